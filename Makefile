@@ -1,0 +1,47 @@
+# Two entry points: `make run` (quick start on SQLite with demo data) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-fast browser-deps bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Debian's chromium for the browser tests; never a downloaded browser.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_framework
+	$(PY) manage.py load_demo_data
+	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install browser-deps
+	$(PY) manage.py collectstatic --noinput --settings=audit.settings.test -v0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var/*.sqlite3

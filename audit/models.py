@@ -1,0 +1,314 @@
+"""Inspections, case reviews and moderation: the audit itself."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from cases.models import Case, MappaCategory, MappaLevel, Provider, RoshLevel, Sample
+from standards.models import Framework, JudgementValue, KeyQuestion, Prompt, PromptValue, Standard
+from standards.rating import Rating
+
+
+class User(AbstractUser):
+    """A member of a QA team. Roles are groups; providers scope what the user may see."""
+
+    providers = models.ManyToManyField(
+        Provider,
+        blank=True,
+        related_name="users",
+        help_text="The user sees these providers and everything beneath them.",
+    )
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    FIELDWORK = "fieldwork", "Fieldwork"
+    MODERATION = "moderation", "Moderation"
+    PUBLISHED = "published", "Published"
+
+
+class Inspection(models.Model):
+    """An audit round of one or more providers against one framework version."""
+
+    title = models.CharField(max_length=200)
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="inspections")
+    providers = models.ManyToManyField(Provider, related_name="inspections")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=InspectionStatus.choices, default=InspectionStatus.PLANNING
+    )
+    sample = models.ForeignKey(
+        Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="inspections"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspections_led",
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="inspection_teams"
+    )
+    moderation_share = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        help_text="Percentage of each assessor's submitted reviews chosen for a second read.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_end", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="inspection_period_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == InspectionStatus.PUBLISHED
+
+
+class SampledCase(models.Model):
+    """A case drawn into an inspection, with the provider it belonged to when audited."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="sampled_cases"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sampled_in")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "case__crn"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "case"], name="sampled_case_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.case} in {self.inspection}"
+
+
+class ReviewStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    RETURNED = "returned", "Returned"
+    SUBMITTED = "submitted", "Submitted"
+    MODERATED = "moderated", "Moderated"
+
+
+COUNTED_REVIEW_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.MODERATED)
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+class YesNoNotApplicable(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+class CaseReview(models.Model):
+    """One assessor's scoring of one sampled case, with the case facts as found in the record.
+
+    `version` is bumped on every save: a save carrying an older version is refused.
+    """
+
+    sampled_case = models.OneToOneField(
+        SampledCase, on_delete=models.CASCADE, related_name="review"
+    )
+    status = models.CharField(
+        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.NOT_STARTED
+    )
+    version = models.PositiveIntegerField(default=0)
+
+    # Case facts as the assessor found them.
+    rosh_screening_completed = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    rosh_screening_on_time = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    rosh_level_found = models.CharField(max_length=15, choices=RoshLevel.choices, blank=True)
+    full_risk_analysis_completed = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    domestic_abuse_enquiries_needed = models.CharField(
+        max_length=3, choices=YesNo.choices, blank=True
+    )
+    domestic_abuse_enquiries_made = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    domestic_abuse_reply_received = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    domestic_abuse_reply_sufficient = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    child_safeguarding_enquiries_needed = models.CharField(
+        max_length=3, choices=YesNo.choices, blank=True
+    )
+    child_safeguarding_enquiries_made = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    child_safeguarding_reply_received = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    child_safeguarding_reply_sufficient = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    home_visit_needed = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+    home_visit_made = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    mappa_category = models.PositiveSmallIntegerField(
+        choices=MappaCategory.choices, null=True, blank=True
+    )
+    mappa_level = models.PositiveSmallIntegerField(
+        choices=MappaLevel.choices, null=True, blank=True
+    )
+    management_oversight_sufficient = models.CharField(
+        max_length=3, choices=YesNoNotApplicable.choices, blank=True
+    )
+    person_interviewed = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
+
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"Review of {self.sampled_case.case}"
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in COUNTED_REVIEW_STATUSES
+
+
+class PromptAnswer(models.Model):
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="prompt_answers")
+    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=3, choices=PromptValue.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "prompt"], name="prompt_answer_unique")
+        ]
+
+
+class Judgement(models.Model):
+    """The assessor's judgement of a key question for one case."""
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="judgements")
+    key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=15, choices=JudgementValue.choices)
+    rationale = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "key_question"], name="judgement_unique")
+        ]
+        indexes = [models.Index(fields=["key_question", "value"])]
+
+
+class ModerationRead(models.Model):
+    """A blind second read of a submitted review."""
+
+    class Reason(models.TextChoices):
+        RANDOM = "random", "Random selection"
+        LEAD_CHOICE = "lead_choice", "Chosen by the lead"
+
+    review = models.OneToOneField(CaseReview, on_delete=models.CASCADE, related_name="moderation")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="moderation_reads",
+    )
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    selection_seed = models.BigIntegerField(null=True, blank=True)
+    selected_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+
+class ModerationJudgement(models.Model):
+    read = models.ForeignKey(ModerationRead, on_delete=models.CASCADE, related_name="judgements")
+    key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=15, choices=JudgementValue.choices)
+    rationale = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["read", "key_question"], name="moderation_judgement_unique"
+            )
+        ]
+
+
+class Resolution(models.Model):
+    """The lead's resolution of a disagreement; it replaces the first judgement in the roll-up."""
+
+    judgement = models.OneToOneField(Judgement, on_delete=models.CASCADE, related_name="resolution")
+    value = models.CharField(max_length=15, choices=JudgementValue.choices)
+    note = models.TextField()
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+
+class StandardJudgement(models.Model):
+    """A lead's rating of a standard for one provider in an inspection.
+
+    For standards rated by judgement it is the rating; for case-data standards it is a
+    professional override shown beside the data-driven rating. A rationale is always required.
+    """
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="standard_judgements"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+")
+    rating = models.CharField(max_length=25, choices=Rating.choices)
+    rationale = models.TextField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "provider", "standard"], name="standard_judgement_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(rationale=""), name="standard_judgement_needs_rationale"
+            ),
+        ]

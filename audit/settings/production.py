@@ -1,0 +1,19 @@
+"""Production: every secret and host from the environment, HTTPS everywhere."""
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import env_bool, env_list, require_secret_key
+
+DEBUG = False
+SECRET_KEY = require_secret_key(os.environ.get("DJANGO_SECRET_KEY", ""))
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

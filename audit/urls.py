@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import home
+
+admin.site.site_header = "Case Supervision Audit administration"
+admin.site.site_title = "Case Supervision Audit"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", home.health, name="health"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("frameworks/", include("standards.urls")),
+]

@@ -1,0 +1,165 @@
+"""Providers and pseudonymised case records: what is sampled and audited."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class ProviderType(models.TextChoices):
+    REGION = "region", "Region"
+    PDU = "pdu", "Probation Delivery Unit"
+    NPS_DIVISION = "nps_division", "NPS division"
+    CRC = "crc", "Community Rehabilitation Company"
+    TEAM = "team", "Team"
+
+
+class Provider(models.Model):
+    """An organisation that supervises cases, as it was while in force.
+
+    Units are renamed and reorganised often; a reorganised unit is a new provider, so old
+    results stay under the name they were audited under.
+    """
+
+    type = models.CharField(max_length=15, choices=ProviderType.choices)
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    in_force_from = models.DateField(null=True, blank=True)
+    in_force_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(in_force_to__isnull=True)
+                | models.Q(in_force_from__isnull=True)
+                | models.Q(in_force_to__gte=models.F("in_force_from")),
+                name="provider_in_force_dates_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        ancestor = self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A provider cannot be inside itself."})
+            ancestor = ancestor.parent
+
+
+class SentenceType(models.TextChoices):
+    COMMUNITY_ORDER = "community_order", "Community order"
+    SUSPENDED_SENTENCE_ORDER = "suspended_sentence_order", "Suspended sentence order"
+    LICENCE = "licence", "Licence"
+    POST_SENTENCE_SUPERVISION = "post_sentence_supervision", "Post-sentence supervision"
+
+
+COMMUNITY_SENTENCES = (SentenceType.COMMUNITY_ORDER, SentenceType.SUSPENDED_SENTENCE_ORDER)
+CUSTODIAL_SENTENCES = (SentenceType.LICENCE, SentenceType.POST_SENTENCE_SUPERVISION)
+
+
+class RoshLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    VERY_HIGH = "very_high", "Very high"
+    NOT_SCREENED = "not_screened", "Not screened"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class PractitionerGrade(models.TextChoices):
+    PO = "po", "Probation officer"
+    PSO = "pso", "Probation services officer"
+    OTHER = "other", "Other"
+
+
+class MappaCategory(models.IntegerChoices):
+    ONE = 1, "Category 1"
+    TWO = 2, "Category 2"
+    THREE = 3, "Category 3"
+
+
+class MappaLevel(models.IntegerChoices):
+    ONE = 1, "Level 1"
+    TWO = 2, "Level 2"
+    THREE = 3, "Level 3"
+
+
+class Case(models.Model):
+    """A pseudonymised case: the CRN is the only key, and no names or addresses are held."""
+
+    crn = models.CharField("CRN", max_length=20, unique=True)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="cases")
+    sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
+    start_date = models.DateField(help_text="Start of the sentence, or release date on licence.")
+    rosh_level = models.CharField(max_length=15, choices=RoshLevel.choices)
+    mappa_category = models.PositiveSmallIntegerField(
+        choices=MappaCategory.choices, null=True, blank=True
+    )
+    mappa_level = models.PositiveSmallIntegerField(
+        choices=MappaLevel.choices, null=True, blank=True
+    )
+    gender = models.CharField(max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    age_band = models.CharField(max_length=10, blank=True)
+    domestic_abuse_history = models.BooleanField(default=False)
+    child_safeguarding_concerns = models.BooleanField(default=False)
+    practitioner_grade = models.CharField(
+        max_length=10, choices=PractitionerGrade.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["crn"]
+        indexes = [models.Index(fields=["provider", "start_date"])]
+
+    def __str__(self):
+        return self.crn
+
+    @property
+    def is_community_sentence(self) -> bool:
+        return self.sentence_type in COMMUNITY_SENTENCES
+
+    def facts(self) -> dict:
+        """Case facts for the framework's applicability rules."""
+        return {
+            "sentence_type": self.sentence_type,
+            "rosh_level": self.rosh_level,
+            "gender": self.gender,
+            "domestic_abuse_history": self.domestic_abuse_history,
+            "child_safeguarding_concerns": self.child_safeguarding_concerns,
+            "mappa_eligible": self.mappa_category is not None,
+        }
+
+
+class Sample(models.Model):
+    """A reproducible stratified random sample of an eligible caseload."""
+
+    providers = models.ManyToManyField(Provider, related_name="samples")
+    window_start = models.DateField()
+    window_end = models.DateField()
+    requested_size = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    caseload_size = models.PositiveIntegerField()
+    caseload_strata = models.JSONField(default=dict)
+    sample_strata = models.JSONField(default=dict)
+    cases = models.ManyToManyField(Case, related_name="samples")
+    drawn_by = models.CharField(max_length=150, blank=True)
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-drawn_at"]
+
+    def __str__(self):
+        return f"Sample of {self.requested_size} drawn {self.drawn_at:%d %b %Y} (seed {self.seed})"

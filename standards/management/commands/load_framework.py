@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from standards.loaders import load_framework_file, shipped_files
+
+
+class Command(BaseCommand):
+    help = "Load the shipped HMIP framework versions (or the given JSON files). Safe to re-run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="*", help="Framework JSON files; default: shipped ones")
+        parser.add_argument("--draft", action="store_true", help="Leave new versions as drafts")
+
+    def handle(self, *args, files, draft, **options):
+        for path in files or shipped_files():
+            framework, created = load_framework_file(path, publish=not draft)
+            verb = "Loaded" if created else "Already present:"
+            self.stdout.write(f"{verb} {framework} [{framework.get_status_display()}]")

@@ -1,0 +1,172 @@
+"""factory-boy factories for every model, shared by the whole suite."""
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from audit import models as audit_models
+from cases import models as case_models
+from standards import models as std
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = std.Framework
+
+    code = "test-framework"
+    version = factory.Sequence(lambda n: f"v{n}")
+    title = factory.LazyAttribute(lambda o: f"Test framework {o.version}")
+    status = std.FrameworkStatus.DRAFT
+
+
+class DomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = std.Domain
+
+    framework = factory.SubFactory(FrameworkFactory)
+    code = factory.Sequence(lambda n: str(n + 1))
+    title = "Case supervision"
+
+
+class StandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = std.Standard
+
+    domain = factory.SubFactory(DomainFactory)
+    framework = factory.SelfAttribute("domain.framework")
+    code = factory.Sequence(lambda n: f"2.{n + 1}")
+    title = factory.Sequence(lambda n: f"Standard {n}")
+    rated_by = std.RatedBy.CASE_DATA
+
+
+class KeyQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = std.KeyQuestion
+
+    standard = factory.SubFactory(StandardFactory)
+    code = factory.Sequence(lambda n: f"9.{n}.1")
+    lens = std.Lens.ENGAGING
+    wording = factory.Sequence(lambda n: f"Key question {n}?")
+
+
+class PromptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = std.Prompt
+
+    key_question = factory.SubFactory(KeyQuestionFactory)
+    code = factory.Sequence(lambda n: f"9.{n}.1.a")
+    wording = factory.Sequence(lambda n: f"Prompt {n}?")
+
+
+DEFAULT_BANDS = [("outstanding", 80), ("good", 65), ("requires_improvement", 50), ("inadequate", 0)]
+
+
+def add_default_bands(framework, score_bands=None):
+    """The domain notes' default percentage bands and 2018 score bands."""
+    for rating, bound in DEFAULT_BANDS:
+        std.RatingBand.objects.create(framework=framework, rating=rating, lower_bound=bound)
+    for rating, low, high in score_bands or [
+        ("inadequate", 0, 5), ("requires_improvement", 6, 15), ("good", 16, 25),
+        ("outstanding", 26, 30),
+    ]:
+        std.ScoreBand.objects.create(framework=framework, rating=rating, min_score=low, max_score=high)
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = case_models.Provider
+
+    type = case_models.ProviderType.PDU
+    code = factory.Sequence(lambda n: f"PDU{n:03d}")
+    name = factory.Sequence(lambda n: f"Probation Delivery Unit {n}")
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = case_models.Case
+
+    crn = factory.Sequence(lambda n: f"T{n:06d}")
+    provider = factory.SubFactory(ProviderFactory)
+    sentence_type = case_models.SentenceType.COMMUNITY_ORDER
+    start_date = datetime.date(2026, 3, 1)
+    rosh_level = case_models.RoshLevel.MEDIUM
+    gender = case_models.Gender.MALE
+    ethnicity = "White"
+    age_band = "25-34"
+    practitioner_grade = case_models.PractitionerGrade.PO
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User {n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            for role in extracted:
+                self.groups.add(Group.objects.get_or_create(name=role)[0])
+
+    @factory.post_generation
+    def scope(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.providers.add(*extracted)
+        if create:
+            self.save()
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.Inspection
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Inspection {n}")
+    framework = factory.SubFactory(FrameworkFactory)
+    period_start = datetime.date(2026, 1, 1)
+    period_end = datetime.date(2026, 6, 30)
+    status = audit_models.InspectionStatus.FIELDWORK
+
+    @factory.post_generation
+    def providers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.providers.add(*extracted)
+
+
+class SampledCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.SampledCase
+
+    inspection = factory.SubFactory(InspectionFactory)
+    case = factory.SubFactory(CaseFactory)
+    provider = factory.SelfAttribute("case.provider")
+
+
+class CaseReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.CaseReview
+
+    sampled_case = factory.SubFactory(SampledCaseFactory)
+    status = audit_models.ReviewStatus.NOT_STARTED
+
+
+class JudgementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.Judgement
+
+    review = factory.SubFactory(CaseReviewFactory)
+    key_question = factory.SubFactory(KeyQuestionFactory)
+    value = std.JudgementValue.SUFFICIENT
+
+
+class PromptAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.PromptAnswer
+
+    review = factory.SubFactory(CaseReviewFactory)
+    prompt = factory.SubFactory(PromptFactory)
+    value = std.PromptValue.YES
