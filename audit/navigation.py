@@ -1,6 +1,7 @@
 """The service's main sections, shown in the header and on the home page.
 
-Each section says who may see it, so navigation never offers a page that would be refused.
+Each section says who may see it, so navigation never offers a page that would be refused. A
+section whose page does not exist yet is left out.
 """
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.urls import NoReverseMatch, reverse
+
+from .roles import Role, has_role
 
 
 @dataclass(frozen=True)
@@ -18,12 +21,18 @@ class Section:
     visible_to: Callable = lambda user: True
 
 
-SECTIONS: list[Section] = []
-
-
-def register(section: Section) -> Section:
-    SECTIONS.append(section)
-    return section
+SECTIONS: list[Section] = [
+    Section("My cases", "audit:my_cases", "Cases assigned to you to score.",
+            lambda u: has_role(u, Role.ASSESSOR)),
+    Section("Inspections", "audit:inspection_list", "Audit rounds, samples, assignments and progress.",
+            lambda u: has_role(u, Role.LEAD, Role.MODERATOR, Role.MANAGER)),
+    Section("Moderation", "moderation:index", "Second reads and agreement between assessors.",
+            lambda u: has_role(u, Role.MODERATOR, Role.LEAD)),
+    Section("Caseloads", "cases:provider_list", "Providers, caseload imports and sampling.",
+            lambda u: has_role(u, Role.LEAD, Role.MANAGER)),
+    Section("Reports", "reports:index", "Sufficiency, ratings, trends and league tables.",
+            lambda u: has_role(u, Role.LEAD, Role.MANAGER, Role.MODERATOR)),
+]
 
 
 def sections_for(request):
@@ -43,7 +52,7 @@ def sections_for(request):
                 "label": section.label,
                 "url": url,
                 "description": section.description,
-                "active": request.path.startswith(url) and url != "/",
+                "active": request.path.startswith(url),
             }
         )
     return items

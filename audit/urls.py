@@ -18,4 +18,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("frameworks/", include("standards.urls")),
+    path("cases/", include("cases.urls")),
+    path("", include(("audit.inspection_urls", "audit"), namespace="audit")),
+    path("reports/", include(("audit.report_urls", "reports"), namespace="reports")),
+    path("moderation/", include(("audit.moderation_urls", "moderation"), namespace="moderation")),
 ]
