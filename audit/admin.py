@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CaseReview, Inspection, SampledCase, User
+from .models import AuditEvent, CaseReview, Inspection, SampledCase, User
 
 
 @admin.register(User)
@@ -34,3 +34,44 @@ class CaseReviewAdmin(SimpleHistoryAdmin):
     list_display = ["sampled_case", "status", "version", "updated_at"]
     list_filter = ["status"]
     raw_id_fields = ["sampled_case"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is evidence, so nobody edits or deletes it here."""
+
+    list_display = ["at", "username", "action", "object_type", "object_label", "path"]
+    list_filter = ["action", "object_type", "at"]
+    search_fields = ["username", "object_label", "object_id"]
+    date_hierarchy = "at"
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Export selected events as CSV")
+    def export_csv(self, request, queryset):
+        import csv
+
+        from django.http import HttpResponse
+
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["at", "username", "action", "object_type", "object_id", "object", "path"])
+        for event in queryset.order_by("at").iterator():
+            writer.writerow([
+                event.at.isoformat(), event.username, event.action, event.object_type,
+                event.object_id, _safe_cell(event.object_label), event.path,
+            ])
+        return response
+
+
+def _safe_cell(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
