@@ -1,0 +1,31 @@
+"""An admin clones the published framework version in the admin to start the next one."""
+import pytest
+
+from standards.models import Framework, FrameworkStatus
+
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
+    UserFactory(username="ada", is_staff=True, is_superuser=True, roles=["admin"])
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    axe(page, "sign-in")
+    sign_in(page, "ada")
+    axe(page, "home")
+
+    page.get_by_role("link", name="HMIP case supervision 2018 (CRC and NPS)").click()
+    page.get_by_role("heading", name="2.1 Assessment").wait_for()
+    axe(page, "framework")
+
+    page.goto("/admin/standards/framework/")
+    page.get_by_role("checkbox", name="Select this object for an action - HMIP case supervision 2018 (CRC and NPS) (2018)").check()
+    page.get_by_label("Action:").select_option(label="Clone as new draft version")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_text("Created draft").wait_for()
+
+    draft = Framework.objects.get(code=hmip_2018.code, version="2018.1")
+    assert draft.status == FrameworkStatus.DRAFT
+    assert draft.standards.count() == 10
