@@ -350,3 +350,63 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.get_action_display().lower()} {self.object_label}"
+
+
+class ReviewEvent(models.Model):
+    """A step in a review's workflow (submitted, returned, reopened, imported), shown on the review.
+
+    A return always carries the lead's comment, so the assessor knows what to change.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned to the assessor"
+        REOPENED = "reopened", "Reopened"
+        IMPORTED = "imported", "Imported"
+
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="returned", comment=""),
+                name="review_return_needs_comment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.review}"
+
+
+class FrameworkFixed(Exception):
+    """Raised when an inspection's framework version would change after scoring has started."""
+
+
+def _framework_fixed_once_scoring_starts(sender, instance, raw=False, **kwargs):
+    """Answers belong to the questions of one version: once a review is saved it cannot change."""
+    if raw or instance.pk is None:
+        return
+    stored = Inspection.objects.filter(pk=instance.pk).values_list("framework_id", flat=True).first()
+    if stored is None or stored == instance.framework_id:
+        return
+    started = CaseReview.objects.filter(sampled_case__inspection_id=instance.pk).exclude(
+        status=ReviewStatus.NOT_STARTED
+    )
+    if started.exists():
+        raise FrameworkFixed(
+            f"The framework version of {instance} cannot change: scoring has started."
+        )
+
+
+models.signals.pre_save.connect(
+    _framework_fixed_once_scoring_starts, sender=Inspection,
+    dispatch_uid="inspection_framework_fixed_once_scoring_starts",
+)
