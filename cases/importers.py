@@ -1,0 +1,568 @@
+"""Caseload import: read a CSV or XLSX export, validate every row, write it in one transaction.
+
+The file is read in full and every row checked before anything is written, so a report can name
+every bad row, column and reason at once, and a file with any error writes nothing. A good file
+is written with bulk upserts keyed on the CRN: importing the same file again updates the cases
+it holds and creates no duplicates. Database work is a handful of queries per ten thousand rows,
+never one per row.
+
+The columns are documented in docs/formats.md ("Caseload import").
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+
+from .models import (
+    Case,
+    Gender,
+    MappaCategory,
+    MappaLevel,
+    PractitionerGrade,
+    Provider,
+    RoshLevel,
+    SentenceType,
+)
+
+MAX_ROWS = 250_000
+MAX_CELL_LENGTH = 200
+CRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+LOOKUP_CHUNK = 5_000
+WRITE_BATCH = 2_000
+PREVIEW_ROWS = 10
+# Characters that have no business in a caseload cell: C0/C1 controls, DEL, and the Unicode
+# bidirectional overrides that can make a value display as something else.
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    description: str
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS = [
+    Column("crn", True, "Case reference number", ("case_reference", "case_reference_number")),
+    Column("provider", False, "Provider code (required unless a provider is chosen)",
+           ("provider_code",)),
+    Column("sentence_type", True, "Sentence type", ("sentence",)),
+    Column("start_date", True, "Sentence start or release date",
+           ("sentence_start_date", "release_date")),
+    Column("rosh_level", True, "RoSH level", ("rosh",)),
+    Column("gender", True, "Gender", ("sex",)),
+    Column("mappa_category", False, "MAPPA category"),
+    Column("mappa_level", False, "MAPPA level"),
+    Column("ethnicity", False, "Ethnicity"),
+    Column("age_band", False, "Age band", ("age_group",)),
+    Column("domestic_abuse_history", False, "Domestic abuse history",
+           ("domestic_abuse", "da_history")),
+    Column("child_safeguarding_concerns", False, "Child safeguarding concerns",
+           ("child_safeguarding", "safeguarding")),
+    Column("practitioner_grade", False, "Practitioner grade", ("grade",)),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
+FIELD_LIMITS = {"ethnicity": 60, "age_band": 10}
+
+
+def _key(text: str) -> str:
+    """Lower case, with spaces, hyphens and slashes folded to underscores: 'Very high' -> very_high."""
+    return re.sub(r"[\s\-/]+", "_", text.strip().lower())
+
+
+HEADER_NAMES = {}
+for _column in COLUMNS:
+    for _name in (_column.name, *_column.aliases):
+        HEADER_NAMES[_key(_name)] = _column.name
+
+
+def _choice_lookup(choices, extra=None) -> dict[str, str]:
+    """Accept each choice's stored value or its label, in any case; plus a few common short forms."""
+    lookup = {}
+    for value, label in choices:
+        lookup[_key(str(value))] = value
+        lookup[_key(str(label))] = value
+    for alias, value in (extra or {}).items():
+        lookup[_key(alias)] = str(value)
+    return lookup
+
+
+SENTENCE_TYPES = _choice_lookup(
+    SentenceType.choices,
+    {"co": SentenceType.COMMUNITY_ORDER, "sso": SentenceType.SUSPENDED_SENTENCE_ORDER,
+     "pss": SentenceType.POST_SENTENCE_SUPERVISION},
+)
+ROSH_LEVELS = _choice_lookup(RoshLevel.choices, {"vh": RoshLevel.VERY_HIGH})
+GENDERS = _choice_lookup(Gender.choices, {"f": Gender.FEMALE, "m": Gender.MALE})
+GRADES = _choice_lookup(PractitionerGrade.choices)
+BOOLEANS = {"yes": True, "y": True, "true": True, "1": True,
+            "no": False, "n": False, "false": False, "0": False}
+MAPPA_NONE = {"", "none", "n/a", "na", "not applicable", "0"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: a spreadsheet row number (the header is row 1), a column and a reason.
+
+    A problem with the whole file (an unreadable file, a missing column) has no row.
+    """
+
+    row: int | None
+    column: str
+    reason: str
+
+    def __str__(self):
+        where = f"Row {self.row}, {self.column}" if self.row else (self.column or "File")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did; the web preview and the command both read it."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
+    by_provider: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        return [error for error in self.errors if error.row is None]
+
+    @property
+    def row_errors(self) -> list[RowError]:
+        return [error for error in self.errors if error.row is not None]
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors if error.row is not None})
+
+
+class FileRejected(Exception):
+    """The file cannot be read as a caseload at all."""
+
+
+# Reading -------------------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str | datetime.date:
+    """A spreadsheet cell as text (or a date, which XLSX stores natively)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Excel on Windows saves "CSV" in the Windows code page.
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise FileRejected("The file is not text in UTF-8: save it as 'CSV UTF-8'.") from exc
+
+
+def read_csv(data: bytes):
+    text = _decode(data)
+    if "\x00" in text:
+        raise FileRejected("The file is not a CSV file: it contains binary data.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    except csv.Error as exc:
+        raise FileRejected(f"The CSV file cannot be read: {exc}.") from exc
+
+
+def read_xlsx(data: bytes):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise FileRejected("The XLSX file cannot be opened: it may be damaged.") from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise FileRejected("The XLSX file has no worksheet.")
+        for row in sheet.iter_rows(values_only=True):
+            yield [_cell_text(value) for value in row]
+    except FileRejected:
+        raise
+    except Exception as exc:
+        raise FileRejected("The XLSX file cannot be read: it may be damaged.") from exc
+    finally:
+        workbook.close()
+
+
+def read_rows(data: bytes, filename: str = ""):
+    """Rows of cells from a CSV or XLSX file, chosen by content (XLSX is a zip) then by name."""
+    suffix = Path(filename or "").suffix.lower()
+    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise FileRejected("The file is named .xlsx but is not an Excel workbook.")
+        return read_xlsx(data)
+    if suffix not in ("", ".csv", ".txt"):
+        raise FileRejected("Upload a CSV or XLSX file.")
+    return read_csv(data)
+
+
+# Validating ----------------------------------------------------------------------------------
+
+
+def _clean_text(value) -> tuple[str | datetime.date, str | None]:
+    """Trimmed cell text, or a reason it is unacceptable."""
+    if isinstance(value, datetime.date):
+        return value, None
+    text = unicodedata.normalize("NFC", value).strip()
+    if len(text) > MAX_CELL_LENGTH:
+        return text, f"is {len(text)} characters long; the most allowed is {MAX_CELL_LENGTH}"
+    if CONTROL_CHARACTERS.search(text):
+        return text, "contains control characters"
+    return text, None
+
+
+def parse_date(value) -> datetime.date | None:
+    """ISO (2026-03-01) or UK day-first (01/03/2026) dates; None if neither."""
+    if isinstance(value, datetime.date):
+        return value
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _mappa(value: str, choices, word: str) -> tuple[int | None, str | None]:
+    text = value.strip().lower()
+    if text in MAPPA_NONE:
+        return None, None
+    match = re.fullmatch(rf"(?:{word}\s*)?([0-9]+)", text)
+    if match and int(match.group(1)) in choices.values:
+        return int(match.group(1)), None
+    return None, f"'{value}' is not a MAPPA {word}: use 1, 2, 3 or leave it blank"
+
+
+def _describe(lookup_choices) -> str:
+    return ", ".join(str(value) for value in lookup_choices.values)
+
+
+def _header_map(header: list, errors: list[RowError]) -> tuple[dict[str, int], list[str]]:
+    positions: dict[str, int] = {}
+    ignored = []
+    for index, raw in enumerate(header):
+        text = raw if isinstance(raw, str) else str(raw)
+        text = CONTROL_CHARACTERS.sub("", text).strip()[:MAX_CELL_LENGTH]
+        if not text:
+            continue
+        name = HEADER_NAMES.get(_key(text))
+        if name is None:
+            ignored.append(text)
+        elif name in positions:
+            errors.append(RowError(None, name, f"The column '{name}' appears more than once."))
+        else:
+            positions[name] = index
+    return positions, ignored
+
+
+class _Validator:
+    """Checks rows one at a time, remembering CRNs seen so duplicates are caught."""
+
+    def __init__(self, positions, providers_by_code, default_provider, errors):
+        self.positions = positions
+        self.providers_by_code = providers_by_code
+        self.default_provider = default_provider
+        self.errors = errors
+        self.seen: dict[str, int] = {}
+
+    def row(self, number: int, cells: list) -> dict | None:
+        """The row as Case field values, or None after recording what is wrong with it."""
+        bad: set[str] = set()
+
+        def error(column, reason):
+            bad.add(column)
+            self.errors.append(RowError(number, column, reason))
+
+        values = {}
+        for name, index in self.positions.items():
+            text, problem = _clean_text(cells[index] if index < len(cells) else "")
+            if problem:
+                error(name, f"The value {problem}.")
+                text = ""
+            values[name] = text
+
+        def missing(name, label):
+            if name not in bad:
+                error(name, f"The {label} is missing.")
+
+        record = {}
+        crn = str(values.get("crn", "")).upper()
+        if not crn:
+            missing("crn", "CRN")
+        elif not CRN_PATTERN.match(crn):
+            error("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens.")
+        elif crn in self.seen:
+            error("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once.")
+        else:
+            self.seen[crn] = number
+        record["crn"] = crn
+
+        code = str(values.get("provider", ""))
+        if code:
+            record["provider"] = self.providers_by_code.get(code.upper())
+            if record["provider"] is None:
+                error("provider", f"Unknown provider code '{code}', or not a provider you manage.")
+        elif self.default_provider is not None:
+            record["provider"] = self.default_provider
+        else:
+            missing("provider", "provider code")
+
+        for name, lookup, choices, label in CHOICE_COLUMNS:
+            text = str(values.get(name, ""))
+            if not text:
+                missing(name, label)
+                continue
+            record[name] = lookup.get(_key(text))
+            if record[name] is None:
+                error(name, f"Unknown {label} '{text}': use one of {_describe(choices)}.")
+
+        text = values.get("start_date", "")
+        if not text:
+            missing("start_date", "start date")
+        else:
+            record["start_date"] = parse_date(text)
+            if record["start_date"] is None:
+                error("start_date", f"'{text}' is not a date: use YYYY-MM-DD (2026-03-01) "
+                                    "or DD/MM/YYYY (01/03/2026).")
+
+        record["mappa_category"] = record["mappa_level"] = None
+        for name, choices, word in (("mappa_category", MappaCategory, "category"),
+                                    ("mappa_level", MappaLevel, "level")):
+            if name in values and name not in bad:
+                record[name], problem = _mappa(str(values[name]), choices, word)
+                if problem:
+                    error(name, f"The value {problem}.")
+        if (record["mappa_level"] is not None and record["mappa_category"] is None
+                and "mappa_category" not in bad):
+            error("mappa_level", "A MAPPA level needs a MAPPA category.")
+
+        for name in ("domestic_abuse_history", "child_safeguarding_concerns"):
+            text = str(values.get(name, ""))
+            record[name] = BOOLEANS.get(text.lower(), False) if text else False
+            if text and text.lower() not in BOOLEANS:
+                error(name, f"'{text}' is not yes or no: use yes/no, true/false, Y/N or 1/0.")
+
+        grade = str(values.get("practitioner_grade", ""))
+        record["practitioner_grade"] = GRADES.get(_key(grade), "") if grade else ""
+        if grade and not record["practitioner_grade"]:
+            error("practitioner_grade", f"Unknown practitioner grade '{grade}': use one of "
+                                        f"{_describe(PractitionerGrade)} or leave it blank.")
+
+        for name, limit in FIELD_LIMITS.items():
+            record[name] = str(values.get(name, ""))
+            if len(record[name]) > limit:
+                error(name, f"The value is {len(record[name])} characters long; "
+                            f"the most allowed is {limit}.")
+
+        return None if bad else record
+
+
+CHOICE_COLUMNS = [
+    ("sentence_type", SENTENCE_TYPES, SentenceType, "sentence type"),
+    ("rosh_level", ROSH_LEVELS, RoshLevel, "RoSH level"),
+    ("gender", GENDERS, Gender, "gender"),
+]
+
+
+# Writing -------------------------------------------------------------------------------------
+
+UPDATED_FIELDS = [
+    "provider", "sentence_type", "start_date", "rosh_level", "mappa_category", "mappa_level",
+    "gender", "ethnicity", "age_band", "domestic_abuse_history", "child_safeguarding_concerns",
+    "practitioner_grade", "updated_at",
+]
+
+
+def _lookup_chunk() -> int:
+    limit = connection.features.max_query_params
+    return min(LOOKUP_CHUNK, limit - 10) if limit else LOOKUP_CHUNK
+
+
+def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
+    """CRN -> (case id, provider id) for the CRNs already held; one query per chunk of CRNs."""
+    found = {}
+    chunk = _lookup_chunk()
+    for start in range(0, len(crns), chunk):
+        for crn, pk, provider_id in Case.objects.filter(crn__in=crns[start:start + chunk]).values_list(
+            "crn", "id", "provider_id"
+        ):
+            found[crn] = (pk, provider_id)
+    return found
+
+
+def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
+    cases = [Case(**record) for record in records]
+    if connection.features.supports_update_conflicts_with_target:
+        Case.objects.bulk_create(
+            cases,
+            batch_size=WRITE_BATCH,
+            update_conflicts=True,
+            unique_fields=["crn"],
+            update_fields=UPDATED_FIELDS,
+        )
+        return
+    new, old = [], []
+    now = None
+    for case in cases:
+        if case.crn in existing:
+            case.pk = existing[case.crn][0]
+            old.append(case)
+        else:
+            new.append(case)
+    Case.objects.bulk_create(new, batch_size=WRITE_BATCH)
+    if old:
+        from django.utils import timezone
+
+        now = timezone.now()
+        for case in old:
+            case.updated_at = now
+        Case.objects.bulk_update(old, UPDATED_FIELDS, batch_size=WRITE_BATCH)
+
+
+def _error_order(error: RowError):
+    position = COLUMN_NAMES.index(error.column) if error.column in COLUMN_NAMES else -1
+    return (error.row or 0, position)
+
+
+def _blank(cells) -> bool:
+    return not any(str(cell).strip() for cell in cells)
+
+
+# The service -------------------------------------------------------------------------------
+
+
+def import_caseload(
+    *,
+    data: bytes,
+    filename: str = "",
+    default_provider: Provider | None = None,
+    allowed_provider_ids: set[int] | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Validate a caseload file and, if every row is good and this is not a dry run, write it.
+
+    `default_provider` is used for rows with no provider column or an empty provider cell.
+    `allowed_provider_ids` (None = any) limits the providers the file may name and the existing
+    cases it may update, so a manager cannot write outside their own providers.
+    """
+    result = ImportResult()
+    errors = result.errors
+    try:
+        rows = enumerate(read_rows(data, filename), start=1)
+        header = None
+        for _, cells in rows:
+            if _blank(cells):
+                continue  # blank rows above the header
+            header = cells
+            break
+        if header is None:
+            raise FileRejected("The file is empty: the first row must name the columns.")
+        positions, result.ignored_columns = _header_map(header, errors)
+        missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+        if "provider" not in positions and default_provider is None:
+            missing.append("provider")
+        if missing:
+            names = ", ".join(missing)
+            errors.append(RowError(
+                None, names,
+                f"The file has no column for {names}. The first row must name the columns "
+                "(see the caseload format)."
+                + (" Or choose the provider the whole file belongs to."
+                   if "provider" in missing else ""),
+            ))
+        if errors:
+            return result
+
+        providers_by_code = {}
+        if "provider" in positions:
+            providers = Provider.objects.all()
+            if allowed_provider_ids is not None:
+                providers = providers.filter(id__in=allowed_provider_ids)
+            providers_by_code = {p.code.upper(): p for p in providers}
+        validator = _Validator(positions, providers_by_code, default_provider, errors)
+        records = []
+        for number, cells in rows:
+            if _blank(cells):
+                continue  # blank rows between or after the cases
+            result.rows += 1
+            if result.rows > MAX_ROWS:
+                raise FileRejected(f"The file has more than {MAX_ROWS:,} cases: split it.")
+            record = validator.row(number, cells)
+            if record is not None:
+                records.append(record)
+                if len(result.preview) < PREVIEW_ROWS:
+                    result.preview.append({"row": number, **record})
+    except FileRejected as exc:
+        errors.append(RowError(None, "", str(exc)))
+        errors.sort(key=_error_order)
+        return result
+
+    if result.rows == 0:
+        errors.append(RowError(None, "", "The file has a header row but no cases."))
+        return result
+
+    existing = existing_cases([record["crn"] for record in records])
+    if allowed_provider_ids is not None:
+        for record in records:
+            held = existing.get(record["crn"])
+            if held is not None and held[1] not in allowed_provider_ids:
+                errors.append(RowError(
+                    validator.seen[record["crn"]], "crn",
+                    f"The CRN {record['crn']} belongs to a provider you do not manage.",
+                ))
+    if errors:
+        errors.sort(key=_error_order)
+        return result
+
+    result.updated = sum(1 for record in records if record["crn"] in existing)
+    result.created = len(records) - result.updated
+    result.by_provider = dict(
+        sorted(Counter(record["provider"].code for record in records).items())
+    )
+    if not dry_run:
+        with transaction.atomic():
+            _write(records, existing)
+        result.written = True
+    return result
