@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast browser-deps bench clean
+.PHONY: install run serve test test-fast browser-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var/*.sqlite3
+
+# Production-style run: gunicorn with production settings (needs DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md).
+serve: install
+	DJANGO_SETTINGS_MODULE=audit.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=audit.settings.production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=audit.settings.production $(VENV)/bin/gunicorn -c audit/gunicorn_conf.py audit.wsgi
