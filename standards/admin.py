@@ -55,6 +55,13 @@ class StandardInline(FrozenInlineMixin, admin.TabularInline):
     fields = ["order", "code", "title", "domain", "rated_by"]
     show_change_link = True
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and "domain" in formset.form.base_fields:
+            # Only this version's domains are offered.
+            formset.form.base_fields["domain"].queryset = obj.domains.all()
+        return formset
+
 
 @admin.register(Framework)
 class FrameworkAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
