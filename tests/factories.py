@@ -170,3 +170,29 @@ class PromptAnswerFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(CaseReviewFactory)
     prompt = factory.SubFactory(PromptFactory)
     value = std.PromptValue.YES
+
+
+class ModerationReadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.ModerationRead
+
+    review = factory.SubFactory(CaseReviewFactory, status=audit_models.ReviewStatus.SUBMITTED)
+    reason = audit_models.ModerationRead.Reason.RANDOM
+
+
+class ModerationJudgementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.ModerationJudgement
+
+    read = factory.SubFactory(ModerationReadFactory)
+    key_question = factory.SubFactory(KeyQuestionFactory)
+    value = std.JudgementValue.SUFFICIENT
+
+
+class ResolutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = audit_models.Resolution
+
+    judgement = factory.SubFactory(JudgementFactory)
+    value = std.JudgementValue.SUFFICIENT
+    note = "Resolved after discussion with both readers."
