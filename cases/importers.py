@@ -50,28 +50,37 @@ CONTROL_CHARACTERS = re.compile(
 class Column:
     name: str
     required: bool
-    description: str
+    allowed: str
+    example: str
     aliases: tuple[str, ...] = ()
 
 
 COLUMNS = [
-    Column("crn", True, "Case reference number", ("case_reference", "case_reference_number")),
-    Column("provider", False, "Provider code (required unless a provider is chosen)",
+    Column("crn", True, "Case reference number: up to 20 letters, digits or hyphens; unique in "
+           "the file. Stored in capitals.", "X123456", ("case_reference", "case_reference_number")),
+    Column("provider", False, "Provider code of a provider you manage. Required unless a provider "
+           "is chosen for the whole file; a blank cell then takes that provider.", "PDU-BHM-N",
            ("provider_code",)),
-    Column("sentence_type", True, "Sentence type", ("sentence",)),
-    Column("start_date", True, "Sentence start or release date",
-           ("sentence_start_date", "release_date")),
-    Column("rosh_level", True, "RoSH level", ("rosh",)),
-    Column("gender", True, "Gender", ("sex",)),
-    Column("mappa_category", False, "MAPPA category"),
-    Column("mappa_level", False, "MAPPA level"),
-    Column("ethnicity", False, "Ethnicity"),
-    Column("age_band", False, "Age band", ("age_group",)),
-    Column("domestic_abuse_history", False, "Domestic abuse history",
+    Column("sentence_type", True, "community_order (CO), suspended_sentence_order (SSO), licence, "
+           "post_sentence_supervision (PSS); or the labels, e.g. Community order.",
+           "community_order", ("sentence",)),
+    Column("start_date", True, "Sentence start or release date: YYYY-MM-DD or DD/MM/YYYY (or a "
+           "date cell in XLSX).", "2026-03-01", ("sentence_start_date", "release_date")),
+    Column("rosh_level", True, "low, medium, high, very_high (Very high), not_screened.", "medium",
+           ("rosh",)),
+    Column("gender", True, "female (F), male (M), other, not_known.", "male", ("sex",)),
+    Column("mappa_category", False, "1, 2 or 3 (or Category 1); blank, none or n/a when not a "
+           "MAPPA case.", "2"),
+    Column("mappa_level", False, "1, 2 or 3 (or Level 1); blank when not a MAPPA case. Needs a "
+           "MAPPA category.", "1"),
+    Column("ethnicity", False, "Free text, up to 60 characters.", "White"),
+    Column("age_band", False, "Free text, up to 10 characters.", "25-34", ("age_group",)),
+    Column("domestic_abuse_history", False, "yes/no, true/false, Y/N, 1/0; blank means no.", "yes",
            ("domestic_abuse", "da_history")),
-    Column("child_safeguarding_concerns", False, "Child safeguarding concerns",
-           ("child_safeguarding", "safeguarding")),
-    Column("practitioner_grade", False, "Practitioner grade", ("grade",)),
+    Column("child_safeguarding_concerns", False, "yes/no, true/false, Y/N, 1/0; blank means no.",
+           "no", ("child_safeguarding", "safeguarding")),
+    Column("practitioner_grade", False, "po (Probation officer), pso (Probation services officer), "
+           "other; or blank.", "po", ("grade",)),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
@@ -182,6 +191,11 @@ def _cell_text(value) -> str | datetime.date:
 
 
 def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")  # Excel's "Unicode text"
+        except UnicodeDecodeError as exc:
+            raise FileRejected("The file is not readable UTF-16 text.") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -195,9 +209,9 @@ def _decode(data: bytes) -> str:
 
 def read_csv(data: bytes):
     text = _decode(data)
-    if "\x00" in text:
-        raise FileRejected("The file is not a CSV file: it contains binary data.")
     first_line = text.split("\n", 1)[0]
+    if "\x00" in first_line:
+        raise FileRejected("The file is not a CSV file: it contains binary data.")
     delimiter = max(",;\t", key=first_line.count)
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

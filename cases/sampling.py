@@ -120,7 +120,7 @@ def margin_of_error(sample: int, caseload: int, confidence=95) -> float | None:
 
 COMMUNITY = "community"
 LICENCE = "licence"
-SENTENCE_GROUPS = {COMMUNITY: "Community sentence", LICENCE: "Licence or PSS"}
+SENTENCE_GROUPS = {COMMUNITY: "community sentence", LICENCE: "licence or PSS"}
 ROSH_ORDER = list(RoshLevel.values)
 GENDER_ORDER = list(Gender.values)
 GROUP_ORDER = list(SENTENCE_GROUPS)
@@ -396,7 +396,7 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
     n_caseload, n_sample = sum(caseload.values()), sum(sample.values())
     strata = sorted(set(caseload) | set(sample), key=lambda s: s.order)
     cells = [
-        _row(f"{s.rosh_label}, {s.group_label.lower()}, {s.gender_label.lower()}",
+        _row(f"{s.rosh_label}, {s.group_label}, {s.gender_label.lower()}",
              caseload.get(s, 0), sample.get(s, 0), n_caseload, n_sample, s)
         for s in strata
     ]
@@ -409,7 +409,7 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
             entry[3] += sample.get(s, 0)
         return [_row(name, c, n, n_caseload, n_sample) for _, name, c, n in sorted(groups.values())]
 
-    by_primary = margin(lambda s: s.primary, lambda s: f"{s.rosh_label}, {s.group_label.lower()}",
+    by_primary = margin(lambda s: s.primary, lambda s: f"{s.rosh_label}, {s.group_label}",
                         lambda s: s.order[:2])
     by_gender = margin(lambda s: s.gender, lambda s: s.gender_label, lambda s: s.order[2])
     return {
@@ -418,4 +418,9 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
         "by_gender": by_gender,
         "caseload_total": n_caseload,
         "sample_total": n_sample,
+        "sections": [
+            (by_primary, "By RoSH level and sentence", "RoSH level and sentence"),
+            (by_gender, "By gender", "Gender"),
+            (cells, "By RoSH level, sentence and gender (the strata)", "Stratum"),
+        ],
     }

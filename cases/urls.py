@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.provider_list, name="provider_list"),
+    path("providers/<str:code>/", views.provider_detail, name="provider_detail"),
+    path("import/", views.caseload_upload, name="caseload_upload"),
+    path("import/confirm/", views.caseload_confirm, name="caseload_confirm"),
+    path("providers/<str:code>/import/", views.caseload_upload, name="provider_caseload_upload"),
+    path("samples/", views.sample_list, name="sample_list"),
+    path("samples/new/", views.sample_new, name="sample_new"),
+    path("samples/<int:pk>/", views.sample_detail, name="sample_detail"),
+    path("samples/<int:pk>/cases.csv", views.sample_csv, name="sample_csv"),
+]

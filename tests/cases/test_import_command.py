@@ -1,0 +1,100 @@
+"""manage.py import_caseload: counts on success, every problem and a non-zero exit on failure."""
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases.models import Case
+
+from ..factories import ProviderFactory
+from .helpers import HEADER, csv_bytes, row, rows, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "caseload.csv"
+
+
+@pytest.fixture
+def pdu_a():
+    return ProviderFactory(code="PDU-A")
+
+
+def call(*args):
+    out, err = StringIO(), StringIO()
+    call_command("import_caseload", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_imports_and_prints_counts(tmp_path, pdu_a):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(csv_bytes(rows(4)))
+    out, _ = call(str(path))
+    assert "Imported 4 cases from caseload.csv" in out and "4 new, 0 updated" in out
+    out, _ = call(str(path))
+    assert "0 new, 4 updated" in out
+    assert Case.objects.count() == 4
+
+
+def test_provider_option_for_a_file_without_provider_column(tmp_path, pdu_a):
+    path = tmp_path / "caseload.xlsx"
+    path.write_bytes(xlsx_bytes(rows(2), header=[n for n in HEADER if n != "provider"]))
+    out, _ = call(str(path), "--provider", "PDU-A")
+    assert "2 new" in out
+    assert set(Case.objects.values_list("provider__code", flat=True)) == {"PDU-A"}
+
+
+def test_errors_listed_exit_non_zero_and_nothing_written(tmp_path, pdu_a):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes([row("A000001", rosh_level="extreme"), row("A000002"),
+                                row("A000003", start_date="31/13/2026")]))
+    err = StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("import_caseload", str(path), stdout=StringIO(), stderr=err)
+    assert str(failure.value) == "bad.csv: 2 problem(s) in 2 of 3 row(s); nothing was written."
+    lines = err.getvalue().strip().splitlines()
+    assert lines[0].startswith("Row 2, rosh_level: Unknown RoSH level 'extreme'")
+    assert lines[1].startswith("Row 4, start_date: '31/13/2026' is not a date")
+    assert Case.objects.count() == 0
+
+
+def test_command_exit_status_is_non_zero(tmp_path):
+    """Run for real; the file is refused on its header, before any database work."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes(rows(2), header=[n for n in HEADER if n != "gender"]))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_caseload", str(path), "--dry-run",
+         "--settings=audit.settings.test"],
+        cwd=root, capture_output=True, text=True,
+    )
+    assert done.returncode == 1
+    assert "gender: The file has no column for gender." in done.stderr
+    assert "bad.csv: 1 problem(s); nothing was written." in done.stderr
+
+
+def test_unknown_provider_option_and_missing_file(tmp_path, pdu_a):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(csv_bytes(rows(1)))
+    with pytest.raises(CommandError, match="Unknown provider code 'NOPE'"):
+        call(str(path), "--provider", "NOPE")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call(str(tmp_path / "missing.csv"))
+
+
+def test_dry_run_writes_nothing(tmp_path, pdu_a):
+    path = tmp_path / "caseload.csv"
+    path.write_bytes(csv_bytes(rows(3)))
+    out, _ = call(str(path), "--dry-run")
+    assert "Checked 3 cases" in out and "nothing written" in out
+    assert Case.objects.count() == 0
+
+
+def test_documented_example_file_imports(db):
+    for code in ("PDU-BHM-N", "PDU-BHM-S"):
+        ProviderFactory(code=code)
+    out, _ = call(str(EXAMPLE))
+    assert "10 new" in out
+    assert Case.objects.filter(gender="female").count() == 4
