@@ -1,0 +1,477 @@
+"""GOV.UK forms for inspections and case reviews (crispy-forms-gds).
+
+The standard page is built from the framework: one radios field per applicable prompt and one
+per key question, named after their codes (2.1.3.b -> p_2_1_3_b, 2.1.3 -> kq_2_1_3).
+"""
+from __future__ import annotations
+
+import re
+
+from crispy_forms.layout import LayoutObject
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import (
+    ConditionalQuestion,
+    ConditionalRadios,
+    Field,
+    Fieldset,
+    Layout,
+    Size,
+)
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.html import escape, format_html
+
+from cases.models import MappaCategory, MappaLevel
+from cases.selectors import visible_providers
+from standards.forms import BaseForm
+from standards.models import Framework, FrameworkStatus, JudgementValue, PromptValue
+
+from .models import CaseReview, YesNo, YesNoNotApplicable
+from .roles import Role
+from .selectors import FACT_FIELDS, FACT_QUESTIONS
+from .services import allowed_judgement_values, allowed_prompt_values
+
+
+def _slug(code: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "_", code).strip("_")
+
+
+def prompt_field_name(code: str) -> str:
+    return f"p_{_slug(code)}"
+
+
+def judgement_field_name(code: str) -> str:
+    return f"kq_{_slug(code)}"
+
+
+def rationale_field_name(code: str) -> str:
+    return f"kq_{_slug(code)}_rationale"
+
+
+class Markup(LayoutObject):
+    """Literal, already-escaped HTML in a layout (never run through the template engine)."""
+
+    def __init__(self, html):
+        self.html = html
+
+    def render(self, *args, **kwargs):
+        return self.html
+
+
+def details(summary: str, text: str) -> Markup:
+    """A GOV.UK details component holding framework guidance."""
+    return Markup(format_html(
+        '<details class="govuk-details" data-module="govuk-details">'
+        '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
+        "{}</span></summary><div class=\"govuk-details__text\">{}</div></details>",
+        summary, text,
+    ))
+
+
+class ErrorLinksMixin:
+    """Error-summary links that land on the control to fix (the first radio of a group)."""
+
+    first_radio_position: dict  # field name -> position of its first radio in the markup
+
+    def error_links(self):
+        links = []
+        fields = [f for f in self.visible_fields()]
+        first = self.anchor(fields[0]) if fields else "main-content"
+        for error in self.non_field_errors():
+            links.append((first, error))
+        for bound in fields:
+            for error in bound.errors:
+                links.append((self.anchor(bound), error))
+        return links
+
+    def anchor(self, bound) -> str:
+        widget = bound.field.widget
+        if isinstance(widget, forms.RadioSelect):
+            position = getattr(self, "first_radio_position", {}).get(bound.name, 1)
+            return f"{bound.auto_id}_{position}"
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            return f"{bound.auto_id}_0"
+        if isinstance(widget, forms.MultiWidget):
+            return f"{bound.auto_id}_0"
+        return bound.auto_id
+
+
+class GovForm(ErrorLinksMixin, BaseForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.disable_csrf = True  # the page's own form tag carries the token
+
+
+# --- inspections ---------------------------------------------------------------------------------
+
+
+class FrameworkChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} (version {obj.version})"
+
+
+class ProviderChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class InspectionForm(GovForm):
+    title = forms.CharField(
+        label="Title", max_length=200,
+        help_text="For example, West Midlands PDUs case supervision audit, spring 2026",
+        error_messages={"required": "Enter a title for the inspection"},
+    )
+    framework = FrameworkChoiceField(
+        label="Framework version", queryset=Framework.objects.none(), widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="Cases are scored against this version; it cannot change once scoring starts.",
+        error_messages={"required": "Select the framework version to score against"},
+    )
+    providers = ProviderChoiceField(
+        label="Providers inspected", queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one provider to inspect"},
+    )
+    period_start = DateInputField(label="Start of the period inspected",
+                                  help_text="For example, 1 1 2026")
+    period_end = DateInputField(label="End of the period inspected",
+                                help_text="For example, 30 6 2026")
+    team = UserChoiceField(
+        label="Team", queryset=None, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="Assessors and moderators working on this inspection.",
+    )
+
+    def __init__(self, *args, user, framework_fixed=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = Framework.objects.filter(
+            status=FrameworkStatus.PUBLISHED
+        ).order_by("code", "-version")
+        self.fields["providers"].queryset = visible_providers(user).order_by("name")
+        self.fields["team"].queryset = (
+            get_user_model().objects.filter(
+                is_active=True, groups__name__in=[Role.ASSESSOR, Role.MODERATOR]
+            ).distinct().order_by("first_name", "last_name")
+        )
+        if framework_fixed:
+            self.fields["framework"].disabled = True
+            self.fields["framework"].help_text = (
+                "Scoring has started, so the framework version can no longer change."
+            )
+        self.helper.layout = Layout(
+            Field.text("title"),
+            Field.radios("framework"),
+            Field.checkboxes("providers", small=True),
+            Field("period_start"),
+            Field("period_end"),
+            Field.checkboxes("team", small=True),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the period must be on or after its start")
+        return cleaned
+
+
+class SampleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        providers = ", ".join(p.name for p in obj.providers.all())
+        return (
+            f"{obj.cases.count()} cases from {providers}, drawn {obj.drawn_at:%d %b %Y}"
+            f" (seed {obj.seed})"
+        )
+
+
+class AddSampleForm(GovForm):
+    sample = SampleChoiceField(
+        label="Sample to add", queryset=None, widget=forms.RadioSelect, empty_label=None,
+        error_messages={"required": "Select the sample to add"},
+    )
+
+    def __init__(self, *args, samples, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sample"].queryset = samples
+        self.helper.layout = Layout(Field.radios("sample"))
+
+
+class AssignForm(GovForm):
+    """Rendered by hand as a table of checkboxes; validated here."""
+
+    cases = forms.MultipleChoiceField(
+        label="Cases", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one case"},
+    )
+    assessor = forms.ModelChoiceField(
+        label="Assessor", queryset=None, required=False, empty_label="Choose an assessor"
+    )
+    action = forms.ChoiceField(choices=[("assign", "Assign"), ("unassign", "Unassign")],
+                               widget=forms.HiddenInput)
+
+    def __init__(self, *args, sampled_cases, assessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(str(s.pk), s.case.crn) for s in sampled_cases]
+        self.fields["assessor"].queryset = assessors
+        self.fields["assessor"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "assign" and not cleaned.get("assessor"):
+            self.add_error("assessor", "Select the assessor to give the cases to")
+        return cleaned
+
+
+class ImportReviewsForm(GovForm):
+    file = forms.FileField(
+        label="Upload a file of scored reviews",
+        help_text="A CSV or Excel (.xlsx) file in the scoring import format.",
+        error_messages={"required": "Select a file to upload"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field("file"))
+
+
+# --- reviews -------------------------------------------------------------------------------------
+
+
+class VersionedForm(GovForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+FACT_GROUPS = [
+    ("Risk of serious harm", ["rosh_screening_completed", "rosh_screening_on_time",
+                              "rosh_level_found", "full_risk_analysis_completed"]),
+    ("Domestic abuse", ["domestic_abuse_enquiries_needed", "domestic_abuse_enquiries_made",
+                        "domestic_abuse_reply_received", "domestic_abuse_reply_sufficient"]),
+    ("Child safeguarding", ["child_safeguarding_enquiries_needed",
+                            "child_safeguarding_enquiries_made",
+                            "child_safeguarding_reply_received",
+                            "child_safeguarding_reply_sufficient"]),
+    ("Home visits", ["home_visit_needed", "home_visit_made"]),
+    ("MAPPA", ["mappa_category", "mappa_level"]),
+    ("Oversight and interview", ["management_oversight_sufficient", "person_interviewed"]),
+]
+
+FACT_HINTS = {
+    "rosh_screening_on_time": "Select not applicable if no screening was completed.",
+    "domestic_abuse_enquiries_made": "Select not applicable if enquiries were not needed.",
+    "domestic_abuse_reply_received": "Select not applicable if no enquiries were made.",
+    "domestic_abuse_reply_sufficient": "Select not applicable if no reply was received.",
+    "child_safeguarding_enquiries_made": "Select not applicable if enquiries were not needed.",
+    "child_safeguarding_reply_received": "Select not applicable if no enquiries were made.",
+    "child_safeguarding_reply_sufficient": "Select not applicable if no reply was received.",
+    "home_visit_made": "Select not applicable if no home visit was needed.",
+    "full_risk_analysis_completed": "Select not applicable if a full analysis was not required.",
+    "mappa_category": "Leave as not MAPPA eligible if the case is not managed under MAPPA.",
+}
+
+NEEDED_FOLLOW_UPS = {
+    "domestic_abuse_enquiries_needed": "domestic_abuse_enquiries_made",
+    "child_safeguarding_enquiries_needed": "child_safeguarding_enquiries_made",
+    "home_visit_needed": "home_visit_made",
+}
+
+
+class CaseFactsForm(VersionedForm):
+    """The case facts as the assessor found them in the record; any may be left for later."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        layout = []
+        for legend, names in FACT_GROUPS:
+            items = []
+            for name in names:
+                model_field = CaseReview._meta.get_field(name)
+                label = FACT_QUESTIONS[name]
+                if name in ("mappa_category", "mappa_level"):
+                    choices = MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
+                    self.fields[name] = forms.TypedChoiceField(
+                        label=label, required=False, coerce=int, empty_value=None,
+                        choices=[("", "Not MAPPA eligible" if name == "mappa_category"
+                                  else "No level")] + list(choices),
+                        help_text=FACT_HINTS.get(name, ""),
+                    )
+                    items.append(Field.select(name))
+                    continue
+                choices = model_field.choices
+                self.fields[name] = forms.ChoiceField(
+                    label=label, required=False, choices=choices, widget=forms.RadioSelect,
+                    help_text=FACT_HINTS.get(name, ""),
+                )
+                inline = choices in (YesNo.choices, YesNoNotApplicable.choices)
+                items.append(Field.radios(name, legend_size=Size.SMALL, inline=inline))
+            layout.append(Fieldset(*items, legend=legend, legend_size=Size.MEDIUM))
+        layout.append(Field("version"))
+        self.helper.layout = Layout(*layout)
+
+    def clean(self):
+        cleaned = super().clean()
+        for needed, made in NEEDED_FOLLOW_UPS.items():
+            if cleaned.get(needed) == "yes" and cleaned.get(made) == "na":
+                self.add_error(made, "It was needed, so answer yes or no")
+        if cleaned.get("rosh_screening_completed") == "yes" and cleaned.get(
+            "rosh_screening_on_time"
+        ) == "na":
+            self.add_error("rosh_screening_on_time",
+                           "A screening was completed, so answer yes or no")
+        if cleaned.get("mappa_level") and not cleaned.get("mappa_category"):
+            self.add_error("mappa_category", "Select the MAPPA category for the level you chose")
+        return cleaned
+
+    def facts(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in FACT_FIELDS}
+
+
+PROMPT_LABELS = dict(PromptValue.choices)
+JUDGEMENT_LABELS = dict(JudgementValue.choices)
+
+
+class StandardForm(VersionedForm):
+    """One case standard: each applicable prompt, then each key question's judgement."""
+
+    def __init__(self, *args, standard, state, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.standard = standard
+        self.state = state
+        self.first_radio_position = {}
+        self.prompts = {}
+        self.key_questions = {}
+        layout = []
+        person = state.review.sampled_case.inspection.framework.person_label
+        for kq in standard.key_questions.all():
+            layout.append(Markup(format_html(
+                '<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
+                _slug(kq.code), kq.code, kq.get_lens_display(),
+            )))
+            if kq.guidance:
+                layout.append(details(f"Guidance for {kq.code}", kq.guidance))
+            for prompt in kq.prompts.all():
+                if not state.prompt_applies(prompt):
+                    layout.append(Markup(format_html(
+                        '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
+                        '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
+                        "Not applicable</strong> This prompt applies only when {}; for this case "
+                        "it is recorded as not applicable.</p></div>",
+                        prompt.code, prompt.wording, prompt.applicability_text.lower(),
+                    )))
+                    continue
+                name = prompt_field_name(prompt.code)
+                self.prompts[name] = prompt
+                self.fields[name] = forms.ChoiceField(
+                    label=escape(f"{prompt.code} {prompt.wording}"),
+                    required=False,
+                    widget=forms.RadioSelect,
+                    choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
+                    help_text=(
+                        f"Applies because {prompt.applicability_text.lower()}"
+                        if prompt.applicability else ""
+                    ),
+                )
+                layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True))
+                if prompt.guidance:
+                    layout.append(details(f"Guidance for {prompt.code}", prompt.guidance))
+            name = judgement_field_name(kq.code)
+            rationale = rationale_field_name(kq.code)
+            if not state.key_question_applies(kq):
+                layout.append(Markup(format_html(
+                    '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
+                    '</p><p class="govuk-body">Not applicable to this case: it applies only '
+                    "when {}.</p></div>",
+                    kq.code, kq.wording, kq.applicability_text.lower(),
+                )))
+                continue
+            self.key_questions[name] = kq
+            values = allowed_judgement_values(kq)
+            self.fields[name] = forms.ChoiceField(
+                label=escape(f"{kq.code} {kq.wording}"),
+                required=False,
+                widget=forms.RadioSelect,
+                choices=[(v, JUDGEMENT_LABELS[v]) for v in values],
+                help_text=f"Your judgement, from the prompts above, for this {person}.",
+            )
+            self.fields[rationale] = forms.CharField(
+                label="Why is it not sufficient?", required=False, widget=forms.Textarea,
+                help_text="Say what was missing or weak, so the practitioner and the lead can "
+                "see the evidence behind the judgement.",
+            )
+            self.first_radio_position[name] = 0  # conditional radios count from 0
+            choices = [
+                ConditionalQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
+                if v == JudgementValue.NOT_SUFFICIENT else JUDGEMENT_LABELS[v]
+                for v in values
+            ]
+            layout.append(ConditionalRadios(name, *choices))
+        layout.append(Field("version"))
+        self.helper.layout = Layout(*layout)
+
+    def answers(self) -> dict:
+        return {p.code: self.cleaned_data.get(name) or "" for name, p in self.prompts.items()}
+
+    def judgements(self) -> dict:
+        return {
+            kq.code: (
+                self.cleaned_data.get(name) or "",
+                self.cleaned_data.get(rationale_field_name(kq.code)) or "",
+            )
+            for name, kq in self.key_questions.items()
+        }
+
+    def add_problems(self, problems):
+        """Show the standard's completeness problems against their fields."""
+        for problem in problems:
+            if problem.kind == "rationale":
+                self.add_error(rationale_field_name(problem.field), problem.message)
+            else:
+                self.add_error(judgement_field_name(problem.field), problem.message)
+
+
+def standard_initial(standard, state, version) -> dict:
+    initial = {"version": version}
+    for kq in standard.key_questions.all():
+        for prompt in kq.prompts.all():
+            if prompt.pk in state.answers:
+                initial[prompt_field_name(prompt.code)] = state.answers[prompt.pk]
+        if kq.pk in state.judgements:
+            value, rationale = state.judgements[kq.pk]
+            initial[judgement_field_name(kq.code)] = value
+            initial[rationale_field_name(kq.code)] = rationale
+    return initial
+
+
+def facts_initial(review) -> dict:
+    initial = {name: getattr(review, name) for name in FACT_FIELDS}
+    initial["version"] = review.version
+    return initial
+
+
+class SubmitForm(VersionedForm):
+    pass
+
+
+class ReturnForm(GovForm):
+    comment = forms.CharField(
+        label="What should the assessor change?", widget=forms.Textarea,
+        help_text="The assessor sees this comment on the review.",
+        error_messages={"required": "Enter a comment saying what the assessor should change"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.textarea("comment", rows=4))
+
+
+class ReopenForm(GovForm):
+    comment = forms.CharField(
+        label="Reason for reopening (optional)", widget=forms.Textarea, required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.textarea("comment", rows=3))
+
