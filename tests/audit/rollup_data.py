@@ -97,3 +97,33 @@ def inspection_of(framework, *providers, **kwargs):
 
 def provider(**kwargs):
     return ProviderFactory(**kwargs)
+
+
+def bulk_reviews(inspection, provider, key_questions, count, *, start=0):
+    """`count` submitted reviews with a judgement per key question, written with bulk_create.
+
+    Every third judgement is not sufficient and every tenth not applicable, so the figures vary.
+    """
+    cases = Case.objects.bulk_create(
+        Case(crn=f"B{inspection.id:03d}{provider.id:03d}{start + i:06d}", provider=provider,
+             sentence_type=("licence", "community_order")[i % 2], start_date="2026-02-01",
+             rosh_level=("low", "medium", "high")[i % 3], gender=("male", "female")[i % 2],
+             ethnicity=("White", "Black", "Asian")[i % 3], practitioner_grade=("po", "pso")[i % 2])
+        for i in range(count)
+    )
+    sampled = SampledCase.objects.bulk_create(
+        SampledCase(inspection=inspection, case=case, provider=provider) for case in cases
+    )
+    reviews = CaseReview.objects.bulk_create(
+        CaseReview(sampled_case=s, status=ReviewStatus.SUBMITTED, rosh_screening_completed="yes",
+                   home_visit_needed="yes", home_visit_made=("yes", "no")[i % 2])
+        for i, s in enumerate(sampled)
+    )
+    judgements = []
+    for i, review in enumerate(reviews):
+        for k, kq in enumerate(key_questions):
+            n = i + k
+            value = NA if n % 10 == 0 else (N if n % 3 == 0 else S)
+            judgements.append(Judgement(review=review, key_question=kq, value=value))
+    Judgement.objects.bulk_create(judgements, batch_size=2000)
+    return reviews

@@ -1,0 +1,76 @@
+"""Tables and the generator base class shared by every report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+
+class Kind:
+    """How a column's values are shown (HTML) and written (CSV/XLSX)."""
+
+    TEXT = "text"
+    INT = "int"
+    PERCENT = "percent"  # float or None; whole percent on screen, 1 decimal place in exports
+    RATING = "rating"  # Rating or None; a GOV.UK tag on screen
+    CELL = "cell"  # a breakdown cell: percentage, or a small-cell flag
+    CHANGE = "change"  # signed points, "+2 points"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = Kind.TEXT
+    html: bool = True  # shown on the page
+    export: bool = True  # written to CSV and XLSX
+    sortable: bool = False
+    none_text: str = ""  # shown for a missing value; ratings default to "Not rated"
+
+
+@dataclass
+class Table:
+    """A report table: rows are dicts of raw values keyed by column.
+
+    A row may also carry "<key>:href" (the cell links there on screen) and "<key>:hint" (small
+    text under the value on screen).
+    """
+
+    slug: str
+    caption: str
+    columns: list[Column]
+    rows: list[dict]
+    description: str = ""
+    empty: str = "Nothing to show."
+    row_header: str | None = None  # key of the column whose cells head their rows
+
+    def html_columns(self):
+        return [c for c in self.columns if c.html]
+
+    def export_columns(self):
+        return [c for c in self.columns if c.export]
+
+
+class ReportGenerator:
+    """Base class: subclasses set `code`, `title`, `template_name` and build `tables()`."""
+
+    code = ""
+    title = ""
+    template_name = ""
+
+    def build_tables(self) -> list[Table]:
+        raise NotImplementedError
+
+    @cached_property
+    def tables(self) -> list[Table]:
+        return self.build_tables()
+
+    def table(self, slug: str) -> Table | None:
+        return next((t for t in self.tables if t.slug == slug), None)
+
+    def filename(self, slug: str) -> str:
+        return f"{self.code}-{slug}"
+
+    def context(self) -> dict:
+        """Extra context for the report's page beyond its tables."""
+        return {}

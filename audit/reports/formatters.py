@@ -1,0 +1,233 @@
+"""Formatters: write a report's tables as HTML cells, CSV or XLSX.
+
+Exports escape text cells that a spreadsheet would run as a formula (those beginning with
+= + - @, tab or carriage return) by prefixing an apostrophe: a case record or rationale is data,
+never code.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+from django.utils.formats import date_format
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from audit.rollup import BreakdownCell, whole_percent
+from standards.rating import Rating
+
+from .base import Column, Kind, Table
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NOT_RATED = "Not rated"
+
+
+def escape_formula(value):
+    """Text that a spreadsheet would evaluate is made inert; numbers and dates pass through."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_value(column: Column, value):
+    """The raw value written to CSV/XLSX for a cell."""
+    if value is None:
+        return column.none_text or (NOT_RATED if column.kind == Kind.RATING else "")
+    if column.kind == Kind.RATING:
+        return Rating(value).label
+    if column.kind == Kind.PERCENT:
+        return round(value, 1)
+    if column.kind == Kind.CELL:
+        return round(value.percentage, 1) if value.percentage is not None else value.text
+    if column.kind == Kind.DATE:
+        return value.isoformat()
+    if column.kind in (Kind.INT, Kind.CHANGE):
+        return value
+    return escape_formula(str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+@dataclass(frozen=True)
+class HtmlCell:
+    text: str
+    href: str = ""
+    tag_class: str = ""  # a GOV.UK tag modifier: the cell shows a tag
+    numeric: bool = False
+    header: bool = False
+    hint: str = ""
+    muted: bool = False
+
+
+@dataclass(frozen=True)
+class HtmlHeader:
+    label: str
+    numeric: bool
+    sort_href: str = ""
+    aria_sort: str = ""
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    slug: str
+    caption: str
+    description: str
+    empty: str
+    headers: list[HtmlHeader]
+    rows: list[list[HtmlCell]]
+    downloads: dict  # format -> url
+
+
+def html_cell(column: Column, row: dict) -> HtmlCell:
+    value = row.get(column.key)
+    href = row.get(f"{column.key}:href", "")
+    hint = row.get(f"{column.key}:hint", "")
+    numeric = column.kind in (Kind.INT, Kind.PERCENT, Kind.CELL, Kind.CHANGE)
+    if column.kind == Kind.RATING:
+        if value is None:
+            return HtmlCell(column.none_text or NOT_RATED, href=href, hint=hint, muted=True)
+        rating = Rating(value)
+        return HtmlCell(rating.label, href=href, tag_class=rating.tag_colour, hint=hint)
+    if column.kind == Kind.PERCENT:
+        text = (column.none_text or "–") if value is None else f"{whole_percent(value)}%"
+        return HtmlCell(text, href=href, numeric=True, hint=hint, muted=value is None)
+    if column.kind == Kind.CELL:
+        cell: BreakdownCell = value
+        return HtmlCell(cell.text, numeric=True, muted=cell.is_small)
+    if column.kind == Kind.CHANGE:
+        if value is None:
+            text = "–"
+        elif value == 0:
+            text = "no change"
+        else:
+            text = f"{value:+d} point{'s' if abs(value) != 1 else ''}"
+        return HtmlCell(text, numeric=True, muted=value is None)
+    if column.kind == Kind.DATE:
+        text = date_format(value, "j M Y") if isinstance(value, datetime.date) else ""
+        return HtmlCell(text, href=href, hint=hint)
+    text = "" if value is None else str(value)
+    return HtmlCell(text, href=href, numeric=numeric, hint=hint)
+
+
+class HTMLFormatter:
+    """Turns tables into cells the generic table template renders."""
+
+    def __init__(self, *, download_url=None, sort_url=None, sort: str = "", descending=False):
+        self.download_url = download_url
+        self.sort_url = sort_url
+        self.sort = sort
+        self.descending = descending
+
+    def header(self, column: Column) -> HtmlHeader:
+        numeric = column.kind in (Kind.INT, Kind.PERCENT, Kind.CELL, Kind.CHANGE)
+        if not (column.sortable and self.sort_url):
+            return HtmlHeader(column.label, numeric)
+        active = self.sort == column.key
+        descending = not self.descending if active else False
+        return HtmlHeader(
+            column.label,
+            numeric,
+            sort_href=self.sort_url(column.key, descending),
+            aria_sort=("descending" if self.descending else "ascending") if active else "none",
+        )
+
+    def format(self, table: Table) -> HtmlTable:
+        columns = table.html_columns()
+        rows = []
+        for row in table.rows:
+            cells = []
+            for column in columns:
+                cell = html_cell(column, row)
+                if column.key == table.row_header:
+                    cell = HtmlCell(**{**cell.__dict__, "header": True})
+                cells.append(cell)
+            rows.append(cells)
+        downloads = {}
+        if self.download_url:
+            downloads = {fmt: self.download_url(table.slug, fmt) for fmt in ("csv", "xlsx")}
+        return HtmlTable(
+            slug=table.slug,
+            caption=table.caption,
+            description=table.description,
+            empty=table.empty,
+            headers=[self.header(c) for c in columns],
+            rows=rows,
+            downloads=downloads,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV and XLSX
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
+    response["Content-Disposition"] = f'attachment; filename="{safe}"'
+    return response
+
+
+class CSVFormatter:
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def write(self, table: Table) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        columns = table.export_columns()
+        writer.writerow([escape_formula(c.label) for c in columns])
+        for row in table.rows:
+            writer.writerow([export_value(c, row.get(c.key)) for c in columns])
+        return buffer.getvalue()
+
+    def response(self, tables: list[Table], filename: str) -> HttpResponse:
+        if len(tables) != 1:
+            raise ValueError("A CSV file holds one table.")
+        response = HttpResponse(self.write(tables[0]), content_type=self.content_type)
+        return _attachment(response, f"{filename}.{self.extension}")
+
+
+INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class XLSXFormatter:
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    extension = "xlsx"
+
+    def workbook(self, tables: list[Table]) -> Workbook:
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        used = set()
+        for table in tables:
+            title = INVALID_SHEET_CHARS.sub(" ", table.slug)[:31] or "Sheet"
+            while title in used:
+                title = f"{title[:28]}-{len(used)}"
+            used.add(title)
+            sheet = workbook.create_sheet(title)
+            columns = table.export_columns()
+            sheet.append([escape_formula(c.label) for c in columns])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for row in table.rows:
+                sheet.append([export_value(c, row.get(c.key)) for c in columns])
+            # Text cells stay text: openpyxl would otherwise store "=..." as a formula.
+            for line in sheet.iter_rows(min_row=2):
+                for cell in line:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"
+            sheet.freeze_panes = "A2"
+        return workbook
+
+    def response(self, tables: list[Table], filename: str) -> HttpResponse:
+        buffer = io.BytesIO()
+        self.workbook(tables).save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=self.content_type)
+        return _attachment(response, f"{filename}.{self.extension}")
+
+
+EXPORT_FORMATTERS = {"csv": CSVFormatter, "xlsx": XLSXFormatter}

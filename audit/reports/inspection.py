@@ -1,0 +1,266 @@
+"""The inspection report: standards, key questions, focus measures and breakdowns."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.urls import reverse
+
+from audit.models import Inspection
+from audit.rollup import (
+    DIMENSIONS,
+    InspectionRollup,
+    ProviderRollup,
+    breakdowns,
+    rollup,
+    whole_percent,
+)
+from standards.models import RatedBy
+
+from .base import Column, Kind, ReportGenerator, Table
+from .charts import key_question_chart
+
+RATED_BY = dict(RatedBy.choices)
+
+
+def _phrase(label: str) -> str:
+    """"Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""
+    first = label.split()[0]
+    return label if first[1:] != first[1:].lower() else label[0].lower() + label[1:]
+
+
+class InspectionReport(ReportGenerator):
+    code = "inspection"
+    template_name = "reports/inspection.html"
+
+    def __init__(
+        self,
+        inspection: Inspection,
+        *,
+        provider_ids: set[int] | None = None,
+        provider_code: str = "",
+        breakdown_filter: Q | None = None,
+        filter_words: list[str] | None = None,
+        result: InspectionRollup | None = None,
+    ):
+        self.inspection = inspection
+        self.provider_ids = provider_ids
+        self.result = result or rollup(inspection, provider_ids=provider_ids)
+        self.scope: ProviderRollup | None = (
+            self.result.provider(provider_code) if provider_code else self.result.whole
+        )
+        self.breakdown_filter = breakdown_filter
+        self.filter_words = filter_words or []
+
+    @property
+    def title(self) -> str:
+        return self.inspection.title
+
+    @property
+    def scope_name(self) -> str:
+        return self.scope.name if not self.scope.is_whole_inspection else "whole inspection"
+
+    def filename(self, slug: str) -> str:
+        return f"inspection-{self.inspection.id}-{self.scope.code or 'all'}-{slug}"
+
+    def build_tables(self) -> list[Table]:
+        return [
+            self.providers_table(),
+            self.standards_table(),
+            self.key_questions_table(),
+            self.focus_measures_table(),
+            *self.breakdown_tables(),
+        ]
+
+    def _provider_href(self, code: str) -> str:
+        url = reverse("reports:inspection", args=[self.inspection.id])
+        return f"{url}?{urlencode({'provider': code})}"
+
+    def providers_table(self) -> Table:
+        standards = self.result.whole.standards
+        columns = [
+            Column("provider", "Provider"),
+            Column("code", "Provider code", html=False),
+            Column("reviews", "Reviews counted", Kind.INT),
+            *[Column(f"std:{s.code}", s.code, Kind.RATING) for s in standards],
+            Column("score", "Score", Kind.INT),
+            Column("max_score", "Out of", Kind.INT),
+            Column("rating", "Overall rating", Kind.RATING),
+            Column("note", "Note", html=False),
+        ]
+        rows = []
+        for p in (*self.result.providers, self.result.whole):
+            row = {
+                "provider": p.name,
+                "code": p.code or "",
+                "reviews": p.reviews,
+                "score": p.overall.score,
+                "max_score": p.overall.max_score,
+                "rating": p.overall.rating,
+                "note": p.overall_note,
+                "rating:hint": "partial" if p.overall.is_partial and p.overall.standards_rated
+                else "",
+            }
+            if p.code:
+                row["provider:href"] = self._provider_href(p.code)
+            for s in p.standards:
+                row[f"std:{s.code}"] = s.rating
+                if s.is_overridden:
+                    row[f"std:{s.code}:hint"] = "override"
+            rows.append(row)
+        return Table(
+            slug="providers",
+            caption="Ratings by provider",
+            columns=columns,
+            rows=rows,
+            row_header="provider",
+            description=(
+                "Each standard's rating as it counts, overrides included. Scores are out of the "
+                "maximum for the standards rated."
+            ),
+        )
+
+    def standards_table(self) -> Table:
+        columns = [
+            Column("code", "Standard"),
+            Column("title", "Title"),
+            Column("rated_by", "Rated by"),
+            Column("data_rating", "Data-driven rating", Kind.RATING),
+            Column("override", "Override", Kind.RATING, none_text="None"),
+            Column("rating", "Rating", Kind.RATING),
+            Column("rationale", "Rationale"),
+        ]
+        rows = []
+        for s in self.scope.standards:
+            row = {
+                "code": s.code,
+                "title": s.title,
+                "rated_by": "Case data" if not s.is_judgement_rated else "Judgement",
+                "data_rating": s.data_rating,
+                "override": s.override,
+                "rating": s.rating,
+                "rationale": s.rationale,
+            }
+            if s.is_judgement_rated:
+                row["data_rating:hint"] = "rated by judgement"
+            rows.append(row)
+        return Table(
+            slug="standards",
+            caption=f"Standards: {self.scope_name}",
+            columns=columns,
+            rows=rows,
+            row_header="code",
+            description=self.scope.overall_note,
+        )
+
+    def key_questions_table(self) -> Table:
+        columns = [
+            Column("code", "Key question"),
+            Column("wording", "Question"),
+            Column("cases", "Sufficient", export=False),
+            Column("sufficient", "Sufficient", Kind.INT, html=False),
+            Column("applicable", "Applicable", Kind.INT, html=False),
+            Column("not_applicable", "Not applicable", Kind.INT),
+            Column("percentage", "Percentage", Kind.PERCENT),
+            Column("interval", "95% confidence interval", export=False),
+            Column("ci_low", "CI low", Kind.PERCENT, html=False),
+            Column("ci_high", "CI high", Kind.PERCENT, html=False),
+            Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
+        ]
+        rows = [
+            {
+                "code": kq.code,
+                "wording": kq.wording,
+                "cases": kq.counts_text,
+                "sufficient": kq.sufficient,
+                "applicable": kq.applicable,
+                "not_applicable": kq.not_applicable,
+                "percentage": kq.percentage,
+                "interval": (
+                    f"{whole_percent(kq.ci_low)}% to {whole_percent(kq.ci_high)}%"
+                    if kq.percentage is not None else "–"
+                ),
+                "ci_low": kq.ci_low,
+                "ci_high": kq.ci_high,
+                "rating": kq.rating,
+            }
+            for kq in self.scope.key_questions
+        ]
+        return Table(
+            slug="key-questions",
+            caption=f"Key questions: {self.scope_name}",
+            columns=columns,
+            rows=rows,
+            row_header="code",
+            description="Cases judged sufficient of those where the key question applied; "
+            "not-applicable answers are left out of the percentage.",
+        )
+
+    def focus_measures_table(self) -> Table:
+        columns = [
+            Column("label", "Measure"),
+            Column("text", "Result", export=False),
+            Column("numerator", "Cases meeting the measure", Kind.INT, html=False),
+            Column("denominator", "Cases it applies to", Kind.INT, html=False),
+            Column("percentage", "Percentage", Kind.PERCENT, html=False),
+        ]
+        rows = [
+            {
+                "label": m.label,
+                "text": m.text,
+                "numerator": m.numerator,
+                "denominator": m.denominator,
+                "percentage": m.percentage,
+            }
+            for m in self.scope.focus_measures
+        ]
+        return Table(
+            slug="focus-measures",
+            caption=f"Focus measures: {self.scope_name}",
+            columns=columns,
+            rows=rows,
+            row_header="label",
+        )
+
+    def breakdown_tables(self) -> list[Table]:
+        provider_ids = self.provider_ids
+        if not self.scope.is_whole_inspection:
+            provider_ids = {self.scope.provider_id}
+        tables = []
+        filtered = f" ({'; '.join(self.filter_words)})" if self.filter_words else ""
+        for breakdown in breakdowns(
+            self.inspection,
+            key_questions=self.scope.key_questions,
+            provider_ids=provider_ids,
+            filters=self.breakdown_filter,
+            dimensions=DIMENSIONS,
+        ):
+            dimension = breakdown.dimension
+            columns = [Column("code", "Key question")] + [
+                Column(f"v:{value}", label, Kind.CELL) for value, label in breakdown.columns
+            ]
+            rows = []
+            for row in breakdown.rows:
+                values = {"code": row.code}
+                for (value, _), cell in zip(breakdown.columns, row.cells):
+                    values[f"v:{value}"] = cell
+                rows.append(values)
+            tables.append(Table(
+                slug=f"breakdown-{dimension.key.replace('_', '-')}",
+                caption=f"Key questions by {_phrase(dimension.label)}{filtered}",
+                columns=columns,
+                rows=rows if breakdown.columns else [],
+                row_header="code",
+                empty="No counted reviews match these filters.",
+            ))
+        return tables
+
+    def context(self) -> dict:
+        return {
+            "result": self.result,
+            "scope": self.scope,
+            "chart": key_question_chart(
+                list(self.scope.key_questions), self.result.scheme,
+                title=f"Key-question sufficiency: {self.scope_name}",
+            ),
+        }
