@@ -18,6 +18,7 @@ from ..factories import (
     FrameworkFactory,
     InspectionFactory,
     KeyQuestionFactory,
+    PromptFactory,
     ProviderFactory,
     SampledCaseFactory,
     StandardFactory,
@@ -34,13 +35,17 @@ S, N, NA = (
 def published_framework(codes=("2.1.1", "2.1.2", "2.1.3"), not_applicable=("2.1.3",)):
     """A published framework with one case-data standard and the given key questions."""
     framework = FrameworkFactory()
-    add_default_bands(framework)
+    # One rated standard: overall scores 0 to 3.
+    add_default_bands(framework, score_bands=[
+        ("inadequate", 0, 0), ("requires_improvement", 1, 1), ("good", 2, 2), ("outstanding", 3, 3),
+    ])
     standard = StandardFactory(domain__framework=framework, code="2.1", title="Assessment")
     for order, code in enumerate(codes):
-        KeyQuestionFactory(
+        kq = KeyQuestionFactory(
             standard=standard, code=code, order=order, wording=f"Question {code}?",
-            allows_not_applicable=code in not_applicable,
+            guidance=f"Guidance for {code}.", allows_not_applicable=code in not_applicable,
         )
+        PromptFactory(key_question=kq, code=f"{code}.a", wording=f"Prompt {code}.a?")
     Framework.objects.filter(pk=framework.pk).update(status=FrameworkStatus.PUBLISHED)
     framework.refresh_from_db()
     return framework
