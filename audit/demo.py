@@ -126,4 +126,164 @@ def load_all(stdout=None):
     pdus = load_providers()
     new_cases = load_cases(pdus)
     users = load_users(pdus)
+    load_inspection(pdus)
     return {"cases_created": new_cases, "users": users}
+
+
+# --- an inspection in fieldwork, with scored reviews ------------------------------------------
+
+DEMO_INSPECTION_TITLE = "West Midlands PDUs case supervision audit, spring 2026"
+# Left not started by the demo so docs/examples/reviews.csv imports into it.
+DEMO_IMPORT_CRNS = ("X100114", "X200114", "X300114")
+
+# Share of key questions judged sufficient, by lens, and each PDU's difference from it: keeping
+# people safe is weakest, as in most published inspections.
+SUFFICIENT_BY_LENS = {"engaging": 0.82, "desistance": 0.71, "keeping_safe": 0.56}
+PDU_DIFFERENCE = {"PDU-BHM-N": 0.06, "PDU-BHM-S": -0.09, "PDU-WOL": 0.0}
+NOT_SUFFICIENT_REASONS = [
+    "The assessment did not analyse the risk to the current partner despite police call-outs.",
+    "No evidence the person's views were sought; the plan was written for them, not with them.",
+    "Contact dropped to monthly phone calls without a recorded reason.",
+    "Children's services were not contacted although children live at the address.",
+    "Factors linked to offending were listed but not analysed or prioritised.",
+    "The review did not respond to the new relationship or the change in risk.",
+    "Home visit identified as needed but not carried out in the period.",
+    "Sentence plan objectives were generic and not linked to the offending.",
+]
+
+
+def _demo_facts(case, rng) -> dict:
+    medium_or_above = case.rosh_level in ("medium", "high", "very_high")
+    found = case.rosh_level if rng.random() < 0.9 else rng.choice(["low", "medium", "high"])
+    home_visit = (case.domestic_abuse_history or case.child_safeguarding_concerns) and (
+        medium_or_above
+    )
+
+    def made(needed, rate):
+        if not needed:
+            return "na"
+        return "yes" if rng.random() < rate else "no"
+
+    da_made = made(case.domestic_abuse_history, 0.78)
+    cs_made = made(case.child_safeguarding_concerns, 0.7)
+    return {
+        "rosh_screening_completed": "yes" if rng.random() < 0.95 else "no",
+        "rosh_screening_on_time": "yes" if rng.random() < 0.8 else "no",
+        "rosh_level_found": found,
+        "full_risk_analysis_completed": (
+            ("yes" if rng.random() < 0.75 else "no") if medium_or_above else "na"
+        ),
+        "domestic_abuse_enquiries_needed": "yes" if case.domestic_abuse_history else "no",
+        "domestic_abuse_enquiries_made": da_made,
+        "domestic_abuse_reply_received": (
+            ("yes" if rng.random() < 0.85 else "no") if da_made == "yes" else "na"
+        ),
+        "child_safeguarding_enquiries_needed": "yes" if case.child_safeguarding_concerns else "no",
+        "child_safeguarding_enquiries_made": cs_made,
+        "child_safeguarding_reply_received": (
+            ("yes" if rng.random() < 0.8 else "no") if cs_made == "yes" else "na"
+        ),
+        "home_visit_needed": "yes" if home_visit else "no",
+        "home_visit_made": made(home_visit, 0.6),
+        "mappa_category": case.mappa_category,
+        "mappa_level": case.mappa_level if case.mappa_category else None,
+        "management_oversight_sufficient": "yes" if rng.random() < 0.65 else "no",
+        "person_interviewed": "yes" if rng.random() < 0.3 else "no",
+    }
+
+
+def _demo_page(standard, provider_code, rng):
+    """Answers and judgements for one standard, plausibly distributed."""
+    answers, judgements = {}, {}
+    for kq in standard.key_questions.all():
+        rate = SUFFICIENT_BY_LENS[kq.lens] + PDU_DIFFERENCE.get(provider_code, 0)
+        if kq.allows_not_applicable and rng.random() < 0.08:
+            value = "na"
+        else:
+            value = "sufficient" if rng.random() < rate else "not_sufficient"
+        yes_rate = {"sufficient": 0.9, "not_sufficient": 0.45, "na": 0.5}[value]
+        for prompt in kq.prompts.all():
+            if prompt.allows_not_applicable and rng.random() < 0.04:
+                answers[prompt.code] = "na"
+            else:
+                answers[prompt.code] = "yes" if rng.random() < yes_rate else "no"
+        rationale = rng.choice(NOT_SUFFICIENT_REASONS) if value == "not_sufficient" else ""
+        judgements[kq.code] = (value, rationale)
+    return answers, judgements
+
+
+def load_inspection(pdus, *, per_pdu=20):
+    """A fieldwork inspection of the demo PDUs: sampled cases split between the two demo
+    assessors, most reviews submitted, some in progress, a few not started."""
+    from standards.models import Framework, FrameworkStatus
+
+    from . import services
+    from .models import Inspection, InspectionStatus
+    from .selectors import case_standards, review_queryset
+
+    existing = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).first()
+    if existing is not None:
+        return existing
+    framework = (
+        Framework.objects.filter(code="hmip-case-supervision", status=FrameworkStatus.PUBLISHED)
+        .order_by("-version").first()
+    )
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["lead", "assessor", "assessor2", "moderator"])}
+    if framework is None or len(users) < 4:
+        return None  # load_framework and load_users first
+    lead, assessors = users["lead"], [users["assessor"], users["assessor2"]]
+    rng = random.Random(2026)
+    with transaction.atomic():
+        inspection = services.create_inspection(
+            title=DEMO_INSPECTION_TITLE, framework=framework, providers=pdus, lead=lead,
+            period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 5, 31),
+            team=[users["moderator"], *assessors],
+        )
+        # A systematic sample: every sixth case of each PDU's caseload, in CRN order.
+        from cases.models import Sample
+
+        chosen = []
+        for pdu in pdus:
+            crns = list(Case.objects.filter(provider=pdu).order_by("crn").values_list("pk", flat=True))
+            chosen += crns[::6][:per_pdu]
+        sample = Sample.objects.create(
+            window_start=inspection.period_start, window_end=inspection.period_end,
+            requested_size=len(chosen), seed=2026, caseload_size=Case.objects.filter(
+                provider__in=pdus).count(), drawn_by="lead",
+        )
+        sample.providers.set(pdus)
+        sample.cases.set(chosen)
+        services.add_sample(inspection=inspection, sample=sample, user=lead)
+        Inspection.objects.filter(pk=inspection.pk).update(status=InspectionStatus.FIELDWORK)
+        sampled = list(inspection.sampled_cases.order_by("case__crn"))
+        for index, assessor in enumerate(assessors):
+            services.assign_cases(
+                inspection=inspection, sampled_case_ids=[s.pk for s in sampled[index::2]],
+                assessor=assessor, user=lead,
+            )
+        standards = case_standards(framework)
+        for review in review_queryset().filter(sampled_case__inspection=inspection).order_by(
+            "sampled_case__case__crn"
+        ):
+            crn = review.sampled_case.case.crn
+            roll = rng.random()
+            if crn in DEMO_IMPORT_CRNS or roll < 0.1:
+                continue  # not started
+            user = review.sampled_case.assessor
+            review = services.save_review(
+                review=review, version=review.version, user=user,
+                facts=_demo_facts(review.sampled_case.case, rng),
+            )
+            pages = standards if roll >= 0.25 else standards[: rng.randrange(0, len(standards))]
+            for standard in pages:
+                answers, judgements = _demo_page(standard, review.sampled_case.provider.code, rng)
+                review = services.save_review(
+                    review=review, version=review.version, user=user,
+                    standard_code=standard.code, answers=answers, judgements=judgements,
+                    standards=standards,
+                )
+            if roll >= 0.25:
+                services.submit_review(review=review, version=review.version, user=user,
+                                       standards=standards)
+    return inspection

@@ -86,11 +86,9 @@ class ErrorLinksMixin:
 
     def anchor(self, bound) -> str:
         widget = bound.field.widget
-        if isinstance(widget, forms.RadioSelect):
+        if isinstance(widget, forms.RadioSelect):  # radios and checkboxes alike
             position = getattr(self, "first_radio_position", {}).get(bound.name, 1)
             return f"{bound.auto_id}_{position}"
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            return f"{bound.auto_id}_0"
         if isinstance(widget, forms.MultiWidget):
             return f"{bound.auto_id}_0"
         return bound.auto_id
@@ -145,7 +143,8 @@ class InspectionForm(GovForm):
         help_text="Assessors and moderators working on this inspection.",
     )
 
-    def __init__(self, *args, user, framework_fixed=False, **kwargs):
+    def __init__(self, *args, user, framework_fixed=None, **kwargs):
+        """framework_fixed: the framework, when scoring has started and it can no longer change."""
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = Framework.objects.filter(
             status=FrameworkStatus.PUBLISHED
@@ -156,14 +155,18 @@ class InspectionForm(GovForm):
                 is_active=True, groups__name__in=[Role.ASSESSOR, Role.MODERATOR]
             ).distinct().order_by("first_name", "last_name")
         )
-        if framework_fixed:
-            self.fields["framework"].disabled = True
-            self.fields["framework"].help_text = (
-                "Scoring has started, so the framework version can no longer change."
-            )
+        framework_item = Field.radios("framework")
+        if framework_fixed is not None and framework_fixed is not False:
+            del self.fields["framework"]
+            framework_item = Markup(format_html(
+                '<div class="govuk-form-group"><h2 class="govuk-heading-m">Framework version</h2>'
+                '<p class="govuk-body">{} (version {})</p><p class="govuk-hint">Scoring has '
+                "started, so the framework version can no longer change.</p></div>",
+                framework_fixed.title, framework_fixed.version,
+            ))
         self.helper.layout = Layout(
             Field.text("title"),
-            Field.radios("framework"),
+            framework_item,
             Field.checkboxes("providers", small=True),
             Field("period_start"),
             Field("period_end"),

@@ -7,8 +7,6 @@ good. Imported reviews that are complete are submitted; the others are left in p
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from cases import importers as caseload_reader
 from cases.models import MappaCategory, MappaLevel
 from standards.models import JudgementValue
 
@@ -85,27 +84,14 @@ class ImportResult:
 
 
 def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict]]:
-    """(row number, {column: text}) for each non-blank row of a CSV or XLSX file."""
-    if Path(filename).suffix.lower() == ".xlsx" or content[:2] == b"PK":
-        return _read_xlsx(content)
+    """(row number, {column: text}) for each non-blank row of a CSV or XLSX file.
+
+    Files are read as the caseload import reads them (encodings, separators, first worksheet).
+    """
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed([RowError(0, "", "The file is not UTF-8 text; save it as CSV UTF-8.")])
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
-    return _to_dicts(rows)
-
-
-def _read_xlsx(content: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the same problem to the user
-        raise ImportFailed([RowError(0, "", "The file is not a readable CSV or Excel workbook.")])
-    sheet = book.worksheets[0]
-    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [[str(cell) for cell in row] for row in caseload_reader.read_rows(content, filename)]
+    except caseload_reader.FileRejected as rejected:
+        raise ImportFailed([RowError(0, "", str(rejected))]) from rejected
     return _to_dicts(rows)
 
 

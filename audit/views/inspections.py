@@ -107,12 +107,13 @@ def inspection_edit(request, pk):
         "period_end": inspection.period_end, "team": list(inspection.team.all()),
     }
     form = InspectionForm(request.POST or None, initial=initial, user=request.user,
-                          framework_fixed=fixed)
+                          framework_fixed=inspection.framework if fixed else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.update_inspection(
-                inspection=inspection, title=data["title"], framework=data["framework"],
+                inspection=inspection, title=data["title"],
+                framework=data.get("framework", inspection.framework),
                 providers=data["providers"], period_start=data["period_start"],
                 period_end=data["period_end"], team=data["team"],
             )

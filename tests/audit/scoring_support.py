@@ -49,17 +49,16 @@ def draw_sample(cases):
     return sample
 
 
-def scoring_setup(framework, make_user, *, cases=3, **case_fields):
-    """A lead's inspection of one PDU with `cases` sampled cases, all assigned to one assessor."""
+def scoring_setup(framework, make_user, *, cases=3, crns=None, **case_fields):
+    """A lead's inspection of one PDU with `cases` sampled cases (X000001...), or the cases
+    named by `crns`, all assigned to one assessor."""
     provider = ProviderFactory(code="PDU-T", name="Test PDU")
     lead = make_user(Role.LEAD, providers=[provider], first_name="Leigh", last_name="Lead")
     assessor = make_user(Role.ASSESSOR, providers=[provider], first_name="Asha",
                          last_name="Assessor")
-    drawn = [
-        CaseFactory(provider=provider, crn=f"X{n:06d}", domestic_abuse_history=True,
-                    **case_fields)
-        for n in range(1, cases + 1)
-    ]
+    crns = crns or [f"X{n:06d}" for n in range(1, cases + 1)]
+    case_fields.setdefault("domestic_abuse_history", True)
+    drawn = [CaseFactory(provider=provider, crn=crn, **case_fields) for crn in crns]
     inspection = services.create_inspection(
         title="Test PDU audit", framework=framework, providers=[provider],
         period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 6, 30), lead=lead,
