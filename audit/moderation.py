@@ -42,6 +42,7 @@ from .models import (
     User,
 )
 from .roles import Role, has_role
+from .selectors import review_facts
 
 OPEN_STATUSES = (InspectionStatus.FIELDWORK, InspectionStatus.MODERATION)
 MAX_SEED = 2**63 - 1
@@ -245,26 +246,9 @@ def assign_moderator(*, reads, moderator, by) -> int:
 
 # Second reads --------------------------------------------------------------------------------
 
-REVIEW_FACTS = (
-    "domestic_abuse_enquiries_needed",
-    "child_safeguarding_enquiries_needed",
-    "home_visit_needed",
-)
-
-
-def review_facts(review: CaseReview) -> dict:
-    """Case facts for applicability: the case record's, plus the yes/no needs the review found."""
-    facts = review.sampled_case.case.facts()
-    for name in REVIEW_FACTS:
-        value = getattr(review, name)
-        if value in ("yes", "no"):
-            facts[name] = value == "yes"
-    return facts
-
-
 def moderation_key_questions(review: CaseReview) -> list[KeyQuestion]:
     """The key questions a second read answers: the framework's case-data key questions that
-    apply to this case (one query)."""
+    apply to this case, by the same facts the first reader's form used (one query)."""
     framework_id = review.sampled_case.inspection.framework_id
     facts = review_facts(review)
     questions = (
@@ -475,6 +459,25 @@ def inspections_led_by(user):
     mine = Inspection.objects.filter(Q(lead=user) | Q(team=user)).values("pk")
     return queryset.filter(pk__in=mine).exclude(
         providers__in=Provider.objects.exclude(pk__in=visible)
+    )
+
+
+def moderator_choices(inspection):
+    """Moderators and leads whose provider scope covers one of the inspection's providers."""
+    covering, frontier = set(), set(inspection.providers.values_list("pk", flat=True))
+    while frontier:
+        covering |= frontier
+        frontier = set(
+            Provider.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
+                "parent_id", flat=True
+            )
+        ) - covering
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=[Role.MODERATOR, Role.LEAD], providers__in=covering
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 
