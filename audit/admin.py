@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuditEvent, CaseReview, Inspection, SampledCase, User
+from .models import AuditEvent, CaseReview, Inspection, ReviewEvent, SampledCase, User
 
 
 @admin.register(User)
@@ -75,3 +75,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 def _safe_cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    """Workflow steps of reviews: a record, so read-only here."""
+
+    list_display = ["review", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["review__sampled_case__case__crn", "comment"]
+    list_select_related = ["review__sampled_case__case", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
