@@ -127,6 +127,7 @@ def load_all(stdout=None):
     new_cases = load_cases(pdus)
     users = load_users(pdus)
     load_inspection(pdus)
+    load_moderation()
     return {"cases_created": new_cases, "users": users}
 
 
@@ -286,4 +287,81 @@ def load_inspection(pdus, *, per_pdu=20):
             if roll >= 0.25:
                 services.submit_review(review=review, version=review.version, user=user,
                                        standards=standards)
+    return inspection
+
+
+# --- moderation of the demo inspection -----------------------------------------------------------
+
+DEMO_MODERATION_SEED = 20260401
+MODERATOR_REASONS = [
+    "Risk to the children in the household was not analysed; the screening was copied forward.",
+    "The plan does not address the drinking that the assessment links to the offences.",
+    "Contact was reduced without a recorded reason or a manager's agreement.",
+    "The review did not respond to the new address or the police call-out in March.",
+]
+RESOLUTION_NOTES = [
+    "Discussed with both readers: the second read is right, the evidence is not in the record.",
+    "The first read stands: the case notes for 12 March show the missing analysis.",
+]
+
+
+def load_moderation():
+    """Second reads of the demo inspection: a seeded random share, one lead's choice, most reads
+    completed by the demo moderator with a few disagreements, some of them resolved.
+
+    Does nothing until the demo inspection has submitted reviews, or once it has any second read.
+    """
+    from standards.models import JudgementValue
+
+    from . import moderation
+    from .models import Inspection, Judgement, ModerationRead, ReviewStatus
+
+    inspection = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).first()
+    users = {u.username: u for u in User.objects.filter(username__in=["lead", "moderator"])}
+    if inspection is None or len(users) < 2:
+        return None
+    if ModerationRead.objects.filter(review__sampled_case__inspection=inspection).exists():
+        return inspection
+    submitted = inspection.sampled_cases.filter(review__status=ReviewStatus.SUBMITTED)
+    if not submitted.exists():
+        return None
+    lead, moderator = users["lead"], users["moderator"]
+    rng = random.Random(DEMO_MODERATION_SEED)
+    with transaction.atomic():
+        draw = moderation.draw_moderation_sample(
+            inspection=inspection, by=lead, seed=DEMO_MODERATION_SEED
+        )
+        extra = submitted.exclude(case__crn__in=draw.selected).order_by("case__crn").first()
+        if extra is not None:
+            moderation.select_for_moderation(review=extra.review, by=lead)
+        reads = list(
+            ModerationRead.objects.filter(review__sampled_case__inspection=inspection)
+            .select_related("review__sampled_case__case", "review__sampled_case__inspection")
+            .order_by("review__sampled_case__case__crn")
+        )
+        moderation.assign_moderator(reads=reads, moderator=moderator, by=lead)
+        for read in reads[: max(1, len(reads) - 2)]:  # the last two are left to do
+            first = dict(
+                Judgement.objects.filter(review=read.review).values_list(
+                    "key_question__code", "value"
+                )
+            )
+            answers = {}
+            for kq in moderation.moderation_key_questions(read.review):
+                value = first.get(kq.code, JudgementValue.SUFFICIENT)
+                if value != JudgementValue.NOT_APPLICABLE and rng.random() < 0.12:
+                    value = (JudgementValue.NOT_SUFFICIENT if value == JudgementValue.SUFFICIENT
+                             else JudgementValue.SUFFICIENT)
+                reason = rng.choice(MODERATOR_REASONS) if value == JudgementValue.NOT_SUFFICIENT else ""
+                answers[kq.code] = (value, reason)
+            moderation.record_second_read(read=read, by=moderator, judgements=answers)
+        for index, disagreement in enumerate(moderation.disagreements(inspection)):
+            if index % 2:
+                continue  # every other one is left for the lead to resolve
+            value = (disagreement.second_value if index % 4 == 0
+                     else disagreement.first_value)
+            moderation.resolve_disagreement(
+                judgement=disagreement.judgement, value=value,
+                note=RESOLUTION_NOTES[0 if value == disagreement.second_value else 1], by=lead,
+            )
     return inspection
