@@ -219,7 +219,8 @@ def load_inspection(pdus, *, per_pdu=20):
     from standards.models import Framework, FrameworkStatus
 
     from . import services
-    from .models import Inspection, InspectionStatus
+    from .lifecycle import start_fieldwork
+    from .models import Inspection
     from .selectors import case_standards, review_queryset
 
     existing = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).first()
@@ -256,7 +257,7 @@ def load_inspection(pdus, *, per_pdu=20):
         sample.providers.set(pdus)
         sample.cases.set(chosen)
         services.add_sample(inspection=inspection, sample=sample, user=lead)
-        Inspection.objects.filter(pk=inspection.pk).update(status=InspectionStatus.FIELDWORK)
+        start_fieldwork(inspection=inspection, by=lead)
         sampled = list(inspection.sampled_cases.order_by("case__crn"))
         for index, assessor in enumerate(assessors):
             services.assign_cases(

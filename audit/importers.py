@@ -20,7 +20,14 @@ from cases.models import MappaCategory, MappaLevel
 from standards.models import JudgementValue
 
 from . import trail
-from .models import CaseReview, ReviewEvent, ReviewStatus, SampledCase
+from .models import (
+    CaseReview,
+    Inspection,
+    InspectionStatus,
+    ReviewEvent,
+    ReviewStatus,
+    SampledCase,
+)
 from .roles import Role
 from .selectors import (
     EDITABLE_STATUSES,
@@ -145,9 +152,13 @@ def _fact_spellings(name):
 @transaction.atomic
 def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportResult:
     """Validate every row, then write them all, or raise ImportFailed with every problem."""
-    if inspection.is_published:
+    status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
+    if status == InspectionStatus.PUBLISHED:
         raise ImportFailed([RowError(0, "", f"{inspection} is published: nothing in it can be "
                                             "changed.")])
+    if status == InspectionStatus.MODERATION:
+        raise ImportFailed([RowError(0, "", f"{inspection} is in moderation: reviews can be "
+                                            "imported only during planning or fieldwork.")])
     standards = case_standards(inspection.framework_id)
     prompts = {}
     key_questions = {}

@@ -16,6 +16,7 @@ from standards.models import JudgementValue, KeyQuestion, PromptValue, RatedBy, 
 from .models import (
     CaseReview,
     Inspection,
+    InspectionStatus,
     Judgement,
     PromptAnswer,
     ReviewStatus,
@@ -414,7 +415,7 @@ class ReviewAccess:
     def can_return(self) -> bool:
         return (
             self.is_lead
-            and not self.inspection.is_published
+            and self.inspection.status in (InspectionStatus.PLANNING, InspectionStatus.FIELDWORK)
             and self.review.status == ReviewStatus.SUBMITTED
         )
 

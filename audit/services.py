@@ -20,6 +20,7 @@ from . import trail
 from .models import (
     CaseReview,
     Inspection,
+    InspectionStatus,
     Judgement,
     ModerationRead,
     PromptAnswer,
@@ -62,9 +63,24 @@ class ReviewIncomplete(ReviewError):
         self.problems = problems
 
 
+def _fresh_status(inspection: Inspection) -> str:
+    """The inspection's status as stored now, so a publication made meanwhile is respected."""
+    status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
+    inspection.status = status or inspection.status
+    return inspection.status
+
+
 def _refuse_if_published(inspection: Inspection):
-    if inspection.is_published:
+    if _fresh_status(inspection) == InspectionStatus.PUBLISHED:
         raise ValidationError(f"{inspection} is published: nothing in it can be changed.")
+
+
+def _refuse_in_moderation(inspection: Inspection, doing: str):
+    if inspection.status == InspectionStatus.MODERATION:
+        raise ValidationError(
+            f"{inspection} is in moderation: {doing} only during planning or fieldwork. "
+            "The lead can reopen fieldwork first."
+        )
 
 
 # --- inspections ---------------------------------------------------------------------------------
@@ -129,6 +145,7 @@ def add_sample(*, inspection, sample, user=None) -> int:
     reorganisations do not move results. Cases already in the inspection are left as they are.
     """
     _refuse_if_published(inspection)
+    _refuse_in_moderation(inspection, "cases can be added")
     cases = list(sample.cases.select_related("provider").order_by("crn"))
     if not cases:
         raise ValidationError("The sample has no cases.")
@@ -206,7 +223,7 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
 
 def _check_can_edit(review, user):
     inspection = review.sampled_case.inspection
-    if inspection.is_published:
+    if _fresh_status(inspection) == InspectionStatus.PUBLISHED:
         raise ReviewLocked(f"{inspection} is published: its reviews cannot be changed.")
     if review.status not in EDITABLE_STATUSES:
         raise ReviewLocked(
@@ -440,8 +457,14 @@ def _lead_change(review, user, *, to_status, kind, comment, action):
     inspection = review.sampled_case.inspection
     if not can_manage_inspection(user, inspection):
         raise PermissionDenied("Only the inspection's lead may return or reopen a review.")
-    if inspection.is_published:
+    status = _fresh_status(inspection)
+    if status == InspectionStatus.PUBLISHED:
         raise ReviewLocked(f"{inspection} is published: its reviews cannot be changed.")
+    if status == InspectionStatus.MODERATION:
+        raise ReviewLocked(
+            f"{inspection} is in moderation: reopen fieldwork before returning or reopening "
+            "a review."
+        )
     if review.status != ReviewStatus.SUBMITTED:
         raise ReviewLocked(
             f"Only a submitted review can be returned or reopened; this one is "

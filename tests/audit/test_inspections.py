@@ -171,3 +171,23 @@ def test_detail_shows_progress_and_edit_locks_the_framework(client, hmip_2018, m
     edit = client.get(reverse("audit:inspection_edit", args=[inspection.pk])).content.decode()
     assert "Scoring has started, so the framework version can no longer change." in edit
     assert f'name="framework"' not in edit
+
+
+def test_details_can_change_but_not_the_framework_once_scoring_started(
+    client, hmip_2018, hmip_2021, make_user
+):
+    setup = scoring_setup(hmip_2018, make_user, cases=1)
+    inspection = setup["inspection"]
+    services.save_review(review=review_of(inspection, "X000001"), version=0,
+                         user=setup["assessor"], facts={"home_visit_needed": "no"})
+    client.force_login(setup["lead"])
+    response = client.post(reverse("audit:inspection_edit", args=[inspection.pk]), {
+        "title": "Renamed audit", "framework": hmip_2021.pk, "providers": [setup["provider"].pk],
+        "period_start_0": "1", "period_start_1": "1", "period_start_2": "2026",
+        "period_end_0": "31", "period_end_1": "5", "period_end_2": "2026",
+    })
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.title == "Renamed audit"
+    assert inspection.period_end == datetime.date(2026, 5, 31)
+    assert inspection.framework == hmip_2018

@@ -206,3 +206,14 @@ def test_published_inspection_refuses_every_change(setup, hmip_2018):
                               assessor=None)
     assert review_of(inspection, "X000001").version == 0
     assert review_of(inspection, "X000002").status == ReviewStatus.SUBMITTED
+
+
+def test_returning_waits_for_fieldwork_to_reopen_during_moderation(setup, hmip_2018):
+    inspection = setup["inspection"]
+    review = score_completely(review_of(inspection, "X000001"), setup["assessor"], hmip_2018)
+    services.submit_review(review=review, version=review.version, user=setup["assessor"])
+    type(inspection).objects.filter(pk=inspection.pk).update(status=InspectionStatus.MODERATION)
+    with pytest.raises(services.ReviewLocked, match="reopen fieldwork"):
+        services.return_review(review=review_of(inspection, "X000001"), user=setup["lead"],
+                               comment="Please look again")
+    assert review_of(inspection, "X000001").status == ReviewStatus.SUBMITTED
