@@ -128,7 +128,9 @@ class AgreementTable:
             yield "Key question", row
         for row in self.by_assessor:
             yield "Assessor", row
-        yield "Overall", AgreementRow(label="All key questions and assessors", agreement=self.overall)
+        yield "Overall", AgreementRow(
+            label="All key questions and assessors", agreement=self.overall
+        )
 
 
 def _pair_count_aggregates():

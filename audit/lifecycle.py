@@ -63,7 +63,11 @@ def ensure_not_published(inspection: Inspection) -> None:
 
 def lock(inspection: Inspection) -> Inspection:
     """The inspection re-read and locked for the rest of the transaction."""
-    return Inspection.objects.select_for_update().select_related("framework").get(pk=inspection.pk)
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("framework")
+        .get(pk=inspection.pk)
+    )
 
 
 def next_status(inspection: Inspection) -> str | None:

@@ -227,7 +227,9 @@ def assign_moderator(*, reads, moderator, by) -> int:
     name = display_name(moderator)
     problems = []
     if not has_role(moderator, Role.MODERATOR, Role.LEAD):
-        problems.append(f"{name} cannot moderate: they have neither the moderator nor the lead role.")
+        problems.append(
+            f"{name} cannot moderate: they have neither the moderator nor the lead role."
+        )
     visible = provider_ids_visible_to(moderator)
     for read in reads:
         sampled = read.review.sampled_case

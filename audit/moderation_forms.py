@@ -42,7 +42,9 @@ class DrawSampleForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="draw", **kwargs)
-        self.helper.layout = Layout(Field.text("seed", field_width=Fixed.TEN, label_size=Size.SMALL))
+        self.helper.layout = Layout(
+            Field.text("seed", field_width=Fixed.TEN, label_size=Size.SMALL)
+        )
 
 
 class ChooseReviewForm(BaseForm):
@@ -68,9 +70,15 @@ class ChooseReviewForm(BaseForm):
             .first()
         )
         if review is None:
-            raise forms.ValidationError(f"{crn} is not a sampled case with a review in this inspection.")
+            raise forms.ValidationError(
+                f"{crn} is not a sampled case with a review in this inspection."
+            )
         self.review = review
         return crn
+
+
+def _moderator_text(read) -> str:
+    return f"moderator {display_name(read.moderator)}" if read.moderator_id else "not assigned"
 
 
 class AssignModeratorForm(BaseForm):
@@ -83,7 +91,10 @@ class AssignModeratorForm(BaseForm):
         label="Moderator",
         queryset=User.objects.none(),
         empty_label="Choose a moderator",
-        error_messages={"required": "Choose the moderator.", "invalid_choice": "Choose a moderator from the list."},
+        error_messages={
+            "required": "Choose the moderator.",
+            "invalid_choice": "Choose a moderator from the list.",
+        },
     )
 
     def __init__(self, *args, inspection, open_reads, **kwargs):
@@ -91,7 +102,7 @@ class AssignModeratorForm(BaseForm):
         self.open_reads = {read.review.sampled_case.case.crn: read for read in open_reads}
         self.fields["reads"].choices = [
             (crn, f"{crn} (scored by {display_name(read.review.sampled_case.assessor)}; "
-                  f"{'moderator ' + display_name(read.moderator) if read.moderator_id else 'not assigned'})")
+                  f"{_moderator_text(read)})")
             for crn, read in self.open_reads.items()
         ]
         self.fields["moderator"].queryset = moderator_choices(inspection)

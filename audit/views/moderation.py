@@ -145,7 +145,9 @@ def inspection_moderation(request, pk):
             form = bound["choose_form"] = ChooseReviewForm(request.POST, inspection=inspection)
             if form.is_valid():
                 select_for_moderation(review=form.review, by=request.user)
-                messages.success(request, f"{form.cleaned_data['crn']} added to the moderation sample.")
+                messages.success(
+                    request, f"{form.cleaned_data['crn']} added to the moderation sample."
+                )
                 return redirect(here)
         elif action == "assign":
             form = bound["assign_form"] = AssignModeratorForm(
@@ -213,8 +215,10 @@ def second_read(request, pk, crn):
         if not is_moderator:
             if request.method == "POST":
                 raise Http404
-            return render(request, "moderation/read_pending.html",
-                          {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"})
+            return render(
+                request, "moderation/read_pending.html",
+                {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
+            )
         key_questions = moderation_key_questions(review)
         form = SecondReadForm(request.POST or None, key_questions=key_questions)
         status = 200

@@ -5,7 +5,15 @@ import pytest
 
 from audit.agreement import PairCounts, agreement, agreement_table
 
-from .moderation_support import N, NA, S, completed_read, inspection_for, published_framework, submitted_review
+from .moderation_support import (
+    N,
+    NA,
+    S,
+    completed_read,
+    inspection_for,
+    published_framework,
+    submitted_review,
+)
 
 
 def test_worked_example_from_the_domain_notes():

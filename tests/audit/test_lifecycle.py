@@ -1,4 +1,4 @@
-"""The inspection lifecycle: order enforced with clear refusals, and a published inspection frozen."""
+"""The inspection lifecycle: order enforced with clear refusals; a published inspection frozen."""
 import pytest
 from django.db import transaction
 
@@ -78,7 +78,8 @@ def test_fieldwork_needs_sampled_cases_and_a_published_framework(lead, assessor)
     assert refusal(lifecycle.start_fieldwork, inspection=inspection, by=lead) == [
         "Fieldwork cannot start: the framework version Draft framework (2030) is not published. "
         "Publish it first.",
-        "Fieldwork cannot start: the inspection has no sampled cases. Draw or import a sample first.",
+        "Fieldwork cannot start: the inspection has no sampled cases. "
+        "Draw or import a sample first.",
     ]
     Framework.objects.filter(pk=draft.pk).update(status=FrameworkStatus.PUBLISHED)
     submitted_review(inspection, assessor, [], status=ReviewStatus.NOT_STARTED)
@@ -173,7 +174,8 @@ def test_publication_needs_a_moderation_sample(framework, lead, assessor):
         (P, lifecycle.publish,
          "An inspection can only be published from moderation; Wolverhampton 2026 is in planning."),
         (F, lifecycle.publish,
-         "An inspection can only be published from moderation; Wolverhampton 2026 is in fieldwork."),
+         "An inspection can only be published from moderation; "
+         "Wolverhampton 2026 is in fieldwork."),
         (F, lifecycle.start_fieldwork,
          "Fieldwork can only start from planning; Wolverhampton 2026 is in fieldwork."),
         (M, lifecycle.start_fieldwork,

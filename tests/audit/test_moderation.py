@@ -150,7 +150,8 @@ def test_selection_needs_a_lead_and_an_open_inspection(framework, people):
                               status=InspectionStatus.PLANNING)
     with pytest.raises(ModerationRefused, match="Only a lead can draw the moderation sample"):
         draw_moderation_sample(inspection=planning, by=people["mo"])
-    with pytest.raises(ModerationRefused, match="during fieldwork or moderation; .* is in planning"):
+    with pytest.raises(ModerationRefused,
+                       match="during fieldwork or moderation; .* is in planning"):
         draw_moderation_sample(inspection=planning, by=people["lead"])
     published = inspection_for(framework, provider=people["provider"],
                                status=InspectionStatus.PUBLISHED)

@@ -214,7 +214,7 @@ def test_lead_adds_a_review_and_assigns_a_moderator(client, setup, make_user):
     read.refresh_from_db()
     assert read.moderator == setup["mo"]
     # Only moderators and leads covering the inspection's providers are offered.
-    far_away = make_user("moderator", providers=[ProviderFactory()], first_name="Far",
+    make_user("moderator", providers=[ProviderFactory()], first_name="Far",
                          last_name="Away")
     page = client.get(page_url(setup)).content.decode()
     assert "Mo Reader</option>" in page and "Far Away" not in page
