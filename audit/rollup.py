@@ -69,24 +69,39 @@ def whole_percent(value: float | None) -> int | None:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def effective_judgement_value():
+def counted_judgements():
+    """Judgements of reviews that count (submitted or moderated)."""
+    return Judgement.objects.filter(review__status__in=COUNTED)
+
+
+def effective_value():
     """A moderation resolution, where there is one, replaces the assessor's judgement."""
     return Coalesce("resolution__value", "value")
 
 
-def counted_judgements():
-    """Judgements of counted reviews, annotated with the value the roll-up uses."""
-    return Judgement.objects.filter(review__status__in=COUNTED).annotate(
-        effective=effective_judgement_value()
+def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
+    """Sufficient, applicable and not-applicable counts per group of `fields`, in one query.
+
+    Counts the effective value, Coalesce(resolution, judgement); not applicable is counted
+    apart and left out of `applicable`.
+    """
+    rows = (
+        judgements.annotate(effective=effective_value())
+        .values(*fields)
+        .annotate(
+            sufficient=Count("id", filter=Q(effective=SUFFICIENT)),
+            applicable=Count("id", filter=Q(effective__in=APPLICABLE_VALUES)),
+            not_applicable=Count("id", filter=Q(effective=NOT_APPLICABLE)),
+        )
+        .order_by()
     )
-
-
-def judgement_counts():
-    """The aggregates every key-question figure is made of."""
     return {
-        "sufficient": Count("id", filter=Q(effective=SUFFICIENT)),
-        "applicable": Count("id", filter=Q(effective__in=APPLICABLE_VALUES)),
-        "not_applicable": Count("id", filter=Q(effective=NOT_APPLICABLE)),
+        tuple(row[f] for f in fields): {
+            "sufficient": row["sufficient"],
+            "applicable": row["applicable"],
+            "not_applicable": row["not_applicable"],
+        }
+        for row in rows
     }
 
 
@@ -484,21 +499,14 @@ def rollup_inspections(
 
     # Key-question counts per inspection, provider and key question: the one big aggregate.
     kq_counts: dict = defaultdict(dict)
-    rows = (
+    grouped = sufficiency_counts(
         _in_scope(counted_judgements(), "review__sampled_case__provider_id", provider_ids)
-        .filter(review__sampled_case__inspection_id__in=ids)
-        .values("review__sampled_case__inspection_id", "review__sampled_case__provider_id",
-                "key_question_id")
-        .annotate(**judgement_counts())
-        .order_by()
+        .filter(review__sampled_case__inspection_id__in=ids),
+        ["review__sampled_case__inspection_id", "review__sampled_case__provider_id",
+         "key_question_id"],
     )
-    for row in rows:
-        key = (row["review__sampled_case__inspection_id"], row["review__sampled_case__provider_id"])
-        kq_counts[key][row["key_question_id"]] = {
-            "sufficient": row["sufficient"],
-            "applicable": row["applicable"],
-            "not_applicable": row["not_applicable"],
-        }
+    for (inspection_id, provider_id, kq_id), counts in grouped.items():
+        kq_counts[(inspection_id, provider_id)][kq_id] = counts
 
     # Counted reviews and the case-fact focus measures per inspection and provider.
     fact_aggregates = {"reviews": Count("id")}
@@ -687,7 +695,7 @@ def breakdowns(
     filters: Q | None = None,
     dimensions: Iterable[Dimension] = DIMENSIONS,
 ) -> list[Breakdown]:
-    """Every key question's sufficiency broken down by each dimension: one query per dimension.
+    """Every key question's sufficiency broken down by each dimension: one query each.
 
     `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases).
     """
@@ -704,13 +712,14 @@ def breakdowns(
             group.append(dimension.label_path)
         counts = {}
         labels = {}
-        for row in base.values(*group).annotate(**judgement_counts()).order_by():
-            value = row[dimension.path] or ""
-            counts[(value, row["key_question__code"])] = BreakdownCell(
-                row["sufficient"], row["applicable"]
+        for key, found in sufficiency_counts(base, group).items():
+            value, code = key[0] or "", key[1]
+            before = counts.get((value, code), BreakdownCell(0, 0))
+            counts[(value, code)] = BreakdownCell(
+                before.sufficient + found["sufficient"], before.applicable + found["applicable"]
             )
             if dimension.label_path:
-                labels[value] = row[dimension.label_path]
+                labels[value] = key[2]
         present = {value for value, _ in counts}
         if dimension.choices:
             known = dict(dimension.choices)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import Inspection
 from audit.rollup import (
     DIMENSIONS,
+    Dimension,
     InspectionRollup,
     ProviderRollup,
     breakdowns,
@@ -42,7 +43,9 @@ class InspectionReport(ReportGenerator):
         breakdown_filter: Q | None = None,
         filter_words: list[str] | None = None,
         result: InspectionRollup | None = None,
+        dimensions: tuple[Dimension, ...] = DIMENSIONS,
     ):
+        """`dimensions`: the breakdowns to build (the page shows one at a time; exports all)."""
         self.inspection = inspection
         self.provider_ids = provider_ids
         self.result = result or rollup(inspection, provider_ids=provider_ids)
@@ -51,6 +54,7 @@ class InspectionReport(ReportGenerator):
         )
         self.breakdown_filter = breakdown_filter
         self.filter_words = filter_words or []
+        self.dimensions = dimensions
 
     @property
     def title(self) -> str:
@@ -233,7 +237,7 @@ class InspectionReport(ReportGenerator):
             key_questions=self.scope.key_questions,
             provider_ids=provider_ids,
             filters=self.breakdown_filter,
-            dimensions=DIMENSIONS,
+            dimensions=self.dimensions,
         ):
             dimension = breakdown.dimension
             columns = [Column("code", "Key question")] + [

@@ -32,7 +32,7 @@ from ..reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
 from ..reports.inspection import InspectionReport
 from ..reports.league import LeagueTableReport
 from ..reports.provider import ProviderTrendReport
-from ..rollup import RollupUnavailable, rollup, rollup_to_dict
+from ..rollup import DIMENSIONS, DIMENSIONS_BY_KEY, RollupUnavailable, rollup, rollup_to_dict
 from ..rollup_services import record_standard_rating, withdraw_standard_rating
 
 
@@ -109,7 +109,18 @@ def index(request):
     })
 
 
-def _inspection_report(request, pk):
+def _breakdown_dimensions(request, slug=None):
+    """The page shows one breakdown (?by=); a download builds the one asked for, or all."""
+    if slug == "all":
+        return DIMENSIONS
+    if slug is not None:
+        key = slug.removeprefix("breakdown-").replace("-", "_")
+        return (DIMENSIONS_BY_KEY[key],) if slug.startswith("breakdown-") and key in \
+            DIMENSIONS_BY_KEY else ()
+    return (DIMENSIONS_BY_KEY.get(request.GET.get("by", ""), DIMENSIONS[0]),)
+
+
+def _inspection_report(request, pk, slug=None):
     require_reports(request.user)
     inspection = visible_inspection_or_404(request.user, pk)
     ids = provider_ids_visible_to(request.user)
@@ -134,6 +145,7 @@ def _inspection_report(request, pk):
         breakdown_filter=filters.to_q(),
         filter_words=filters.active_filters(),
         result=result,
+        dimensions=_breakdown_dimensions(request, slug),
     )
     if report.scope is None:
         raise Http404("No such provider in this inspection.")
@@ -144,6 +156,12 @@ def _inspection_report(request, pk):
 def inspection_report(request, pk):
     inspection, report, filters = _inspection_report(request, pk)
     scopes = [("", "Whole inspection")] + [(p.code, p.name) for p in report.result.providers]
+    shown = report.dimensions[0]
+    dimension_links = [
+        {"label": d.label, "href": _query(request, by=d.key) + "#breakdowns",
+         "current": d.key == shown.key}
+        for d in DIMENSIONS
+    ]
     return _render_report(
         request, report, "reports:inspection_download", [inspection.id],
         inspection=inspection,
@@ -153,6 +171,8 @@ def inspection_report(request, pk):
              "current": (report.scope.code or "") == code}
             for code, name in scopes
         ],
+        dimension_links=dimension_links,
+        breakdown_by=shown.key,
         can_enter=can_enter_standard_ratings(request.user),
         json_url=reverse("reports:inspection_json", args=[inspection.id]),
     )
@@ -160,7 +180,7 @@ def inspection_report(request, pk):
 
 @require_GET
 def inspection_download(request, pk, slug, fmt):
-    _, report, _ = _inspection_report(request, pk)
+    _, report, _ = _inspection_report(request, pk, slug)
     return _download(report, slug, fmt)
 
 

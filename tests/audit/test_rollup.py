@@ -351,6 +351,22 @@ def test_json_and_csv_structures(scenario):
         r for r in rows if r["provider_code"] == "NORTH" and r["code"] == "2.1").items()
 
 
+def test_resolutions_to_and_from_not_applicable(scenario):
+    """A resolution can move a case in or out of a key question's denominator."""
+    from audit.models import Judgement, Resolution
+
+    inspection, _, _ = scenario
+    north = Judgement.objects.filter(review__sampled_case__provider__code="NORTH",
+                                     review__status="submitted")
+    # North 2.1.2 was S S S N NA (3 of 4). Resolve the N to NA and the NA to S: 4 of 4.
+    for judgement in north.filter(key_question__code="2.1.2", value__in=[N, NA]):
+        Resolution.objects.create(judgement=judgement, value=NA if judgement.value == N else S,
+                                  note="Resolved.")
+    k2 = rollup(inspection).provider("NORTH").key_question("2.1.2")
+    assert (k2.sufficient, k2.applicable, k2.not_applicable) == (4, 4, 1)
+    assert k2.rating is O
+
+
 @pytest.mark.parametrize("value, shown", [(66.5, 67), (54.1666, 54), (79.6, 80), (None, None)])
 def test_whole_percentages_round_half_up(value, shown):
     assert whole_percent(value) == shown
