@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import (
     Case,
@@ -42,7 +43,7 @@ PREVIEW_ROWS = 10
 # Characters that have no business in a caseload cell: C0/C1 controls, DEL, and the Unicode
 # bidirectional overrides that can make a value display as something else.
 CONTROL_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
 )
 
 
@@ -257,34 +258,48 @@ def read_rows(data: bytes, filename: str = ""):
 
 def _clean_text(value) -> tuple[str | datetime.date, str | None]:
     """Trimmed cell text, or a reason it is unacceptable."""
-    if isinstance(value, datetime.date):
-        return value, None
-    text = unicodedata.normalize("NFC", value).strip()
+    if value.__class__ is not str:
+        return value, None  # a date cell from XLSX
+    text = value.strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     if len(text) > MAX_CELL_LENGTH:
         return text, f"is {len(text)} characters long; the most allowed is {MAX_CELL_LENGTH}"
-    if CONTROL_CHARACTERS.search(text):
+    # isprintable() is false for every character the pattern names, so it is a quick first test.
+    if not text.isprintable() and CONTROL_CHARACTERS.search(text):
         return text, "contains control characters"
     return text, None
+
+
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def parse_date(value) -> datetime.date | None:
     """ISO (2026-03-01) or UK day-first (01/03/2026) dates; None if neither."""
     if isinstance(value, datetime.date):
         return value
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return None
+    if match := ISO_DATE.fullmatch(value):
+        year, month, day = match.groups()
+    elif match := UK_DATE.fullmatch(value):
+        day, month, year = match.groups()
+    else:
+        return None
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
-def _mappa(value: str, choices, word: str) -> tuple[int | None, str | None]:
+MAPPA_VALUES = {"category": set(MappaCategory.values), "level": set(MappaLevel.values)}
+
+
+def _mappa(value: str, word: str) -> tuple[int | None, str | None]:
     text = value.strip().lower()
     if text in MAPPA_NONE:
         return None, None
     match = re.fullmatch(rf"(?:{word}\s*)?([0-9]+)", text)
-    if match and int(match.group(1)) in choices.values:
+    if match and int(match.group(1)) in MAPPA_VALUES[word]:
         return int(match.group(1)), None
     return None, f"'{value}' is not a MAPPA {word}: use 1, 2, 3 or leave it blank"
 
@@ -312,43 +327,49 @@ def _header_map(header: list, errors: list[RowError]) -> tuple[dict[str, int], l
 
 
 class _Validator:
-    """Checks rows one at a time, remembering CRNs seen so duplicates are caught."""
+    """Checks rows one at a time, remembering CRNs seen so duplicates are caught.
+
+    Caseload values repeat endlessly (a few sentence types, a year of dates), so each column's
+    interpretation of a raw value is worked out once and remembered.
+    """
 
     def __init__(self, positions, providers_by_code, default_provider, errors):
-        self.positions = positions
+        self.positions = list(positions.items())
+        self.present = set(positions)
         self.providers_by_code = providers_by_code
         self.default_provider = default_provider
         self.errors = errors
         self.seen: dict[str, int] = {}
+        self.dates: dict = {}
+        self.choices: dict[str, dict] = {name: {} for name, *_ in CHOICE_COLUMNS}
+        self.grades: dict[str, str] = {}
 
     def row(self, number: int, cells: list) -> dict | None:
         """The row as Case field values, or None after recording what is wrong with it."""
-        bad: set[str] = set()
-
-        def error(column, reason):
-            bad.add(column)
-            self.errors.append(RowError(number, column, reason))
-
+        problems: list[tuple[str, str]] = []
         values = {}
-        for name, index in self.positions.items():
-            text, problem = _clean_text(cells[index] if index < len(cells) else "")
+        width = len(cells)
+        for name, index in self.positions:
+            text, problem = _clean_text(cells[index] if index < width else "")
             if problem:
-                error(name, f"The value {problem}.")
+                problems.append((name, f"The value {problem}."))
                 text = ""
             values[name] = text
+        bad = {name for name, _ in problems}
 
         def missing(name, label):
             if name not in bad:
-                error(name, f"The {label} is missing.")
+                problems.append((name, f"The {label} is missing."))
 
         record = {}
         crn = str(values.get("crn", "")).upper()
         if not crn:
             missing("crn", "CRN")
         elif not CRN_PATTERN.match(crn):
-            error("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens.")
+            problems.append(("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens."))
         elif crn in self.seen:
-            error("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once.")
+            problems.append(
+                ("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once."))
         else:
             self.seen[crn] = number
         record["crn"] = crn
@@ -357,62 +378,77 @@ class _Validator:
         if code:
             record["provider"] = self.providers_by_code.get(code.upper())
             if record["provider"] is None:
-                error("provider", f"Unknown provider code '{code}', or not a provider you manage.")
+                problems.append(
+                    ("provider", f"Unknown provider code '{code}', or not a provider you manage."))
         elif self.default_provider is not None:
             record["provider"] = self.default_provider
         else:
             missing("provider", "provider code")
 
         for name, lookup, choices, label in CHOICE_COLUMNS:
-            text = str(values.get(name, ""))
+            text = values.get(name, "")
             if not text:
                 missing(name, label)
                 continue
-            record[name] = lookup.get(_key(text))
+            cache = self.choices[name]
+            if text not in cache:
+                cache[text] = lookup.get(_key(str(text)))
+            record[name] = cache[text]
             if record[name] is None:
-                error(name, f"Unknown {label} '{text}': use one of {_describe(choices)}.")
+                problems.append((name, f"Unknown {label} '{text}': use one of {_describe(choices)}."))
 
         text = values.get("start_date", "")
         if not text:
             missing("start_date", "start date")
         else:
-            record["start_date"] = parse_date(text)
+            if text not in self.dates:
+                self.dates[text] = parse_date(text)
+            record["start_date"] = self.dates[text]
             if record["start_date"] is None:
-                error("start_date", f"'{text}' is not a date: use YYYY-MM-DD (2026-03-01) "
-                                    "or DD/MM/YYYY (01/03/2026).")
+                problems.append(("start_date", f"'{text}' is not a date: use YYYY-MM-DD "
+                                               "(2026-03-01) or DD/MM/YYYY (01/03/2026)."))
 
         record["mappa_category"] = record["mappa_level"] = None
-        for name, choices, word in (("mappa_category", MappaCategory, "category"),
-                                    ("mappa_level", MappaLevel, "level")):
-            if name in values and name not in bad:
-                record[name], problem = _mappa(str(values[name]), choices, word)
+        for name, word in MAPPA_COLUMNS:
+            text = values.get(name)
+            if text and name not in bad:
+                record[name], problem = _mappa(str(text), word)
                 if problem:
-                    error(name, f"The value {problem}.")
+                    problems.append((name, f"The value {problem}."))
         if (record["mappa_level"] is not None and record["mappa_category"] is None
                 and "mappa_category" not in bad):
-            error("mappa_level", "A MAPPA level needs a MAPPA category.")
+            problems.append(("mappa_level", "A MAPPA level needs a MAPPA category."))
 
-        for name in ("domestic_abuse_history", "child_safeguarding_concerns"):
+        for name in FLAG_COLUMNS:
             text = str(values.get(name, ""))
-            record[name] = BOOLEANS.get(text.lower(), False) if text else False
-            if text and text.lower() not in BOOLEANS:
-                error(name, f"'{text}' is not yes or no: use yes/no, true/false, Y/N or 1/0.")
+            flag = BOOLEANS.get(text.lower(), None) if text else False
+            record[name] = bool(flag)
+            if flag is None:
+                problems.append(
+                    (name, f"'{text}' is not yes or no: use yes/no, true/false, Y/N or 1/0."))
 
         grade = str(values.get("practitioner_grade", ""))
-        record["practitioner_grade"] = GRADES.get(_key(grade), "") if grade else ""
+        if grade not in self.grades:
+            self.grades[grade] = GRADES.get(_key(grade), "") if grade else ""
+        record["practitioner_grade"] = self.grades[grade]
         if grade and not record["practitioner_grade"]:
-            error("practitioner_grade", f"Unknown practitioner grade '{grade}': use one of "
-                                        f"{_describe(PractitionerGrade)} or leave it blank.")
+            problems.append(("practitioner_grade", f"Unknown practitioner grade '{grade}': use one "
+                             f"of {_describe(PractitionerGrade)} or leave it blank."))
 
         for name, limit in FIELD_LIMITS.items():
-            record[name] = str(values.get(name, ""))
-            if len(record[name]) > limit:
-                error(name, f"The value is {len(record[name])} characters long; "
-                            f"the most allowed is {limit}.")
+            record[name] = text = str(values.get(name, ""))
+            if len(text) > limit and name not in bad:
+                problems.append(
+                    (name, f"The value is {len(text)} characters long; the most allowed is {limit}."))
 
-        return None if bad else record
+        if problems:
+            self.errors.extend(RowError(number, column, reason) for column, reason in problems)
+            return None
+        return record
 
 
+MAPPA_COLUMNS = [("mappa_category", "category"), ("mappa_level", "level")]
+FLAG_COLUMNS = ("domestic_abuse_history", "child_safeguarding_concerns")
 CHOICE_COLUMNS = [
     ("sentence_type", SENTENCE_TYPES, SentenceType, "sentence type"),
     ("rosh_level", ROSH_LEVELS, RoshLevel, "RoSH level"),
@@ -435,8 +471,21 @@ def _lookup_chunk() -> int:
 
 
 def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
-    """CRN -> (case id, provider id) for the CRNs already held; one query per chunk of CRNs."""
+    """CRN -> (case id, provider id) for the CRNs already held.
+
+    One query on PostgreSQL (the CRNs go as one array parameter); elsewhere one per chunk of CRNs,
+    within the backend's limit on query parameters.
+    """
     found = {}
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT crn, id, provider_id FROM {quote(Case._meta.db_table)} "
+                "WHERE crn = ANY(%s)",
+                [crns],
+            )
+            return {crn: (pk, provider_id) for crn, pk, provider_id in cursor.fetchall()}
     chunk = _lookup_chunk()
     for start in range(0, len(crns), chunk):
         for crn, pk, provider_id in Case.objects.filter(crn__in=crns[start:start + chunk]).values_list(
@@ -447,6 +496,9 @@ def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
+    if connection.vendor == "postgresql":
+        _copy_upsert(records)
+        return
     cases = [Case(**record) for record in records]
     if connection.features.supports_update_conflicts_with_target:
         Case.objects.bulk_create(
@@ -458,7 +510,6 @@ def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
         )
         return
     new, old = [], []
-    now = None
     for case in cases:
         if case.crn in existing:
             case.pk = existing[case.crn][0]
@@ -466,13 +517,47 @@ def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
         else:
             new.append(case)
     Case.objects.bulk_create(new, batch_size=WRITE_BATCH)
-    if old:
-        from django.utils import timezone
+    now = timezone.now()
+    for case in old:
+        case.updated_at = now
+    Case.objects.bulk_update(old, UPDATED_FIELDS, batch_size=WRITE_BATCH)
 
+
+def _copy_upsert(records: list[dict]) -> None:
+    """PostgreSQL: COPY the rows into a scratch table, then one INSERT ... ON CONFLICT (crn).
+
+    The same upsert bulk_create(update_conflicts=True) performs, without building a model
+    instance and a bound parameter per value: 100,000 rows go in a few seconds, not tens.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Case._meta.db_table)
+    staging = quote("caseload_import_rows")
+    fields = [Case._meta.get_field(name) for name in ["crn", *UPDATED_FIELDS[:-1]]]
+    columns = ", ".join(quote(field.column) for field in fields)
+    updates = ", ".join(
+        f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
+        for field in fields[1:] + [Case._meta.get_field("updated_at")]
+    )
+    names = [field.name for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row([
+                    record["provider"].pk if name == "provider" else record[name]
+                    for name in names
+                ])
         now = timezone.now()
-        for case in old:
-            case.updated_at = now
-        Case.objects.bulk_update(old, UPDATED_FIELDS, batch_size=WRITE_BATCH)
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {quote('created_at')}, {quote('updated_at')}) "
+            f"SELECT {columns}, %s, %s FROM {staging} "
+            f"ON CONFLICT ({quote('crn')}) DO UPDATE SET {updates}",
+            [now, now],
+        )
+        cursor.execute(f"DROP TABLE {staging}")
 
 
 def _error_order(error: RowError):

@@ -98,3 +98,27 @@ def test_documented_example_file_imports(db):
     out, _ = call(str(EXAMPLE))
     assert "10 new" in out
     assert Case.objects.filter(gender="female").count() == 4
+
+
+def test_example_xlsx_holds_the_same_cases_as_the_csv(db):
+    from cases.importers import import_caseload
+
+    for code in ("PDU-BHM-N", "PDU-BHM-S"):
+        ProviderFactory(code=code)
+    from_csv = import_caseload(data=EXAMPLE.read_bytes(), filename="caseload.csv", dry_run=True)
+    xlsx = EXAMPLE.with_suffix(".xlsx")
+    from_xlsx = import_caseload(data=xlsx.read_bytes(), filename=xlsx.name, dry_run=True)
+    assert from_csv.ok and from_xlsx.ok
+    assert from_xlsx.preview == from_csv.preview
+    assert from_xlsx.rows == from_csv.rows == 10
+
+
+def test_formats_doc_lists_every_column():
+    from cases.importers import COLUMNS
+
+    doc = (EXAMPLE.parents[1] / "formats.md").read_text()
+    section = doc.split("## Caseload import", 1)[1].split("\n## ", 1)[0]
+    for column in COLUMNS:
+        assert f"| `{column.name}` |" in section
+        for alias in column.aliases:
+            assert f"`{alias}`" in section
