@@ -128,6 +128,7 @@ def load_all(stdout=None):
     users = load_users(pdus)
     load_inspection(pdus)
     load_moderation()
+    load_drawn_sample(pdus)
     return {"cases_created": new_cases, "users": users}
 
 
@@ -366,3 +367,31 @@ def load_moderation():
                 note=RESOLUTION_NOTES[0 if value == disagreement.second_value else 1], by=lead,
             )
     return inspection
+
+
+# --- a stratified sample drawn on the sampling page ----------------------------------------------
+
+DEMO_SAMPLE_SEED = 480151623
+DEMO_SAMPLE_PDU = "PDU-WOL"
+
+
+def load_drawn_sample(pdus):
+    """A stratified random sample of one PDU's caseload, sized by the calculator for a 10% margin
+    at 80% confidence, as a lead would draw it on the sampling page. Drawn once."""
+    from cases import sampling
+    from cases.models import Sample
+
+    pdu = next((p for p in pdus if p.code == DEMO_SAMPLE_PDU), None)
+    if pdu is None:
+        return None
+    existing = Sample.objects.filter(seed=DEMO_SAMPLE_SEED, providers=pdu).first()
+    if existing is not None:
+        return existing
+    window = {"window_start": datetime.date(2026, 1, 1), "window_end": datetime.date(2026, 5, 31)}
+    caseload = sampling.eligible_cases(providers=[pdu], **window).count()
+    if caseload == 0:
+        return None
+    return sampling.draw_sample(
+        providers=[pdu], size=sampling.sample_size(caseload, 80, 0.10), seed=DEMO_SAMPLE_SEED,
+        drawn_by="lead", **window,
+    )
