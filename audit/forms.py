@@ -58,6 +58,12 @@ class Markup(LayoutObject):
         return self.html
 
 
+class RevealingQuestion(ConditionalQuestion):
+    """A conditional-reveal radio whose ARIA markup is valid whether or not it reveals anything."""
+
+    template = "audit/layout/conditional_question.html"
+
+
 def details(summary: str, text: str) -> Markup:
     """A GOV.UK details component holding framework guidance."""
     return Markup(format_html(
@@ -405,8 +411,8 @@ class StandardForm(VersionedForm):
             )
             self.first_radio_position[name] = 0  # conditional radios count from 0
             choices = [
-                ConditionalQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
-                if v == JudgementValue.NOT_SUFFICIENT else JUDGEMENT_LABELS[v]
+                RevealingQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
+                if v == JudgementValue.NOT_SUFFICIENT else RevealingQuestion(JUDGEMENT_LABELS[v])
                 for v in values
             ]
             layout.append(ConditionalRadios(name, *choices))
