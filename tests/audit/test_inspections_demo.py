@@ -38,9 +38,17 @@ def test_demo_inspection_has_a_realistic_mix_and_is_idempotent(hmip_2018, hmip_2
     assert share("keeping_safe") < share("engaging")
     assert submitted.filter(value="not_sufficient", rationale="").count() == 0
 
-    counts = (CaseReview.objects.count(), PromptAnswer.objects.count(), Judgement.objects.count())
+    def counts():
+        mine = {"review__sampled_case__inspection": inspection}
+        return (CaseReview.objects.filter(sampled_case__inspection=inspection).count(),
+                PromptAnswer.objects.filter(**mine).count(), Judgement.objects.filter(**mine).count(),
+                CaseReview.history.filter(sampled_case__inspection=inspection).count())
+
+    before = counts()
     assert demo.load_inspection(pdus) == inspection
+    assert counts() == before
+    demo.load_all()  # the other demo data (moderation, reports) builds on this inspection
+    before = counts()
     demo.load_all()
-    assert Inspection.objects.count() == 1
-    assert (CaseReview.objects.count(), PromptAnswer.objects.count(),
-            Judgement.objects.count()) == counts
+    assert Inspection.objects.filter(title=demo.DEMO_INSPECTION_TITLE).count() == 1
+    assert counts() == before
