@@ -129,6 +129,7 @@ def load_all(stdout=None):
     load_inspection(pdus)
     load_moderation()
     load_drawn_sample(pdus)
+    load_rollup_demo(pdus)
     return {"cases_created": new_cases, "users": users}
 
 
@@ -395,3 +396,174 @@ def load_drawn_sample(pdus):
         providers=[pdu], size=sampling.sample_size(caseload, 80, 0.10), seed=DEMO_SAMPLE_SEED,
         drawn_by="lead", **window,
     )
+
+
+# --- roll-up reports: lead-entered ratings and an older inspection for trends ---------------------
+
+DEMO_PREVIOUS_INSPECTION_TITLE = "West Midlands PDUs case supervision audit, spring 2025"
+# A year earlier Birmingham South and Wolverhampton were weaker, so the trend shows improvement.
+PDU_DIFFERENCE_2025 = {"PDU-BHM-N": 0.04, "PDU-BHM-S": -0.16, "PDU-WOL": -0.07}
+# Judgement-rated standards per PDU: (rating, rationale) by standard title keyword.
+DEMO_STANDARD_RATINGS = {
+    "PDU-BHM-N": "good",
+    "PDU-BHM-S": "requires_improvement",
+    "PDU-WOL": "good",
+}
+DEMO_RATIONALES = {
+    "outstanding": "Consistently strong evidence across interviews, case files and meetings with "
+                   "partners; staff and people on probation describe the same strengths.",
+    "good": "Clear plans and a stable team; staff feel supported, with some gaps in workload "
+            "management that leaders know about and are addressing.",
+    "requires_improvement": "Vacancies and high workloads limit what staff can do; plans to "
+                            "improve exist but have not yet changed practice.",
+    "inadequate": "Leaders have not addressed long-standing weaknesses; partners report poor "
+                  "communication and services are not available when needed.",
+}
+
+
+def _demo_judged_ratings(inspection, providers, lead):
+    """Ratings with rationales for the standards rated by judgement, where none is entered."""
+    from standards.models import RatedBy
+    from standards.rating import Rating
+
+    from .models import StandardJudgement
+    from .rollup_services import record_standard_rating
+
+    order = [Rating.INADEQUATE, Rating.REQUIRES_IMPROVEMENT, Rating.GOOD, Rating.OUTSTANDING]
+    entered = set(StandardJudgement.objects.filter(inspection=inspection).values_list(
+        "provider_id", "standard_id"))
+    for provider in providers:
+        base = order.index(Rating(DEMO_STANDARD_RATINGS.get(provider.code, "good")))
+        for index, standard in enumerate(
+            inspection.framework.standards.filter(rated_by=RatedBy.JUDGEMENT).order_by("order")
+        ):
+            if (provider.id, standard.id) in entered:
+                continue
+            # Most standards at the PDU's level, every third one a step up.
+            step = 1 if index % 3 == 2 else 0
+            rating = order[min(3, base + step)]
+            record_standard_rating(
+                inspection=inspection, provider=provider, standard=standard,
+                rating=rating.value, rationale=f"{standard.title}: {DEMO_RATIONALES[rating]}",
+                user=lead,
+            )
+
+
+def _load_previous_inspection(pdus, framework, lead):
+    """A published inspection a year before the demo one, scored directly (bulk writes)."""
+    from standards.models import RatedBy
+
+    from .models import (
+        CaseReview, Inspection, InspectionStatus, Judgement, PromptAnswer, ReviewStatus,
+        SampledCase,
+    )
+
+    existing = Inspection.objects.filter(title=DEMO_PREVIOUS_INSPECTION_TITLE).first()
+    if existing is not None:
+        return existing
+    rng = random.Random(2025)
+    key_questions = [
+        kq for standard in framework.standards.filter(rated_by=RatedBy.CASE_DATA).order_by("order")
+        for kq in standard.key_questions.order_by("order").prefetch_related("prompts")
+    ]
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            title=DEMO_PREVIOUS_INSPECTION_TITLE, framework=framework, lead=lead,
+            period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 5, 31),
+            status=InspectionStatus.MODERATION,
+        )
+        published_at = datetime.datetime(2025, 7, 15, 9, 0, tzinfo=datetime.timezone.utc)
+        inspection.providers.set(pdus)
+        cases = []
+        for p_index, pdu in enumerate(pdus):
+            for i in range(24):
+                rosh = rng.choices(list(RoshLevel.values), weights=[30, 50, 17, 2, 1])[0]
+                cases.append(Case(
+                    crn=f"Y{p_index + 1}{i:05d}", provider=pdu,
+                    sentence_type=rng.choices(list(SentenceType.values), weights=[40, 25, 30, 5])[0],
+                    start_date=datetime.date(2024, 10, 1) + datetime.timedelta(days=rng.randrange(150)),
+                    rosh_level=rosh,
+                    gender=rng.choices([Gender.MALE, Gender.FEMALE], weights=[88, 12])[0],
+                    ethnicity=rng.choices(ETHNICITIES, weights=[72, 9, 9, 5, 2, 3])[0],
+                    age_band=rng.choice(AGE_BANDS),
+                    domestic_abuse_history=rng.random() < 0.35,
+                    child_safeguarding_concerns=rng.random() < 0.25,
+                    practitioner_grade=rng.choices(
+                        [PractitionerGrade.PO, PractitionerGrade.PSO], weights=[60, 40])[0],
+                ))
+        existing_crns = set(Case.objects.filter(crn__in=[c.crn for c in cases]).values_list(
+            "crn", flat=True))
+        Case.objects.bulk_create([c for c in cases if c.crn not in existing_crns])
+        cases = list(Case.objects.filter(crn__in=[c.crn for c in cases]).order_by("crn"))
+        sampled = SampledCase.objects.bulk_create(
+            SampledCase(inspection=inspection, case=c, provider_id=c.provider_id) for c in cases)
+        reviews = CaseReview.objects.bulk_create(
+            CaseReview(sampled_case=s, status=ReviewStatus.SUBMITTED, submitted_by=lead,
+                       submitted_at=published_at, **_demo_facts(c, rng))
+            for s, c in zip(sampled, cases)
+        )
+        judgements, answers = [], []
+        codes = {pdu.id: pdu.code for pdu in pdus}
+        for review, case in zip(reviews, cases):
+            for kq in key_questions:
+                rate = SUFFICIENT_BY_LENS[kq.lens] + PDU_DIFFERENCE_2025.get(
+                    codes[case.provider_id], 0)
+                if kq.allows_not_applicable and rng.random() < 0.08:
+                    value = "na"
+                else:
+                    value = "sufficient" if rng.random() < rate else "not_sufficient"
+                judgements.append(Judgement(
+                    review=review, key_question=kq, value=value,
+                    rationale=rng.choice(NOT_SUFFICIENT_REASONS) if value == "not_sufficient"
+                    else "",
+                ))
+                yes_rate = {"sufficient": 0.9, "not_sufficient": 0.45, "na": 0.5}[value]
+                for prompt in kq.prompts.all():
+                    answers.append(PromptAnswer(
+                        review=review, prompt=prompt,
+                        value="yes" if rng.random() < yes_rate else "no"))
+        Judgement.objects.bulk_create(judgements)
+        PromptAnswer.objects.bulk_create(answers)
+        _demo_judged_ratings(inspection, pdus, lead)
+        # Ratings are entered before publication, which makes them final.
+        inspection.status = InspectionStatus.PUBLISHED
+        inspection.published_at = published_at
+        inspection.save(update_fields=["status", "published_at"])
+    return inspection
+
+
+def load_rollup_demo(pdus):
+    """Ratings for the standards rated by judgement in the demo inspection, an override with its
+    rationale, and an older published inspection of the same PDUs so that the provider trend and
+    the league table show change. Safe to re-run; does nothing it cannot yet do (for example
+    before the demo inspection or the framework exists)."""
+    from standards.models import RatedBy, Standard
+    from standards.rating import Rating
+
+    from .models import Inspection, StandardJudgement
+    from .rollup_services import record_standard_rating
+
+    lead = User.objects.filter(username="lead").first()
+    current = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).select_related(
+        "framework").first()
+    if lead is None or current is None:
+        return None
+    with transaction.atomic():
+        providers = [p for p in pdus if current.providers.filter(pk=p.pk).exists()]
+        if not current.is_published:
+            _demo_judged_ratings(current, providers, lead)
+            # A professional override: Wolverhampton's planning rated up a band on evidence from
+            # fieldwork the case sample did not show.
+            wolverhampton = next((p for p in providers if p.code == "PDU-WOL"), None)
+            planning = Standard.objects.filter(framework=current.framework,
+                                               rated_by=RatedBy.CASE_DATA).order_by("order")[1:2]
+            if wolverhampton and planning and not StandardJudgement.objects.filter(
+                    inspection=current, provider=wolverhampton, standard=planning[0]).exists():
+                record_standard_rating(
+                    inspection=current, provider=wolverhampton, standard=planning[0],
+                    rating=Rating.GOOD.value, user=lead,
+                    rationale="Plans agreed after the sample window show the contingency "
+                              "planning the sampled cases lacked; confirmed in staff interviews.",
+                )
+    _load_previous_inspection(pdus, current.framework, lead)
+    return current

@@ -26,6 +26,7 @@ class Column:
     export: bool = True  # written to CSV and XLSX
     sortable: bool = False
     none_text: str = ""  # shown for a missing value; ratings default to "Not rated"
+    html_label: str = ""  # a shorter heading on screen, where the export needs the full one
 
 
 @dataclass

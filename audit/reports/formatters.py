@@ -38,7 +38,7 @@ def export_value(column: Column, value):
     if value is None:
         return column.none_text or (NOT_RATED if column.kind == Kind.RATING else "")
     if column.kind == Kind.RATING:
-        return Rating(value).label
+        return Rating(value).label if value in Rating.values else escape_formula(str(value))
     if column.kind == Kind.PERCENT:
         return round(value, 1)
     if column.kind == Kind.CELL:
@@ -92,6 +92,8 @@ def html_cell(column: Column, row: dict) -> HtmlCell:
     if column.kind == Kind.RATING:
         if value is None:
             return HtmlCell(column.none_text or NOT_RATED, href=href, hint=hint, muted=True)
+        if value not in Rating.values:  # a note such as "Not applicable" in place of a rating
+            return HtmlCell(str(value), href=href, hint=hint, muted=True)
         rating = Rating(value)
         return HtmlCell(rating.label, href=href, tag_class=rating.tag_colour, hint=hint)
     if column.kind == Kind.PERCENT:
@@ -126,12 +128,13 @@ class HTMLFormatter:
 
     def header(self, column: Column) -> HtmlHeader:
         numeric = column.kind in (Kind.INT, Kind.PERCENT, Kind.CELL, Kind.CHANGE)
+        label = column.html_label or column.label
         if not (column.sortable and self.sort_url):
-            return HtmlHeader(column.label, numeric)
+            return HtmlHeader(label, numeric)
         active = self.sort == column.key
         descending = not self.descending if active else False
         return HtmlHeader(
-            column.label,
+            label,
             numeric,
             sort_href=self.sort_url(column.key, descending),
             aria_sort=("descending" if self.descending else "ascending") if active else "none",

@@ -146,7 +146,7 @@ class InspectionReport(ReportGenerator):
                 "rationale": s.rationale,
             }
             if s.is_judgement_rated:
-                row["data_rating:hint"] = "rated by judgement"
+                row["data_rating"] = "Not applicable"
             rows.append(row)
         return Table(
             slug="standards",

@@ -101,13 +101,15 @@ class ProviderTrendReport(ReportGenerator):
         codes: list[str] = []
         for _, result in self.history:
             codes += [s.code for s in result.standards if s.code not in codes]
-        columns = [Column("inspection", "Inspection")] + [
+        columns = [Column("inspection", "Inspection", html=False),
+                   Column("period", "Inspection period ended")] + [
             Column(f"std:{code}", code, Kind.RATING, none_text="Not rated") for code in codes
         ]
         rows = []
         for inspection, result in self.history:
-            row = {"inspection": _inspection_label(inspection),
-                   "inspection:href": self._report_href(inspection)}
+            row = {"inspection": inspection.title,
+                   "period": f"{inspection.period_end:%-d %b %Y}",
+                   "period:href": self._report_href(inspection)}
             for s in result.standards:
                 row[f"std:{s.code}"] = s.rating
                 if s.is_overridden:
@@ -118,7 +120,7 @@ class ProviderTrendReport(ReportGenerator):
             caption="Standard ratings by inspection",
             columns=columns,
             rows=rows,
-            row_header="inspection",
+            row_header="period",
             empty="This provider has not been inspected yet.",
         )
 
@@ -128,7 +130,7 @@ class ProviderTrendReport(ReportGenerator):
             codes += [kq.code for kq in result.key_questions if kq.code not in codes]
         columns = [Column("code", "Key question")] + [
             Column(f"i:{inspection.id}", _inspection_label(inspection), Kind.PERCENT,
-                   none_text="–")
+                   none_text="–", html_label=f"{inspection.period_end:%b %Y}")
             for inspection, _ in self.history
         ]
         rows = []
