@@ -5,7 +5,7 @@ import datetime
 from pathlib import Path
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.layout import Size
+from crispy_forms_gds.layout import Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -16,6 +16,12 @@ from .sampling import CONFIDENCE_LEVELS
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 MAX_SEED = 2**63 - 1
+
+
+def number_input(width: int) -> forms.TextInput:
+    """GOV.UK asks for whole numbers with a text input and a numeric keyboard."""
+    return forms.TextInput(attrs={
+        "inputmode": "numeric", "spellcheck": "false", "class": f"govuk-input--width-{width}"})
 
 
 class ProviderChoiceField(forms.ModelChoiceField):
@@ -66,6 +72,7 @@ class CaseloadUploadForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
         self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(*self.fields)  # sizes apply only when a layout renders
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -110,6 +117,7 @@ class SampleForm(BaseForm):
         min_value=1,
         max_value=50,
         initial=5,
+        widget=number_input(3),
         help_text="The suggested size gives proportions within this many percentage points.",
         error_messages={
             "required": "Enter the margin of error",
@@ -122,6 +130,7 @@ class SampleForm(BaseForm):
         label="Sample size",
         required=False,
         min_value=1,
+        widget=number_input(5),
         help_text="Leave blank and check the caseload to see the suggested size.",
         error_messages={
             "invalid": "The sample size must be a whole number",
@@ -133,6 +142,7 @@ class SampleForm(BaseForm):
         required=False,
         min_value=0,
         max_value=MAX_SEED,
+        widget=number_input(20),
         help_text="Leave blank for a new random seed; it is recorded with the sample. "
         "Enter a recorded seed to draw the same sample again.",
         error_messages={
@@ -147,6 +157,7 @@ class SampleForm(BaseForm):
         self.fields["providers"].queryset = providers
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(*self.fields)  # sizes apply only when a layout renders
 
     def clean(self):
         cleaned = super().clean()

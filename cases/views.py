@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import sampling, uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm
 from .importers import COLUMNS, import_caseload
-from .models import Case, Provider, Sample
+from .models import Case, Gender, Provider, RoshLevel, Sample, SentenceType
 from .selectors import descendant_ids, provider_ids_visible_to, visible_providers
 
 MAX_ERRORS_SHOWN = 500
@@ -142,8 +142,20 @@ def caseload_upload(request, code=None):
     })
 
 
+LABELS = {
+    "sentence_type": dict(SentenceType.choices),
+    "rosh_level": dict(RoshLevel.choices),
+    "gender": dict(Gender.choices),
+}
+
+
 def _preview(request, result, filename, provider, token, status=200):
+    rows = [
+        {**row, **{name: labels.get(row[name], row[name]) for name, labels in LABELS.items()}}
+        for row in result.preview
+    ]
     return render(request, "cases/caseload_preview.html", {
+        "preview_rows": rows,
         "page_title": "Check the caseload" if result.ok else "There is a problem with the caseload",
         "result": result,
         "filename": filename,
