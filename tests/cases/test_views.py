@@ -387,3 +387,17 @@ def test_sample_list(client, lead, caseload, pdu_a):
     client.force_login(lead)
     html = client.get(reverse("cases:sample_list")).content.decode()
     assert "7 cases" in html and "<code>77</code>" in html and "PDU-A" in html
+
+
+def test_provider_admin_shows_the_tree_and_searches(client, admin_user, region, pdu_a,
+                                                    django_assert_max_num_queries):
+    ProviderFactory(code="TEAM-A1", name="Alpha team one", parent=pdu_a, type="team")
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("admin:cases_provider_changelist"))
+    assert "REG-X › PDU-A › TEAM-A1" in page.content.decode()
+    found = client.get(reverse("admin:cases_provider_changelist") + "?q=Alpha+team")
+    assert "TEAM-A1" in found.content.decode() and "1 result (3 total)" in found.content.decode()
+    detail = client.get(reverse("admin:cases_provider_change", args=[pdu_a.pk]))
+    assert "units beneath this provider" in detail.content.decode().lower()
+    assert "TEAM-A1" in detail.content.decode()
