@@ -499,3 +499,32 @@ def test_published_inspection_ratings_are_final(scenario, client, admin_user):
                            {"rating": "inadequate", "rationale": "Changed my mind."})
     assert response.status_code == 200
     assert "is published, so its ratings are final" in response.content.decode()
+
+
+def test_page_shows_one_breakdown_and_the_workbook_all_six(scenario, client, admin_user):
+    inspection, _, _ = scenario
+    client.force_login(admin_user)
+    html = client.get(url("inspection", inspection.id) + "?by=gender").content.decode()
+    assert "Key questions by gender" in html
+    assert "Key questions by RoSH level" not in html
+    assert 'aria-current="page">Gender<' in html
+    workbook = load_workbook(io.BytesIO(client.get(
+        url("inspection_download", inspection.id, "all", "xlsx")).content))
+    assert [name for name in workbook.sheetnames if name.startswith("breakdown-")] == [
+        "breakdown-rosh-level", "breakdown-sentence-type", "breakdown-gender",
+        "breakdown-ethnicity", "breakdown-practitioner-grade", "breakdown-provider"]
+
+
+def test_league_table_is_scoped(two_rounds, client, manager_of):
+    framework, _, _, _ = two_rounds
+    client.force_login(manager_of("C-PDU"))
+    rows = csv_rows(client.get(url("league_download", "league", "csv")
+                               + f"?framework={framework.id}"))
+    assert [r[1] for r in rows[1:]] == ["Charlie PDU"]
+    assert rows[1][0] == "1"
+
+
+def test_reports_in_the_navigation_for_managers(scenario, client, manager_of):
+    client.force_login(manager_of("NORTH"))
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{url("index")}"' in home
