@@ -299,7 +299,9 @@ class CaseFactsForm(VersionedForm):
                 model_field = CaseReview._meta.get_field(name)
                 label = FACT_QUESTIONS[name]
                 if name in ("mappa_category", "mappa_level"):
-                    choices = MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
+                    choices = (
+                        MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
+                    )
                     self.fields[name] = forms.TypedChoiceField(
                         label=label, required=False, coerce=int, empty_value=None,
                         choices=[("", "Not MAPPA eligible" if name == "mappa_category"

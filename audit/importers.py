@@ -78,7 +78,9 @@ class RowError:
 
     def __str__(self):
         where = f"Row {self.row}" if self.row else "File"
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        if self.column:
+            return f"{where}, {self.column}: {self.message}"
+        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -297,7 +299,9 @@ def _value(kind, target, answer, rationale):
             return None, f"Enter an answer for {target}."
         if text not in spellings:
             allowed = sorted({str(k) for k, v in spellings.items() if str(k) == str(v)})
-            return None, f"“{answer}” is not an answer to {target}; use one of: {', '.join(allowed)}."
+            return None, (
+                f"“{answer}” is not an answer to {target}; use one of: {', '.join(allowed)}."
+            )
         return spellings[text], ""
     if not text:
         return None, f"Enter an answer for {target.code}."

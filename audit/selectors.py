@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
-from standards.models import JudgementValue, KeyQuestion, PromptValue, RatedBy, Standard
+from standards.models import JudgementValue, KeyQuestion, RatedBy, Standard
 
 from .models import (
     CaseReview,
@@ -20,7 +20,6 @@ from .models import (
     Judgement,
     PromptAnswer,
     ReviewStatus,
-    SampledCase,
 )
 from .roles import Role, has_role
 
@@ -63,7 +62,9 @@ FACT_QUESTIONS = {
         "Were child safeguarding enquiries made with children's services?"
     ),
     "child_safeguarding_reply_received": "Was a reply received from children's services?",
-    "child_safeguarding_reply_sufficient": "Was the reply from children's services sufficient and used?",
+    "child_safeguarding_reply_sufficient": (
+        "Was the reply from children's services sufficient and used?"
+    ),
     "home_visit_needed": "Was a home visit needed to manage the risk of harm?",
     "home_visit_made": "Was a home visit made?",
     "mappa_category": "MAPPA category",
@@ -483,16 +484,3 @@ def assessor_choices(inspection):
         .order_by("first_name", "last_name", "username")
     )
 
-
-def sampled_cases(inspection) -> QuerySet:
-    return SampledCase.objects.filter(inspection=inspection).select_related(
-        "case", "provider", "assessor", "review"
-    )
-
-
-def prompt_value_label(value) -> str:
-    return dict(PromptValue.choices).get(value, "Not answered")
-
-
-def judgement_value_label(value) -> str:
-    return dict(JudgementValue.choices).get(value, "Not answered")

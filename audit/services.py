@@ -491,7 +491,9 @@ def return_review(*, review, user, comment) -> CaseReview:
     """Send a submitted review back to its assessor with the lead's comment (required)."""
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": "Enter a comment saying what the assessor should change."})
+        raise ValidationError(
+            {"comment": "Enter a comment saying what the assessor should change."}
+        )
     return _lead_change(review, user, to_status=ReviewStatus.RETURNED,
                         kind=ReviewEvent.Kind.RETURNED, comment=comment,
                         action=trail.Action.RETURNED)

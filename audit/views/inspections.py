@@ -213,11 +213,11 @@ def inspection_assign(request, pk):
             except ValidationError as error:
                 _apply_validation_error(form, error)
             else:
-                who = assessor.get_full_name() or assessor.username if assessor else None
-                messages.success(
-                    request,
-                    f"{changed} cases assigned to {who}." if who else f"{changed} cases unassigned.",
-                )
+                if assessor is not None:
+                    who = assessor.get_full_name() or assessor.username
+                    messages.success(request, f"{changed} cases assigned to {who}.")
+                else:
+                    messages.success(request, f"{changed} cases unassigned.")
                 return redirect("audit:inspection_assign", pk=pk)
     states = review_states(reviews)
     selected = set(form["cases"].value() or []) if form.is_bound else set()
@@ -253,7 +253,8 @@ def inspection_import(request, pk):
         except ImportFailed as failure:
             errors = failure.errors
             form.add_error("file", f"{len(errors)} problems were found in the file, so nothing "
-                                   "was imported. Correct the rows listed below and upload it again.")
+                                   "was imported. Correct the rows listed below and upload it "
+                                   "again.")
         else:
             messages.success(
                 request,

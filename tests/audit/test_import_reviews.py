@@ -1,4 +1,4 @@
-"""Scoring import: a good file writes everything; every bad row is reported and nothing is written."""
+"""Scoring import: a good file writes everything; every bad row is reported, nothing written."""
 import csv
 import io
 from pathlib import Path
@@ -86,11 +86,13 @@ def test_good_file_submits_complete_reviews_and_leaves_others_in_progress(
     assert PromptAnswer.objects.get(review=first, prompt__code="2.3.3.b").value == "na"
     assert second.status == ReviewStatus.IN_PROGRESS
     assert PromptAnswer.objects.get(review=second, prompt__code="2.1.1.a").value == "na"
-    assert Judgement.objects.get(review=second, key_question__code="2.1.1").value == "not_sufficient"
+    judged = Judgement.objects.get(review=second, key_question__code="2.1.1")
+    assert judged.value == "not_sufficient"
     assert second.sampled_case.assessor == setup["assessor"]  # no assessor given: unchanged
     assert review_of(inspection, "X000003").status == ReviewStatus.NOT_STARTED
     event = ReviewEvent.objects.get(review=first)
-    assert event.kind == "imported" and "scores.csv" in event.comment and "submitted" in event.comment
+    assert event.kind == "imported"
+    assert "scores.csv" in event.comment and "submitted" in event.comment
     # History records the import against the importer.
     assert Judgement.history.filter(review_id=first.pk).first().history_user == lead
 

@@ -40,9 +40,12 @@ def test_demo_inspection_has_a_realistic_mix_and_is_idempotent(hmip_2018, hmip_2
 
     def counts():
         mine = {"review__sampled_case__inspection": inspection}
-        return (CaseReview.objects.filter(sampled_case__inspection=inspection).count(),
-                PromptAnswer.objects.filter(**mine).count(), Judgement.objects.filter(**mine).count(),
-                CaseReview.history.filter(sampled_case__inspection=inspection).count())
+        return (
+            CaseReview.objects.filter(sampled_case__inspection=inspection).count(),
+            PromptAnswer.objects.filter(**mine).count(),
+            Judgement.objects.filter(**mine).count(),
+            CaseReview.history.filter(sampled_case__inspection=inspection).count(),
+        )
 
     before = counts()
     assert demo.load_inspection(pdus) == inspection

@@ -116,7 +116,9 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert "#id_kq_2_1_3_rationale" in html
     assert "Your answers have been saved" in html
     review = CaseReview.objects.get(sampled_case__case__crn="W000001")
-    assert Judgement.objects.get(review=review, key_question__code="2.1.3").value == "not_sufficient"
+    assert Judgement.objects.get(review=review, key_question__code="2.1.3").value == (
+        "not_sufficient"
+    )
     assert review.status == ReviewStatus.IN_PROGRESS
 
     # 2.2 as a draft with 2.2.2 left unanswered; 2.3 and 2.4 complete.
@@ -183,7 +185,9 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     response = client.post(standard_page, standard_data(
         answers, {"2.1.3": ("sufficient", "")}, review.version))
     assert response.status_code == 302
-    assert Judgement.objects.get(review=review, key_question__code="2.1.3").value == "not_sufficient"
+    assert Judgement.objects.get(review=review, key_question__code="2.1.3").value == (
+        "not_sufficient"
+    )
     html = client.get(review_url("review_check", inspection, "W000001")).content.decode()
     assert "Submit review" not in html and ">Change<" not in html
     assert client.get(review_url("review_return", inspection, "W000001")).status_code == 404

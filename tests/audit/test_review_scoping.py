@@ -41,7 +41,8 @@ def test_other_assessor_cannot_see_a_review_or_find_it_in_my_cases(client, setup
     assert client.post(review_urls(setup["inspection"])[1], {"version": 0}).status_code == 404
     assert "X000001" not in client.get(reverse("audit:my_cases")).content.decode()
     for name in INSPECTION_PAGES:
-        assert client.get(reverse(f"audit:{name}", args=[setup["inspection"].pk])).status_code == 404
+        url = reverse(f"audit:{name}", args=[setup["inspection"].pk])
+        assert client.get(url).status_code == 404
 
 
 def test_moderator_and_manager_see_the_inspection_but_not_reviews(client, setup, make_user):
@@ -49,7 +50,8 @@ def test_moderator_and_manager_see_the_inspection_but_not_reviews(client, setup,
     for role in (Role.MODERATOR, Role.MANAGER):
         user = make_user(role, providers=[setup["provider"]])
         client.force_login(user)
-        assert client.get(reverse("audit:inspection_detail", args=[inspection.pk])).status_code == 200
+        detail = reverse("audit:inspection_detail", args=[inspection.pk])
+        assert client.get(detail).status_code == 200
         assert "Test PDU audit" in client.get(reverse("audit:inspection_list")).content.decode()
         for name in INSPECTION_PAGES[1:]:
             assert client.get(reverse(f"audit:{name}", args=[inspection.pk])).status_code == 404
@@ -62,7 +64,8 @@ def test_lead_of_another_provider_sees_nothing(client, setup, make_user):
     client.force_login(stranger)
     assert "Test PDU audit" not in client.get(reverse("audit:inspection_list")).content.decode()
     for name in INSPECTION_PAGES:
-        assert client.get(reverse(f"audit:{name}", args=[setup["inspection"].pk])).status_code == 404
+        url = reverse(f"audit:{name}", args=[setup["inspection"].pk])
+        assert client.get(url).status_code == 404
     for url in review_urls(setup["inspection"]):
         assert client.get(url).status_code == 404
     assert client.post(
@@ -88,7 +91,8 @@ def test_only_leads_create_inspections(client, setup):
 def test_unknown_case_or_standard_is_404(client, setup):
     client.force_login(setup["assessor"])
     inspection = setup["inspection"]
-    assert client.get(reverse("audit:review_tasks", args=[inspection.pk, "NOPE"])).status_code == 404
+    unknown = reverse("audit:review_tasks", args=[inspection.pk, "NOPE"])
+    assert client.get(unknown).status_code == 404
     assert client.get(
         reverse("audit:review_standard", args=[inspection.pk, "X000001", "1.1"])
     ).status_code == 404  # a judgement-rated standard has no case page

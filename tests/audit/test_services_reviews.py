@@ -76,7 +76,8 @@ def test_questions_the_facts_rule_out_are_recorded_not_applicable(setup, hmip_20
     # 2.3.3.b applies only when a home visit was needed: a posted "yes" is not kept.
     assert PromptAnswer.objects.get(review=review, prompt__code="2.3.3.b").value == "na"
     assert PromptAnswer.objects.get(review=review, prompt__code="2.3.3.a").value == "yes"
-    assert PromptAnswer.history.filter(review_id=review.pk).first().history_user == setup["assessor"]
+    recorded = PromptAnswer.history.filter(review_id=review.pk).first()
+    assert recorded.history_user == setup["assessor"]
 
 
 def test_invalid_answers_are_refused_and_nothing_is_written(setup):
