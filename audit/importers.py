@@ -32,6 +32,7 @@ from .roles import Role
 from .selectors import (
     EDITABLE_STATUSES,
     FACT_FIELDS,
+    FOLLOW_UP_FACTS,
     case_standards,
     review_queryset,
     review_states,
@@ -197,6 +198,7 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
     answers: list = []
     judgements: list = []
     assignments: dict[str, object] = {}
+    fact_rows: dict[tuple, tuple[int, str]] = {}
 
     for number, row in rows:
         crn, code, answer = row["crn"], row["question_code"], row["answer"]
@@ -266,15 +268,38 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
             continue
         if kind == "fact":
             facts.setdefault(review.pk, {})[target] = value
+            fact_rows[(review.pk, target)] = (number, crn)
         elif kind == "prompt":
             answers.append((review, target, value))
         else:
             judgements.append((review, target, value, rationale))
 
+    errors += _inconsistent_facts(reviews, facts, fact_rows)
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(sorted(errors, key=lambda e: e.row))
     return _write(inspection, reviews, facts, answers, judgements, assignments, standards, user,
                   source)
+
+
+def _inconsistent_facts(reviews, facts, fact_rows) -> list[RowError]:
+    """The case-facts page's rule: a follow-up to a 'yes' cannot be not applicable."""
+    by_pk = {review.pk: review for review in reviews.values()}
+    errors = []
+    for pk, changes in facts.items():
+        review = by_pk[pk]
+        for (name, answer), follow_up in FOLLOW_UP_FACTS.items():
+            given = changes.get(name, getattr(review, name))
+            then = changes.get(follow_up, getattr(review, follow_up))
+            if given == answer and then == "na" and (
+                (pk, name) in fact_rows or (pk, follow_up) in fact_rows
+            ):
+                number, crn = fact_rows.get((pk, follow_up)) or fact_rows[(pk, name)]
+                errors.append(RowError(
+                    number, "answer",
+                    f"{crn}: {name} is {answer}, so {follow_up} must be yes or no, "
+                    "not na.",
+                ))
+    return errors
 
 
 def _target(code, prompts, key_questions):

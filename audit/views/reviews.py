@@ -379,7 +379,7 @@ def review_check(request, pk, crn):
 # --- lead: return and reopen --------------------------------------------------------------------
 
 
-def _lead_action(request, pk, crn, *, form_class, service, template, done):
+def _lead_action(request, pk, crn, *, form_class, service, template, done, title):
     access = _access_or_404(request, pk, crn)
     if not access.is_lead:
         raise Http404("No such review")
@@ -395,21 +395,22 @@ def _lead_action(request, pk, crn, *, form_class, service, template, done):
         else:
             messages.success(request, done.format(crn=crn))
             return redirect(_urls(review)["tasks"])
-    return render(request, template, _context(access, form=form,
-                                              page_title=f"{done.split(' ')[0]} – {crn}"))
+    return render(request, template, _context(access, form=form, page_title=f"{title} – {crn}"))
 
 
 @require_http_methods(["GET", "POST"])
 def review_return(request, pk, crn):
     return _lead_action(request, pk, crn, form_class=ReturnForm, service=services.return_review,
                         template="audit/review_return.html",
-                        done="Review of {crn} returned to the assessor.")
+                        done="Review of {crn} returned to the assessor.",
+                        title="Return the review")
 
 
 @require_http_methods(["GET", "POST"])
 def review_reopen(request, pk, crn):
     return _lead_action(request, pk, crn, form_class=ReopenForm, service=services.reopen_review,
-                        template="audit/review_reopen.html", done="Review of {crn} reopened.")
+                        template="audit/review_reopen.html", done="Review of {crn} reopened.",
+                        title="Reopen the review")
 
 
 # --- history ------------------------------------------------------------------------------------

@@ -241,3 +241,16 @@ def test_upload_page(client, setup, hmip_2018):
     response = client.post(url, {"file": good})
     assert response.status_code == 302
     assert review_of(setup["inspection"], "X000002").status == ReviewStatus.SUBMITTED
+
+
+def test_a_follow_up_to_yes_cannot_be_not_applicable(setup):
+    rows = [["X000001", "home_visit_needed", "yes", "", ""],
+            ["X000001", "home_visit_made", "na", "", ""],
+            ["X000002", "home_visit_made", "na", "", ""]]
+    with pytest.raises(ImportFailed) as failed:
+        import_file(inspection=setup["inspection"], content=csv_bytes(rows))
+    assert [str(e) for e in failed.value.errors] == [
+        "Row 3, answer: X000001: home_visit_needed is yes, so home_visit_made must be yes or no, "
+        "not na."
+    ]
+    nothing_written(setup["inspection"])
