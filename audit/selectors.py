@@ -445,7 +445,8 @@ def assigned_reviews(user) -> QuerySet:
     return (
         review_queryset()
         .filter(sampled_case__assessor=user)
-        .order_by("-sampled_case__inspection__period_end", "sampled_case__case__crn")
+        .order_by("-sampled_case__inspection__period_end", "sampled_case__inspection_id",
+                  "sampled_case__case__crn")
     )
 
 

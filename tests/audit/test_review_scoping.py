@@ -118,3 +118,26 @@ def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018
                            {"cases": [review.sampled_case_id], "action": "unassign"})
     assert response.status_code == 302
     assert inspection.sampled_cases.filter(assessor__isnull=True).count() == 0
+
+
+def test_my_cases_groups_each_inspection_once(client, setup, hmip_2018):
+    from audit import services
+
+    from .scoring_support import draw_sample
+    from ..factories import CaseFactory
+
+    inspection = setup["inspection"]
+    other = services.create_inspection(
+        title="Second audit", framework=hmip_2018, providers=[setup["provider"]],
+        period_start=inspection.period_start, period_end=inspection.period_end,
+        lead=setup["lead"],
+    )
+    services.add_sample(inspection=other, sample=draw_sample(
+        [CaseFactory(provider=setup["provider"], crn="X000000"),
+         CaseFactory(provider=setup["provider"], crn="X000009")]))
+    services.assign_cases(inspection=other, assessor=setup["assessor"],
+                          sampled_case_ids=other.sampled_cases.values_list("pk", flat=True))
+    client.force_login(setup["assessor"])
+    html = client.get(reverse("audit:my_cases")).content.decode()
+    assert html.count("Second audit") == 1 and html.count("Test PDU audit") == 1
+    assert html.count("<caption") == 2
