@@ -333,3 +333,37 @@ def test_query_count_does_not_grow_with_rows(pdu_a):
     assert large <= 3000 / 40
     if connection.vendor == "postgresql":
         assert large == queries(2, "E")
+
+
+# Hostile input -------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(data=st.binary(max_size=3000), name=st.sampled_from(["x.csv", "x.xlsx", "x", "x.txt"]))
+def test_random_bytes_never_raise(pdu_a, data, name):
+    result = run(data, name, dry_run=True)
+    assert isinstance(result.errors, list)
+    assert not result.written
+
+
+@FUZZ
+@given(st.lists(st.lists(st.text(max_size=40), min_size=0, max_size=16), max_size=20))
+def test_random_cells_under_a_good_header_are_reported_not_raised(pdu_a, cells):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(cells)
+    result = run(out.getvalue().encode("utf-8", "surrogatepass"), dry_run=True)
+    for error in result.errors:
+        assert error.row is None or error.row >= 2
+        assert error.reason
+    assert Case.objects.count() == 0
