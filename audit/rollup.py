@@ -406,7 +406,7 @@ def _key_question_result(kq: KeyQuestion, counts: dict, scheme: RatingScheme) ->
 
 def _provider_rollup(
     *, shape: _FrameworkShape, provider: Provider | None, reviews: int, kq_counts: dict,
-    fact_counts: dict, prompt_counts: dict, entries: dict,
+    fact_counts: dict, prompt_counts: dict, entries: dict, focus_measures: bool = True,
 ) -> ProviderRollup:
     """Build one provider's (or the whole inspection's) results from the summed counts."""
     scheme = shape.scheme
@@ -444,6 +444,8 @@ def _provider_rollup(
         for m in PROMPT_MEASURES
         if m.prompt_code in shape.prompt_codes
     ]
+    if not focus_measures:
+        focus = []
     return ProviderRollup(
         provider_id=provider.id if provider else None,
         code=provider.code if provider else None,
@@ -462,11 +464,14 @@ def _sum_into(target: dict, source: dict):
 
 
 def rollup_inspections(
-    inspections: Iterable[Inspection], *, provider_ids: set[int] | None = None
+    inspections: Iterable[Inspection], *, provider_ids: set[int] | None = None,
+    focus_measures: bool = True,
 ) -> dict[int, InspectionRollup]:
     """Roll up several inspections at once, in a fixed number of queries.
 
     `provider_ids` limits the results to those providers (None: all), for the user's scope.
+    `focus_measures=False` leaves them out (empty), saving their work where a page has no use
+    for them (trends, league tables).
     Providers listed are the inspection's providers and the providers of its sampled cases; one
     with no counted reviews is listed with every case standard not rated.
     """
@@ -510,7 +515,7 @@ def rollup_inspections(
 
     # Counted reviews and the case-fact focus measures per inspection and provider.
     fact_aggregates = {"reviews": Count("id")}
-    for m in FACT_MEASURES:
+    for m in FACT_MEASURES if focus_measures else ():
         fact_aggregates[f"{m.code}_n"] = Count("id", filter=m.numerator)
         fact_aggregates[f"{m.code}_d"] = Count("id", filter=m.denominator)
     fact_counts = {}
@@ -528,7 +533,7 @@ def rollup_inspections(
 
     # Prompt-based focus measures.
     prompt_counts: dict = defaultdict(dict)
-    rows = (
+    rows = () if not focus_measures else (
         _in_scope(
             PromptAnswer.objects.filter(review__status__in=COUNTED),
             "review__sampled_case__provider_id", provider_ids,
@@ -575,7 +580,7 @@ def rollup_inspections(
                 _provider_rollup(
                     shape=shape, provider=provider, reviews=facts.get("reviews", 0),
                     kq_counts=kq_counts.get(key, {}), fact_counts=facts, prompt_counts=prompts,
-                    entries=entries.get(key, {}),
+                    entries=entries.get(key, {}), focus_measures=focus_measures,
                 )
             )
             for kq_id, counts in kq_counts.get(key, {}).items():
@@ -590,6 +595,7 @@ def rollup_inspections(
         whole = _provider_rollup(
             shape=shape, provider=None, reviews=whole_facts.get("reviews", 0), kq_counts=whole_kq,
             fact_counts=whole_facts, prompt_counts=whole_prompts, entries=whole_entries,
+            focus_measures=focus_measures,
         )
         framework = shape.framework
         results[inspection.id] = InspectionRollup(

@@ -77,7 +77,7 @@ class LeagueTableReport(ReportGenerator):
         if period_end:
             queryset = queryset.filter(period_end__lte=period_end)
         history = list(queryset.order_by("period_end", "id"))
-        results = rollup_inspections(history, provider_ids=provider_ids)
+        results = rollup_inspections(history, provider_ids=provider_ids, focus_measures=False)
         by_provider: dict[str, list] = {}
         for inspection in history:
             for result in results[inspection.id].providers:

@@ -32,7 +32,8 @@ class ProviderTrendReport(ReportGenerator):
             .distinct()
             .order_by("period_end", "id")
         )
-        results = rollup_inspections(self.inspections, provider_ids={provider.id})
+        results = rollup_inspections(self.inspections, provider_ids={provider.id},
+                                     focus_measures=False)
         self.history = [
             (inspection, results[inspection.id].provider(provider.code))
             for inspection in self.inspections

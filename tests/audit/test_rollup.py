@@ -376,3 +376,12 @@ def test_inspection_period_in_json(scenario):
     inspection, _, _ = scenario
     data = rollup_to_dict(rollup(inspection))
     assert data["inspection"]["period_end"] == datetime.date(2026, 6, 30).isoformat()
+
+
+def test_rollup_without_focus_measures(scenario, django_assert_num_queries):
+    inspection, _, _ = scenario
+    with django_assert_num_queries(12):
+        result = rollup_inspections([inspection], focus_measures=False)[inspection.id]
+    north = result.provider("NORTH")
+    assert north.focus_measures == () and north.reviews == 5
+    assert north.overall.score == 7
