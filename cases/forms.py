@@ -99,10 +99,12 @@ class SampleForm(BaseForm):
         error_messages={"required": "Choose at least one provider"},
     )
     window_start = DateField(
-        label="Window start", help_text="The first start or release date eligible, for example 1 1 2026."
+        label="Window start",
+        help_text="The first start or release date eligible, for example 1 1 2026.",
     )
     window_end = DateField(
-        label="Window end", help_text="The last start or release date eligible, for example 30 6 2026."
+        label="Window end",
+        help_text="The last start or release date eligible, for example 30 6 2026.",
     )
     confidence = forms.TypedChoiceField(
         label="Confidence level",

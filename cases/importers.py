@@ -89,7 +89,7 @@ FIELD_LIMITS = {"ethnicity": 60, "age_band": 10}
 
 
 def _key(text: str) -> str:
-    """Lower case, with spaces, hyphens and slashes folded to underscores: 'Very high' -> very_high."""
+    """Lower case, spaces, hyphens and slashes folded to underscores: 'Very high' -> very_high."""
     return re.sub(r"[\s\-/]+", "_", text.strip().lower())
 
 
@@ -100,7 +100,7 @@ for _column in COLUMNS:
 
 
 def _choice_lookup(choices, extra=None) -> dict[str, str]:
-    """Accept each choice's stored value or its label, in any case; plus a few common short forms."""
+    """Each choice's stored value or its label, in any case, plus a few common short forms."""
     lookup = {}
     for value, label in choices:
         lookup[_key(str(value))] = value
@@ -366,7 +366,8 @@ class _Validator:
         if not crn:
             missing("crn", "CRN")
         elif not CRN_PATTERN.match(crn):
-            problems.append(("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens."))
+            problems.append(
+                ("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens."))
         elif crn in self.seen:
             problems.append(
                 ("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once."))
@@ -395,7 +396,8 @@ class _Validator:
                 cache[text] = lookup.get(_key(str(text)))
             record[name] = cache[text]
             if record[name] is None:
-                problems.append((name, f"Unknown {label} '{text}': use one of {_describe(choices)}."))
+                problems.append(
+                    (name, f"Unknown {label} '{text}': use one of {_describe(choices)}."))
 
         text = values.get("start_date", "")
         if not text:
@@ -438,8 +440,8 @@ class _Validator:
         for name, limit in FIELD_LIMITS.items():
             record[name] = text = str(values.get(name, ""))
             if len(text) > limit and name not in bad:
-                problems.append(
-                    (name, f"The value is {len(text)} characters long; the most allowed is {limit}."))
+                problems.append((name, f"The value is {len(text)} characters long; "
+                                       f"the most allowed is {limit}."))
 
         if problems:
             self.errors.extend(RowError(number, column, reason) for column, reason in problems)
@@ -488,9 +490,8 @@ def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
             return {crn: (pk, provider_id) for crn, pk, provider_id in cursor.fetchall()}
     chunk = _lookup_chunk()
     for start in range(0, len(crns), chunk):
-        for crn, pk, provider_id in Case.objects.filter(crn__in=crns[start:start + chunk]).values_list(
-            "crn", "id", "provider_id"
-        ):
+        held = Case.objects.filter(crn__in=crns[start:start + chunk])
+        for crn, pk, provider_id in held.values_list("crn", "id", "provider_id"):
             found[crn] = (pk, provider_id)
     return found
 

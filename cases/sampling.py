@@ -309,7 +309,9 @@ def new_seed() -> int:
     return secrets.randbelow(10**9)
 
 
-def draw(cases: list[tuple[int, str, Stratum]], allocation: dict[Stratum, int], seed: int) -> list[int]:
+def draw(
+    cases: list[tuple[int, str, Stratum]], allocation: dict[Stratum, int], seed: int
+) -> list[int]:
     """Case ids drawn from (id, crn, stratum) rows: a seeded simple random sample per stratum."""
     members: dict[Stratum, list[tuple[str, int]]] = defaultdict(list)
     for pk, crn, stratum in cases:

@@ -171,7 +171,9 @@ def _preview(request, result, filename, provider, token, status=200):
 def caseload_confirm(request):
     """Import a previewed file: it is validated again, then written in one transaction."""
     form = ConfirmImportForm(request.POST)
-    staged = uploads.staged_upload(request, form.data.get("upload", "")) if form.is_valid() else None
+    staged = None
+    if form.is_valid():
+        staged = uploads.staged_upload(request, form.cleaned_data["upload"])
     if staged is None:
         raise Http404("No caseload upload to confirm.")
     provider = None
@@ -229,7 +231,8 @@ def sample_new(request):
         elif drawing and caseload == 0:
             form.add_error("providers", "There are no cases in this window to sample")
         elif drawing and data["size"] > caseload:
-            form.add_error("size", f"The sample size must be no more than the caseload ({caseload:,})")
+            form.add_error(
+                "size", f"The sample size must be no more than the caseload ({caseload:,})")
         elif drawing:
             sample = sampling.draw_sample(
                 providers=data["providers"],
