@@ -2,9 +2,10 @@
 
 The file is read in full and every row checked before anything is written, so a report can name
 every bad row, column and reason at once, and a file with any error writes nothing. A good file
-is written with bulk upserts keyed on the CRN: importing the same file again updates the cases
-it holds and creates no duplicates. Database work is a handful of queries per ten thousand rows,
-never one per row.
+is written as one upsert keyed on the CRN: importing the same file again updates the cases it
+holds and creates no duplicates. Database work never grows per row: on PostgreSQL a fixed handful
+of queries (one CRN lookup, COPY into a scratch table, one INSERT ... ON CONFLICT); elsewhere
+bulk_create(update_conflicts=True) in batches.
 
 The columns are documented in docs/formats.md ("Caseload import").
 """
@@ -246,7 +247,7 @@ def read_rows(data: bytes, filename: str = ""):
     suffix = Path(filename or "").suffix.lower()
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise FileRejected("The file is named .xlsx but is not an Excel workbook.")
+            raise FileRejected("The file is not an Excel workbook: save it as XLSX or CSV.")
         return read_xlsx(data)
     if suffix not in ("", ".csv", ".txt"):
         raise FileRejected("Upload a CSV or XLSX file.")
