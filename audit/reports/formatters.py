@@ -101,7 +101,10 @@ def html_cell(column: Column, row: dict) -> HtmlCell:
         return HtmlCell(text, href=href, numeric=True, hint=hint, muted=value is None)
     if column.kind == Kind.CELL:
         cell: BreakdownCell = value
-        return HtmlCell(cell.text, numeric=True, muted=cell.is_small)
+        if cell.is_small:
+            return HtmlCell(cell.text, numeric=True, muted=True)
+        return HtmlCell(f"{cell.percent_display}%", numeric=True,
+                        hint=f"{cell.sufficient} of {cell.applicable}")
     if column.kind == Kind.CHANGE:
         if value is None:
             text = "–"
