@@ -112,6 +112,9 @@ def test_small_breakdown_cell_in_export(scenario, client, admin_user):
                                    "csv")))
     assert rows[0][-1] == "Tiny PDU"
     assert rows[1][-1] == "fewer than 5 cases"
+    html = client.get(url("inspection", inspection.id) + "?by=provider").content.decode()
+    assert '<span class="app-muted">fewer than 5 cases</span>' in html
+    assert '80%<span class="app-cell-hint">4 of 5</span>' in html  # North's 2.1.1
 
 
 def test_constant_queries_for_10_and_1000_reviews(client, admin_user,
