@@ -129,7 +129,7 @@ def test_constant_queries_for_10_and_1000_reviews(client, admin_user,
         client.force_login(admin_user)
         for page in (url("inspection", inspection.id), url("inspection", inspection.id)
                      + f"?provider={p.code}&gender=female", url("provider", p.code),
-                     url("league"), url("inspection_json", inspection.id),
+                     url("league"), url("index"), url("inspection_json", inspection.id),
                      url("inspection_download", inspection.id, "all", "xlsx")):
             with django_assert_max_num_queries(bound):
                 response = client.get(page)
