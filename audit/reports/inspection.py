@@ -16,13 +16,8 @@ from audit.rollup import (
     rollup,
     whole_percent,
 )
-from standards.models import RatedBy
-
 from .base import Column, Kind, ReportGenerator, Table
 from .charts import key_question_chart
-
-RATED_BY = dict(RatedBy.choices)
-
 
 def _phrase(label: str) -> str:
     """"Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""

@@ -61,11 +61,12 @@ def small_framework():
 def add_review(inspection, provider, answers: dict, *, status=ReviewStatus.SUBMITTED,
                resolutions: dict | None = None, case=None, **facts):
     """A sampled case with one review; `answers` maps key questions to judgement values."""
-    case = case or Case.objects.create(
-        crn=f"R{next(_crn):06d}", provider=provider, sentence_type="community_order",
-        start_date="2026-02-01", rosh_level="medium", gender="male",
-        **{k: facts.pop(k) for k in list(facts) if k in CASE_FIELDS},
-    )
+    if case is None:
+        characteristics = {"sentence_type": "community_order", "rosh_level": "medium",
+                           "gender": "male"}
+        characteristics.update({k: facts.pop(k) for k in list(facts) if k in CASE_FIELDS})
+        case = Case.objects.create(crn=f"R{next(_crn):06d}", provider=provider,
+                                   start_date="2026-02-01", **characteristics)
     sampled = SampledCase.objects.create(inspection=inspection, case=case, provider=provider)
     review = CaseReview.objects.create(sampled_case=sampled, status=status, **facts)
     for kq, value in answers.items():
@@ -77,11 +78,6 @@ def add_review(inspection, provider, answers: dict, *, status=ReviewStatus.SUBMI
 
 
 CASE_FIELDS = {"sentence_type", "rosh_level", "gender", "ethnicity", "practitioner_grade"}
-
-
-def add_reviews(inspection, provider, kq, values: list[str], **kwargs):
-    for value in values:
-        add_review(inspection, provider, {kq: value}, **kwargs)
 
 
 def rate(inspection, provider, standard, rating, rationale="Evidence from fieldwork."):

@@ -24,7 +24,6 @@ from .rollup_data import (
     N,
     S,
     add_review,
-    add_reviews,
     inspection_of,
     provider,
     rate,
