@@ -7,6 +7,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+VIEWPORT = {"width": 1280, "height": 900}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -44,33 +45,60 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def browser_errors():
+    """Console errors and uncaught exceptions of the test's pages; any left at the end fail it.
+
+    A test that provokes an error on purpose (a 404 page, say) removes it from this list.
+    """
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, browser_errors):
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and browser_errors.append(f"console error on {page.url}: {message.text}"),
+    )
+    page.on("pageerror", lambda error: browser_errors.append(f"uncaught on {page.url}: {error}"))
     yield page
     context.close()
+    assert not browser_errors, "The browser reported errors:\n" + "\n".join(browser_errors)
 
 
 class AccessibilityError(AssertionError):
     pass
 
 
-@pytest.fixture
-def axe():
-    """Check the current page against WCAG 2.2 A/AA; save a screenshot named after it."""
+def axe_violations(page) -> list[dict]:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
-    engine = Axe()
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                       "resultTypes": ["violations"]}
+    )
+    return results.response["violations"]
+
+
+@pytest.fixture
+def axe(browser_errors):
+    """Check the current page against WCAG 2.2 A/AA; save a screenshot named after it.
+
+    Fails with each rule broken and the elements breaking it, and with any browser error so far
+    (a page that throws is not one a keyboard or screen-reader user can rely on).
+    """
 
     def check(page, name):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        results = engine.run(
-            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                           "resultTypes": ["violations"]}
+        assert not browser_errors, f"The browser reported errors on {name}:\n" + "\n".join(
+            browser_errors
         )
-        violations = results.response["violations"]
+        violations = axe_violations(page)
         if violations:
             lines = [f"{len(violations)} accessibility violation(s) on {name} ({page.url}):"]
             for violation in violations:
@@ -80,6 +108,18 @@ def axe():
             raise AccessibilityError("\n".join(lines))
 
     return check
+
+
+@pytest.fixture
+def shoot():
+    """A screenshot of the visible part of the page, the size the README shows."""
+
+    def take(page, name):
+        folder = ARTIFACTS / "viewport"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"))
+
+    return take
 
 
 @pytest.fixture
