@@ -4,23 +4,35 @@ from crispy_forms_gds.layout import Size
 from django import forms
 
 
-class BaseForm(forms.Form):
-    """A form rendered with crispy-forms-gds: error summary at the top, GOV.UK fields."""
+class GovukFormMixin:
+    """Renders with crispy-forms-gds: GOV.UK fields, error summary on the page.
 
+    The helper is made on first use, after a subclass has added its fields, so its default
+    layout holds every field (crispy-forms-gds applies label and legend sizes only through a
+    layout). A subclass may still replace `helper.layout`.
+    """
+
+    label_size = Size.MEDIUM
+    legend_size = Size.MEDIUM
+
+    @property
+    def helper(self):
+        if getattr(self, "_helper", None) is None:
+            helper = FormHelper(self)
+            helper.form_tag = False
+            helper.label_size = self.label_size
+            helper.legend_size = self.legend_size
+            self._helper = helper
+        return self._helper
+
+    @helper.setter
+    def helper(self, value):
+        self._helper = value
+
+
+class BaseForm(GovukFormMixin, forms.Form):
     submit_label = "Continue"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.MEDIUM
-        self.helper.legend_size = Size.MEDIUM
 
-
-class BaseModelForm(forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.label_size = Size.MEDIUM
-        self.helper.legend_size = Size.MEDIUM
+class BaseModelForm(GovukFormMixin, forms.ModelForm):
+    pass
