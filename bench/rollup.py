@@ -31,12 +31,16 @@ TARGET_RATIO = 2.0
 NOTES = (
     "Where the time goes: the key-question aggregate reads every judgement of the inspection "
     "with its review, sampled case and any resolution (hash joins, in parallel); at national "
-    "scale it is most of `rollup()`, the rest being the per-review focus measures (one pass over "
-    "the reviews) and small lookups. Tried and not kept: a covering index on judgements (the "
-    "planner rightly prefers sequential scans when an inspection holds the whole table; merge "
-    "joins were slower), and counting resolutions apart from the judgements (no faster: the "
-    "correction query scanned the judgements again). The breakdowns are one grouped query per "
-    "case characteristic; the report page runs one of them at a time."
+    "scale it is most of `rollup()`. The rest is one pass over the inspection's reviews for the "
+    "focus measures, the lead-entered ratings and small lookups of the framework and providers: "
+    "a near-fixed cost, which is why the ratio is higher for a small inspection whose aggregate "
+    "is quick. Tried and not kept: a covering index on judgements (the planner rightly prefers "
+    "sequential scans when one inspection holds most of the table; forced merge joins were "
+    "slower), and counting resolutions apart from the judgements (no faster: the correction "
+    "query read the judgements again). On a shared two-core machine the national figures move "
+    "with the load from other work, by up to a factor of two between runs (compare the best "
+    "runs with the medians). The breakdowns are one grouped query per case characteristic; "
+    "the report page runs one of them at a time and the XLSX download all six."
 )
 
 RAW_SQL = """
