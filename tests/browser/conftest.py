@@ -100,7 +100,7 @@ def axe(browser_errors):
 
     def check(page, name):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # the first screenful: quick
         assert not browser_errors, f"The browser reported errors on {name}:\n" + "\n".join(
             browser_errors
         )
@@ -117,18 +117,6 @@ def axe(browser_errors):
 
 
 @pytest.fixture
-def shoot():
-    """A screenshot of the visible part of the page, the size the README shows."""
-
-    def take(page, name):
-        folder = ARTIFACTS / "viewport"
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{name}.png"))
-
-    return take
-
-
-@pytest.fixture
 def sign_in():
     def do(page, username, password="correct-horse-battery"):
         page.goto("/accounts/login/")
@@ -138,3 +126,27 @@ def sign_in():
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return do
+
+
+DEMO_PASSWORD = "demo-password-2026"
+
+
+@pytest.fixture
+def demo_data(db):
+    """The quick start's demo data, a little smaller: both HMIP versions, the West Midlands PDUs,
+    an inspection in fieldwork with submitted and moderated reviews, a drawn sample, ratings and
+    a published inspection a year earlier. Sign in as lead, assessor, moderator or manager with
+    DEMO_PASSWORD."""
+    from audit import demo
+    from standards.loaders import load_framework_file, shipped_files
+
+    for path in shipped_files():
+        load_framework_file(path)
+    pdus = demo.load_providers()
+    demo.load_cases(pdus, per_provider=60)
+    demo.load_users(pdus)
+    demo.load_inspection(pdus, per_pdu=10)
+    demo.load_moderation()
+    demo.load_drawn_sample(pdus)
+    demo.load_rollup_demo(pdus)
+    return {p.code: p for p in pdus}

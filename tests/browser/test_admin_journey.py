@@ -20,12 +20,25 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
     page.get_by_role("heading", name="2.1 Assessment").wait_for()
     axe(page, "framework")
 
+    page.get_by_role("link", name="Admin", exact=True).click()
+    axe(page, "admin-index")
     page.goto("/admin/standards/framework/")
+    axe(page, "admin-frameworks")
     page.get_by_role("checkbox", name="Select this object for an action - HMIP case supervision 2018 (CRC and NPS) (2018)").check()
     page.get_by_label("Action:").select_option(label="Clone as new draft version")
     page.get_by_role("button", name="Go").click()
     page.get_by_text("Created draft").wait_for()
+    axe(page, "admin-frameworks-cloned")
 
     draft = Framework.objects.get(code=hmip_2018.code, version="2018.1")
     assert draft.status == FrameworkStatus.DRAFT
     assert draft.standards.count() == 10
+
+    # The draft is listed in the service with the standards it was cloned from.
+    page.goto("/")
+    draft_row = page.get_by_role("row", name="HMIP case supervision 2018 (CRC and NPS) 2018.1 "
+                                 "Draft")
+    draft_row.get_by_role("link").click()
+    page.get_by_text("Framework version 2018.1 · Draft").wait_for()
+    page.get_by_role("heading", name="2.1 Assessment").wait_for()
+    axe(page, "framework-draft")
