@@ -1,8 +1,6 @@
 """Providers, caseload import and sampling pages. Thin: the work is in importers and sampling."""
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Prefetch
@@ -10,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from standards.exports import safe_csv_writer
 
 from . import sampling, uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm
@@ -291,7 +291,7 @@ def sample_csv(request, pk):
     sample = _sample_or_404(request.user, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sample-{sample.pk}-cases.csv"'
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)  # cells a spreadsheet would run are escaped
     writer.writerow(["crn", "provider", "sentence_type", "start_date", "rosh_level", "gender",
                      "stratum", "seed"])
     for case in sample.cases.select_related("provider").order_by("crn"):

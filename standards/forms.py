@@ -2,6 +2,9 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from .text import NoControlCharacters
 
 
 class GovukFormMixin:
@@ -28,6 +31,63 @@ class GovukFormMixin:
     @helper.setter
     def helper(self, value):
         self._helper = value
+
+    def full_clean(self):
+        """Text fields refuse control characters with a message; a NUL byte anywhere in the
+        submitted data is taken out before any field looks it up, and reported on its field, so
+        hostile input is a form error, never a database error."""
+        guard_text_fields(self)
+        with_nul = self._without_nul_bytes() if self.is_bound else []
+        super().full_clean()
+        for name in with_nul:
+            self.add_error(name, "Remove the null character from this answer: it may have been "
+                                 "pasted in from another program, and it cannot be saved.")
+
+    def _without_nul_bytes(self) -> list:
+        """Strip NUL bytes from the bound data; the names of the fields that held any."""
+        data = self.data
+        items = data.lists() if hasattr(data, "lists") else (
+            (k, v if isinstance(v, (list, tuple)) else [v]) for k, v in data.items()
+        )
+        keys = [key for key, values in items
+                if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values)]
+        if not keys:
+            return []
+        data = data.copy()
+        for key in keys:
+            values = data.getlist(key) if hasattr(data, "getlist") else data[key]
+            values = values if isinstance(values, (list, tuple)) else [values]
+            del data[key]
+            cleaned = [v.replace("\x00", "") if isinstance(v, str) else v for v in values]
+            if hasattr(data, "setlist"):
+                data.setlist(key.replace("\x00", ""), cleaned)
+            else:
+                data[key.replace("\x00", "")] = cleaned if len(cleaned) != 1 else cleaned[0]
+        self.data = data
+        names = []
+        for key in (k.replace("\x00", "") for k in keys):
+            name = next((n for n in self.fields if key == self.add_prefix(n)), None) or max(
+                (n for n in self.fields if key.startswith(self.add_prefix(n) + "_")),
+                key=len, default=None,
+            )
+            if name is not None and name not in names:
+                names.append(name)
+        return names
+
+
+def guard_text_fields(form) -> None:
+    """Give every text field of the form the control-character check (once)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or any(
+            isinstance(v, NoControlCharacters) for v in field.validators
+        ):
+            continue
+        field.validators = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        field.validators.append(NoControlCharacters(
+            multiline=isinstance(field.widget, forms.Textarea)
+        ))
 
 
 class BaseForm(GovukFormMixin, forms.Form):

@@ -1,8 +1,8 @@
 """Formatters: write a report's tables as HTML cells, CSV or XLSX.
 
 Exports escape text cells that a spreadsheet would run as a formula (those beginning with
-= + - @, tab or carriage return) by prefixing an apostrophe: a case record or rationale is data,
-never code.
+= + - @, tab or a line break) by prefixing an apostrophe, with the service's one rule
+(`standards.exports.safe_cell`): a case record or rationale is data, never code.
 """
 from __future__ import annotations
 
@@ -18,19 +18,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from audit.rollup import BreakdownCell, whole_percent
+from standards.exports import safe_cell
 from standards.rating import Rating
 
 from .base import Column, Kind, Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_RATED = "Not rated"
 
-
-def escape_formula(value):
-    """Text that a spreadsheet would evaluate is made inert; numbers and dates pass through."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# Text that a spreadsheet would evaluate is made inert; numbers and dates pass through.
+escape_formula = safe_cell
 
 
 def export_value(column: Column, value):

@@ -5,8 +5,6 @@ moderators see the second reads assigned to them. Anything else is a 404.
 """
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.selectors import provider_ids_visible_to
+from standards.exports import safe_csv_writer
 from standards.models import JudgementValue
 
 from .. import lifecycle, trail
@@ -43,13 +42,13 @@ from ..moderation_forms import (
     ResolutionForm,
     SecondReadForm,
 )
-from ..roles import Role, has_role
+from ..roles import READ_SECOND, may
 
 INVALID = 400  # a form re-shown with its errors
 
 
 def _require_moderation_role(user):
-    if not has_role(user, Role.MODERATOR, Role.LEAD):
+    if not may(user, READ_SECOND):
         raise Http404
 
 
@@ -332,16 +331,6 @@ def resolve(request, pk, crn, code):
     )
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 AGREEMENT_CSV_HEADER = [
     "breakdown", "code", "label", "pairs", "agreeing_pairs", "both_sufficient",
     "first_sufficient_second_not", "first_not_second_sufficient", "both_not_sufficient",
@@ -357,18 +346,18 @@ def agreement_csv(request, pk):
     response["Content-Disposition"] = (
         f'attachment; filename="moderation-agreement-inspection-{inspection.pk}.csv"'
     )
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)  # cells a spreadsheet would run are escaped
     writer.writerow(AGREEMENT_CSV_HEADER)
     for breakdown, row in table.rows():
         result, counts = row.agreement, row.agreement.counts
-        writer.writerow([_cell(v) for v in [
+        writer.writerow([
             breakdown, row.code, row.label, result.pairs, counts.agreeing_pairs,
             counts.both_sufficient, counts.first_sufficient_second_not,
             counts.first_not_second_sufficient, counts.both_not_sufficient,
             "" if result.percentage is None else f"{result.percentage:.1f}",
             result.kappa_display, "yes" if result.weak else "no",
             counts.applicability_disagreements,
-        ]])
+        ])
     trail.record(user=request.user, action=trail.Action.EXPORTED, obj=inspection,
                  label=f"{inspection}: moderation agreement CSV", request=request)
     return response

@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Inspection
-from audit.reports.formatters import escape_formula
 from audit.rollup import CSV_COLUMNS, RollupUnavailable, rollup, rollup_csv_rows, rollup_to_dict
+from standards.exports import safe_cell
 
 
 class Command(BaseCommand):
@@ -30,4 +30,4 @@ class Command(BaseCommand):
         writer = csv.DictWriter(self.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rollup_csv_rows(result):
-            writer.writerow({key: escape_formula(value) for key, value in row.items()})
+            writer.writerow({key: safe_cell(value) for key, value in row.items()})
