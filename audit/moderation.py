@@ -41,7 +41,7 @@ from .models import (
     SampledCase,
     User,
 )
-from .roles import Role, has_role
+from .roles import LEAD_MODERATION, READ_SECOND, Role, has_role, may
 from .selectors import review_facts
 
 OPEN_STATUSES = (InspectionStatus.FIELDWORK, InspectionStatus.MODERATION)
@@ -455,7 +455,7 @@ def inspections_led_by(user):
     queryset = Inspection.objects.select_related("framework", "lead")
     if user.is_superuser:
         return queryset
-    if not has_role(user, Role.LEAD):
+    if not may(user, LEAD_MODERATION):
         return queryset.none()
     visible = provider_ids_visible_to(user)
     mine = Inspection.objects.filter(Q(lead=user) | Q(team=user)).values("pk")
@@ -485,7 +485,7 @@ def moderator_choices(inspection):
 
 def reads_for_moderator(user):
     """The second reads assigned to the user, within their provider scope."""
-    if not has_role(user, Role.MODERATOR, Role.LEAD):
+    if not may(user, READ_SECOND):
         return ModerationRead.objects.none()
     queryset = ModerationRead.objects.filter(moderator=user).select_related(
         "review__sampled_case__case",

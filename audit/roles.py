@@ -1,4 +1,16 @@
-"""The roles of a QA team, held as Django groups."""
+"""The roles of a QA team, held as Django groups, and what each role may do.
+
+Two questions decide every page:
+
+- *What may the role do?* A Django permission, held by the role's group (ROLE_PERMISSIONS,
+  written to the groups after every migrate). Views ask `may(user, PERMISSION)`, so the table
+  below is the one place a role's powers are written down.
+- *Which objects?* The user's providers and what they are assigned to (`cases.selectors`,
+  `audit.selectors`): an assessor sees the cases assigned to them, leads and moderators their
+  inspections, managers the reports of their providers and the providers beneath them.
+
+A user who may not see an object gets a 404 for it, exactly as if it did not exist.
+"""
 from django.db import models
 
 
@@ -22,40 +34,72 @@ def has_role(user, *roles) -> bool:
     return any(role in names for role in roles)
 
 
+def may(user, permission: str) -> bool:
+    """Whether the user's roles allow `permission` ("app_label.codename"); superusers may all."""
+    return bool(user.is_authenticated and user.has_perm(permission))
+
+
+# The permissions the views ask for: one name per thing a role may do.
+SCORE_REVIEWS = "audit.change_casereview"  # score the reviews assigned to you (leads: any in
+#                                             their inspections; return and reopen them)
+SEE_INSPECTIONS = "audit.view_inspection"  # inspections and reports of your providers
+CREATE_INSPECTIONS = "audit.add_inspection"
+MANAGE_INSPECTIONS = "audit.change_inspection"  # samples, assignments, score imports
+READ_SECOND = "audit.view_moderationread"  # the moderation pages: your second reads
+MODERATE = "audit.add_moderationjudgement"  # record a blind second read
+LEAD_MODERATION = "audit.change_moderationread"  # draw the sample, assign moderators
+RESOLVE = "audit.add_resolution"  # resolve a disagreement between two reads
+RATE_STANDARDS = "audit.change_standardjudgement"  # enter a rating or an override
+SEE_PROVIDERS = "cases.view_provider"
+IMPORT_CASELOADS = "cases.add_case"
+SEE_SAMPLES = "cases.view_sample"
+DRAW_SAMPLES = "cases.add_sample"
+SEE_TRAIL = "audit.view_auditevent"  # the audit trail: who viewed, exported or changed what
+
+_READ_FRAMEWORKS = ["standards.view_framework"]
+_SCORING = [
+    "audit.view_casereview", SCORE_REVIEWS,
+    "audit.view_promptanswer", "audit.add_promptanswer", "audit.change_promptanswer",
+    "audit.view_judgement", "audit.add_judgement", "audit.change_judgement",
+    "audit.view_reviewevent",
+]
+
 # Model permissions each role's group holds; kept in step by sync_role_permissions after every
 # migrate. "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ASSESSOR: [
-        "standards.view_framework",
-        "audit.view_casereview",
-        "audit.change_casereview",
+    # Scores the cases assigned to them, nothing else: no inspections, reports or caseloads.
+    Role.ASSESSOR: _READ_FRAMEWORKS + _SCORING,
+    # Reads blind the reviews assigned for a second read (never opens the first read while
+    # reading); sees the inspections and reports of their providers.
+    Role.MODERATOR: _READ_FRAMEWORKS + [
+        SEE_INSPECTIONS,
+        READ_SECOND, MODERATE, "audit.view_moderationjudgement",
     ],
-    Role.MODERATOR: [
-        "standards.view_framework",
-        "audit.view_inspection",
-        "audit.view_casereview",
+    # Runs inspections of their providers: samples, assignments, scoring, moderation,
+    # resolutions, standard ratings and reports.
+    Role.LEAD: _READ_FRAMEWORKS + _SCORING + [
+        SEE_PROVIDERS, "cases.view_case", SEE_SAMPLES, DRAW_SAMPLES,
+        SEE_INSPECTIONS, CREATE_INSPECTIONS, MANAGE_INSPECTIONS,
+        "audit.view_sampledcase", "audit.change_sampledcase",
+        READ_SECOND, "audit.add_moderationread", LEAD_MODERATION,
+        MODERATE, "audit.view_moderationjudgement",  # a lead may be given second reads too
+        "audit.view_resolution", RESOLVE, "audit.change_resolution",
+        "audit.view_standardjudgement", "audit.add_standardjudgement", RATE_STANDARDS,
+        "audit.delete_standardjudgement",
     ],
-    Role.LEAD: [
-        "standards.view_framework",
-        "cases.view_case",
-        "cases.view_provider",
-        "cases.add_sample",
-        "cases.view_sample",
-        "audit.add_inspection",
-        "audit.change_inspection",
-        "audit.view_inspection",
-        "audit.view_casereview",
+    # Keeps the caseloads of their providers and reads their reports.
+    Role.MANAGER: _READ_FRAMEWORKS + [
+        SEE_PROVIDERS, "cases.view_case", IMPORT_CASELOADS, "cases.change_case", SEE_SAMPLES,
+        SEE_INSPECTIONS, "audit.view_standardjudgement",
     ],
-    Role.MANAGER: [
-        "standards.view_framework",
-        "cases.add_case",
-        "cases.change_case",
-        "cases.view_case",
-        "cases.view_provider",
-        "cases.view_sample",
-        "audit.view_inspection",
+    # Runs the service: accounts, providers, frameworks and the audit trail. Admin users are
+    # normally superusers too (the demo's are); the group says what the role is for.
+    Role.ADMIN: _READ_FRAMEWORKS + [
+        "standards.add_framework", "standards.change_framework",
+        "audit.view_user", "audit.add_user", "audit.change_user",
+        SEE_PROVIDERS, "cases.add_provider", "cases.change_provider",
+        SEE_TRAIL,
     ],
-    Role.ADMIN: [],  # admins are superusers
 }
 
 

@@ -21,7 +21,7 @@ from .models import (
     PromptAnswer,
     ReviewStatus,
 )
-from .roles import Role, has_role
+from .roles import MANAGE_INSPECTIONS, SCORE_REVIEWS, SEE_INSPECTIONS, Role, may
 
 # The case facts an assessor records on the first page of a review, in page order.
 FACT_FIELDS = [
@@ -362,7 +362,7 @@ def inspections_visible_to(user) -> QuerySet:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    if not has_role(user, Role.LEAD, Role.MODERATOR, Role.MANAGER):
+    if not may(user, SEE_INSPECTIONS):
         return queryset.none()
     visible = provider_ids_visible_to(user)
     by_provider = Q(providers__in=visible) & ~Q(
@@ -379,7 +379,7 @@ def can_manage_inspection(user, inspection) -> bool:
     """Leads manage the inspections they can see: samples, assignments, returns, imports."""
     if user.is_superuser:
         return True
-    return has_role(user, Role.LEAD) and inspections_visible_to(user).filter(
+    return may(user, MANAGE_INSPECTIONS) and inspections_visible_to(user).filter(
         pk=inspection.pk
     ).exists()
 
@@ -433,7 +433,7 @@ def review_access(user, *, inspection_id: int, crn: str) -> ReviewAccess | None:
     )
     if review is None or not user.is_authenticated:
         return None
-    is_assessor = review.sampled_case.assessor_id == user.pk
+    is_assessor = review.sampled_case.assessor_id == user.pk and may(user, SCORE_REVIEWS)
     is_lead = can_manage_inspection(user, review.sampled_case.inspection)
     if not (is_assessor or is_lead):
         return None
@@ -442,6 +442,8 @@ def review_access(user, *, inspection_id: int, crn: str) -> ReviewAccess | None:
 
 def assigned_reviews(user) -> QuerySet:
     """The reviews assigned to an assessor, newest inspection first."""
+    if not may(user, SCORE_REVIEWS):
+        return review_queryset().none()
     return (
         review_queryset()
         .filter(sampled_case__assessor=user)

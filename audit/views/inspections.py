@@ -15,7 +15,7 @@ from .. import services
 from ..forms import AddSampleForm, AssignForm, ImportReviewsForm, InspectionForm
 from ..importers import ImportFailed, import_file
 from ..models import InspectionStatus, ReviewStatus
-from ..roles import Role, has_role
+from ..roles import CREATE_INSPECTIONS, may
 from ..selectors import (
     assessor_choices,
     can_manage_inspection,
@@ -66,14 +66,14 @@ def inspection_list(request):
     )
     return render(request, "audit/inspection_list.html", {
         "inspections": inspections,
-        "can_create": has_role(request.user, Role.LEAD),
+        "can_create": may(request.user, CREATE_INSPECTIONS),
         "page_title": "Inspections",
     })
 
 
 @require_http_methods(["GET", "POST"])
 def inspection_create(request):
-    if not has_role(request.user, Role.LEAD):
+    if not may(request.user, CREATE_INSPECTIONS):
         raise PermissionDenied("Only leads create inspections.")
     form = InspectionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
