@@ -7,6 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Audits"
 
     def ready(self):
+        from cases.signals import case_data_event
+
         from .roles import sync_role_permissions
+        from .trail import record_case_data_event
 
         post_migrate.connect(sync_role_permissions, sender=self)
+        case_data_event.connect(record_case_data_event, dispatch_uid="audit_trail_case_data")

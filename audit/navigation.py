@@ -10,7 +10,16 @@ from typing import Callable
 
 from django.urls import NoReverseMatch, reverse
 
-from .roles import Role, has_role
+from .roles import (
+    DRAW_SAMPLES,
+    IMPORT_CASELOADS,
+    READ_SECOND,
+    SEE_INSPECTIONS,
+    SEE_TRAIL,
+    Role,
+    has_role,
+    may,
+)
 
 
 @dataclass(frozen=True)
@@ -25,13 +34,15 @@ SECTIONS: list[Section] = [
     Section("My cases", "audit:my_cases", "Cases assigned to you to score.",
             lambda u: has_role(u, Role.ASSESSOR)),
     Section("Inspections", "audit:inspection_list", "Audit rounds, samples, assignments and progress.",
-            lambda u: has_role(u, Role.LEAD, Role.MODERATOR, Role.MANAGER)),
+            lambda u: may(u, SEE_INSPECTIONS)),
     Section("Moderation", "moderation:index", "Second reads and agreement between assessors.",
-            lambda u: has_role(u, Role.MODERATOR, Role.LEAD)),
+            lambda u: may(u, READ_SECOND)),
     Section("Caseloads", "cases:provider_list", "Providers, caseload imports and sampling.",
-            lambda u: has_role(u, Role.LEAD, Role.MANAGER)),
+            lambda u: may(u, IMPORT_CASELOADS) or may(u, DRAW_SAMPLES)),
     Section("Reports", "reports:index", "Sufficiency, ratings, trends and league tables.",
-            lambda u: has_role(u, Role.LEAD, Role.MANAGER, Role.MODERATOR)),
+            lambda u: may(u, SEE_INSPECTIONS)),
+    Section("Audit trail", "trail:events", "Who viewed, exported or changed reviews and reports.",
+            lambda u: may(u, SEE_TRAIL)),
 ]
 
 

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases.models import Provider
-from standards.models import Standard
+from standards.models import RatedBy, Standard
 from standards.rating import Rating
 
+from . import trail
 from .models import Inspection, SampledCase, StandardJudgement
 
 
@@ -64,6 +65,14 @@ def record_standard_rating(
     entry.entered_by = user
     entry._history_user = user
     entry.save()
+    override = standard.rated_by == RatedBy.CASE_DATA
+    trail.record(
+        user=user, action=trail.Action.OVERRIDDEN if override else trail.Action.CHANGED,
+        obj=inspection, object_type="standard_rating",
+        label=(f"{inspection}: {provider.code} standard {standard.code} "
+               f"{'overridden as' if override else 'rated'} {Rating(rating).label}"),
+        detail={"provider": provider.code, "standard": standard.code, "rating": rating},
+    )
     return entry
 
 
@@ -83,4 +92,9 @@ def withdraw_standard_rating(
         return False
     entry._history_user = user
     entry.delete()
+    trail.record(
+        user=user, action=trail.Action.CHANGED, obj=inspection, object_type="standard_rating",
+        label=f"{inspection}: {provider.code} standard {standard.code} rating withdrawn",
+        detail={"provider": provider.code, "standard": standard.code},
+    )
     return True

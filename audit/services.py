@@ -215,6 +215,11 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
     )
     if assessor is not None:
         inspection.team.add(assessor)
+    who = (assessor.get_username() if assessor is not None else "")
+    trail.record(user=user, action=trail.Action.CHANGED, obj=inspection,
+                 label=f"{inspection}: {changed} cases " + (f"assigned to {who}" if who
+                                                            else "unassigned"),
+                 detail={"crns": sorted(s.case.crn for s in chosen), "assessor": who})
     return changed
 
 
@@ -413,6 +418,8 @@ def save_review(*, review, version, user, facts=None, standard_code=None, answer
         )
         upsert_answers(prompt_rows, user)
         upsert_judgements(judgement_rows, user)
+    trail.record(user=user, action=trail.Action.CHANGED, obj=review,
+                 detail={"page": standard_code or "case facts"})
     return review
 
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include(("audit.inspection_urls", "audit"), namespace="audit")),
     path("reports/", include(("audit.report_urls", "reports"), namespace="reports")),
     path("moderation/", include(("audit.moderation_urls", "moderation"), namespace="moderation")),
+    path("trail/", include(("audit.trail_urls", "trail"), namespace="trail")),
 ]

@@ -16,6 +16,7 @@ from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm
 from .importers import COLUMNS, import_caseload
 from .models import Case, Gender, Provider, RoshLevel, Sample, SentenceType
 from .selectors import descendant_ids, provider_ids_visible_to, visible_providers
+from .signals import case_data_event
 
 MAX_ERRORS_SHOWN = 500
 
@@ -190,6 +191,12 @@ def caseload_confirm(request):
     uploads.discard(request, staged.token)
     if not result.ok:
         return _preview(request, result, staged.filename, provider, None, status=409)
+    case_data_event.send(
+        sender=Case, user=request.user, action="imported", object_type="caseload",
+        object_id=provider.code if provider else "",
+        label=f"Caseload {staged.filename}: {result.created} new cases, {result.updated} updated",
+        request=request, detail={"by_provider": result.by_provider},
+    )
     messages.success(
         request,
         f"Caseload imported from {staged.filename}: {result.created:,} new cases, "
@@ -299,6 +306,10 @@ def sample_csv(request, pk):
         writer.writerow([case.crn, case.provider.code, case.sentence_type,
                          case.start_date.isoformat(), case.rosh_level, case.gender,
                          stratum.key, sample.seed])
+    case_data_event.send(
+        sender=Sample, user=request.user, action="exported", object_type="sample",
+        object_id=sample.pk, label=f"{sample}: cases CSV", request=request,
+    )
     return response
 
 

@@ -210,6 +210,9 @@ def second_read(request, pk, crn):
     read, is_moderator, is_lead = _read_for(request, pk, crn)
     review = read.review
     inspection = review.sampled_case.inspection
+    if request.method == "GET":
+        trail.record(user=request.user, action=trail.Action.VIEWED, obj=review, request=request,
+                     detail={"page": "second read"})
     if read.completed_at is None:
         if not is_moderator:
             if request.method == "POST":

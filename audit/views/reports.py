@@ -19,6 +19,7 @@ from cases.models import Case, Provider
 from cases.selectors import provider_ids_visible_to
 from standards.models import Framework, Standard
 
+from .. import trail
 from ..models import COUNTED_REVIEW_STATUSES, SampledCase
 from ..reports.access import (
     can_enter_standard_ratings,
@@ -47,16 +48,29 @@ def _query(request, **changes) -> str:
     return f"?{encoded}" if encoded else ""
 
 
-def _download(report, slug: str, fmt: str):
+def _download(request, report, slug: str, fmt: str, **audit):
     formatter = EXPORT_FORMATTERS.get(fmt)
     if formatter is None:
         raise Http404("No such format.")
     if slug == "all" and fmt == "xlsx":
-        return formatter().response(report.tables, report.filename("all"))
-    table = report.table(slug)
-    if table is None:
-        raise Http404("No such table.")
-    return formatter().response([table], report.filename(slug))
+        tables, name = report.tables, report.filename("all")
+    else:
+        table = report.table(slug)
+        if table is None:
+            raise Http404("No such table.")
+        tables, name = [table], report.filename(slug)
+    response = formatter().response(tables, name)
+    _audit(request, trail.Action.EXPORTED, report, f"{name}.{fmt}", **audit)
+    return response
+
+
+def _audit(request, action, report, what: str, *, obj=None, object_type="league_table"):
+    """The audit trail: who viewed or exported which report, with the filters applied."""
+    trail.record(
+        user=request.user, action=action, obj=obj, object_type=object_type,
+        label=f"{report.title}: {what}" if what else report.title, request=request,
+        detail={key: value[:100] for key, value in list(request.GET.items())[:20]},
+    )
 
 
 def _render_report(request, report, download_name: str, download_args: list, **extra):
@@ -155,6 +169,8 @@ def _inspection_report(request, pk, slug=None):
 @require_GET
 def inspection_report(request, pk):
     inspection, report, filters = _inspection_report(request, pk)
+    _audit(request, trail.Action.VIEWED, report, "", obj=inspection,
+           object_type="inspection_report")
     scopes = [("", "Whole inspection")] + [(p.code, p.name) for p in report.result.providers]
     shown = report.dimensions[0]
     dimension_links = [
@@ -180,8 +196,9 @@ def inspection_report(request, pk):
 
 @require_GET
 def inspection_download(request, pk, slug, fmt):
-    _, report, _ = _inspection_report(request, pk, slug)
-    return _download(report, slug, fmt)
+    inspection, report, _ = _inspection_report(request, pk, slug)
+    return _download(request, report, slug, fmt, obj=inspection,
+                     object_type="inspection_report")
 
 
 @require_GET
@@ -193,7 +210,11 @@ def inspection_json(request, pk):
         result = rollup(inspection, provider_ids=provider_ids_visible_to(request.user))
     except RollupUnavailable as exc:
         return JsonResponse({"error": str(exc)}, status=409)
-    return JsonResponse(rollup_to_dict(result), json_dumps_params={"indent": 2})
+    response = JsonResponse(rollup_to_dict(result), json_dumps_params={"indent": 2})
+    trail.record(user=request.user, action=trail.Action.EXPORTED, obj=inspection,
+                 object_type="inspection_report", label=f"{inspection}: roll-up JSON",
+                 request=request)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,13 +232,17 @@ def _provider_report(request, code):
 @require_GET
 def provider_report(request, code):
     report = _provider_report(request, code)
+    _audit(request, trail.Action.VIEWED, report, "", obj=report.provider,
+           object_type="provider_report")
     return _render_report(request, report, "reports:provider_download", [code],
                           provider=report.provider)
 
 
 @require_GET
 def provider_download(request, code, slug, fmt):
-    return _download(_provider_report(request, code), slug, fmt)
+    report = _provider_report(request, code)
+    return _download(request, report, slug, fmt, obj=report.provider,
+                     object_type="provider_report")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,6 +289,8 @@ def league_table(request):
     def sort_url(key, descending):
         return _query(request, sort=key, order="desc" if descending else None)
 
+    _audit(request, trail.Action.VIEWED, report, "")
+
     return _render_report(
         request, report, "reports:league_download", [],
         form=form,
@@ -276,7 +303,7 @@ def league_download(request, slug, fmt):
     report, _ = _league_report(request)
     if report is None:
         raise Http404("Choose a framework version.")
-    return _download(report, slug, fmt)
+    return _download(request, report, slug, fmt)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from standards.models import JudgementValue, PromptValue
 
-from .. import services
+from .. import services, trail
 from ..forms import (
     CaseFactsForm,
     ReopenForm,
@@ -49,6 +49,12 @@ def _access_or_404(request, pk, crn):
     if access is None:
         raise Http404("No such review")
     return access
+
+
+def _viewed(request, review, page: str):
+    """The audit trail: who opened which page of a review."""
+    trail.record(user=request.user, action=trail.Action.VIEWED, obj=review, request=request,
+                 detail={"page": page})
 
 
 def _urls(review):
@@ -156,6 +162,7 @@ def review_tasks(request, pk, crn):
         for index, section in enumerate(sections)
     ]
     complete = all(s.status == "completed" for s in sections)
+    _viewed(request, review, "task list")
     return render(request, "audit/review_tasks.html", _context(
         access, tasks=tasks, complete=complete, last_return=_last_return(review),
         page_title=f"Review of {review.sampled_case.case.crn}",
@@ -200,6 +207,7 @@ def review_facts(request, pk, crn):
                 saved = True
     else:
         form = CaseFactsForm(initial=facts_initial(review))
+        _viewed(request, review, "case facts")
     return render(request, "audit/review_facts.html", _context(
         access, form=form, saved=saved, last_return=_last_return(review),
         page_title=f"Case facts – {review.sampled_case.case.crn}",
@@ -274,6 +282,7 @@ def review_standard(request, pk, crn, code):
                 saved = True
     else:
         form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
+        _viewed(request, review, f"standard {standard.code}")
     return render(request, "audit/review_standard.html", _context(
         access, form=form, standard=standard, saved=saved, last_return=_last_return(review),
         page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
@@ -364,6 +373,8 @@ def review_check(request, pk, crn):
                     return redirect("audit:my_cases")
                 return redirect(_urls(review)["tasks"])
     facts, standards = _summary(review, state)
+    if request.method == "GET":
+        _viewed(request, review, "check answers")
     error_links = [(_problem_href(review, p), p.message) for p in problems]
     if error:
         error_links.insert(0, ("#submit", error))
@@ -456,6 +467,7 @@ def review_history(request, pk, crn):
         + (f" – “{r.rationale}”" if r.rationale else ""),
     )
     changes.sort(key=lambda c: c["at"], reverse=True)
+    _viewed(request, review, "history")
     return render(request, "audit/review_history.html", _context(
         access, changes=changes,
         events=ReviewEvent.objects.filter(review=review).select_related("actor")
