@@ -1,5 +1,6 @@
 """Real-browser journeys: Playwright driving Debian's chromium against a live server."""
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEWPORT = {"width": 1280, "height": 900}
+RESHOWN_FORM = re.compile(r"Failed to load resource: the server responded with a status of "
+                          r"(400|409) ")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -62,10 +65,8 @@ def page(browser, live_server, browser_errors):
     def on_console(message):
         if message.type != "error":
             return
-        if message.text.startswith("Failed to load resource") and (
-            message.location.get("url") == page.url
-        ):
-            return  # the page itself, re-shown with a 400 or 409 on purpose (invalid form)
+        if message.location.get("url") == page.url and RESHOWN_FORM.match(message.text):
+            return  # the page itself: a form re-shown with its errors (400) or a stale save (409)
         browser_errors.append(f"console error on {page.url}: {message.text} {message.location}")
 
     page.on("console", on_console)
@@ -90,6 +91,12 @@ def axe_violations(page) -> list[dict]:
     return results.response["violations"]
 
 
+def screenshot(page, name):
+    """The first screenful of the page (quick, and the size the README shows)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
 @pytest.fixture
 def axe(browser_errors):
     """Check the current page against WCAG 2.2 A/AA; save a screenshot named after it.
@@ -99,8 +106,7 @@ def axe(browser_errors):
     """
 
     def check(page, name):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # the first screenful: quick
+        screenshot(page, name)
         assert not browser_errors, f"The browser reported errors on {name}:\n" + "\n".join(
             browser_errors
         )
@@ -129,6 +135,16 @@ def sign_in():
 
 
 DEMO_PASSWORD = "demo-password-2026"
+
+
+@pytest.fixture
+def demo_people(db):
+    """The demo's providers (a region and its three PDUs) and users, without any audit data."""
+    from audit import demo
+
+    pdus = demo.load_providers()
+    demo.load_users(pdus)
+    return {p.code: p for p in pdus}
 
 
 @pytest.fixture

@@ -43,3 +43,11 @@ def test_a_script_error_fails_the_check(page, axe, browser_errors):
     with pytest.raises(AssertionError, match="reveal broke"):
         axe(page, "sign-in-script-error")
     browser_errors.clear()  # seen; the test itself passes
+
+
+def test_an_error_page_fails_the_check(page, axe, sign_in, browser_errors, make_user):
+    sign_in(page, make_user("lead").username)
+    page.goto("/inspections/999999/")
+    with pytest.raises(AssertionError, match="status of 404"):
+        axe(page, "not-found")
+    browser_errors.clear()

@@ -12,7 +12,7 @@ from audit.demo import DEMO_INSPECTION_TITLE
 from audit.models import Inspection, ReviewStatus, SampledCase
 from cases.models import Case, Sample
 
-from .conftest import DEMO_PASSWORD
+from .conftest import DEMO_PASSWORD, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,9 +129,28 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     expect(page.get_by_role("heading", name="Agreement between readers")).to_be_visible()
     expect(page.get_by_role("table", name="By assessor", exact=True)).to_be_visible()
     axe(page, "moderation-demo")
+    page.get_by_role("heading", name="Agreement between readers").evaluate(
+        "heading => heading.scrollIntoView()")
+    screenshot(page, "moderation-agreement-demo")
+    sign_out(page)
+
+    # An assessor's cases in the same inspection, and a standard part-scored.
+    sign_in(page, "assessor", DEMO_PASSWORD)
+    menu(page, "My cases")
+    expect(page.get_by_role("table", name=DEMO_INSPECTION_TITLE)).to_be_visible()
+    axe(page, "my-cases-demo")
+    started = (SampledCase.objects.filter(
+        inspection=inspection, assessor__username="assessor",
+        review__status__in=[ReviewStatus.IN_PROGRESS, ReviewStatus.NOT_STARTED],
+    ).order_by("review__status", "case__crn").select_related("case").first())
+    page.get_by_role("link", name=started.case.crn, exact=True).click()
+    axe(page, "review-tasks-demo")
+    page.get_by_role("link", name=re.compile(r"^2\.1 ")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^2\.1 "), level=1)).to_be_visible()
+    axe(page, "standard-demo")
 
 
-def test_manager_uploads_a_caseload(page, axe, sign_in, demo_data):
+def test_manager_uploads_a_caseload(page, axe, sign_in, demo_people):
     sign_in(page, "manager", DEMO_PASSWORD)
     menu(page, "Caseloads")
     page.get_by_role("link", name="Upload a caseload").first.click()

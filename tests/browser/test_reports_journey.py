@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from audit.demo import DEMO_INSPECTION_TITLE
 from audit.models import COUNTED_REVIEW_STATUSES, Judgement
 
-from .conftest import DEMO_PASSWORD
+from .conftest import DEMO_PASSWORD, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +43,9 @@ def test_manager_filters_a_breakdown_and_downloads_it(page, axe, sign_in, demo_d
     page.get_by_role("link", name=DEMO_INSPECTION_TITLE).first.click()
     expect(page.get_by_role("heading", name=DEMO_INSPECTION_TITLE, level=1)).to_be_visible()
     axe(page, "inspection-report")
+    page.get_by_role("heading", name="Key questions", exact=True).evaluate(
+        "heading => heading.scrollIntoView()")
+    screenshot(page, "inspection-report-chart")
 
     breakdown_nav = page.get_by_role("navigation", name="Breakdown")
     breakdown_nav.get_by_role("link", name="Practitioner grade").click()
