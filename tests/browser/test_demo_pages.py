@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from audit.demo import DEMO_INSPECTION_TITLE
-from audit.models import Inspection, ReviewStatus, SampledCase
+from audit.models import Inspection, ReviewStatus, SampledCase, StandardJudgement
 from cases.models import Case, Sample
 
 from .conftest import DEMO_PASSWORD, screenshot
@@ -132,6 +132,28 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     page.get_by_role("heading", name="Agreement between readers").evaluate(
         "heading => heading.scrollIntoView()")
     screenshot(page, "moderation-agreement-demo")
+
+    # The lead's ratings for one provider: an override needs a rationale.
+    menu(page, "Reports")
+    page.get_by_role("link", name=DEMO_INSPECTION_TITLE).first.click()
+    page.get_by_role("navigation", name="Results for").get_by_role(
+        "link", name="Wolverhampton").click()
+    expect(page.get_by_role("heading", name=f"{DEMO_INSPECTION_TITLE}: Wolverhampton")
+           ).to_be_visible()
+    axe(page, "inspection-report-provider")
+    page.get_by_role("link", name="Enter standard ratings and overrides for Wolverhampton").click()
+    axe(page, "standard-ratings")
+    page.get_by_role("link", name="Override standard 2.1").click()
+    axe(page, "standard-rating-override")
+    page.get_by_role("button", name="Save rating").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    axe(page, "standard-rating-errors")
+    page.get_by_label("Good", exact=True).check()
+    page.get_by_label("Rationale").fill("Assessments seen in fieldwork interviews were thorough.")
+    page.get_by_role("button", name="Save rating").click()
+    expect(page.get_by_text("The rating of standard 2.1 was saved.")).to_be_visible()
+    assert StandardJudgement.objects.get(
+        inspection=inspection, provider__code="PDU-WOL", standard__code="2.1").rating == "good"
     sign_out(page)
 
     # An assessor's cases in the same inspection, and a standard part-scored.
