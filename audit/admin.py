@@ -3,6 +3,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEvent, CaseReview, Inspection, ReviewEvent, SampledCase, User
+from .roles import Role, has_role
+
+
+def _admins_only(request) -> bool:
+    """The Django admin is not scoped to providers, so only admins (the admin role, or
+    superusers) may use it, even if a lead or a manager is marked as staff."""
+    user = request.user
+    return user.is_active and user.is_staff and has_role(user, Role.ADMIN)
+
+
+admin.site.has_permission = _admins_only
 
 
 @admin.register(User)

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from standards.exports import safe_csv_writer
 
@@ -41,6 +41,7 @@ def _visible_samples(user):
 # Providers ---------------------------------------------------------------------------------
 
 
+@require_safe
 @permission_required("cases.view_provider", raise_exception=True)
 def provider_list(request):
     """The providers the user may see, as the tree they form, with their case counts."""
@@ -70,6 +71,7 @@ def provider_list(request):
     })
 
 
+@require_safe
 @permission_required("cases.view_provider", raise_exception=True)
 def provider_detail(request, code):
     """One provider: its place in the tree and the strata of its caseload (with its units')."""
@@ -273,6 +275,7 @@ def _sample_or_404(user, pk) -> Sample:
     return get_object_or_404(_visible_samples(user), pk=pk)
 
 
+@require_safe
 @permission_required("cases.view_sample", raise_exception=True)
 def sample_detail(request, pk):
     """The strata of the caseload beside the sample's, the margins of error, and the cases."""
@@ -292,6 +295,7 @@ def sample_detail(request, pk):
     })
 
 
+@require_safe
 @permission_required("cases.view_sample", raise_exception=True)
 def sample_csv(request, pk):
     """The sampled cases as CSV, one row per CRN, for the inspection and for checking."""
@@ -313,6 +317,7 @@ def sample_csv(request, pk):
     return response
 
 
+@require_safe
 @permission_required("cases.view_sample", raise_exception=True)
 def sample_list(request):
     return render(request, "cases/sample_list.html", {

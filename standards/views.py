@@ -1,9 +1,11 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from .models import Framework, KeyQuestion, Standard
 
 
+@require_safe
 def framework_detail(request, code, version):
     """The whole framework version as assessors read it: standards, key questions, prompts."""
     framework = get_object_or_404(

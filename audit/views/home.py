@@ -3,11 +3,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from standards.models import Framework
 
 
+@require_safe
 def home(request):
     frameworks = Framework.objects.all()
     return render(request, "home.html", {"frameworks": frameworks})

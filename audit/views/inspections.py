@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Provider, Sample
 from cases.selectors import provider_ids_visible_to
@@ -50,6 +50,7 @@ def _apply_validation_error(form, error: ValidationError):
             form.add_error(None, message)
 
 
+@require_safe
 def inspection_list(request):
     inspections = (
         inspections_visible_to(request.user)
@@ -127,6 +128,7 @@ def inspection_edit(request, pk):
     })
 
 
+@require_safe
 def inspection_detail(request, pk):
     inspection = _inspection_or_404(request, pk)
     by_status = dict(

@@ -172,8 +172,8 @@ def inspection_moderation(request, pk):
                 moved = lifecycle.reopen_fieldwork(inspection=inspection, by=request.user)
             messages.success(request, f"{moved} is now in {moved.get_status_display().lower()}.")
             return redirect(here)
-        else:
-            raise Http404
+        else:  # no such step: a malformed request
+            return render(request, "400.html", {"page_title": "Bad request"}, status=INVALID)
     except ValidationError as exc:
         form.add_error(None, exc)
     inspection.refresh_from_db()

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from standards.models import JudgementValue, PromptValue
 
@@ -122,6 +122,7 @@ def _next_url(review, standards, current):
 # --- My cases ------------------------------------------------------------------------------------
 
 
+@require_safe
 def my_cases(request):
     reviews = list(assigned_reviews(request.user))
     states = review_states(reviews)
@@ -147,6 +148,7 @@ def my_cases(request):
 # --- the task list ------------------------------------------------------------------------------
 
 
+@require_safe
 def review_tasks(request, pk, crn):
     access = _access_or_404(request, pk, crn)
     review = access.review
@@ -205,6 +207,8 @@ def review_facts(request, pk, crn):
                 for problem in problems:
                     form.add_error(problem.field, problem.message.split(": ", 1)[-1])
                 saved = True
+        else:
+            status = 400
     else:
         form = CaseFactsForm(initial=facts_initial(review))
         _viewed(request, review, "case facts")
@@ -268,6 +272,7 @@ def review_standard(request, pk, crn, code):
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
+                status = 400
             else:
                 if request.POST.get("action") == "draft":
                     messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
@@ -280,6 +285,8 @@ def review_standard(request, pk, crn, code):
                                      {"standard": standard, "state": state})
                 form.add_problems(problems)
                 saved = True
+        else:
+            status = 400
     else:
         form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
         _viewed(request, review, f"standard {standard.code}")
@@ -372,6 +379,8 @@ def review_check(request, pk, crn):
                 if access.is_assessor:
                     return redirect("audit:my_cases")
                 return redirect(_urls(review)["tasks"])
+        else:
+            status = 400
     facts, standards = _summary(review, state)
     if request.method == "GET":
         _viewed(request, review, "check answers")
@@ -433,6 +442,7 @@ def _fact_label(name, value):
     return str(dict(CaseReview._meta.get_field(name).choices).get(value, value))
 
 
+@require_safe
 def review_history(request, pk, crn):
     """Every change to the case facts, answers and judgements: who, when, old and new."""
     access = _access_or_404(request, pk, crn)
