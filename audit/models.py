@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from cases.models import Case, MappaCategory, MappaLevel, Provider, RoshLevel, Sample
@@ -79,6 +80,110 @@ class Inspection(models.Model):
         return self.status == InspectionStatus.PUBLISHED
 
 
+class CountedValuesQuerySet(models.QuerySet):
+    """A queryset whose bulk writes keep each judgement's roll-up copy in step.
+
+    Writing one of `watched` (with update() or bulk_update()), or creating rows that bear on a
+    judgement, recomputes the judgements affected with `refresh_counted` in the same transaction.
+    Single saves and deletions are covered by the signals at the end of this module.
+    """
+
+    watched: frozenset[str] = frozenset()
+    refresh_on_create = False
+    # Columns read before an update, for may_change_counted().
+    found_columns: tuple[str, ...] = ("pk",)
+
+    def judgements_of(self, pks) -> models.Q:
+        """The judgements (as a Q on Judgement) that rows with these pks bear on."""
+        raise NotImplementedError
+
+    def judgements_created_by(self, objs) -> models.Q:
+        return self.judgements_of([obj.pk for obj in objs])
+
+    def may_change_counted(self, found: list[dict], kwargs: dict) -> bool:
+        """Whether updating the rows `found` with `kwargs` can change what the roll-up counts."""
+        return True
+
+    def _watched_in(self, names) -> set[str]:
+        return self.watched & {name.removesuffix("_id") for name in names}
+
+    def update(self, **kwargs):
+        if not self._watched_in(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Only the rows found here are changed, so none escapes the refresh.
+            found = list(self.values(*self.found_columns))
+            pks = [row["pk"] for row in found]
+            changed = models.QuerySet.update(self.filter(pk__in=pks), **kwargs)
+            if self.may_change_counted(found, kwargs):
+                refresh_counted(self.judgements_of(pks))
+        return changed
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        fields = list(fields)
+        if not self._watched_in(fields):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            refresh_counted(self.judgements_of([obj.pk for obj in objs]))
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if not self.refresh_on_create:
+            return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            refresh_counted(self.judgements_created_by(objs))
+        return objs
+
+
+class SampledCaseQuerySet(CountedValuesQuerySet):
+    watched = frozenset({"inspection", "provider"})
+
+    def judgements_of(self, pks):
+        return models.Q(review__sampled_case_id__in=pks)
+
+
+class CaseReviewQuerySet(CountedValuesQuerySet):
+    watched = frozenset({"status", "sampled_case"})
+    found_columns = ("pk", "status")
+
+    def judgements_of(self, pks):
+        return models.Q(review_id__in=pks)
+
+    def may_change_counted(self, found, kwargs):
+        # Moving between statuses that do not count (a first save: not started to in progress)
+        # leaves the review's judgements uncounted, so they need no refresh.
+        status = kwargs.get("status")
+        if self._watched_in(kwargs) != {"status"} or not isinstance(status, str):
+            return True
+        statuses = {status, *(row["status"] for row in found)}
+        return bool(statuses & set(COUNTED_REVIEW_STATUSES))
+
+
+class JudgementQuerySet(CountedValuesQuerySet):
+    watched = frozenset({"value", "review"})
+    refresh_on_create = True
+
+    def judgements_of(self, pks):
+        return models.Q(pk__in=pks)
+
+    def judgements_created_by(self, objs):
+        return models.Q(review_id__in={obj.review_id for obj in objs})
+
+
+class ResolutionQuerySet(CountedValuesQuerySet):
+    watched = frozenset({"value", "judgement"})
+    refresh_on_create = True
+
+    def judgements_of(self, pks):
+        return models.Q(resolution__pk__in=pks)
+
+    def judgements_created_by(self, objs):
+        return models.Q(pk__in={obj.judgement_id for obj in objs})
+
+
 class SampledCase(models.Model):
     """A case drawn into an inspection, with the provider it belonged to when audited."""
 
@@ -95,6 +200,8 @@ class SampledCase(models.Model):
         related_name="assigned_cases",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SampledCaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "case__crn"]
@@ -199,6 +306,8 @@ class CaseReview(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = CaseReviewQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["status"])]
 
@@ -223,19 +332,48 @@ class PromptAnswer(models.Model):
 
 
 class Judgement(models.Model):
-    """The assessor's judgement of a key question for one case."""
+    """The assessor's judgement of a key question for one case.
+
+    The `rollup_` fields are the roll-up's copy, so that its aggregate reads this one narrow
+    table: the sampled case's inspection and provider, and the value the roll-up counts (a
+    moderation resolution where there is one, else `value`; blank while the review does not
+    count). They are derived, never entered: `refresh_counted` writes them whenever a review's
+    status, a judgement or a resolution changes.
+    """
 
     review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="judgements")
     key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=15, choices=JudgementValue.choices)
     rationale = models.TextField(blank=True)
-    history = HistoricalRecords()
+    rollup_inspection = models.ForeignKey(
+        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    rollup_provider = models.ForeignKey(
+        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    rollup_value = models.CharField(
+        max_length=15, choices=JudgementValue.choices, blank=True, editable=False
+    )
+    history = HistoricalRecords(
+        excluded_fields=["rollup_inspection", "rollup_provider", "rollup_value"]
+    )
+
+    objects = JudgementQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["review", "key_question"], name="judgement_unique")
         ]
-        indexes = [models.Index(fields=["key_question", "value"])]
+        indexes = [
+            models.Index(fields=["key_question", "value"]),
+            # The roll-up's aggregate: an index-only scan per inspection on PostgreSQL.
+            models.Index(
+                fields=["rollup_inspection", "rollup_provider", "key_question", "rollup_value"],
+                name="judgement_rollup",
+            ),
+        ]
 
 
 class ModerationRead(models.Model):
@@ -281,6 +419,8 @@ class Resolution(models.Model):
     )
     resolved_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = ResolutionQuerySet.as_manager()
 
 
 class StandardJudgement(models.Model):
@@ -491,3 +631,77 @@ for _model in FROZEN_MODELS:
         _refuse_delete_when_published, sender=_model,
         dispatch_uid=f"{_model._meta.model_name}_frozen_when_published_delete",
     )
+
+
+# The roll-up's copy on each judgement ------------------------------------------------------
+
+
+def refresh_counted(judgements: models.Q) -> int:
+    """Recompute the roll-up's copy (inspection, provider, value counted) on the judgements
+    matching `judgements`, from the reviews, sampled cases and resolutions as stored now.
+
+    One UPDATE, whatever the number of judgements. Called by the querysets above and the
+    signals below whenever something it derives from changes, so `rollup_value` is the
+    resolution or judgement value while the review counts, and blank while it does not.
+    """
+    review = CaseReview.objects.filter(pk=models.OuterRef("review_id"))
+    resolution = Resolution.objects.filter(judgement_id=models.OuterRef("pk")).values("value")
+    counted = review.filter(status__in=COUNTED_REVIEW_STATUSES)
+    return models.QuerySet.update(
+        Judgement.objects.filter(judgements),
+        rollup_inspection_id=models.Subquery(
+            review.values("sampled_case__inspection_id")[:1]
+        ),
+        rollup_provider_id=models.Subquery(review.values("sampled_case__provider_id")[:1]),
+        rollup_value=models.Case(
+            models.When(
+                models.Exists(counted),
+                then=Coalesce(
+                    models.Subquery(resolution[:1]), models.F("value")
+                ),
+            ),
+            default=models.Value(""),
+        ),
+    )
+
+
+def _refresh_saved_sampled_case(sender, instance, created, update_fields=None, **kwargs):
+    if not created and (update_fields is None or {"inspection", "provider"} & set(update_fields)):
+        refresh_counted(models.Q(review__sampled_case_id=instance.pk))
+
+
+def _refresh_saved_review(sender, instance, created, update_fields=None, **kwargs):
+    if not created and (update_fields is None or {"status", "sampled_case"} & set(update_fields)):
+        refresh_counted(models.Q(review_id=instance.pk))
+
+
+def _refresh_saved_judgement(sender, instance, **kwargs):
+    refresh_counted(models.Q(pk=instance.pk))
+
+
+def _refresh_resolved_judgement(sender, instance, **kwargs):
+    refresh_counted(models.Q(pk=instance.judgement_id))
+
+
+def _refresh_unresolved_judgement(sender, instance, origin=None, **kwargs):
+    """A resolution deleted on its own gives the judgement back its first value; one deleted
+    with its judgement (or anything above it) leaves nothing to refresh."""
+    if isinstance(origin, Resolution) or (
+        isinstance(origin, models.QuerySet) and origin.model is Resolution
+    ):
+        refresh_counted(models.Q(pk=instance.judgement_id))
+
+
+for _model, _receiver in (
+    (SampledCase, _refresh_saved_sampled_case),
+    (CaseReview, _refresh_saved_review),
+    (Judgement, _refresh_saved_judgement),
+    (Resolution, _refresh_resolved_judgement),
+):
+    models.signals.post_save.connect(
+        _receiver, sender=_model, dispatch_uid=f"{_model._meta.model_name}_refresh_counted"
+    )
+models.signals.post_delete.connect(
+    _refresh_unresolved_judgement, sender=Resolution,
+    dispatch_uid="resolution_deleted_refresh_counted",
+)

@@ -8,6 +8,9 @@ endpoint and the `rollup` command all show the same numbers.
 Rules applied (docs: rating-rules.md):
 - only reviews whose status is in COUNTED_REVIEW_STATUSES count;
 - a moderation Resolution replaces the judgement it resolves (Coalesce(resolution, judgement));
+  both rules are held on each judgement as `rollup_value` (blank while its review does not
+  count), kept in step by audit.models.refresh_counted, so the key-question aggregate reads
+  the judgement table alone;
 - not-applicable answers are left out of numerator and denominator;
 - a case standard is rated at its weakest key question; a lead's override replaces that rating and
   is shown beside it; judgement-rated standards take the lead's rating;
@@ -21,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from cases.models import Gender, PractitionerGrade, Provider, RoshLevel, SentenceType
@@ -71,12 +74,33 @@ def whole_percent(value: float | None) -> int | None:
 
 def counted_judgements():
     """Judgements of reviews that count (submitted or moderated)."""
-    return Judgement.objects.filter(review__status__in=COUNTED)
+    return Judgement.objects.exclude(rollup_value="")
 
 
 def effective_value():
-    """A moderation resolution, where there is one, replaces the assessor's judgement."""
-    return Coalesce("resolution__value", "value")
+    """A moderation resolution, where there is one, replaces the assessor's judgement: the
+    judgement's `rollup_value` holds Coalesce(resolution, judgement) while its review counts."""
+    return F("rollup_value")
+
+
+def rollup_copy_mismatches(judgements=None) -> list[tuple]:
+    """Judgements whose roll-up copy differs from the rows it is derived from: always none.
+
+    Each is (judgement id, (inspection, provider, value) held, (inspection, provider, value)
+    derived from the sampled case, the review's status and any resolution). For tests,
+    benchmarks and operational checks.
+    """
+    judgements = Judgement.objects.all() if judgements is None else judgements
+    rows = judgements.annotate(
+        derived_inspection=F("review__sampled_case__inspection_id"),
+        derived_provider=F("review__sampled_case__provider_id"),
+        derived_value=Case(
+            When(review__status__in=COUNTED, then=Coalesce("resolution__value", "value")),
+            default=Value(""),
+        ),
+    ).values_list("pk", "rollup_inspection_id", "rollup_provider_id", "rollup_value",
+                  "derived_inspection", "derived_provider", "derived_value")
+    return [(row[0], row[1:4], row[4:]) for row in rows.iterator() if row[1:4] != row[4:]]
 
 
 def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
@@ -505,10 +529,10 @@ def rollup_inspections(
     # Key-question counts per inspection, provider and key question: the one big aggregate.
     kq_counts: dict = defaultdict(dict)
     grouped = sufficiency_counts(
-        _in_scope(counted_judgements(), "review__sampled_case__provider_id", provider_ids)
-        .filter(review__sampled_case__inspection_id__in=ids),
-        ["review__sampled_case__inspection_id", "review__sampled_case__provider_id",
-         "key_question_id"],
+        _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
+            rollup_inspection_id__in=ids
+        ),
+        ["rollup_inspection_id", "rollup_provider_id", "key_question_id"],
     )
     for (inspection_id, provider_id, kq_id), counts in grouped.items():
         kq_counts[(inspection_id, provider_id)][kq_id] = counts
@@ -644,8 +668,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("ethnicity", "Ethnicity", CASE + "ethnicity"),
     Dimension("practitioner_grade", "Practitioner grade", CASE + "practitioner_grade",
               choices=tuple(PractitionerGrade.choices)),
-    Dimension("provider", "Provider", "review__sampled_case__provider__code",
-              label_path="review__sampled_case__provider__name"),
+    Dimension("provider", "Provider", "rollup_provider__code",
+              label_path="rollup_provider__name"),
 )
 DIMENSIONS_BY_KEY = {d.key: d for d in DIMENSIONS}
 
@@ -705,8 +729,8 @@ def breakdowns(
 
     `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases).
     """
-    base = _in_scope(counted_judgements(), "review__sampled_case__provider_id", provider_ids).filter(
-        review__sampled_case__inspection_id=inspection.id
+    base = _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
+        rollup_inspection_id=inspection.id
     )
     if filters is not None:
         base = base.filter(filters)
