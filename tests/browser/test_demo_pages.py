@@ -1,7 +1,7 @@
 """The rest of the service on the quick start's demo data, as a lead, a manager and an assessor:
 inspections and assignment, a submitted review's answers and history, providers and strata,
-sampling, the caseload upload and its preview, moderation with agreement statistics. Every page
-passes axe, error states included."""
+sampling, moderation with agreement statistics, a provider's report and the lead's standard
+ratings, the caseload upload and its preview. Every page passes axe, error states included."""
 import re
 from pathlib import Path
 
