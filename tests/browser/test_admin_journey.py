@@ -24,7 +24,8 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
     axe(page, "admin-index")
     page.goto("/admin/standards/framework/")
     axe(page, "admin-frameworks")
-    page.get_by_role("checkbox", name="Select this object for an action - HMIP case supervision 2018 (CRC and NPS) (2018)").check()
+    page.get_by_role("checkbox", name="Select this object for an action - HMIP case supervision "
+                     "2018 (CRC and NPS) (2018)").check()
     page.get_by_label("Action:").select_option(label="Clone as new draft version")
     page.get_by_role("button", name="Go").click()
     page.get_by_text("Created draft").wait_for()

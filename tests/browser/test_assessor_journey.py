@@ -13,7 +13,7 @@ from .keyboard import choose, focused, press_enter_on, tab_to, type_into
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CRN = "X000001"
-WEAK_PLANNING = "The assessment lists the factors but does not analyse how they link to the offences."
+WEAK_FACTORS = "The assessment lists the factors but does not analyse how they link to offending."
 PARTNER_RISK = "Risk to the new partner was not analysed, despite two police call-outs."
 
 
@@ -108,7 +108,7 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
     tab_to(page, reasons)
     page.keyboard.press("Enter")
     expect(page.locator("#id_kq_2_1_2_rationale")).to_be_focused()
-    page.keyboard.type(WEAK_PLANNING)
+    page.keyboard.type(WEAK_FACTORS)
     tab_to(page, judgement)  # back up the page with Shift+Tab
     page.keyboard.press("Enter")
     expect(page.locator("#id_kq_2_1_3_0")).to_be_focused()
@@ -145,7 +145,7 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
     assert len(judgements) == 12
     assert judgements["2.1.1"] == (JudgementValue.NOT_SUFFICIENT,
                                    "No evidence the person's views were sought.")
-    assert judgements["2.1.2"] == (JudgementValue.NOT_SUFFICIENT, WEAK_PLANNING)
+    assert judgements["2.1.2"] == (JudgementValue.NOT_SUFFICIENT, WEAK_FACTORS)
     assert judgements["2.1.3"] == (JudgementValue.NOT_SUFFICIENT, PARTNER_RISK)
     assert judgements["2.4.3"][0] == JudgementValue.NOT_APPLICABLE
     assert judgements["2.2.1"] == (JudgementValue.SUFFICIENT, "")
