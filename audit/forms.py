@@ -85,6 +85,9 @@ class ErrorLinksMixin:
         first = self.anchor(fields[0]) if fields else "main-content"
         for error in self.non_field_errors():
             links.append((first, error))
+        for bound in self.hidden_fields():  # a damaged or tampered page
+            for error in bound.errors:
+                links.append((first, error))
         for bound in fields:
             for error in bound.errors:
                 links.append((self.anchor(bound), error))
@@ -234,23 +237,41 @@ class AssignForm(GovForm):
         return cleaned
 
 
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_TEXT = 5000  # the longest rationale or comment, as on the moderation pages
+
+
 class ImportReviewsForm(GovForm):
     file = forms.FileField(
         label="Upload a file of scored reviews",
-        help_text="A CSV or Excel (.xlsx) file in the scoring import format.",
-        error_messages={"required": "Select a file to upload"},
+        help_text="A CSV or Excel (.xlsx) file in the scoring import format, up to 10 MB.",
+        error_messages={"required": "Select a file to upload",
+                        "empty": "The selected file is empty"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field("file"))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The selected file must be smaller than 10 MB")
+        return upload
+
 
 # --- reviews -------------------------------------------------------------------------------------
 
 
+RELOAD = "This page was damaged in sending, so nothing was saved: reload it and try again"
+
+
 class VersionedForm(GovForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1,
+        error_messages={key: RELOAD for key in ("required", "invalid", "min_value",
+                                                "max_value")},
+    )
 
 
 FACT_GROUPS = [
@@ -408,6 +429,9 @@ class StandardForm(VersionedForm):
             )
             self.fields[rationale] = forms.CharField(
                 label="Why is it not sufficient?", required=False, widget=forms.Textarea,
+                max_length=MAX_TEXT,
+                error_messages={"max_length": f"{kq.code}: the rationale must be "
+                                              f"{MAX_TEXT:,} characters or fewer"},
                 help_text="Say what was missing or weak, so the practitioner and the lead can "
                 "see the evidence behind the judgement.",
             )
@@ -467,9 +491,10 @@ class SubmitForm(VersionedForm):
 
 class ReturnForm(GovForm):
     comment = forms.CharField(
-        label="What should the assessor change?", widget=forms.Textarea,
+        label="What should the assessor change?", widget=forms.Textarea, max_length=MAX_TEXT,
         help_text="The assessor sees this comment on the review.",
-        error_messages={"required": "Enter a comment saying what the assessor should change"},
+        error_messages={"required": "Enter a comment saying what the assessor should change",
+                        "max_length": f"The comment must be {MAX_TEXT:,} characters or fewer"},
     )
 
     def __init__(self, *args, **kwargs):
@@ -480,6 +505,8 @@ class ReturnForm(GovForm):
 class ReopenForm(GovForm):
     comment = forms.CharField(
         label="Reason for reopening (optional)", widget=forms.Textarea, required=False,
+        max_length=MAX_TEXT,
+        error_messages={"max_length": f"The reason must be {MAX_TEXT:,} characters or fewer"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_update_with_history
 from cases import importers as caseload_reader
 from cases.models import MappaCategory, MappaLevel
 from standards.models import JudgementValue
+from standards.text import control_character
 
 from . import trail
 from .models import (
@@ -46,6 +47,8 @@ from .services import (
 )
 
 COLUMNS = ["crn", "question_code", "answer", "rationale", "assessor"]
+# The longest text each column may hold; anything longer is refused before it is looked up.
+MAX_LENGTHS = {"crn": 20, "question_code": 60, "answer": 30, "rationale": 5000, "assessor": 150}
 REQUIRED_COLUMNS = ["crn", "question_code", "answer"]
 HEADER_ALIASES = {
     "case_reference": "crn",
@@ -176,7 +179,8 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
             of=("self",)
         )
     }
-    usernames = {r["assessor"] for _, r in rows if r["assessor"]}
+    usernames = {r["assessor"] for number, r in rows
+                 if r["assessor"] and not _unreadable_cells(number, r)}
     User = get_user_model()
     assessors = {
         u.username.lower(): u
@@ -201,6 +205,10 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
     fact_rows: dict[tuple, tuple[int, str]] = {}
 
     for number, row in rows:
+        unreadable = _unreadable_cells(number, row)
+        if unreadable:
+            errors.extend(unreadable)
+            continue
         crn, code, answer = row["crn"], row["question_code"], row["answer"]
         rationale, username = row["rationale"], row["assessor"]
         row_errors = []
@@ -279,6 +287,24 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
     return _write(inspection, reviews, facts, answers, judgements, assignments, standards, user,
                   source)
+
+
+def _unreadable_cells(number, row) -> list[RowError]:
+    """Cells too long, or holding control characters (a NUL byte, say), are reported without
+    being looked up or echoed back: the rest of the row is not checked until they are fixed."""
+    problems = []
+    for column in COLUMNS:
+        text = row[column]
+        if len(text) > MAX_LENGTHS[column]:
+            problems.append(RowError(number, column, f"The value is {len(text):,} characters "
+                                                     f"long; the most allowed is "
+                                                     f"{MAX_LENGTHS[column]:,}."))
+            continue
+        found = control_character(text, multiline=column == "rationale")
+        if found:
+            problems.append(RowError(number, column, f"The value contains {found}: remove it "
+                                                     "and import the file again."))
+    return problems
 
 
 def _inconsistent_facts(reviews, facts, fact_rows) -> list[RowError]:

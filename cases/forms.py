@@ -124,8 +124,9 @@ class SampleForm(BaseForm):
         error_messages={
             "required": "Enter the margin of error",
             "invalid": "The margin of error must be a whole number of percentage points",
-            "min_value": "The margin of error must be at least 1%",
-            "max_value": "The margin of error must be 50% or less",
+            # Django fills these in with %-formatting, so a literal percent sign is doubled.
+            "min_value": "The margin of error must be at least 1%%",
+            "max_value": "The margin of error must be 50%% or less",
         },
     )
     size = forms.IntegerField(

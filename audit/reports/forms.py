@@ -102,9 +102,10 @@ class StandardRatingForm(BaseForm):
         error_messages={"required": "Choose a rating."},
     )
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
         help_text="Say what the rating rests on. It is shown on every report beside the rating.",
-        error_messages={"required": "Enter the rationale for this rating."},
+        error_messages={"required": "Enter the rationale for this rating.",
+                        "max_length": "The rationale must be 5,000 characters or fewer."},
     )
 
     def __init__(self, *args, is_override=False, **kwargs):
