@@ -16,11 +16,13 @@ FOCUSED = """() => {
           text: (e.innerText || '').trim().slice(0, 120)};
 }"""
 
-# True when `target` comes after the focused element in document order (so Tab moves towards it).
-IS_AHEAD = """(target) => {
+# Where focus is relative to `target`: "here", "ahead" (Tab moves towards it) or "behind".
+WHERE = """([target, name]) => {
   const active = document.activeElement;
-  if (!active || active === document.body) return true;
-  return !!(active.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING);
+  if (active === target || (name && active && active.getAttribute('name') === name)) return 'here';
+  if (!active || active === document.body) return 'ahead';
+  return active.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING
+    ? 'ahead' : 'behind';
 }"""
 
 
@@ -32,25 +34,28 @@ def focused(page) -> dict | None:
     return page.evaluate(FOCUSED)
 
 
-def tab_to(page, locator, *, limit: int = MAX_PRESSES) -> None:
-    """Press Tab (or Shift+Tab, when the target is behind) until `locator` has focus."""
-    target = locator.element_handle()
+def _tab_towards(page, target, name: str = "", *, limit: int = MAX_PRESSES) -> bool:
     for _ in range(limit):
-        if target.evaluate("el => el === document.activeElement"):
-            return
-        page.keyboard.press("Tab" if page.evaluate(IS_AHEAD, target) else "Shift+Tab")
-    raise KeyboardError(f"Could not reach {locator} with Tab; focus is on {focused(page)}")
+        where = page.evaluate(WHERE, [target, name])
+        if where == "here":
+            return True
+        page.keyboard.press("Tab" if where == "ahead" else "Shift+Tab")
+    return False
 
 
-def tab_into_group(page, name: str, *, limit: int = MAX_PRESSES) -> dict:
+def tab_to(page, locator) -> None:
+    """Press Tab (or Shift+Tab, when the target is behind) until `locator` has focus."""
+    if not _tab_towards(page, locator.element_handle()):
+        raise KeyboardError(f"Could not reach {locator} with Tab; focus is on {focused(page)}")
+
+
+def tab_into_group(page, name: str) -> dict:
     """Tab until focus is on one of the radios (or checkboxes) named `name`."""
     first = page.locator(f'input[name="{name}"]').first.element_handle()
-    for _ in range(limit):
-        now = focused(page)
-        if now and now["name"] == name:
-            return now
-        page.keyboard.press("Tab" if page.evaluate(IS_AHEAD, first) else "Shift+Tab")
-    raise KeyboardError(f"Could not reach the radios {name} with Tab; focus is on {focused(page)}")
+    if not _tab_towards(page, first, name):
+        raise KeyboardError(f"Could not reach the radios {name} with Tab; focus is on "
+                            f"{focused(page)}")
+    return focused(page)
 
 
 def choose(page, name: str, value: str) -> None:
