@@ -43,3 +43,9 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
     page.get_by_text("Framework version 2018.1 · Draft").wait_for()
     page.get_by_role("heading", name="2.1 Assessment").wait_for()
     axe(page, "framework-draft")
+
+    # The audit trail is read in the service.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit trail").click()
+    page.get_by_role("heading", name="Audit trail", level=1).wait_for()
+    page.get_by_role("table", name="Events, newest first").wait_for()
+    axe(page, "audit-trail")
