@@ -1,6 +1,7 @@
 """An admin clones the published framework version in the admin to start the next one."""
 import pytest
 
+from audit.models import AuditEvent
 from standards.models import Framework, FrameworkStatus
 
 from ..factories import UserFactory
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
-    UserFactory(username="ada", is_staff=True, is_superuser=True, roles=["admin"])
+    ada = UserFactory(username="ada", is_staff=True, is_superuser=True, roles=["admin"])
     page.goto("/")
     assert "/accounts/login/" in page.url
     axe(page, "sign-in")
@@ -45,7 +46,13 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
     axe(page, "framework-draft")
 
     # The audit trail is read in the service.
+    AuditEvent.objects.create(
+        user=ada, username="ada", action=AuditEvent.Action.EXPORTED, object_type="inspection",
+        object_id="1", object_label="Spring audit: key questions CSV",
+        path="/reports/inspections/1/key-questions.csv",
+    )
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit trail").click()
     page.get_by_role("heading", name="Audit trail", level=1).wait_for()
-    page.get_by_role("table", name="Events, newest first").wait_for()
+    trail = page.get_by_role("table", name="Events, newest first")
+    trail.get_by_role("cell", name="Spring audit: key questions CSV").wait_for()
     axe(page, "audit-trail")
