@@ -1,4 +1,5 @@
-"""An admin clones the published framework version in the admin to start the next one."""
+"""An admin clones the published framework version in the admin to start the next one, and reads
+the audit trail."""
 import pytest
 
 from audit.models import AuditEvent
