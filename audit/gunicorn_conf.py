@@ -13,7 +13,9 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
-# One JSON object per request line; no query strings, which may carry case references.
+# One JSON object per request line; no query strings, which may carry case references, and
+# the path's CRN redacted (audit.logging.RedactingGunicornLogger).
+logger_class = "audit.logging.RedactingGunicornLogger"
 access_log_format = (
     '{"time": "%(t)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
     '"bytes": "%(B)s", "duration_ms": %(M)s, "remote": "%(h)s"}'

@@ -175,7 +175,9 @@ LOGGING = {
     "formatters": {
         "structured": {"()": "audit.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "filters": {"redact_case_data": {"()": "audit.logging.RedactCaseData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured",
+                             "filters": ["redact_case_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request bodies and case data never go to the logs.
