@@ -130,6 +130,7 @@ def load_all(stdout=None):
     load_moderation()
     load_drawn_sample(pdus)
     load_rollup_demo(pdus)
+    load_trail_demo()
     return {"cases_created": new_cases, "users": users}
 
 
@@ -567,3 +568,56 @@ def load_rollup_demo(pdus):
                 )
     _load_previous_inspection(pdus, current.framework, lead)
     return current
+
+
+# --- the audit trail: a few days of people viewing and exporting ------------------------------
+
+
+def load_trail_demo():
+    """Events on the audit trail as a week of work leaves them: reviews opened, reports viewed
+    and exported. The demo's own loading is already on the trail (as "system" or as the user
+    whose action it was); these add the reading, which the loaders do not do. Once only."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from . import trail
+    from .models import AuditEvent, CaseReview, Inspection
+
+    if AuditEvent.objects.filter(detail__demo=True).exists():
+        return 0
+    inspection = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).first()
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["assessor", "lead", "manager", "moderator"])}
+    if inspection is None or len(users) < 4:
+        return 0
+    reviews = list(CaseReview.objects.filter(sampled_case__inspection=inspection)
+                   .select_related("sampled_case__case", "sampled_case__assessor")
+                   .order_by("sampled_case__case__crn")[:3])
+    now = timezone.now()
+    events = []
+    for hours, review in zip((70, 46, 22), reviews):
+        crn = review.sampled_case.case.crn
+        events.append((hours, users["assessor"], trail.Action.VIEWED, review, "casereview",
+                       f"Review of {crn}",
+                       reverse("audit:review_tasks", args=[inspection.pk, crn]),
+                       {"page": "task list"}))
+    events += [
+        (30, users["lead"], trail.Action.VIEWED, inspection, "inspection_report",
+         "Inspection report", reverse("reports:inspection", args=[inspection.pk]), {}),
+        (29, users["lead"], trail.Action.EXPORTED, inspection, "inspection_report",
+         f"Inspection report: inspection-{inspection.pk}-all.xlsx",
+         reverse("reports:inspection_download", args=[inspection.pk, "all", "xlsx"]), {}),
+        (5, users["manager"], trail.Action.VIEWED, None, "league_table", "League table",
+         reverse("reports:league"), {}),
+        (4, users["manager"], trail.Action.EXPORTED, inspection, "inspection_report",
+         f"{inspection}: roll-up JSON", reverse("reports:inspection_json", args=[inspection.pk]),
+         {}),
+    ]
+    for hours, user, action, obj, object_type, label, path, detail in events:
+        event = AuditEvent.objects.create(
+            user=user, username=user.username, action=action, object_type=object_type,
+            object_id=str(obj.pk) if obj is not None else "", object_label=label, path=path,
+            detail={**detail, "demo": True},
+        )
+        AuditEvent.objects.filter(pk=event.pk).update(at=now - datetime.timedelta(hours=hours))
+    return len(events)

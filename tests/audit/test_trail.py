@@ -296,3 +296,21 @@ def test_moderator_of_another_inspection_is_not_recorded_reading(client, world):
     url = reverse("moderation:read", args=[other.pk, review.sampled_case.case.crn])
     assert client.get(url).status_code == 404
     assert not AuditEvent.objects.exists()
+
+
+def test_demo_trail_events_load_once(world):
+    from audit.demo import DEMO_INSPECTION_TITLE, load_trail_demo
+
+    assert load_trail_demo() == 0  # nothing to show until the demo inspection exists
+    a = world.a
+    type(a.inspection).objects.filter(pk=a.inspection.pk).update(title=DEMO_INSPECTION_TITLE)
+    for username, user in [("assessor", a.users[Role.ASSESSOR]), ("lead", a.users[Role.LEAD]),
+                           ("manager", a.users[Role.MANAGER]),
+                           ("moderator", a.users[Role.MODERATOR])]:
+        type(user).objects.filter(pk=user.pk).update(username=username)
+    assert load_trail_demo() == 6
+    assert load_trail_demo() == 0
+    assert AuditEvent.objects.filter(detail__demo=True).count() == 6
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"viewed", "exported"}
+    newest = AuditEvent.objects.order_by("-at").first()
+    assert newest.username == "manager" and newest.at < timezone.now()
