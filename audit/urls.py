@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .auth_forms import SignInForm
 from .views import home
 
 admin.site.site_header = "Case Supervision Audit administration"
@@ -12,7 +13,8 @@ urlpatterns = [
     path("healthz", home.health, name="health"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                     authentication_form=SignInForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

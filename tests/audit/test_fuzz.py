@@ -318,3 +318,14 @@ def test_an_out_of_range_margin_is_explained_not_a_500(client, world):
         response = client.post(reverse("cases:sample_new"), {**fixed, "margin": margin})
         assert response.status_code == 400
         assert message in response.content.decode()
+
+
+def test_an_overlong_username_is_refused_before_sign_in_is_attempted(client, world):
+    """Found on PostgreSQL: the throttling record's username column overflowed with a 500."""
+    from axes.models import AccessAttempt
+
+    for username, password in [("A" * 6000, "x"), ("lead-a", "p" * 5000)]:
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        assert response.status_code == 200
+        assert "Enter a correct username and password" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
