@@ -320,7 +320,9 @@ class CaseReview(models.Model):
 
 
 class PromptAnswer(models.Model):
-    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="prompt_answers")
+    # Looked up by review through the unique (review, prompt) index: no index of its own.
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="prompt_answers",
+                               db_index=False)
     prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=3, choices=PromptValue.choices)
     history = HistoricalRecords()
@@ -341,7 +343,9 @@ class Judgement(models.Model):
     status, a judgement or a resolution changes.
     """
 
-    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="judgements")
+    # Looked up by review through the unique (review, key question) index.
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="judgements",
+                               db_index=False)
     key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=15, choices=JudgementValue.choices)
     rationale = models.TextField(blank=True)
