@@ -104,6 +104,10 @@ class CountedValuesQuerySet(models.QuerySet):
         """Whether updating the rows `found` with `kwargs` can change what the roll-up counts."""
         return True
 
+    def refresh(self, pks, changed: set[str]) -> None:
+        """Bring the roll-up's copy in step after the `changed` fields of these rows changed."""
+        refresh_counted(self.judgements_of(pks))
+
     def _watched_in(self, names) -> set[str]:
         return self.watched & {name.removesuffix("_id") for name in names}
 
@@ -116,7 +120,7 @@ class CountedValuesQuerySet(models.QuerySet):
             pks = [row["pk"] for row in found]
             changed = models.QuerySet.update(self.filter(pk__in=pks), **kwargs)
             if self.may_change_counted(found, kwargs):
-                refresh_counted(self.judgements_of(pks))
+                self.refresh(pks, self._watched_in(kwargs))
         return changed
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -126,7 +130,7 @@ class CountedValuesQuerySet(models.QuerySet):
         objs = list(objs)
         with transaction.atomic(using=self.db, savepoint=False):
             rows = super().bulk_update(objs, fields, *args, **kwargs)
-            refresh_counted(self.judgements_of([obj.pk for obj in objs]))
+            self.refresh([obj.pk for obj in objs], self._watched_in(fields))
         return rows
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -144,6 +148,10 @@ class SampledCaseQuerySet(CountedValuesQuerySet):
     def judgements_of(self, pks):
         return models.Q(review__sampled_case_id__in=pks)
 
+    def refresh(self, pks, changed):
+        refresh_review_copy(models.Q(sampled_case_id__in=pks))
+        super().refresh(pks, changed)
+
 
 class CaseReviewQuerySet(CountedValuesQuerySet):
     watched = frozenset({"status", "sampled_case"})
@@ -151,6 +159,16 @@ class CaseReviewQuerySet(CountedValuesQuerySet):
 
     def judgements_of(self, pks):
         return models.Q(review_id__in=pks)
+
+    def refresh(self, pks, changed):
+        if "sampled_case" in changed:  # never changed by the services, but possible
+            refresh_review_copy(models.Q(pk__in=pks))
+        super().refresh(pks, changed)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        fill_review_copy(objs)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def may_change_counted(self, found, kwargs):
         # Moving between statuses that do not count (a first save: not started to in progress)
@@ -304,12 +322,28 @@ class CaseReview(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # The roll-up's copy of the sampled case's inspection and provider, so that the focus
+    # measures read the reviews (and their prompt answers) without the sampled cases. Derived,
+    # never entered: filled when the review is created, refreshed if its sampled case changes.
+    rollup_inspection = models.ForeignKey(
+        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    rollup_provider = models.ForeignKey(
+        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["rollup_inspection", "rollup_provider"])
 
     objects = CaseReviewQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The prompt measures join answers to counted reviews through this index alone.
+            models.Index(fields=["rollup_inspection", "status", "rollup_provider", "id"],
+                         name="review_rollup"),
+        ]
 
     def __str__(self):
         return f"Review of {self.sampled_case.case}"
@@ -323,13 +357,19 @@ class PromptAnswer(models.Model):
     # Looked up by review through the unique (review, prompt) index: no index of its own.
     review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="prompt_answers",
                                db_index=False)
-    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+")
+    # Looked up by prompt through the roll-up's index below.
+    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     value = models.CharField(max_length=3, choices=PromptValue.choices)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["review", "prompt"], name="prompt_answer_unique")
+        ]
+        indexes = [
+            # The roll-up's prompt measures: an index-only scan of the few prompts they count.
+            models.Index(fields=["prompt", "review", "value"], name="prompt_answer_rollup"),
         ]
 
 
@@ -671,11 +711,16 @@ def refresh_counted(judgements: models.Q) -> int:
 
 def _refresh_saved_sampled_case(sender, instance, created, update_fields=None, **kwargs):
     if not created and (update_fields is None or {"inspection", "provider"} & set(update_fields)):
+        refresh_review_copy(models.Q(sampled_case_id=instance.pk))
         refresh_counted(models.Q(review__sampled_case_id=instance.pk))
 
 
 def _refresh_saved_review(sender, instance, created, update_fields=None, **kwargs):
-    if not created and (update_fields is None or {"status", "sampled_case"} & set(update_fields)):
+    if created:
+        return
+    if update_fields is None or "sampled_case" in update_fields:
+        refresh_review_copy(models.Q(pk=instance.pk))
+    if update_fields is None or {"status", "sampled_case"} & set(update_fields):
         refresh_counted(models.Q(review_id=instance.pk))
 
 
@@ -708,4 +753,40 @@ for _model, _receiver in (
 models.signals.post_delete.connect(
     _refresh_unresolved_judgement, sender=Resolution,
     dispatch_uid="resolution_deleted_refresh_counted",
+)
+
+
+def fill_review_copy(reviews) -> None:
+    """Give new reviews their roll-up copy from their sampled cases: from those already loaded,
+    and one query for the rest."""
+    missing = {r.sampled_case_id for r in reviews
+               if not CaseReview.sampled_case.is_cached(r)}
+    found = {pk: (i, p) for pk, i, p in SampledCase.objects.filter(pk__in=missing)
+             .values_list("pk", "inspection_id", "provider_id")} if missing else {}
+    for review in reviews:
+        if CaseReview.sampled_case.is_cached(review):
+            sampled = review.sampled_case
+            found_here = (sampled.inspection_id, sampled.provider_id)
+        else:
+            found_here = found.get(review.sampled_case_id, (None, None))
+        review.rollup_inspection_id, review.rollup_provider_id = found_here
+
+
+def refresh_review_copy(reviews: models.Q) -> int:
+    """Recompute the roll-up's copy on the reviews matching `reviews`: one UPDATE."""
+    sampled = SampledCase.objects.filter(pk=models.OuterRef("sampled_case_id"))
+    return models.QuerySet.update(
+        CaseReview.objects.filter(reviews),
+        rollup_inspection_id=models.Subquery(sampled.values("inspection_id")[:1]),
+        rollup_provider_id=models.Subquery(sampled.values("provider_id")[:1]),
+    )
+
+
+def _fill_new_review(sender, instance, raw=False, update_fields=None, **kwargs):
+    if instance._state.adding and not raw:
+        fill_review_copy([instance])
+
+
+models.signals.pre_save.connect(
+    _fill_new_review, sender=CaseReview, dispatch_uid="casereview_fill_rollup_copy"
 )

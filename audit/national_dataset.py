@@ -21,8 +21,8 @@ question go together. So ratings spread across the bands.
 
 Everything is written with bulk inserts (COPY on PostgreSQL), ids reserved up front, so 100,000
 reviews (5 million prompt answers, 1.2 million judgements) take about a minute. Nothing goes
-through the services: no history rows or audit events are written, and each judgement's roll-up
-copy (`Judgement.rollup_*`) is written directly, as `audit.models.refresh_counted` would.
+through the services: no history rows or audit events are written, and the roll-up's copy on
+reviews and judgements (`rollup_*`) is written directly, as `audit.models` would keep it.
 
 The same seed, size and title give the same data. A second call with the same arguments reuses
 the inspection as it is; with another size or seed the earlier build (its cases included) is
@@ -539,6 +539,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                 7 if moderated[i] else 6, *facts,
                 writer.when(submitted - datetime.timedelta(hours=rng.randrange(2, 72))),
                 writer.when(submitted), assessor.pk, writer.when(submitted),
+                inspection.pk, provider_id,
             ))
             plan = plans.get(applicability)
             if plan is None:
@@ -577,7 +578,8 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                  total=reviews * prompt_count, label="prompt answers")
     writer.write(CaseReview, [
         "id", "sampled_case_id", "status", "version", *FACT_COLUMNS, "started_at",
-        "submitted_at", "submitted_by_id", "updated_at"], review_rows,
+        "submitted_at", "submitted_by_id", "updated_at", "rollup_inspection_id",
+        "rollup_provider_id"], review_rows,
         label="submitted reviews")
 
     # Moderation: a blind second read of the moderated reviews, and the lead's resolutions.
@@ -589,7 +591,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             continue
         review_id = first_review + i
         read_id = first_read + len(reads)
-        submitted = review_rows[i][-3]
+        submitted = review_rows[i][-5]
         region_id = region_of[sampled_cases[i][2]]
         reads.append((read_id, review_id, people["moderators"][region_id].pk,
                       ModerationRead.Reason.RANDOM.value, seed, submitted,

@@ -83,13 +83,20 @@ def effective_value():
     return F("rollup_value")
 
 
-def rollup_copy_mismatches(judgements=None) -> list[tuple]:
-    """Judgements whose roll-up copy differs from the rows it is derived from: always none.
+def rollup_copy_mismatches(judgements=None, reviews=None) -> list[tuple]:
+    """Judgements and reviews whose roll-up copy differs from the rows it is derived from:
+    always none. For tests, benchmarks and operational checks.
 
-    Each is (judgement id, (inspection, provider, value) held, (inspection, provider, value)
-    derived from the sampled case, the review's status and any resolution). For tests,
-    benchmarks and operational checks.
+    Each is ("judgement", id, (inspection, provider, value) held, (inspection, provider, value)
+    derived from the sampled case, the review's status and any resolution), or ("review", id,
+    (inspection, provider) held, (inspection, provider) of its sampled case).
     """
+    reviews = CaseReview.objects.all() if reviews is None else reviews
+    review_rows = reviews.values_list(
+        "pk", "rollup_inspection_id", "rollup_provider_id", "sampled_case__inspection_id",
+        "sampled_case__provider_id")
+    found = [("review", row[0], row[1:3], row[3:]) for row in review_rows.iterator()
+             if row[1:3] != row[3:]]
     judgements = Judgement.objects.all() if judgements is None else judgements
     rows = judgements.annotate(
         derived_inspection=F("review__sampled_case__inspection_id"),
@@ -100,7 +107,8 @@ def rollup_copy_mismatches(judgements=None) -> list[tuple]:
         ),
     ).values_list("pk", "rollup_inspection_id", "rollup_provider_id", "rollup_value",
                   "derived_inspection", "derived_provider", "derived_value")
-    return [(row[0], row[1:4], row[4:]) for row in rows.iterator() if row[1:4] != row[4:]]
+    return found + [("judgement", row[0], row[1:4], row[4:]) for row in rows.iterator()
+                    if row[1:4] != row[4:]]
 
 
 def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
@@ -112,10 +120,10 @@ def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
     rows = (
         judgements.annotate(effective=effective_value())
         .values(*fields)
-        .annotate(
-            sufficient=Count("id", filter=Q(effective=SUFFICIENT)),
-            applicable=Count("id", filter=Q(effective__in=APPLICABLE_VALUES)),
-            not_applicable=Count("id", filter=Q(effective=NOT_APPLICABLE)),
+        .annotate(  # counting the value itself: nothing outside the roll-up index is read
+            sufficient=Count("effective", filter=Q(effective=SUFFICIENT)),
+            applicable=Count("effective", filter=Q(effective__in=APPLICABLE_VALUES)),
+            not_applicable=Count("effective", filter=Q(effective=NOT_APPLICABLE)),
         )
         .order_by()
     )
@@ -544,15 +552,15 @@ def rollup_inspections(
         fact_aggregates[f"{m.code}_d"] = Count("id", filter=m.denominator)
     fact_counts = {}
     rows = (
-        _in_scope(CaseReview.objects.filter(status__in=COUNTED), "sampled_case__provider_id",
+        _in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id",
                   provider_ids)
-        .filter(sampled_case__inspection_id__in=ids)
-        .values("sampled_case__inspection_id", "sampled_case__provider_id")
+        .filter(rollup_inspection_id__in=ids)
+        .values("rollup_inspection_id", "rollup_provider_id")
         .annotate(**fact_aggregates)
         .order_by()
     )
     for row in rows:
-        key = (row.pop("sampled_case__inspection_id"), row.pop("sampled_case__provider_id"))
+        key = (row.pop("rollup_inspection_id"), row.pop("rollup_provider_id"))
         fact_counts[key] = row
 
     # Prompt-based focus measures.
@@ -560,22 +568,21 @@ def rollup_inspections(
     rows = () if not focus_measures else (
         _in_scope(
             PromptAnswer.objects.filter(review__status__in=COUNTED),
-            "review__sampled_case__provider_id", provider_ids,
+            "review__rollup_provider_id", provider_ids,
         )
         .filter(
-            review__sampled_case__inspection_id__in=ids,
+            review__rollup_inspection_id__in=ids,
             prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES],
         )
-        .values("review__sampled_case__inspection_id", "review__sampled_case__provider_id",
-                "prompt__code")
+        .values("review__rollup_inspection_id", "review__rollup_provider_id", "prompt__code")
         .annotate(
-            yes=Count("id", filter=Q(value=PromptValue.YES)),
-            answered=Count("id", filter=Q(value__in=[PromptValue.YES, PromptValue.NO])),
+            yes=Count("value", filter=Q(value=PromptValue.YES)),
+            answered=Count("value", filter=Q(value__in=[PromptValue.YES, PromptValue.NO])),
         )
         .order_by()
     )
     for row in rows:
-        key = (row["review__sampled_case__inspection_id"], row["review__sampled_case__provider_id"])
+        key = (row["review__rollup_inspection_id"], row["review__rollup_provider_id"])
         prompt_counts[key][row["prompt__code"]] = (row["yes"], row["answered"])
 
     # Lead-entered ratings: judgement-rated standards and overrides.

@@ -22,7 +22,7 @@ from audit.models import (
 from audit.roles import Role
 from audit.rollup import rollup, rollup_copy_mismatches
 
-from ..factories import ProviderFactory
+from ..factories import CaseFactory, ProviderFactory
 from .moderation_support import (
     N,
     NA,
@@ -228,6 +228,45 @@ def test_bulk_writes_keep_the_copy_in_step(small, make_user):
     Judgement.objects.filter(review_id=ids[0], key_question=moved.key_question).delete()
     Judgement.objects.filter(pk=moved.pk).update(review_id=ids[0])
     assert copy_of(moved) == ""  # review 0 was returned
+    assert not rollup_copy_mismatches()
+
+
+def test_reviews_carry_their_sampled_case_inspection_and_provider(small, make_user):
+    assessor = make_user(Role.ASSESSOR)
+    review = submitted_review(small["inspection"], assessor, [S, N, NA])
+    assert (review.rollup_inspection_id, review.rollup_provider_id) == (
+        small["inspection"].pk, small["inspection"].test_provider.pk)
+
+    # Created in bulk, with or without the sampled case loaded.
+    more = [SampledCase.objects.create(inspection=small["inspection"], case=CaseFactory(),
+                                       provider=small["inspection"].test_provider)
+            for _ in range(2)]
+    CaseReview.objects.bulk_create([CaseReview(sampled_case=more[0]),
+                                    CaseReview(sampled_case_id=more[1].pk)])
+    assert not rollup_copy_mismatches()
+
+    elsewhere = ProviderFactory()
+    SampledCase.objects.filter(pk=more[0].pk).update(provider=elsewhere)
+    assert CaseReview.objects.get(sampled_case=more[0]).rollup_provider_id == elsewhere.pk
+    sampled = review.sampled_case
+    sampled.provider = elsewhere
+    sampled.save(update_fields=["provider"])
+    assert CaseReview.objects.get(pk=review.pk).rollup_provider_id == elsewhere.pk
+    assert set(review.judgements.values_list("rollup_provider", flat=True)) == {elsewhere.pk}
+
+    # A review moved to another sampled case (never done by the services) follows it.
+    other = submitted_review(inspection_for(small["framework"]), assessor, [S, S, S])
+    moved_to = other.sampled_case
+    other.delete()
+    CaseReview.objects.filter(pk=review.pk).update(sampled_case=moved_to)
+    assert CaseReview.objects.get(pk=review.pk).rollup_inspection_id == moved_to.inspection_id
+    assert not rollup_copy_mismatches()
+
+    migration = __import__("audit.migrations.0007_review_rollup_copy",
+                           fromlist=["fill_review_copy"])
+    CaseReview.objects.update(rollup_inspection=None, rollup_provider=None)
+    assert len(rollup_copy_mismatches()) == 3
+    migration.fill_review_copy(apps, None)
     assert not rollup_copy_mismatches()
 
 
