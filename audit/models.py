@@ -81,11 +81,11 @@ class Inspection(models.Model):
 
 
 class CountedValuesQuerySet(models.QuerySet):
-    """A queryset whose bulk writes keep each judgement's roll-up copy in step.
+    """A queryset whose bulk writes keep the roll-up's copy in step (see `refresh_counted`).
 
-    Writing one of `watched` (with update() or bulk_update()), or creating rows that bear on a
-    judgement, recomputes the judgements affected with `refresh_counted` in the same transaction.
-    Single saves and deletions are covered by the signals at the end of this module.
+    Writing one of `watched` (with update() or bulk_update()), or creating rows that bear on
+    what is counted, refreshes the copy on the rows affected in the same transaction. Single
+    saves and deletions are covered by the signals at the end of this module.
     """
 
     watched: frozenset[str] = frozenset()
@@ -93,20 +93,16 @@ class CountedValuesQuerySet(models.QuerySet):
     # Columns read before an update, for may_change_counted().
     found_columns: tuple[str, ...] = ("pk",)
 
-    def judgements_of(self, pks) -> models.Q:
-        """The judgements (as a Q on Judgement) that rows with these pks bear on."""
+    def refresh(self, pks, changed: set[str]) -> None:
+        """Bring the copy in step after the `changed` fields of the rows with these pks."""
         raise NotImplementedError
 
-    def judgements_created_by(self, objs) -> models.Q:
-        return self.judgements_of([obj.pk for obj in objs])
+    def refresh_created(self, objs) -> None:
+        self.refresh([obj.pk for obj in objs], set(self.watched))
 
     def may_change_counted(self, found: list[dict], kwargs: dict) -> bool:
         """Whether updating the rows `found` with `kwargs` can change what the roll-up counts."""
         return True
-
-    def refresh(self, pks, changed: set[str]) -> None:
-        """Bring the roll-up's copy in step after the `changed` fields of these rows changed."""
-        refresh_counted(self.judgements_of(pks))
 
     def _watched_in(self, names) -> set[str]:
         return self.watched & {name.removesuffix("_id") for name in names}
@@ -138,32 +134,28 @@ class CountedValuesQuerySet(models.QuerySet):
             return super().bulk_create(objs, *args, **kwargs)
         with transaction.atomic(using=self.db, savepoint=False):
             objs = super().bulk_create(objs, *args, **kwargs)
-            refresh_counted(self.judgements_created_by(objs))
+            self.refresh_created(objs)
         return objs
 
 
 class SampledCaseQuerySet(CountedValuesQuerySet):
     watched = frozenset({"inspection", "provider"})
 
-    def judgements_of(self, pks):
-        return models.Q(review__sampled_case_id__in=pks)
-
     def refresh(self, pks, changed):
         refresh_review_copy(models.Q(sampled_case_id__in=pks))
-        super().refresh(pks, changed)
+        within = models.Q(review__sampled_case_id__in=pks)
+        refresh_counted(judgements=within, answers=within)
 
 
 class CaseReviewQuerySet(CountedValuesQuerySet):
     watched = frozenset({"status", "sampled_case"})
     found_columns = ("pk", "status")
 
-    def judgements_of(self, pks):
-        return models.Q(review_id__in=pks)
-
     def refresh(self, pks, changed):
         if "sampled_case" in changed:  # never changed by the services, but possible
             refresh_review_copy(models.Q(pk__in=pks))
-        super().refresh(pks, changed)
+        within = models.Q(review_id__in=pks)
+        refresh_counted(judgements=within, answers=within)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -172,7 +164,7 @@ class CaseReviewQuerySet(CountedValuesQuerySet):
 
     def may_change_counted(self, found, kwargs):
         # Moving between statuses that do not count (a first save: not started to in progress)
-        # leaves the review's judgements uncounted, so they need no refresh.
+        # leaves the review's answers and judgements uncounted, so they need no refresh.
         status = kwargs.get("status")
         if self._watched_in(kwargs) != {"status"} or not isinstance(status, str):
             return True
@@ -180,26 +172,37 @@ class CaseReviewQuerySet(CountedValuesQuerySet):
         return bool(statuses & set(COUNTED_REVIEW_STATUSES))
 
 
+class PromptAnswerQuerySet(CountedValuesQuerySet):
+    watched = frozenset({"value", "review"})
+    refresh_on_create = True
+
+    def refresh(self, pks, changed):
+        refresh_counted(answers=models.Q(pk__in=pks))
+
+    def refresh_created(self, objs):
+        refresh_counted(answers=models.Q(review_id__in={obj.review_id for obj in objs}))
+
+
 class JudgementQuerySet(CountedValuesQuerySet):
     watched = frozenset({"value", "review"})
     refresh_on_create = True
 
-    def judgements_of(self, pks):
-        return models.Q(pk__in=pks)
+    def refresh(self, pks, changed):
+        refresh_counted(judgements=models.Q(pk__in=pks))
 
-    def judgements_created_by(self, objs):
-        return models.Q(review_id__in={obj.review_id for obj in objs})
+    def refresh_created(self, objs):
+        refresh_counted(judgements=models.Q(review_id__in={obj.review_id for obj in objs}))
 
 
 class ResolutionQuerySet(CountedValuesQuerySet):
     watched = frozenset({"value", "judgement"})
     refresh_on_create = True
 
-    def judgements_of(self, pks):
-        return models.Q(resolution__pk__in=pks)
+    def refresh(self, pks, changed):
+        refresh_counted(judgements=models.Q(resolution__pk__in=pks))
 
-    def judgements_created_by(self, objs):
-        return models.Q(pk__in={obj.judgement_id for obj in objs})
+    def refresh_created(self, objs):
+        refresh_counted(judgements=models.Q(pk__in={obj.judgement_id for obj in objs}))
 
 
 class SampledCase(models.Model):
@@ -354,6 +357,9 @@ class CaseReview(models.Model):
 
 
 class PromptAnswer(models.Model):
+    """An answer to a prompt. The `rollup_` fields are the roll-up's copy, as on Judgement: the
+    inspection, provider and the value counted (blank while the review does not count)."""
+
     # Looked up by review through the unique (review, prompt) index: no index of its own.
     review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="prompt_answers",
                                db_index=False)
@@ -361,7 +367,22 @@ class PromptAnswer(models.Model):
     prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+",
                                db_index=False)
     value = models.CharField(max_length=3, choices=PromptValue.choices)
-    history = HistoricalRecords()
+    rollup_inspection = models.ForeignKey(
+        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    rollup_provider = models.ForeignKey(
+        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    rollup_value = models.CharField(
+        max_length=3, choices=PromptValue.choices, blank=True, editable=False
+    )
+    history = HistoricalRecords(
+        excluded_fields=["rollup_inspection", "rollup_provider", "rollup_value"]
+    )
+
+    objects = PromptAnswerQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -369,7 +390,8 @@ class PromptAnswer(models.Model):
         ]
         indexes = [
             # The roll-up's prompt measures: an index-only scan of the few prompts they count.
-            models.Index(fields=["prompt", "review", "value"], name="prompt_answer_rollup"),
+            models.Index(fields=["prompt", "rollup_inspection", "rollup_provider", "rollup_value"],
+                         name="prompt_answer_rollup"),
         ]
 
 
@@ -680,56 +702,64 @@ for _model in FROZEN_MODELS:
 # The roll-up's copy on each judgement ------------------------------------------------------
 
 
-def refresh_counted(judgements: models.Q) -> int:
+def refresh_counted(*, judgements: models.Q | None = None,
+                    answers: models.Q | None = None) -> None:
     """Recompute the roll-up's copy (inspection, provider, value counted) on the judgements
-    matching `judgements`, from the reviews, sampled cases and resolutions as stored now.
+    and prompt answers matching these filters, from the reviews, sampled cases and resolutions
+    as stored now: one UPDATE each, whatever the number of rows.
 
-    One UPDATE, whatever the number of judgements. Called by the querysets above and the
-    signals below whenever something it derives from changes, so `rollup_value` is the
-    resolution or judgement value while the review counts, and blank while it does not.
+    Called by the querysets above and the signals below whenever something it derives from
+    changes, so `rollup_value` is the value counted (for a judgement, its resolution's where
+    there is one) while the review counts, and blank while it does not.
     """
     review = CaseReview.objects.filter(pk=models.OuterRef("review_id"))
-    resolution = Resolution.objects.filter(judgement_id=models.OuterRef("pk")).values("value")
-    counted = review.filter(status__in=COUNTED_REVIEW_STATUSES)
-    return models.QuerySet.update(
-        Judgement.objects.filter(judgements),
-        rollup_inspection_id=models.Subquery(
-            review.values("sampled_case__inspection_id")[:1]
-        ),
-        rollup_provider_id=models.Subquery(review.values("sampled_case__provider_id")[:1]),
-        rollup_value=models.Case(
-            models.When(
-                models.Exists(counted),
-                then=Coalesce(
-                    models.Subquery(resolution[:1]), models.F("value")
-                ),
+    counted = models.Exists(review.filter(status__in=COUNTED_REVIEW_STATUSES))
+    place = {
+        "rollup_inspection_id": models.Subquery(
+            review.values("sampled_case__inspection_id")[:1]),
+        "rollup_provider_id": models.Subquery(review.values("sampled_case__provider_id")[:1]),
+    }
+    if judgements is not None:
+        resolution = Resolution.objects.filter(judgement_id=models.OuterRef("pk")).values("value")
+        models.QuerySet.update(
+            Judgement.objects.filter(judgements), **place,
+            rollup_value=models.Case(
+                models.When(counted, then=Coalesce(models.Subquery(resolution[:1]),
+                                                   models.F("value"))),
+                default=models.Value(""),
             ),
-            default=models.Value(""),
-        ),
-    )
+        )
+    if answers is not None:
+        models.QuerySet.update(
+            PromptAnswer.objects.filter(answers), **place,
+            rollup_value=models.Case(models.When(counted, then=models.F("value")),
+                                     default=models.Value("")),
+        )
 
 
 def _refresh_saved_sampled_case(sender, instance, created, update_fields=None, **kwargs):
     if not created and (update_fields is None or {"inspection", "provider"} & set(update_fields)):
-        refresh_review_copy(models.Q(sampled_case_id=instance.pk))
-        refresh_counted(models.Q(review__sampled_case_id=instance.pk))
+        SampledCase.objects.none().refresh([instance.pk], {"inspection", "provider"})
 
 
 def _refresh_saved_review(sender, instance, created, update_fields=None, **kwargs):
     if created:
         return
-    if update_fields is None or "sampled_case" in update_fields:
-        refresh_review_copy(models.Q(pk=instance.pk))
-    if update_fields is None or {"status", "sampled_case"} & set(update_fields):
-        refresh_counted(models.Q(review_id=instance.pk))
+    changed = {"status", "sampled_case"} if update_fields is None else set(update_fields)
+    if {"status", "sampled_case"} & changed:
+        CaseReview.objects.none().refresh([instance.pk], changed)
+
+
+def _refresh_saved_answer(sender, instance, **kwargs):
+    refresh_counted(answers=models.Q(pk=instance.pk))
 
 
 def _refresh_saved_judgement(sender, instance, **kwargs):
-    refresh_counted(models.Q(pk=instance.pk))
+    refresh_counted(judgements=models.Q(pk=instance.pk))
 
 
 def _refresh_resolved_judgement(sender, instance, **kwargs):
-    refresh_counted(models.Q(pk=instance.judgement_id))
+    refresh_counted(judgements=models.Q(pk=instance.judgement_id))
 
 
 def _refresh_unresolved_judgement(sender, instance, origin=None, **kwargs):
@@ -738,12 +768,13 @@ def _refresh_unresolved_judgement(sender, instance, origin=None, **kwargs):
     if isinstance(origin, Resolution) or (
         isinstance(origin, models.QuerySet) and origin.model is Resolution
     ):
-        refresh_counted(models.Q(pk=instance.judgement_id))
+        refresh_counted(judgements=models.Q(pk=instance.judgement_id))
 
 
 for _model, _receiver in (
     (SampledCase, _refresh_saved_sampled_case),
     (CaseReview, _refresh_saved_review),
+    (PromptAnswer, _refresh_saved_answer),
     (Judgement, _refresh_saved_judgement),
     (Resolution, _refresh_resolved_judgement),
 ):

@@ -519,6 +519,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     plans: dict = {}
     random_, gauss = rng.random, rng.gauss
     base_time = datetime.datetime(2026, 7, 2, 9, tzinfo=datetime.timezone.utc)
+    inspection_id = inspection.pk
 
     def answers():
         """Prompt answers, streamed to the database while the reviews and judgements that go
@@ -560,7 +561,8 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                     else:
                         value = "no"
                         answered += 1
-                    yield (next_answer, review_id, prompt_id, value)
+                    yield (next_answer, review_id, prompt_id, value, inspection_id,
+                           provider_id, value)
                     next_answer += 1
                 if judged_na:
                     value, rationale = NA, ""
@@ -574,7 +576,9 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                                        inspection.pk, provider_id, value])
                 next_judgement += 1
 
-    writer.write(PromptAnswer, ["id", "review_id", "prompt_id", "value"], answers(),
+    writer.write(PromptAnswer, ["id", "review_id", "prompt_id", "value",
+                                "rollup_inspection_id", "rollup_provider_id", "rollup_value"],
+                 answers(),
                  total=reviews * prompt_count, label="prompt answers")
     writer.write(CaseReview, [
         "id", "sampled_case_id", "status", "version", *FACT_COLUMNS, "started_at",

@@ -83,13 +83,13 @@ def effective_value():
     return F("rollup_value")
 
 
-def rollup_copy_mismatches(judgements=None, reviews=None) -> list[tuple]:
-    """Judgements and reviews whose roll-up copy differs from the rows it is derived from:
-    always none. For tests, benchmarks and operational checks.
+def rollup_copy_mismatches(judgements=None, reviews=None, answers=None) -> list[tuple]:
+    """Reviews, judgements and prompt answers whose roll-up copy differs from the rows it is
+    derived from: always none. For tests, benchmarks and operational checks.
 
-    Each is ("judgement", id, (inspection, provider, value) held, (inspection, provider, value)
-    derived from the sampled case, the review's status and any resolution), or ("review", id,
-    (inspection, provider) held, (inspection, provider) of its sampled case).
+    Each is (kind, id, copy held, copy derived): for a judgement or prompt answer (inspection,
+    provider, value counted), derived from the sampled case, the review's status and any
+    resolution; for a review (inspection, provider) of its sampled case.
     """
     reviews = CaseReview.objects.all() if reviews is None else reviews
     review_rows = reviews.values_list(
@@ -107,7 +107,17 @@ def rollup_copy_mismatches(judgements=None, reviews=None) -> list[tuple]:
         ),
     ).values_list("pk", "rollup_inspection_id", "rollup_provider_id", "rollup_value",
                   "derived_inspection", "derived_provider", "derived_value")
-    return found + [("judgement", row[0], row[1:4], row[4:]) for row in rows.iterator()
+    found += [("judgement", row[0], row[1:4], row[4:]) for row in rows.iterator()
+              if row[1:4] != row[4:]]
+    answers = PromptAnswer.objects.all() if answers is None else answers
+    rows = answers.annotate(
+        derived_inspection=F("review__sampled_case__inspection_id"),
+        derived_provider=F("review__sampled_case__provider_id"),
+        derived_value=Case(When(review__status__in=COUNTED, then=F("value")),
+                           default=Value("")),
+    ).values_list("pk", "rollup_inspection_id", "rollup_provider_id", "rollup_value",
+                  "derived_inspection", "derived_provider", "derived_value")
+    return found + [("prompt answer", row[0], row[1:4], row[4:]) for row in rows.iterator()
                     if row[1:4] != row[4:]]
 
 
@@ -566,23 +576,22 @@ def rollup_inspections(
     # Prompt-based focus measures.
     prompt_counts: dict = defaultdict(dict)
     rows = () if not focus_measures else (
-        _in_scope(
-            PromptAnswer.objects.filter(review__status__in=COUNTED),
-            "review__rollup_provider_id", provider_ids,
-        )
+        _in_scope(PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id",
+                  provider_ids)
         .filter(
-            review__rollup_inspection_id__in=ids,
+            rollup_inspection_id__in=ids,
             prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES],
         )
-        .values("review__rollup_inspection_id", "review__rollup_provider_id", "prompt__code")
+        .values("rollup_inspection_id", "rollup_provider_id", "prompt__code")
         .annotate(
-            yes=Count("value", filter=Q(value=PromptValue.YES)),
-            answered=Count("value", filter=Q(value__in=[PromptValue.YES, PromptValue.NO])),
+            yes=Count("rollup_value", filter=Q(rollup_value=PromptValue.YES)),
+            answered=Count("rollup_value",
+                           filter=Q(rollup_value__in=[PromptValue.YES, PromptValue.NO])),
         )
         .order_by()
     )
     for row in rows:
-        key = (row["review__rollup_inspection_id"], row["review__rollup_provider_id"])
+        key = (row["rollup_inspection_id"], row["rollup_provider_id"])
         prompt_counts[key][row["prompt__code"]] = (row["yes"], row["answered"])
 
     # Lead-entered ratings: judgement-rated standards and overrides.

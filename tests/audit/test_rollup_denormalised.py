@@ -1,6 +1,7 @@
-"""The roll-up's copy on each judgement (inspection, provider, value counted) stays exactly in
-step with the reviews, sampled cases and resolutions it is derived from, through every service
-transition and every kind of write, so the roll-up can read the judgement table alone."""
+"""The roll-up's copy on reviews, judgements and prompt answers (inspection, provider, value
+counted) stays exactly in step with the reviews, sampled cases and resolutions it is derived
+from, through every service transition and every kind of write, so that the roll-up's
+aggregates read one narrow index each."""
 import random
 
 import pytest
@@ -15,12 +16,14 @@ from audit.models import (
     Inspection,
     InspectionStatus,
     Judgement,
+    PromptAnswer,
     Resolution,
     ReviewStatus,
     SampledCase,
 )
 from audit.roles import Role
 from audit.rollup import rollup, rollup_copy_mismatches
+from standards.models import Prompt
 
 from ..factories import CaseFactory, ProviderFactory
 from .moderation_support import (
@@ -90,16 +93,22 @@ def test_every_service_transition_keeps_the_copy_in_step(hmip_2018, make_user):
     assert judgement.rollup_inspection_id == inspection.pk
     assert judgement.rollup_provider_id == setup["provider"].pk
     assert copy_of(judgement) == ""
+    answers = PromptAnswer.objects.filter(review=review)
+    assert answers.count() > 40
+    assert set(answers.values_list("rollup_value", flat=True)) == {""}
+    assert set(answers.values_list("rollup_provider", flat=True)) == {setup["provider"].pk}
     assert rollup(inspection).whole.key_question("2.1.3").applicable == 0
 
     review = services.submit_review(review=review_of(inspection, "X000001"),
                                     version=review.version, user=assessor)
     assert copy_of(judgement) == N
+    assert "" not in set(answers.values_list("rollup_value", flat=True))
     assert not rollup_copy_mismatches()
 
     services.return_review(review=review_of(inspection, "X000001"), user=lead,
                            comment="Say more about the partner's safety.")
     assert copy_of(judgement) == ""
+    assert set(answers.values_list("rollup_value", flat=True)) == {""}
     review = review_of(inspection, "X000001")
     services.save_review(
         review=review, version=review.version, user=assessor, standard_code="2.1",
@@ -137,6 +146,8 @@ def test_every_service_transition_keeps_the_copy_in_step(hmip_2018, make_user):
     assert copy_of(judgement) == S  # the first judgement's value again
     assert not rollup_copy_mismatches()
     assert counted_by_rollup(inspection) == counted_from_base_tables(inspection)
+    answer = PromptAnswer.objects.get(review=review, prompt__code="2.1.3.d")
+    assert (answer.rollup_inspection_id, answer.rollup_value) == (inspection.pk, "yes")
 
 
 # --- every other kind of write ---------------------------------------------------------------
@@ -223,6 +234,21 @@ def test_bulk_writes_keep_the_copy_in_step(small, make_user):
     SampledCase.objects.filter(review__pk=ids[0]).update(provider=ProviderFactory())
     assert not rollup_copy_mismatches()
 
+    # Prompt answers: created, changed and moved in bulk, and one by one.
+    prompts = list(Prompt.objects.filter(key_question__in=small["kqs"]))
+    created = PromptAnswer.objects.bulk_create(
+        PromptAnswer(review_id=pk, prompt=prompt, value="yes") for pk in ids for prompt in prompts)
+    assert not rollup_copy_mismatches()
+    PromptAnswer.objects.filter(review_id=ids[2]).update(value="no")
+    assert set(PromptAnswer.objects.filter(review_id=ids[2])
+               .values_list("rollup_value", flat=True)) == {"no"}
+    for answer in created[:2]:
+        answer.value = "na"
+    PromptAnswer.objects.bulk_update(created[:2], ["value"])
+    created[2].value = "no"
+    created[2].save()
+    assert not rollup_copy_mismatches()
+
     # A judgement moved to another review takes that review's place and status.
     moved = Judgement.objects.filter(review_id=ids[1]).first()
     Judgement.objects.filter(review_id=ids[0], key_question=moved.key_question).delete()
@@ -288,6 +314,9 @@ def test_a_random_sequence_of_writes_never_leaves_the_copy_behind(small, make_us
     assessor = make_user(Role.ASSESSOR)
     reviews = [submitted_review(inspection, assessor, [rng.choice([S, N, NA]) for _ in range(3)])
                for _ in range(6)]
+    PromptAnswer.objects.bulk_create(
+        PromptAnswer(review=review, prompt=prompt, value="yes") for review in reviews
+        for prompt in Prompt.objects.filter(key_question__in=small["kqs"]))
     statuses = [s.value for s in ReviewStatus]
     values = [S, N, NA]
 
@@ -301,6 +330,9 @@ def test_a_random_sequence_of_writes_never_leaves_the_copy_behind(small, make_us
         "value by update": lambda: Judgement.objects.filter(
             pk=random_judgement().pk).update(value=rng.choice(values)),
         "value by save": lambda: _save_value(random_judgement(), rng.choice(values)),
+        "answer by update": lambda: PromptAnswer.objects.filter(
+            pk__in=PromptAnswer.objects.order_by("?").values("pk")[:1]).update(
+                value=rng.choice(["yes", "no", "na"])),
         "resolve": lambda: Resolution.objects.update_or_create(
             judgement=random_judgement(),
             defaults={"value": rng.choice(values), "note": "Resolved."}),
@@ -337,15 +369,24 @@ def test_the_migration_fills_the_copy_of_existing_judgements(small, make_user):
     draft = submitted_review(small["inspection"], assessor, [N, N, N],
                              status=ReviewStatus.IN_PROGRESS)
     Resolution.objects.create(judgement=counted.judgements.get(value=N), value=S, note="Agreed.")
-    # As the rows stood before the migration: no copy at all.
+    PromptAnswer.objects.bulk_create(
+        PromptAnswer(review=review, prompt=prompt, value="no") for review in (counted, draft)
+        for prompt in Prompt.objects.filter(key_question__in=small["kqs"]))
+    # As the rows stood before the migrations: no copy at all.
     Judgement.objects.update(rollup_inspection=None, rollup_provider=None, rollup_value="")
-    assert len(rollup_copy_mismatches()) == 6
+    PromptAnswer.objects.update(rollup_inspection=None, rollup_provider=None, rollup_value="")
+    assert len(rollup_copy_mismatches()) == 6 + 6
 
     migration = __import__("audit.migrations.0005_judgement_rollup_copy",
                            fromlist=["fill_rollup_copy"])
     migration.fill_rollup_copy(apps, None)
+    migration = __import__("audit.migrations.0008_prompt_answer_rollup_copy",
+                           fromlist=["fill_answer_copy"])
+    migration.fill_answer_copy(apps, None)
 
     assert not rollup_copy_mismatches()
     assert sorted(counted.judgements.values_list("rollup_value", flat=True)) == [NA, S, S]
     assert set(draft.judgements.values_list("rollup_value", flat=True)) == {""}
+    assert set(counted.prompt_answers.values_list("rollup_value", flat=True)) == {"no"}
+    assert set(draft.prompt_answers.values_list("rollup_value", flat=True)) == {""}
 
