@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from standards.exports import safe_csv_writer
+from standards.forms import form_status
 
 from . import sampling, uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm
@@ -136,13 +137,14 @@ def caseload_upload(request, code=None):
                 request, data=data, filename=upload.name,
                 provider_code=provider.code if provider else "",
             )
-        return _preview(request, result, upload.name, provider, token)
+        return _preview(request, result, upload.name, provider, token,
+                        status=200 if result.ok else 400)
     return render(request, "cases/caseload_upload.html", {
         "page_title": "Upload a caseload",
         "form": form,
         "provider": chosen,
         "columns": COLUMNS,
-    })
+    }, status=form_status(form))
 
 
 LABELS = {

@@ -96,3 +96,8 @@ class BaseForm(GovukFormMixin, forms.Form):
 
 class BaseModelForm(GovukFormMixin, forms.ModelForm):
     pass
+
+
+def form_status(*forms) -> int:
+    """400 when a submitted form is re-shown with errors, so clients see the refusal."""
+    return 400 if any(f is not None and f.is_bound and f.errors for f in forms) else 200

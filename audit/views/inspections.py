@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.models import Provider, Sample
 from cases.selectors import provider_ids_visible_to
+from standards.forms import form_status
 
 from .. import services
 from ..forms import AddSampleForm, AssignForm, ImportReviewsForm, InspectionForm
@@ -92,7 +93,7 @@ def inspection_create(request):
             return redirect("audit:inspection_detail", pk=inspection.pk)
     return render(request, "audit/inspection_form.html", {
         "form": form, "page_title": "Create an inspection", "inspection": None,
-    })
+    }, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +126,7 @@ def inspection_edit(request, pk):
             return redirect("audit:inspection_detail", pk=pk)
     return render(request, "audit/inspection_form.html", {
         "form": form, "page_title": f"Change {inspection}", "inspection": inspection,
-    })
+    }, status=form_status(form))
 
 
 @require_safe
@@ -190,7 +191,7 @@ def inspection_add_sample(request, pk):
     return render(request, "audit/inspection_sample.html", {
         "form": form, "inspection": inspection, "samples": samples,
         "page_title": "Add a sample",
-    })
+    }, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -237,7 +238,7 @@ def inspection_assign(request, pk):
     return render(request, "audit/inspection_assign.html", {
         "form": form, "inspection": inspection, "rows": rows, "assessors": assessors,
         "editable": not inspection.is_published, "page_title": "Assign cases",
-    })
+    }, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -268,4 +269,4 @@ def inspection_import(request, pk):
         "form": form, "inspection": inspection, "errors": errors,
         "page_title": "Import scored reviews",
         "published": inspection.status == InspectionStatus.PUBLISHED,
-    })
+    }, status=form_status(form))

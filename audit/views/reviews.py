@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from standards.forms import form_status
 from standards.models import JudgementValue, PromptValue
 
 from .. import services, trail
@@ -415,7 +416,8 @@ def _lead_action(request, pk, crn, *, form_class, service, template, done, title
         else:
             messages.success(request, done.format(crn=crn))
             return redirect(_urls(review)["tasks"])
-    return render(request, template, _context(access, form=form, page_title=f"{title} – {crn}"))
+    return render(request, template, _context(access, form=form, page_title=f"{title} – {crn}"),
+                  status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])

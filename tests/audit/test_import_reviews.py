@@ -234,7 +234,7 @@ def test_upload_page(client, setup, hmip_2018):
     bad = SimpleUploadedFile("bad.csv", csv_bytes([["X000404", "2.1.1.a", "yes", "", ""]]))
     response = client.post(url, {"file": bad})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "1 problems were found in the file, so nothing was imported" in html
     assert "X000404 is not a sampled case in this inspection." in html
     good = SimpleUploadedFile("good.csv", csv_bytes(complete_rows(hmip_2018, "X000002")))

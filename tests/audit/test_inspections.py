@@ -116,7 +116,7 @@ def test_lead_creates_an_inspection_with_clear_errors(client, hmip_2018, make_us
         "period_end_0": "1", "period_end_1": "1", "period_end_2": "2026",
     })
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "govuk-error-summary" in html
     assert 'href="#id_title"' in html and "Enter a title for the inspection" in html
     assert 'href="#id_framework_1"' in html
@@ -132,7 +132,7 @@ def test_sample_page_offers_only_samples_the_lead_can_see(client, hmip_2018, mak
     url = reverse("audit:inspection_add_sample", args=[setup["inspection"].pk])
     page = client.get(url).content.decode()
     assert f'value="{visible.pk}"' in page and f'value="{hidden.pk}"' not in page
-    assert client.post(url, {"sample": hidden.pk}).status_code == 200
+    assert client.post(url, {"sample": hidden.pk}).status_code == 400
     response = client.post(url, {"sample": visible.pk})
     assert response.status_code == 302
     assert setup["inspection"].sampled_cases.filter(case__crn="X000099").exists()

@@ -46,9 +46,9 @@ standards:framework               GET    in   200  200  200  200  200  | 200  20
 cases:provider_list               GET    in   403  403  200  200  200  | 403  403  200  200
 cases:provider_detail             GET    in   403  403  200  200  200  | 403  403  404  404
 cases:caseload_upload             GET    in   403  403  403  200  200  | 403  403  403  200
-cases:caseload_upload             POST   in   403  403  403  200  200  | 403  403  403  200
+cases:caseload_upload             POST   in   403  403  403  400  400  | 403  403  403  400
 cases:provider_caseload_upload    GET    in   403  403  403  200  200  | 403  403  403  404
-cases:provider_caseload_upload    POST   in   403  403  403  200  200  | 403  403  403  404
+cases:provider_caseload_upload    POST   in   403  403  403  400  400  | 403  403  403  404
 cases:caseload_confirm            GET    in   405  405  405  405  405  | 405  405  405  405
 cases:caseload_confirm            POST   in   403  403  403  404  404  | 403  403  403  404
 cases:sample_list                 GET    in   403  403  200  200  200  | 403  403  200  200

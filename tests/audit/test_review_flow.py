@@ -195,7 +195,7 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     # The lead returns it: a comment is required.
     client.force_login(lead)
     response = client.post(review_url("review_return", inspection, "W000001"), {"comment": " "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Enter a comment saying what the assessor should change" in response.content.decode()
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED
     response = client.post(review_url("review_return", inspection, "W000001"),

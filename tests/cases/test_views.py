@@ -173,7 +173,7 @@ def test_bad_file_preview_lists_every_problem_and_offers_no_confirm(client, mana
                       row("A000001", start_date="soon")])
     page = upload(client, data)
     html = page.content.decode()
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "There is a problem with the caseload" in html
     assert "Nothing has been saved" in html
     assert "3 problems in 2 of 3 rows" in html
