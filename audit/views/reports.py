@@ -20,6 +20,7 @@ from cases.selectors import provider_ids_visible_to
 from standards.models import Framework, Standard
 
 from .. import trail
+from ..db_routers import reads_from_replica
 from ..models import COUNTED_REVIEW_STATUSES, SampledCase
 from ..reports.access import (
     can_enter_standard_ratings,
@@ -99,6 +100,7 @@ def _render_report(request, report, download_name: str, download_args: list, **e
 
 
 @require_GET
+@reads_from_replica
 def index(request):
     require_reports(request.user)
     ids = provider_ids_visible_to(request.user)
@@ -167,6 +169,7 @@ def _inspection_report(request, pk, slug=None):
 
 
 @require_GET
+@reads_from_replica
 def inspection_report(request, pk):
     inspection, report, filters = _inspection_report(request, pk)
     _audit(request, trail.Action.VIEWED, report, "", obj=inspection,
@@ -195,6 +198,7 @@ def inspection_report(request, pk):
 
 
 @require_GET
+@reads_from_replica
 def inspection_download(request, pk, slug, fmt):
     inspection, report, _ = _inspection_report(request, pk, slug)
     return _download(request, report, slug, fmt, obj=inspection,
@@ -202,6 +206,7 @@ def inspection_download(request, pk, slug, fmt):
 
 
 @require_GET
+@reads_from_replica
 def inspection_json(request, pk):
     """The roll-up for BI tools: read-only, behind sign-in, scoped to the user's providers."""
     require_reports(request.user)
@@ -230,6 +235,7 @@ def _provider_report(request, code):
 
 
 @require_GET
+@reads_from_replica
 def provider_report(request, code):
     report = _provider_report(request, code)
     _audit(request, trail.Action.VIEWED, report, "", obj=report.provider,
@@ -239,6 +245,7 @@ def provider_report(request, code):
 
 
 @require_GET
+@reads_from_replica
 def provider_download(request, code, slug, fmt):
     report = _provider_report(request, code)
     return _download(request, report, slug, fmt, obj=report.provider,
@@ -279,6 +286,7 @@ def _league_report(request):
 
 
 @require_GET
+@reads_from_replica
 def league_table(request):
     report, form = _league_report(request)
     if report is None:
@@ -299,6 +307,7 @@ def league_table(request):
 
 
 @require_GET
+@reads_from_replica
 def league_download(request, slug, fmt):
     report, _ = _league_report(request)
     if report is None:
