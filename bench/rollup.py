@@ -1,235 +1,255 @@
-"""Benchmark: the roll-up of a national inspection against the same aggregate in raw SQL.
+"""Benchmark: the roll-up of a national inspection against raw SQL computing the same numbers.
 
-    .venv/bin/python bench/rollup.py [--reviews 100000] [--runs 5] [--no-docs]
+    .venv/bin/python bench/rollup.py [--reviews 100000] [--runs 7] [--no-docs]
 
-DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/audit_bench_rollup; the database is
-created if missing and migrated. The data set (bench/national.py) is one inspection of 120 PDUs
-with 100,000 submitted reviews, 12 judgements each and moderation resolutions; it is reused when
-it is already there. Times `audit.rollup.rollup()` (every query it runs and the rating rules)
-against the key-question aggregate written as one raw SQL query, prints the ratio, and rewrites
-the "Roll-up" section of docs/benchmarks.md (other sections are left alone).
+DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/audit_bench_national (created if
+missing, migrated). The data set is `manage.py generate_national_dataset`'s: one inspection of
+the 120 PDUs with 100,000 submitted or moderated reviews, plus a regional inspection of ten PDUs
+in the same database; both are reused when already there.
+
+`audit.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw SQL
+baseline: the three aggregates behind the same numbers (key questions, case-fact focus measures,
+prompt focus measures) written by hand over the base tables, joining judgements to their
+reviews, sampled cases and resolutions as the rules define them. Before timing, every number of
+rollup() is checked against the baseline's. Prints the figures and rewrites the "Roll-up"
+section of docs/benchmarks.md.
 """
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
-import re
-import statistics
 import sys
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/audit_bench_rollup"
-DOC = ROOT / "docs" / "benchmarks.md"
-SECTION = "## Roll-up"
-TARGET_SECONDS = 1.0
-TARGET_RATIO = 2.0
-NOTES = (
-    "Where the time goes: the key-question aggregate reads every judgement of the inspection "
-    "with its review, sampled case and any resolution (hash joins, in parallel); at national "
-    "scale it is most of `rollup()`. The rest is one pass over the inspection's reviews for the "
-    "focus measures, the lead-entered ratings and small lookups of the framework and providers: "
-    "a near-fixed cost, which is why the ratio is higher for a small inspection whose aggregate "
-    "is quick. Tried and not kept: a covering index on judgements (the planner rightly prefers "
-    "sequential scans when one inspection holds most of the table; forced merge joins were "
-    "slower), and counting resolutions apart from the judgements (no faster: the correction "
-    "query read the judgements again). On a shared two-core machine the national figures move "
-    "with the load from other work, by up to a factor of two between runs (compare the best "
-    "runs with the medians). The breakdowns are one grouped query per case characteristic; "
-    "the report page runs one of them at a time and the XLSX download all six."
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    NATIONAL_URL,
+    machine,
+    median,
+    national_dataset,
+    setup_django,
+    timings,
+    write_section,
 )
 
-RAW_SQL = """
-SELECT s.inspection_id, s.provider_id, j.key_question_id,
-       COUNT(*) FILTER (WHERE COALESCE(r.value, j.value) = 'sufficient') AS sufficient,
-       COUNT(*) FILTER (WHERE COALESCE(r.value, j.value) IN ('sufficient', 'not_sufficient'))
-           AS applicable,
-       COUNT(*) FILTER (WHERE COALESCE(r.value, j.value) = 'na') AS not_applicable
+HEADING = "Roll-up"
+TARGET_SECONDS = 1.0
+TARGET_RATIO = 2.0
+COUNTED = "('submitted', 'moderated')"
+
+KEY_QUESTIONS_SQL = f"""
+SELECT s.provider_id, j.key_question_id,
+       COUNT(*) FILTER (WHERE COALESCE(r.value, j.value) = 'sufficient'),
+       COUNT(*) FILTER (WHERE COALESCE(r.value, j.value) IN ('sufficient', 'not_sufficient')),
+       COUNT(*) FILTER (WHERE COALESCE(r.value, j.value) = 'na')
 FROM audit_judgement j
 JOIN audit_casereview c ON c.id = j.review_id
 JOIN audit_sampledcase s ON s.id = c.sampled_case_id
 LEFT JOIN audit_resolution r ON r.judgement_id = j.id
-WHERE s.inspection_id = %s AND c.status IN ('submitted', 'moderated')
-GROUP BY s.inspection_id, s.provider_id, j.key_question_id
+WHERE s.inspection_id = %s AND c.status IN {COUNTED}
+GROUP BY s.provider_id, j.key_question_id
 """
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in the URL if it does not exist."""
-    import dj_database_url
-    import psycopg
+def facts_sql() -> str:
+    """Counted reviews and each case-fact focus measure's numerator and denominator."""
+    from audit.rollup import FACT_MEASURES
 
-    config = dj_database_url.parse(url)
-    if "postgresql" not in config["ENGINE"]:
-        return
-    params = dict(host=config["HOST"] or None, port=config["PORT"] or None,
-                  user=config["USER"] or None, password=config["PASSWORD"] or None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
-            print(f"Created database {config['NAME']}.")
+    columns = []
+    for measure in FACT_MEASURES:
+        columns.append(f"COUNT(*) FILTER (WHERE {_sql(measure.numerator)})")
+        columns.append(f"COUNT(*) FILTER (WHERE {_sql(measure.denominator)})")
+    return (
+        "SELECT s.provider_id, COUNT(*), " + ", ".join(columns) + "\n"
+        "FROM audit_casereview c JOIN audit_sampledcase s ON s.id = c.sampled_case_id\n"
+        f"WHERE s.inspection_id = %s AND c.status IN {COUNTED}\n"
+        "GROUP BY s.provider_id"
+    )
 
 
-def timings(functions, runs: int) -> list[list[float]]:
-    """Run each function once to warm the cache and plans, then `runs` rounds of all of them."""
-    for function in functions:
-        function()
-    out = [[] for _ in functions]
-    for _ in range(runs):
-        for function, times in zip(functions, out):
-            started = time.perf_counter()
-            function()
-            times.append(time.perf_counter() - started)
-    return out
+def _sql(q) -> str:
+    """A focus measure's condition (a Q of field=value or field__in=values) as SQL."""
+    parts = []
+    for name, value in q.children:
+        if name.endswith("__in"):
+            values = ", ".join(f"'{v}'" for v in value)
+            parts.append(f"c.{name[:-4]} IN ({values})")
+        else:
+            parts.append(f"c.{name} = '{value}'")
+    return " AND ".join(parts)
 
 
-def write_section(text: str) -> None:
-    existing = DOC.read_text() if DOC.exists() else (
-        "# Benchmarks\n\nFigures recorded by the scripts in `bench/`.\n")
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(existing):
-        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", existing, count=1)
-    else:
-        updated = existing.rstrip() + "\n\n" + text.rstrip() + "\n"
-    DOC.write_text(updated.rstrip() + "\n")
+def prompts_sql() -> str:
+    from audit.rollup import PROMPT_MEASURES
+
+    codes = ", ".join(f"'{m.prompt_code}'" for m in PROMPT_MEASURES)
+    return f"""
+SELECT s.provider_id, p.code,
+       COUNT(*) FILTER (WHERE a.value = 'yes'),
+       COUNT(*) FILTER (WHERE a.value IN ('yes', 'no'))
+FROM audit_promptanswer a
+JOIN audit_casereview c ON c.id = a.review_id
+JOIN audit_sampledcase s ON s.id = c.sampled_case_id
+JOIN standards_prompt p ON p.id = a.prompt_id
+WHERE s.inspection_id = %s AND c.status IN {COUNTED} AND p.code IN ({codes})
+GROUP BY s.provider_id, p.code
+"""
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, default=100_000)
     parser.add_argument("--regional-reviews", type=int, default=8_400)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs alone")
     args = parser.parse_args()
 
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.settings.dev")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    ensure_database(url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(os.environ.get("DATABASE_URL", NATIONAL_URL))
     from django.db import connection
 
-    from bench.national import build_national_dataset
-
-    call_command("migrate", verbosity=0, interactive=False)
     print(f"Roll-up benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
-    data = build_national_dataset(reviews=args.reviews, verbose=True)
-    print(f"  national inspection: {data.reviews:,} reviews, {data.judgements:,} judgements, "
-          f"{data.resolutions:,} resolutions, {data.providers} PDUs "
-          f"({'built in %.0f s' % data.seconds if data.built else 'reused'})")
-    regional = build_national_dataset(reviews=args.regional_reviews, region=1,
-                                      title="Regional benchmark inspection", verbose=True)
-    print(f"  regional inspection: {regional.reviews:,} reviews of {regional.providers} PDUs in "
-          "the same database "
-          f"({'built in %.0f s' % regional.seconds if regional.built else 'reused'})")
-    national = measure(data, args.runs, connection)
-    region = measure(regional, args.runs, connection, breakdown_runs=args.runs)
-    for label, m in (("national", national), ("regional", region)):
-        print(f"  {label}: raw SQL median {m['raw']:.3f} s (best {m['raw_best']:.3f}), rollup() "
-              f"median {m['orm']:.3f} s (best {m['orm_best']:.3f}; {m['queries']} queries), "
-              f"ratio {m['ratio']:.2f}, six breakdowns {m['breakdowns']:.3f} s")
-    ok = national["orm"] < TARGET_SECONDS and national["ratio"] <= TARGET_RATIO
-    regional_ok = region["orm"] < TARGET_SECONDS and region["ratio"] <= TARGET_RATIO
-    print(f"  target (< {TARGET_SECONDS:.0f} s, within {TARGET_RATIO:.0f}x of raw SQL): national "
-          f"{'met' if ok else 'NOT met'}, regional {'met' if regional_ok else 'NOT met'}")
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()" if connection.vendor == "postgresql"
-                       else "SELECT 'sqlite'")
-        server = cursor.fetchone()[0].split(" on ")[0]
-        cursor.execute("SELECT count(*) FROM audit_casereview")
-        all_reviews = cursor.fetchone()[0]
-
-    def row(label, m):
-        return (f"| {label} | {m['raw']:.3f} s ({m['raw_best']:.3f} s) | {m['orm']:.3f} s "
-                f"({m['orm_best']:.3f} s) | {m['ratio']:.2f} | {m['breakdowns']:.3f} s |\n")
-
-    section = (
-        f"{SECTION}\n\n"
-        f"`bench/rollup.py`, on a database of {all_reviews:,} reviews built by "
-        "`bench/national.py`: a national inspection of "
-        f"{data.providers} PDUs with {data.reviews:,} submitted or moderated reviews, "
-        f"{data.judgements:,} key-question judgements (12 per review) and "
-        f"{data.resolutions:,} moderation resolutions; and a regional inspection of "
-        f"{regional.providers} PDUs with {regional.reviews:,} reviews. `rollup()` computes every "
-        "figure of the inspection report except the breakdowns "
-        f"({national['queries']} queries: framework, providers, the key-question aggregate, the "
-        "case-fact and prompt focus measures, lead-entered ratings; then the rating rules per "
-        "provider and for the whole inspection). The baseline is the key-question aggregate "
-        f"alone, written as one raw SQL query. Medians of {args.runs} warm runs, the two "
-        "interleaved so that both meet the same load, best run in brackets.\n\n"
-        "| Inspection | Raw SQL (key-question aggregate) | `rollup()` | Ratio of medians | "
-        "Six breakdowns |\n"
-        "| --- | --- | --- | --- | --- |\n"
-        + row(f"National: {data.reviews:,} reviews", national)
-        + row(f"Regional: {regional.reviews:,} reviews", region)
-        + f"\nTarget: under {TARGET_SECONDS:.0f} s and within {TARGET_RATIO:.0f}x of raw SQL. "
-        f"National: **{'met' if ok else 'not met'}**; regional: "
-        f"**{'met' if regional_ok else 'not met'}**.\n\n"
-        f"{NOTES}\n\n"
-        f"Recorded {datetime.date.today():%d %B %Y} on {server}, Python "
-        f"{platform.python_version()}, Django {django.get_version()}, {os.cpu_count()} CPU cores "
-        f"shared with other work (load average {os.getloadavg()[0]:.1f} at the end of the run). "
-        "Re-run with `.venv/bin/python bench/rollup.py`.\n"
-    )
+    data = national_dataset(args.reviews)
+    regional = national_dataset(args.regional_reviews, region=1,
+                                title="Regional benchmark inspection")
+    results = {}
+    for label, dataset in (("national", data), ("regional", regional)):
+        results[label] = measure(dataset, args.runs, connection)
+        m = results[label]
+        print(f"  {label} ({dataset.reviews:,} reviews): raw SQL median {m['raw']:.3f} s "
+              f"(best {m['raw_best']:.3f}), rollup() median {m['orm']:.3f} s (best "
+              f"{m['orm_best']:.3f}; {m['queries']} queries), ratio {m['ratio']:.2f}; "
+              f"key-question aggregate {m['raw_kq']:.3f} s raw, {m['orm_kq']:.3f} s in "
+              f"rollup(); six breakdowns {m['breakdowns']:.3f} s")
+    met = {label: m["orm"] < TARGET_SECONDS and m["ratio"] <= TARGET_RATIO
+           for label, m in results.items()}
+    print(f"  target (< {TARGET_SECONDS:.0f} s, within {TARGET_RATIO:.0f}x of raw SQL): "
+          + ", ".join(f"{label} {'met' if ok else 'NOT met'}" for label, ok in met.items()))
     if not args.no_docs:
-        write_section(section)
-        print(f"Wrote the '{SECTION[3:]}' section of {DOC.relative_to(ROOT)}.")
-    return 0 if ok and regional_ok else 1
+        write_section(HEADING, section(data, regional, results, met, args.runs, connection))
+    return 0 if all(met.values()) else 1
 
 
-def measure(data, runs, connection, breakdown_runs=None):
-    """Time rollup() against the raw SQL aggregate for one inspection, after checking they agree."""
+def measure(data, runs, connection):
+    """Check rollup() against the raw SQL, number for number, then time both, interleaved."""
     from django.test.utils import CaptureQueriesContext
 
-    from audit.rollup import DIMENSIONS, breakdowns, rollup
+    from audit.rollup import (
+        DIMENSIONS,
+        FACT_MEASURES,
+        PROMPT_MEASURES,
+        breakdowns,
+        counted_judgements,
+        rollup,
+        sufficiency_counts,
+    )
     from standards.models import KeyQuestion
 
     inspection = data.inspection
+    facts, prompts = facts_sql(), prompts_sql()
+
+    def run(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [inspection.id])
+            return cursor.fetchall()
 
     def raw():
-        with connection.cursor() as cursor:
-            cursor.execute(RAW_SQL, [inspection.id])
-            return cursor.fetchall()
+        return run(KEY_QUESTIONS_SQL), run(facts), run(prompts)
 
     def orm():
         return rollup(inspection)
 
-    # Same numbers both ways, before timing anything.
     result = orm()
-    by_key = {(r[1], r[2]): r[3:] for r in raw()}
+    kq_rows, fact_rows, prompt_rows = raw()
     kq_ids = dict(KeyQuestion.objects.filter(standard__framework=inspection.framework)
                   .values_list("code", "id"))
+    by_kq = {(r[0], r[1]): tuple(r[2:]) for r in kq_rows}
+    by_provider = {r[0]: r[1:] for r in fact_rows}
+    by_prompt = {(r[0], r[1]): tuple(r[2:]) for r in prompt_rows}
     for provider in result.providers:
         for kq in provider.key_questions:
-            expected = by_key.get((provider.provider_id, kq_ids[kq.code]), (0, 0, 0))
-            assert (kq.sufficient, kq.applicable, kq.not_applicable) == tuple(expected), (
-                provider.code, kq.code)
+            assert (kq.sufficient, kq.applicable, kq.not_applicable) == by_kq.get(
+                (provider.provider_id, kq_ids[kq.code]), (0, 0, 0)), (provider.code, kq.code)
+        expected = by_provider.get(provider.provider_id, (0,) * (1 + 2 * len(FACT_MEASURES)))
+        assert provider.reviews == expected[0], provider.code
+        measures = {m.code: m for m in provider.focus_measures}
+        for index, fact in enumerate(FACT_MEASURES):
+            m = measures[fact.code]
+            assert (m.numerator, m.denominator) == tuple(expected[1 + 2 * index:3 + 2 * index])
+        for prompt in PROMPT_MEASURES:
+            m = measures[prompt.code]
+            assert (m.numerator, m.denominator) == by_prompt.get(
+                (provider.provider_id, prompt.prompt_code), (0, 0)), (provider.code, prompt.code)
     assert result.whole.reviews == data.reviews
     with CaptureQueriesContext(connection) as queries:
         orm()
-    # Interleaved, so that both meet the same load from anything else on the machine.
-    raw_times, orm_times = timings([raw, orm], runs)
-    raw_median, orm_median = statistics.median(raw_times), statistics.median(orm_times)
-    best_ratio = min(o / r for r, o in zip(raw_times, orm_times))
+
+    def orm_key_questions():  # the key-question aggregate as rollup() runs it
+        return sufficiency_counts(
+            counted_judgements().filter(rollup_inspection_id__in=[inspection.id]),
+            ["rollup_inspection_id", "rollup_provider_id", "key_question_id"])
+
+    raw_times, orm_times, raw_kq_times, orm_kq_times = timings(
+        [raw, orm, lambda: run(KEY_QUESTIONS_SQL), orm_key_questions], runs)
     [breakdown_times] = timings(
         [lambda: breakdowns(inspection, key_questions=result.whole.key_questions,
-                            dimensions=DIMENSIONS)], breakdown_runs or max(1, runs // 2))
-    breakdown_median = statistics.median(breakdown_times)
-    return {"raw": raw_median, "orm": orm_median, "ratio": orm_median / raw_median,
-            "raw_best": min(raw_times), "orm_best": min(orm_times), "best_ratio": best_ratio,
-            "breakdowns": breakdown_median, "queries": len(queries.captured_queries)}
+                            dimensions=DIMENSIONS)], max(1, runs // 2))
+    return {
+        "raw": median(raw_times), "orm": median(orm_times),
+        "raw_best": min(raw_times), "orm_best": min(orm_times),
+        "ratio": median(orm_times) / median(raw_times),
+        "raw_kq": median(raw_kq_times), "orm_kq": median(orm_kq_times),
+        "breakdowns": median(breakdown_times), "queries": len(queries.captured_queries),
+    }
+
+
+def section(data, regional, results, met, runs, connection) -> str:
+    from audit.models import CaseReview
+
+    def row(label, m):
+        return (f"| {label} | {m['raw']:.3f} s ({m['raw_best']:.3f} s) | {m['orm']:.3f} s "
+                f"({m['orm_best']:.3f} s) | {m['ratio']:.2f} | {m['raw_kq']:.3f} s | "
+                f"{m['orm_kq']:.3f} s | {m['breakdowns']:.3f} s |\n")
+
+    national = results["national"]
+    return (
+        f"`bench/rollup.py`, on a database of {CaseReview.objects.count():,} reviews built by "
+        "`manage.py generate_national_dataset`: a national inspection of "
+        f"{data.providers} PDUs with {data.reviews:,} submitted or moderated reviews "
+        f"({data.judgements:,} key-question judgements, {data.prompt_answers:,} prompt answers, "
+        f"{data.resolutions:,} moderation resolutions), and a regional inspection of "
+        f"{regional.providers} PDUs with {regional.reviews:,} reviews. `rollup()` computes every "
+        "figure of the inspection report except the breakdowns: "
+        f"{national['queries']} queries (framework, providers, the key-question aggregate, the "
+        "case-fact and prompt focus measures, lead-entered ratings), then the rating rules per "
+        "provider and for the whole inspection. The baseline is raw SQL computing the same "
+        "numbers from the base tables: the key-question aggregate joining judgements to their "
+        "reviews, sampled cases and resolutions (Coalesce(resolution, judgement), counted "
+        "statuses only), the case-fact aggregate and the prompt aggregate. Every number of "
+        "`rollup()` is checked against the baseline before timing. Medians of "
+        f"{runs} warm runs, interleaved so both meet the same load; best run in brackets.\n\n"
+        "| Inspection | Raw SQL, three aggregates | `rollup()` | Ratio of medians | "
+        "Raw key-question aggregate | Its `rollup()` query | Six breakdowns |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n"
+        + row(f"National: {data.reviews:,} reviews", national)
+        + row(f"Regional: {regional.reviews:,} reviews", results["regional"])
+        + f"\nTarget: under {TARGET_SECONDS:.0f} s and within {TARGET_RATIO:.0f}x of the raw "
+        f"SQL. National: **{'met' if met['national'] else 'not met'}**; regional: "
+        f"**{'met' if met['regional'] else 'not met'}**.\n\n"
+        "How: each judgement carries a copy of what the aggregate needs (its inspection, "
+        "provider and the value counted: the resolution where there is one, blank while the "
+        "review does not count), and each review its inspection and provider, kept in step by "
+        "`audit.models` whenever a review's status, a judgement, a resolution or a sampled case "
+        "changes (tests in `tests/audit/test_rollup_denormalised.py`, including two hundred "
+        "random writes). So the key-question aggregate is one index-only scan of "
+        "`judgement_rollup` (inspection, provider, key question, value) instead of a join of four "
+        "tables, the case-fact aggregate reads the reviews alone, and the prompt aggregate "
+        "reads the four prompts it counts from `prompt_answer_rollup` and joins only the "
+        "reviews. The breakdowns still join each judgement to its case for the characteristic "
+        "broken down by: one grouped query each; the report page runs one at a time and the "
+        "XLSX download all six.\n\n"
+        f"{machine(connection)}. Re-run with `.venv/bin/python bench/rollup.py`."
+    )
 
 
 if __name__ == "__main__":
