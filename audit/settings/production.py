@@ -9,6 +9,8 @@ SECRET_KEY = require_secret_key(os.environ.get("DJANGO_SECRET_KEY", ""))
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# Load balancers check health over plain HTTP, straight to each web process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

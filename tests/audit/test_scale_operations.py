@@ -51,3 +51,23 @@ def test_scoring_pages_read_from_the_primary(client, hmip_2018, make_user, reads
     url = reverse("audit:review_standard", args=[setup["inspection"].pk, "X000001", "2.1"])
     assert client.get(url).status_code == 200
     assert reads and not any(reporting for _, reporting in reads)
+
+
+def test_the_health_check_answers_plain_http_while_pages_redirect(client, monkeypatch):
+    """The load balancer's check reaches each web process over plain HTTP, unredirected."""
+    import importlib
+    import sys
+
+    from django.test import override_settings
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.delitem(sys.modules, "audit.settings.production", raising=False)
+    production = importlib.import_module("audit.settings.production")
+    with override_settings(SECURE_SSL_REDIRECT=production.SECURE_SSL_REDIRECT,
+                           SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT):
+        health = client.get(reverse("health"))
+        sign_in = client.get(reverse("login"))
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "database": "ok"}
+    assert sign_in.status_code == 301
+    assert sign_in["Location"].startswith("https://")
