@@ -124,18 +124,18 @@ def main() -> int:
         worker_count = len(subprocess.run(["pgrep", "-P", str(server.pid)],
                                           capture_output=True, text=True).stdout.split())
         load_before = load()
-        measured_from = time.time() + args.users / args.spawn_rate
-        ramp = args.users / args.spawn_rate
+        # The locustfile stops the run after the measured period; this is only a backstop.
+        backstop = round(args.users / args.spawn_rate + 180 + args.seconds)
         subprocess.run(
             [str(VENV / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
              "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
-             "--run-time", f"{round(ramp + args.seconds)}s", "--reset-stats",
-             "--stop-timeout", "20",
+             "--run-time", f"{backstop}s", "--stop-timeout", "20",
              "--host", f"http://127.0.0.1:{port}", "--csv", str(work / "locust"),
              "--only-summary", "--loglevel", "WARNING"],
             cwd=ROOT, check=False,
             env={**os.environ, "LOADTEST_PLAN": str(work / "plan.json"),
-                 "LOADTEST_RESULT": str(work / "result.json"), "LOADTEST_WAIT": args.wait},
+                 "LOADTEST_RESULT": str(work / "result.json"), "LOADTEST_WAIT": args.wait,
+                 "LOADTEST_SECONDS": str(args.seconds), "LOADTEST_SETTLE": "5"},
         )
         load_during = load()
     finally:
@@ -144,6 +144,8 @@ def main() -> int:
 
     stats = {row["Name"]: row for row in csv.DictReader(open(work / "locust_stats.csv"))}
     result = json.loads((work / "result.json").read_text())
+    measured_from = result["measured"]["from"] or float("inf")
+    measured_to = result["measured"].get("to") or float("inf")
     server_times, server_errors = [], 0
     for line in access_log.read_text().splitlines():
         if not line.startswith("{"):
@@ -152,8 +154,8 @@ def main() -> int:
         if "duration_ms" not in entry or entry["path"] == "/healthz":
             continue  # an application log line, or the start-up health check
         at = datetime.datetime.strptime(entry["time"], "[%d/%b/%Y:%H:%M:%S %z]").timestamp()
-        if at < measured_from:
-            continue  # signing in, before the measured period (as locust's --reset-stats)
+        if not measured_from <= at <= measured_to:
+            continue  # signing in and settling, or stopping: outside the measured period
         server_times.append(float(entry["duration_ms"]))
         server_errors += int(entry["status"]) >= 500
     lost, checked = check_saved(plan["inspection"], result["saved"])
@@ -217,8 +219,8 @@ def section(args, f, stats, ok, load_before, connection) -> str:
     )
     return (
         f"`bench/loadtest.py`: {args.users} simulated assessors (locust, headless, on "
-        f"127.0.0.1; measured for {args.seconds} s once all have signed in, at "
-        f"{args.spawn_rate:g} a second) against "
+        f"127.0.0.1; signing in at {args.spawn_rate:g} a second, then measured for "
+        f"{args.seconds} s from 5 s after the last had signed in) against "
         f"`gunicorn -c audit/gunicorn_conf.py audit.wsgi` with the production settings on "
         f"PostgreSQL, {f['workers']} sync workers (WEB_CONCURRENCY, or gunicorn_conf's default "
         "of 2 x cores + 1), in the database of the national data set. Each assessor signs in "

@@ -7,8 +7,10 @@ version it loaded go back with the form. A save refused as stale (409) is reload
 it counts as neither an error nor a lost answer. Every answer of every accepted save is recorded
 and written out at the end, so bench/loadtest.py can check that each one is in the database.
 
-Reads LOADTEST_PLAN (the fieldwork: inspection, assessors, their CRNs) and writes
-LOADTEST_RESULT. The service sees HTTPS, as behind the TLS-terminating proxy: requests carry
+The measured period starts LOADTEST_SETTLE seconds after the last assessor has signed in
+(statistics are reset then, so sign-in, one deliberately slow password hash each, is not
+measured) and lasts LOADTEST_SECONDS; then the test stops. Reads LOADTEST_PLAN (the fieldwork:
+inspection, assessors, their CRNs) and writes LOADTEST_RESULT. The service sees HTTPS, as behind the TLS-terminating proxy: requests carry
 X-Forwarded-Proto: https, and the client sends the Secure cookies over plain HTTP on loopback.
 """
 from __future__ import annotations
@@ -18,8 +20,10 @@ import os
 import random
 import re
 import sys
+import time
 from pathlib import Path
 
+import gevent
 from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,7 +33,8 @@ from bench.fieldwork import STANDARDS, standard_form  # noqa: E402
 PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text())
 ASSIGNMENTS = iter(PLAN["assessors"])
 SAVED: dict[str, dict] = {}  # "crn prompt|judgement code" -> the last value accepted
-COUNTS = {"saves": 0, "stale_refused": 0, "retries_exhausted": 0}
+COUNTS = {"saves": 0, "stale_refused": 0, "retries_exhausted": 0, "signed_in": 0}
+MEASURED = {"from": None}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -64,6 +69,8 @@ class Assessor(HttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"sign-in answered {response.status_code}")
+            else:
+                COUNTS["signed_in"] += 1
 
     @task
     def score_a_page(self):
@@ -98,7 +105,25 @@ class Assessor(HttpUser):
         COUNTS["retries_exhausted"] += 1
 
 
+def measure(environment):
+    """Reset the statistics once every assessor has signed in and settled; stop after the
+    measured period."""
+    while COUNTS["signed_in"] < len(PLAN["assessors"]):
+        gevent.sleep(0.5)
+    gevent.sleep(float(os.environ.get("LOADTEST_SETTLE", "5")))
+    environment.stats.reset_all()
+    MEASURED["from"] = time.time()
+    gevent.sleep(float(os.environ.get("LOADTEST_SECONDS", "60")))
+    MEASURED["to"] = time.time()
+    environment.runner.quit()
+
+
+@events.test_start.add_listener
+def start_measuring(environment, **kwargs):
+    gevent.spawn(measure, environment)
+
+
 @events.test_stop.add_listener
 def write_result(environment, **kwargs):
-    Path(os.environ["LOADTEST_RESULT"]).write_text(json.dumps({"counts": COUNTS,
-                                                               "saved": SAVED}))
+    Path(os.environ["LOADTEST_RESULT"]).write_text(json.dumps(
+        {"counts": COUNTS, "saved": SAVED, "measured": MEASURED}))
