@@ -396,18 +396,18 @@ def build_national_dataset(
         step = time.perf_counter()
     progress(f"  committed (foreign keys checked) in {time.perf_counter() - step:.1f} s")
     if connection.vendor == "postgresql":
-        # Fresh statistics; and the judgements' visibility map, so the roll-up's aggregate is
-        # an index-only scan straight away rather than after autovacuum's next visit.
+        # Fresh statistics; and the visibility maps of the tables the roll-up reads, so its
+        # aggregates are index-only scans straight away rather than after autovacuum's visit.
         step = time.perf_counter()
         with connection.cursor() as cursor:
+            vacuumed = "audit_judgement, audit_promptanswer, audit_casereview"
             if connection.in_atomic_block:
                 # VACUUM cannot run inside a transaction (a caller's, or a test's).
-                cursor.execute("ANALYZE audit_judgement")
+                cursor.execute(f"ANALYZE {vacuumed}")
             else:
-                cursor.execute("VACUUM (ANALYZE) audit_judgement")
-            cursor.execute("ANALYZE cases_case, audit_sampledcase, audit_casereview, "
-                           "audit_promptanswer, audit_resolution, audit_moderationread, "
-                           "audit_moderationjudgement")
+                cursor.execute(f"VACUUM (ANALYZE) {vacuumed}")
+            cursor.execute("ANALYZE cases_case, audit_sampledcase, audit_resolution, "
+                           "audit_moderationread, audit_moderationjudgement")
         progress(f"  statistics refreshed in {time.perf_counter() - step:.1f} s")
     result = _summary(inspection, seed, True, started)
     progress(f"Built “{title}”: {result.reviews:,} reviews, {result.prompt_answers:,} prompt "

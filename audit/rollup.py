@@ -386,6 +386,7 @@ class _FrameworkShape:
     standards: list[Standard]
     key_questions: list[KeyQuestion]
     prompt_codes: set[str] = field(default_factory=set)
+    prompt_ids: dict[int, str] = field(default_factory=dict)  # of the prompt measures: id -> code
 
 
 def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape]:
@@ -413,10 +414,11 @@ def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape
             key_questions=[kq for s in standards for kq in s.key_questions.all()],
         )
     prompt_codes = [m.prompt_code for m in PROMPT_MEASURES]
-    for framework_id, code in Prompt.objects.filter(
+    for framework_id, prompt_id, code in Prompt.objects.filter(
         key_question__standard__framework_id__in=shapes, code__in=prompt_codes
-    ).values_list("key_question__standard__framework_id", "code"):
+    ).values_list("key_question__standard__framework_id", "id", "code"):
         shapes[framework_id].prompt_codes.add(code)
+        shapes[framework_id].prompt_ids[prompt_id] = code
     return shapes
 
 
@@ -574,15 +576,16 @@ def rollup_inspections(
         fact_counts[key] = row
 
     # Prompt-based focus measures.
+    # By prompt id, so the planner reads just those prompts' entries in prompt_answer_rollup.
     prompt_counts: dict = defaultdict(dict)
+    prompt_codes = {pk: code for shape in shapes.values() for pk, code in shape.prompt_ids.items()}
     rows = () if not focus_measures else (
         _in_scope(PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id",
                   provider_ids)
-        .filter(
-            rollup_inspection_id__in=ids,
-            prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES],
-        )
-        .values("rollup_inspection_id", "rollup_provider_id", "prompt__code")
+        .filter(rollup_inspection_id__in=ids)
+        .filter(Q(prompt_id__in=list(prompt_codes)) if prompt_codes  # none: nothing to count
+                else Q(prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES]))
+        .values("rollup_inspection_id", "rollup_provider_id", "prompt_id")
         .annotate(
             yes=Count("rollup_value", filter=Q(rollup_value=PromptValue.YES)),
             answered=Count("rollup_value",
@@ -592,7 +595,7 @@ def rollup_inspections(
     )
     for row in rows:
         key = (row["rollup_inspection_id"], row["rollup_provider_id"])
-        prompt_counts[key][row["prompt__code"]] = (row["yes"], row["answered"])
+        prompt_counts[key][prompt_codes[row["prompt_id"]]] = (row["yes"], row["answered"])
 
     # Lead-entered ratings: judgement-rated standards and overrides.
     entries: dict = defaultdict(dict)
