@@ -215,7 +215,8 @@ def section(args, f, stats, ok, load_before, connection) -> str:
     rows = "".join(
         f"| {name} | {int(row['Request Count']):,} | {float(row['50%']):.0f} ms | "
         f"{float(row['95%']):.0f} ms | {int(row['Failure Count'])} |\n"
-        for name, row in stats.items() if name != "Aggregated"
+        for name, row in stats.items()
+        if name != "Aggregated" and int(row["Request Count"])  # sign-in: before the period
     )
     return (
         f"`bench/loadtest.py`: {args.users} simulated assessors (locust, headless, on "

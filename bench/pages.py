@@ -63,7 +63,8 @@ def main() -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     national = national_dataset().inspection
     regional = national_dataset(8_400, region=1, title="Regional benchmark inspection").inspection
-    fieldwork = prepare_fieldwork(assessors=2, reviews_each=args.requests + 5)
+    # An assessor's share of an inspection: twenty reviews.
+    fieldwork = prepare_fieldwork(assessors=2, reviews_each=20)
     inspection = Inspection.objects.get(pk=fieldwork["inspection"])
 
     lead = Client()
@@ -99,9 +100,9 @@ def main() -> int:
         return reverse(f"audit:{name}", args=[inspection.pk, crn, *extra])
 
     def save(i):
-        # A different review each time, so every save is a first save of that page.
-        crn = crns[i]
-        url = review_url("review_standard", crn, "2.1")
+        # Each review and standard page in turn: first saves, then saves over earlier answers.
+        crn, code = crns[i % len(crns)], STANDARDS[(i // len(crns)) % len(STANDARDS)]
+        url = review_url("review_standard", crn, code)
         page = assessor.get(url, secure=True)
         data, _ = standard_form(page.content.decode(), rng, "Benchmark")
         return timed(assessor, "post", url, data, expect=302)
