@@ -9,7 +9,8 @@ postgres://postgres@127.0.0.1:5432/audit_bench_national; built first if missing)
 1. fresh fieldwork (bench/fieldwork.py): every simulated assessor has reviews of their own;
 2. the production run path: static files collected, then `gunicorn -c audit/gunicorn_conf.py
    audit.wsgi` with the production settings (a benchmark-only secret), bound to 127.0.0.1 only,
-   with as many workers as WEB_CONCURRENCY says (gunicorn_conf's default otherwise);
+   with as many workers as WEB_CONCURRENCY says (cores + 1 when unset: the database and the
+   load generator share the machine);
 3. locust, headless, for a bounded time (bench/locustfile.py), from 127.0.0.1;
 4. gunicorn stopped; every answer of every accepted save compared with the database.
 
@@ -112,7 +113,10 @@ def main() -> int:
     env = production_env(url, port)
     subprocess.run([str(VENV / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
                    cwd=ROOT, env=env, check=True)
-    workers = env.get("WEB_CONCURRENCY", "gunicorn_conf's default (2 x cores + 1)")
+    # Workers from the environment; otherwise cores + 1, since here PostgreSQL and locust share
+    # the same cores (gunicorn_conf's own default, 2 x cores + 1, suits a separate database).
+    env.setdefault("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1))
+    workers = env["WEB_CONCURRENCY"]
     access_log = work / "gunicorn.log"
     print(f"  gunicorn on 127.0.0.1:{port}, workers: {workers}; {args.users} assessors for "
           f"{args.seconds} s")
@@ -224,8 +228,9 @@ def section(args, f, stats, ok, ambient, connection) -> str:
         f"127.0.0.1; signing in at {args.spawn_rate:g} a second, then measured for "
         f"{args.seconds} s from 5 s after the last had signed in) against "
         f"`gunicorn -c audit/gunicorn_conf.py audit.wsgi` with the production settings on "
-        f"PostgreSQL, {f['workers']} sync workers (WEB_CONCURRENCY, or gunicorn_conf's default "
-        "of 2 x cores + 1), in the database of the national data set. Each assessor signs in "
+        f"PostgreSQL, {f['workers']} sync workers (WEB_CONCURRENCY; unset, the script uses "
+        "cores + 1, because PostgreSQL and locust share the same two cores), in the database of "
+        "the national data set. Each assessor signs in "
         "through the sign-in form (not measured: one password hash each, deliberately slow), "
         f"then works through {args.reviews_each} reviews of their own: opens a review's task "
         "list, opens a standard page and saves it with every question answered (a rationale "
