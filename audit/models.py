@@ -172,26 +172,26 @@ class CaseReviewQuerySet(CountedValuesQuerySet):
         return bool(statuses & set(COUNTED_REVIEW_STATUSES))
 
 
-class PromptAnswerQuerySet(CountedValuesQuerySet):
+class ReviewValuesQuerySet(CountedValuesQuerySet):
+    """A review's answers or judgements: each row's own value is what the roll-up counts."""
+
     watched = frozenset({"value", "review"})
     refresh_on_create = True
+    counted: str  # which of refresh_counted()'s copies these rows are
 
     def refresh(self, pks, changed):
-        refresh_counted(answers=models.Q(pk__in=pks))
+        refresh_counted(**{self.counted: models.Q(pk__in=pks)})
 
     def refresh_created(self, objs):
-        refresh_counted(answers=models.Q(review_id__in={obj.review_id for obj in objs}))
+        refresh_counted(**{self.counted: models.Q(review_id__in={obj.review_id for obj in objs})})
 
 
-class JudgementQuerySet(CountedValuesQuerySet):
-    watched = frozenset({"value", "review"})
-    refresh_on_create = True
+class PromptAnswerQuerySet(ReviewValuesQuerySet):
+    counted = "answers"
 
-    def refresh(self, pks, changed):
-        refresh_counted(judgements=models.Q(pk__in=pks))
 
-    def refresh_created(self, objs):
-        refresh_counted(judgements=models.Q(review_id__in={obj.review_id for obj in objs}))
+class JudgementQuerySet(ReviewValuesQuerySet):
+    counted = "judgements"
 
 
 class ResolutionQuerySet(CountedValuesQuerySet):

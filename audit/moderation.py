@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.selectors import provider_ids_visible_to
+from cases.selectors import ancestor_ids, provider_ids_visible_to
 from cases.models import Provider
 from standards.models import JudgementValue, KeyQuestion, RatedBy
 
@@ -466,14 +466,7 @@ def inspections_led_by(user):
 
 def moderator_choices(inspection):
     """Moderators and leads whose provider scope covers one of the inspection's providers."""
-    covering, frontier = set(), set(inspection.providers.values_list("pk", flat=True))
-    while frontier:
-        covering |= frontier
-        frontier = set(
-            Provider.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
-                "parent_id", flat=True
-            )
-        ) - covering
+    covering = ancestor_ids(inspection.providers.values_list("pk", flat=True))
     return (
         User.objects.filter(
             is_active=True, groups__name__in=[Role.MODERATOR, Role.LEAD], providers__in=covering

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from cases.models import Provider
-from cases.selectors import provider_ids_visible_to
+from cases.selectors import ancestor_ids, provider_ids_visible_to
 from standards.models import JudgementValue, KeyQuestion, RatedBy, Standard
 
 from .models import (
@@ -472,15 +472,7 @@ def assessor_choices(inspection):
     User = get_user_model()
     assessors = User.objects.filter(is_active=True, groups__name=Role.ASSESSOR)
     team = list(inspection.team.filter(groups__name=Role.ASSESSOR).values_list("pk", flat=True))
-    covering = set()
-    frontier = set(inspection.providers.values_list("pk", flat=True))
-    while frontier:
-        covering |= frontier
-        frontier = set(
-            Provider.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
-                "parent_id", flat=True
-            )
-        ) - covering
+    covering = ancestor_ids(inspection.providers.values_list("pk", flat=True))
     return (
         assessors.filter(Q(pk__in=team) | Q(providers__in=covering))
         .distinct()

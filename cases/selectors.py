@@ -16,6 +16,21 @@ def descendant_ids(provider_ids) -> set[int]:
     return found
 
 
+def ancestor_ids(provider_ids) -> set[int]:
+    """The providers given and everything above them: whoever is scoped to any of these
+    covers the ones given. One query per level of the tree."""
+    found = set(provider_ids)
+    frontier = set(found)
+    while frontier:
+        frontier = set(
+            Provider.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
+                "parent_id", flat=True
+            )
+        ) - found
+        found |= frontier
+    return found
+
+
 def provider_ids_visible_to(user) -> set[int] | None:
     """Provider ids the user may see; None means every provider (admins)."""
     if not user.is_authenticated:

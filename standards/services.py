@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from .models import Domain, Framework, FrameworkStatus, KeyQuestion, Prompt, RatingBand, ScoreBand, Standard
 
@@ -23,55 +24,39 @@ def clone_framework(*, framework: Framework, version: str, title: str | None = N
         status=FrameworkStatus.DRAFT,
         previous_version=framework,
     )
-    RatingBand.objects.bulk_create(
-        RatingBand(framework=draft, rating=b.rating, lower_bound=b.lower_bound)
-        for b in framework.rating_bands.all()
-    )
-    ScoreBand.objects.bulk_create(
-        ScoreBand(framework=draft, rating=b.rating, min_score=b.min_score, max_score=b.max_score)
-        for b in framework.score_bands.all()
-    )
-    domains = {}
-    for domain in framework.domains.all():
-        domains[domain.pk] = Domain.objects.create(
-            framework=draft, code=domain.code, title=domain.title, order=domain.order
-        )
-    standards = {}
-    for standard in framework.standards.all():
-        standards[standard.pk] = Standard.objects.create(
-            framework=draft,
-            domain=domains[standard.domain_id],
-            code=standard.code,
-            title=standard.title,
-            description=standard.description,
-            rated_by=standard.rated_by,
-            order=standard.order,
-        )
-    key_questions = {}
-    for kq in KeyQuestion.objects.filter(standard__framework=framework):
-        key_questions[kq.pk] = KeyQuestion.objects.create(
-            standard=standards[kq.standard_id],
-            code=kq.code,
-            lens=kq.lens,
-            wording=kq.wording,
-            guidance=kq.guidance,
-            allows_not_applicable=kq.allows_not_applicable,
-            applicability=kq.applicability,
-            order=kq.order,
-        )
+    RatingBand.objects.bulk_create(_copy(b, framework=draft) for b in framework.rating_bands.all())
+    ScoreBand.objects.bulk_create(_copy(b, framework=draft) for b in framework.score_bands.all())
+    domains = {d.pk: _copy(d, framework=draft) for d in framework.domains.all()}
+    Domain.objects.bulk_create(domains.values())
+    standards = {
+        s.pk: _copy(s, framework=draft, domain=domains[s.domain_id])
+        for s in framework.standards.all()
+    }
+    Standard.objects.bulk_create(standards.values())
+    key_questions = {
+        kq.pk: _copy(kq, standard=standards[kq.standard_id])
+        for kq in KeyQuestion.objects.filter(standard__framework=framework)
+    }
+    KeyQuestion.objects.bulk_create(key_questions.values())
     Prompt.objects.bulk_create(
-        Prompt(
-            key_question=key_questions[p.key_question_id],
-            code=p.code,
-            wording=p.wording,
-            guidance=p.guidance,
-            allows_not_applicable=p.allows_not_applicable,
-            applicability=p.applicability,
-            order=p.order,
-        )
+        _copy(p, key_question=key_questions[p.key_question_id])
         for p in Prompt.objects.filter(key_question__standard__framework=framework)
     )
     return draft
+
+
+def _copy(part: Model, **parents) -> Model:
+    """An unsaved copy of a framework part, every field kept but the key and its new parents,
+    so a field added to the model later is cloned without being listed here."""
+    values = {
+        field.attname: getattr(part, field.attname)
+        for field in part._meta.concrete_fields
+        if not field.primary_key
+    }
+    for name, parent in parents.items():
+        del values[part._meta.get_field(name).attname]
+        values[name] = parent
+    return type(part)(**values)
 
 
 def suggest_next_version(framework: Framework) -> str:

@@ -52,6 +52,17 @@ class Table:
         return [c for c in self.columns if c.export]
 
 
+def standard_rating_cells(standards) -> dict:
+    """A row's "std:<code>" cells: each standard's rating as it counts, marked where a lead's
+    override replaced the data-driven one."""
+    cells = {}
+    for s in standards:
+        cells[f"std:{s.code}"] = s.rating
+        if s.is_overridden:
+            cells[f"std:{s.code}:hint"] = "override"
+    return cells
+
+
 class ReportGenerator:
     """Base class: subclasses set `code`, `title`, `template_name` and build `tables()`."""
 

@@ -16,7 +16,7 @@ from audit.rollup import (
     rollup,
     whole_percent,
 )
-from .base import Column, Kind, ReportGenerator, Table
+from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from .charts import key_question_chart
 
 def _phrase(label: str) -> str:
@@ -102,10 +102,7 @@ class InspectionReport(ReportGenerator):
             }
             if p.code:
                 row["provider:href"] = self._provider_href(p.code)
-            for s in p.standards:
-                row[f"std:{s.code}"] = s.rating
-                if s.is_overridden:
-                    row[f"std:{s.code}:hint"] = "override"
+            row.update(standard_rating_cells(p.standards))
             rows.append(row)
         return Table(
             slug="providers",

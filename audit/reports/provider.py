@@ -10,7 +10,7 @@ from audit.models import SampledCase
 from audit.rollup import rollup_inspections
 from cases.models import Provider
 
-from .base import Column, Kind, ReportGenerator, Table
+from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 
 
 def _inspection_label(inspection) -> str:
@@ -111,10 +111,7 @@ class ProviderTrendReport(ReportGenerator):
             row = {"inspection": inspection.title,
                    "period": f"{inspection.period_end:%-d %b %Y}",
                    "period:href": self._report_href(inspection)}
-            for s in result.standards:
-                row[f"std:{s.code}"] = s.rating
-                if s.is_overridden:
-                    row[f"std:{s.code}:hint"] = "override"
+            row.update(standard_rating_cells(result.standards))
             rows.append(row)
         return Table(
             slug="standards",
