@@ -16,6 +16,19 @@ def _admins_only(request) -> bool:
 admin.site.has_permission = _admins_only
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """A record of what happened: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("Scope", {"fields": ("providers",)}),)
@@ -48,7 +61,7 @@ class CaseReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(RecordAdmin):
     """Read-only: the trail is evidence, so nobody edits or deletes it here."""
 
     list_display = ["at", "username", "action", "object_type", "object_label", "path"]
@@ -56,15 +69,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["username", "object_label", "object_id"]
     date_hierarchy = "at"
     actions = ["export_csv"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Export selected events as CSV")
     def export_csv(self, request, queryset):
@@ -79,19 +83,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
+class ReviewEventAdmin(RecordAdmin):
     """Workflow steps of reviews: a record, so read-only here."""
 
     list_display = ["review", "kind", "actor", "created_at"]
     list_filter = ["kind"]
     search_fields = ["review__sampled_case__case__crn", "comment"]
     list_select_related = ["review__sampled_case__case", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

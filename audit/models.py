@@ -256,7 +256,24 @@ class YesNoNotApplicable(models.TextChoices):
     NOT_APPLICABLE = "na", "Not applicable"
 
 
-class CaseReview(models.Model):
+class RollupPlace(models.Model):
+    """The roll-up's copy of where a row counts: its sampled case's inspection and provider,
+    derived, never entered (see `refresh_review_copy` and `refresh_counted`)."""
+
+    rollup_inspection = models.ForeignKey(
+        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    rollup_provider = models.ForeignKey(
+        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CaseReview(RollupPlace):
     """One assessor's scoring of one sampled case, with the case facts as found in the record.
 
     `version` is bumped on every save: a save carrying an older version is refused.
@@ -325,17 +342,9 @@ class CaseReview(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # The roll-up's copy of the sampled case's inspection and provider, so that the focus
-    # measures read the reviews (and their prompt answers) without the sampled cases. Derived,
-    # never entered: filled when the review is created, refreshed if its sampled case changes.
-    rollup_inspection = models.ForeignKey(
-        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    rollup_provider = models.ForeignKey(
-        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
+    # With the roll-up's copy (RollupPlace) the focus measures read the reviews (and their
+    # prompt answers) without the sampled cases. It is filled when the review is created and
+    # refreshed if its sampled case changes.
     history = HistoricalRecords(excluded_fields=["rollup_inspection", "rollup_provider"])
 
     objects = CaseReviewQuerySet.as_manager()
@@ -356,7 +365,7 @@ class CaseReview(models.Model):
         return self.status in COUNTED_REVIEW_STATUSES
 
 
-class PromptAnswer(models.Model):
+class PromptAnswer(RollupPlace):
     """An answer to a prompt. The `rollup_` fields are the roll-up's copy, as on Judgement: the
     inspection, provider and the value counted (blank while the review does not count)."""
 
@@ -367,14 +376,6 @@ class PromptAnswer(models.Model):
     prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+",
                                db_index=False)
     value = models.CharField(max_length=3, choices=PromptValue.choices)
-    rollup_inspection = models.ForeignKey(
-        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    rollup_provider = models.ForeignKey(
-        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
     rollup_value = models.CharField(
         max_length=3, choices=PromptValue.choices, blank=True, editable=False
     )
@@ -395,7 +396,7 @@ class PromptAnswer(models.Model):
         ]
 
 
-class Judgement(models.Model):
+class Judgement(RollupPlace):
     """The assessor's judgement of a key question for one case.
 
     The `rollup_` fields are the roll-up's copy, so that its aggregate reads this one narrow
@@ -411,14 +412,6 @@ class Judgement(models.Model):
     key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=15, choices=JudgementValue.choices)
     rationale = models.TextField(blank=True)
-    rollup_inspection = models.ForeignKey(
-        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    rollup_provider = models.ForeignKey(
-        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
     rollup_value = models.CharField(
         max_length=15, choices=JudgementValue.choices, blank=True, editable=False
     )
