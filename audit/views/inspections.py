@@ -41,6 +41,14 @@ def _managed_inspection_or_404(request, pk):
     return inspection
 
 
+def _refused_as_published(request, inspection):
+    """A published inspection is frozen: say so and go back to it (None when it is not)."""
+    if not inspection.is_published:
+        return None
+    messages.error(request, f"{inspection} is published: nothing in it can be changed.")
+    return redirect("audit:inspection_detail", pk=inspection.pk)
+
+
 def _apply_validation_error(form, error: ValidationError):
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
@@ -99,9 +107,8 @@ def inspection_create(request):
 @require_http_methods(["GET", "POST"])
 def inspection_edit(request, pk):
     inspection = _managed_inspection_or_404(request, pk)
-    if inspection.is_published:
-        messages.error(request, f"{inspection} is published: nothing in it can be changed.")
-        return redirect("audit:inspection_detail", pk=pk)
+    if refusal := _refused_as_published(request, inspection):
+        return refusal
     fixed = scoring_started(inspection)
     initial = {
         "title": inspection.title, "framework": inspection.framework_id,
@@ -173,9 +180,8 @@ def _samples_visible_to(user, inspection):
 @require_http_methods(["GET", "POST"])
 def inspection_add_sample(request, pk):
     inspection = _managed_inspection_or_404(request, pk)
-    if inspection.is_published:
-        messages.error(request, f"{inspection} is published: nothing in it can be changed.")
-        return redirect("audit:inspection_detail", pk=pk)
+    if refusal := _refused_as_published(request, inspection):
+        return refusal
     samples = _samples_visible_to(request.user, inspection)
     form = AddSampleForm(request.POST or None, samples=samples)
     if request.method == "POST" and form.is_valid():
@@ -202,9 +208,8 @@ def inspection_assign(request, pk):
     assessors = assessor_choices(inspection)
     form = AssignForm(request.POST or None, sampled_cases=sampled, assessors=assessors)
     if request.method == "POST":
-        if inspection.is_published:
-            messages.error(request, f"{inspection} is published: nothing in it can be changed.")
-            return redirect("audit:inspection_detail", pk=pk)
+        if refusal := _refused_as_published(request, inspection):
+            return refusal
         if form.is_valid():
             data = form.cleaned_data
             assessor = data["assessor"] if data["action"] == "assign" else None
