@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit import services
-from audit.models import CaseReview, FrameworkFixed, Inspection, ReviewStatus, SampledCase
+from audit.models import (
+    CaseReview,
+    FrameworkFixed,
+    Inspection,
+    InspectionStatus,
+    ReviewStatus,
+    SampledCase,
+)
 from audit.roles import Role
 
 from ..factories import CaseFactory, FrameworkFactory, ProviderFactory
@@ -191,3 +198,26 @@ def test_details_can_change_but_not_the_framework_once_scoring_started(
     assert inspection.title == "Renamed audit"
     assert inspection.period_end == datetime.date(2026, 5, 31)
     assert inspection.framework == hmip_2018
+
+
+def test_a_published_inspection_refuses_edits_samples_and_assignment(
+    client, hmip_2018, make_user
+):
+    setup = scoring_setup(hmip_2018, make_user, cases=2)
+    inspection = setup["inspection"]
+    Inspection.objects.filter(pk=inspection.pk).update(status=InspectionStatus.PUBLISHED)
+    ids = list(inspection.sampled_cases.values_list("pk", flat=True))
+    client.force_login(setup["lead"])
+    detail = reverse("audit:inspection_detail", args=[inspection.pk])
+    for name, data in [
+        ("inspection_edit", {"title": "Renamed audit"}),
+        ("inspection_add_sample", {"sample": "1"}),
+        ("inspection_assign", {"cases": ids, "action": "unassign"}),
+    ]:
+        response = client.post(reverse(f"audit:{name}", args=[inspection.pk]), data, follow=True)
+        assert response.redirect_chain == [(detail, 302)], name
+        assert ("Test PDU audit is published: nothing in it can be changed."
+                in response.content.decode()), name
+    inspection.refresh_from_db()
+    assert inspection.title == "Test PDU audit"
+    assert SampledCase.objects.filter(pk__in=ids, assessor=setup["assessor"]).count() == 2
