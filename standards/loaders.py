@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -25,16 +26,24 @@ def shipped_files() -> list[Path]:
     return [DATA_DIR / name for name in SHIPPED]
 
 
-@transaction.atomic
-def load_framework(*, data: dict, publish: bool = True) -> tuple[Framework, bool]:
-    """Create the version described by `data` unless it exists; returns (framework, created).
+class Loaded(NamedTuple):
+    framework: Framework
+    created: bool
+    guidance_updated: int = 0  # texts of an existing frozen version brought up to date
 
-    An existing version is left untouched: a published version is frozen, and a draft may
-    already carry an admin's edits.
+
+@transaction.atomic
+def load_framework(*, data: dict, publish: bool = True) -> Loaded:
+    """Create the version described by `data` unless it exists.
+
+    An existing published or retired version keeps everything it was published with except its
+    guidance, which is brought up to date (see `refresh_guidance`). An existing draft is left
+    untouched: it may already carry an admin's edits.
     """
     existing = Framework.objects.filter(code=data["code"], version=data["version"]).first()
     if existing is not None:
-        return existing, False
+        updated = refresh_guidance(framework=existing, data=data) if existing.is_frozen else 0
+        return Loaded(existing, False, updated)
     framework = Framework.objects.create(
         code=data["code"],
         version=data["version"],
@@ -93,9 +102,55 @@ def load_framework(*, data: dict, publish: bool = True) -> tuple[Framework, bool
                 )
     if publish:
         framework.publish()
-    return framework, True
+    return Loaded(framework, True)
 
 
-def load_framework_file(path, *, publish: bool = True) -> tuple[Framework, bool]:
+def refresh_guidance(*, framework: Framework, data: dict) -> int:
+    """Give a frozen version the guidance text of `data`; returns how many texts changed.
+
+    Guidance explains a question to the assessor: no answer, judgement or rating depends on it,
+    so better guidance does not change what a published version asks or how it scores. Only the
+    guidance column is written, matched by code; wording, applicability and every other field
+    stay as published, and questions that `data` does not hold keep their text. The write goes
+    through `bulk_update`, which skips the parts' frozen check on purpose; the admin and `save()`
+    still refuse every edit of a frozen version, guidance included.
+    """
+    key_question_texts, prompt_texts = {}, {}
+    for d in data["domains"]:
+        for s in d["standards"]:
+            for k in s.get("key_questions", []):
+                key_question_texts[(s["code"], k["code"])] = k.get("guidance", "")
+                for p in k.get("prompts", []):
+                    prompt_texts[(s["code"], k["code"], p["code"])] = p.get("guidance", "")
+    key_questions = _with_new_guidance(
+        KeyQuestion,
+        KeyQuestion.objects.filter(standard__framework=framework).values_list(
+            "pk", "guidance", "standard__code", "code"
+        ),
+        key_question_texts,
+    )
+    prompts = _with_new_guidance(
+        Prompt,
+        Prompt.objects.filter(key_question__standard__framework=framework).values_list(
+            "pk", "guidance", "key_question__standard__code", "key_question__code", "code"
+        ),
+        prompt_texts,
+    )
+    KeyQuestion.objects.bulk_update(key_questions, ["guidance"])
+    Prompt.objects.bulk_update(prompts, ["guidance"])
+    return len(key_questions) + len(prompts)
+
+
+def _with_new_guidance(model, rows, texts: dict) -> list:
+    """Unsaved parts (key and guidance only) whose stored guidance differs from `texts`."""
+    changed = []
+    for pk, guidance, *codes in rows:
+        text = texts.get(tuple(codes), guidance)
+        if text != guidance:
+            changed.append(model(pk=pk, guidance=text))
+    return changed
+
+
+def load_framework_file(path, *, publish: bool = True) -> Loaded:
     with open(path, encoding="utf-8") as handle:
         return load_framework(data=json.load(handle), publish=publish)

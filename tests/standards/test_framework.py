@@ -62,7 +62,7 @@ def test_key_safety_prompts_carry_applicability(hmip_2018):
 
 
 def test_loading_is_idempotent(hmip_2018):
-    again, created = load_framework_file(shipped_files()[0])
+    again, created, _ = load_framework_file(shipped_files()[0])
     assert not created
     assert again.pk == hmip_2018.pk
     assert Framework.objects.filter(code=hmip_2018.code, version="2018").count() == 1

@@ -4,7 +4,10 @@ from standards.loaders import load_framework_file, shipped_files
 
 
 class Command(BaseCommand):
-    help = "Load the shipped HMIP framework versions (or the given JSON files). Safe to re-run."
+    help = (
+        "Load the shipped HMIP framework versions (or the given JSON files). Safe to re-run: "
+        "an existing published version only has its guidance text brought up to date."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", help="Framework JSON files; default: shipped ones")
@@ -12,6 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, draft, **options):
         for path in files or shipped_files():
-            framework, created = load_framework_file(path, publish=not draft)
+            framework, created, guidance_updated = load_framework_file(path, publish=not draft)
             verb = "Loaded" if created else "Already present:"
-            self.stdout.write(f"{verb} {framework} [{framework.get_status_display()}]")
+            line = f"{verb} {framework} [{framework.get_status_display()}]"
+            if guidance_updated:
+                line += f"; guidance brought up to date on {guidance_updated} questions"
+            self.stdout.write(line)
