@@ -192,6 +192,8 @@ LOGGING = {
     "loggers": {
         # Request bodies and case data never go to the logs.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # runserver's access lines, redacted like gunicorn's.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
