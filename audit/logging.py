@@ -155,16 +155,23 @@ if _GunicornLogger is not None:
     SAFE_ATOMS = {"h", "l", "t", "r", "s", "m", "U", "H", "b", "B", "a", "T", "D", "M", "L",
                   "p"}
 
+    class RedactServerMessages(RedactCaseData):
+        """gunicorn's error log: its INFO lines are its own (the address it listens on, its
+        workers) and are left whole; warnings, errors and debug lines may quote a request."""
+
+        def filter(self, record):
+            return record.levelno == logging.INFO or super().filter(record)
+
     class RedactingGunicornLogger(_GunicornLogger):
         """gunicorn's logger: access lines with the loggable path and JSON-escaped values;
-        error-log messages redacted like the service's own."""
+        error-log messages that may quote a request redacted like the service's own."""
 
         atoms_wrapper_class = JsonAtoms
 
         def setup(self, cfg):
             super().setup(cfg)
-            if not any(isinstance(f, RedactCaseData) for f in self.error_log.filters):
-                self.error_log.addFilter(RedactCaseData())
+            if not any(isinstance(f, RedactServerMessages) for f in self.error_log.filters):
+                self.error_log.addFilter(RedactServerMessages())
 
         def atoms(self, resp, req, environ, request_time):
             atoms = super().atoms(resp, req, environ, request_time)

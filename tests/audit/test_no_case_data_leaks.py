@@ -112,7 +112,8 @@ SHAPES = ["XA0001", "X1FF", "CRN-0001", "AB-12345", "x1\ufb00", "123456"]
     ("/reports/AB-12345", "/reports/[redacted]"),
     ("/reports/AB 12345/", "/reports/[redacted]/"),
     ("/static/css/CRN-0001.css", "/static/[redacted]/[redacted]"),
-    ("/inspections/4/cases/\n{\"forged\": 1}/x/", "/inspections/[redacted]/cases/[redacted]/[redacted]/"),
+    ("/inspections/4/cases/\n{\"forged\": 1}/x/",
+     "/inspections/[redacted]/cases/[redacted]/[redacted]/"),
 ])
 def test_a_path_is_logged_as_its_route_or_its_route_words(path, logged):
     assert loggable_path(path) == logged
@@ -240,3 +241,18 @@ def test_gunicorn_keeps_request_headers_and_the_environment_out_of_its_atoms():
     assert not [key for key in atoms if key.startswith("{")]
     assert gunicorn_conf.logger_class == "audit.logging.RedactingGunicornLogger"
     assert "%(q)s" not in gunicorn_conf.access_log_format
+
+
+@pytest.mark.django_db
+def test_gunicorn_error_lines_that_may_quote_a_request_are_redacted():
+    from gunicorn.config import Config
+
+    logger = RedactingGunicornLogger(Config())
+    [redacting] = [f for f in logger.error_log.filters if hasattr(f, "filter")]
+    error = logging.LogRecord("gunicorn.error", logging.ERROR, __file__, 1,
+                              "Error handling request %s", ("/cases/CRN-0001/?crn=X1FF\n",), None)
+    assert redacting.filter(error)
+    assert error.getMessage() == "Error handling request /cases/[redacted]/"
+    info = logging.LogRecord("gunicorn.error", logging.INFO, __file__, 1, "Listening at: %s",
+                             ("http://127.0.0.1:8000",), None)
+    assert redacting.filter(info) and info.getMessage() == "Listening at: http://127.0.0.1:8000"
