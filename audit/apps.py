@@ -9,6 +9,7 @@ class AuditConfig(AppConfig):
     def ready(self):
         from cases.signals import case_data_event
 
+        from . import sign_in  # noqa: F401 - registers its system check
         from .roles import sync_role_permissions
         from .trail import record_case_data_event
 

@@ -2,7 +2,8 @@
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Only the reverse proxy on this host reaches the service, unless GUNICORN_BIND says otherwise.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
@@ -10,7 +11,10 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto is believed (and the request taken as HTTPS) only from the proxies named in
+# DJANGO_TRUSTED_PROXIES, the list the settings use for X-Forwarded-For; unset, from nobody.
+forwarded_allow_ips = os.environ.get("DJANGO_TRUSTED_PROXIES", "")
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 accesslog = "-"
 errorlog = "-"
 # One JSON object per request line; no query strings, which may carry case references, and

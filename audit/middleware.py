@@ -1,7 +1,8 @@
-"""Requests refused before any view sees them."""
+"""Requests refused before any view sees them, and what every response must carry."""
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from standards.text import FORBIDDEN_IN_A_LINE
 
@@ -29,3 +30,18 @@ def _holds_control_characters(request) -> bool:
         if FORBIDDEN_IN_A_LINE.search(key) or any(FORBIDDEN_IN_A_LINE.search(v) for v in values):
             return True
     return False
+
+
+class NeverStoreResponses:
+    """Every page and download the service builds carries `Cache-Control: no-store` (with
+    Django's other never-cache headers), so neither a shared browser nor a proxy keeps a copy
+    of case data. Static files, answered earlier by whitenoise, keep their long caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

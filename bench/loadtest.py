@@ -69,6 +69,8 @@ def production_env(url: str, port: int) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": url,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
+        # locust plays the reverse proxy on loopback and sends X-Forwarded-Proto: https.
+        "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
     })
     return env

@@ -72,6 +72,7 @@ def test_deploy_check_is_clean_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "audit.settings.production",
         "DJANGO_SECRET_KEY": "x7$kq!" * 10,
         "DJANGO_ALLOWED_HOSTS": "audit.example.gov.uk",
+        "DJANGO_TRUSTED_PROXIES": "127.0.0.1",  # the reverse proxy, as operations.md has it
     }
     # The browser tests allow synchronous ORM calls in their own process only.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "audit.middleware.NeverStoreResponses",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,12 +161,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The reverse proxies in front of the service (addresses or networks, comma-separated). Only a
+# request from one of them may say, in X-Forwarded-For, which address it was made from; and
+# gunicorn takes X-Forwarded-Proto from them alone (audit/gunicorn_conf.py). Unset, no header
+# is trusted. See docs/operations.md.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+
+# Sign-in throttling: failures are counted per username and address together, so nobody can
+# lock out anyone else (audit/sign_in.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "audit.sign_in.client_address"
+AXES_LOCKOUT_CALLABLE = "audit.sign_in.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
@@ -182,6 +192,8 @@ LOGGING = {
     "loggers": {
         # Request bodies and case data never go to the logs.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # runserver's access lines, redacted like gunicorn's.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -16,7 +16,7 @@ def test_brute_force_sign_in_is_locked_out(client, user):
         reverse("login"), {"username": user.username, "password": "correct-horse-battery"}
     )
     assert response.status_code == 429
-    assert b"Your account is locked" in response.content
+    assert b"Wait 30 minutes, then try again" in response.content
     assert client.get(reverse("home")).status_code == 302
 
 

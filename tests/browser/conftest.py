@@ -10,7 +10,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshot
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEWPORT = {"width": 1280, "height": 900}
 RESHOWN_FORM = re.compile(r"Failed to load resource: the server responded with a status of "
-                          r"(400|409) ")
+                          r"(400|409|429) ")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -66,7 +66,9 @@ def page(browser, live_server, browser_errors):
         if message.type != "error":
             return
         if message.location.get("url") == page.url and RESHOWN_FORM.match(message.text):
-            return  # the page itself: a form re-shown with its errors (400) or a stale save (409)
+            # the page itself: a form re-shown with its errors (400), a stale save (409) or a
+            # sign-in paused after too many wrong passwords (429)
+            return
         browser_errors.append(f"console error on {page.url}: {message.text} {message.location}")
 
     page.on("console", on_console)
