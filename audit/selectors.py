@@ -430,7 +430,7 @@ def refuse_unless_manager(user, inspection) -> Inspection:
     For a user who can already see the inspection: one who cannot gets a 404 first.
     """
     if not can_manage_inspection(user, inspection):
-        raise MayNotChange(f"“{inspection}”", who_manages(inspection))
+        raise MayNotChange("this inspection", who_manages(inspection))
     return inspection
 
 
@@ -443,7 +443,7 @@ def inspection_to_manage_or_404(user, pk, *, seen: QuerySet | None = None) -> In
     inspection = (inspections_visible_to(user) if seen is None else seen).filter(pk=pk).first()
     if inspection is None:
         raise Http404("No such inspection")
-    raise MayNotChange(f"“{inspection}”", who_manages(inspection))
+    raise MayNotChange("this inspection", who_manages(inspection))
 
 
 def review_queryset() -> QuerySet:

@@ -221,7 +221,7 @@ def second_read(request, pk, crn):
         if not is_moderator:
             if request.method == "POST":
                 raise MayNotChange(
-                    f"the second read of {crn}",
+                    "this second read",
                     f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
                     "can record it." if read.moderator else
                     "Only the moderator it is assigned to can record it; it has none yet.",
