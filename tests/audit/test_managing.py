@@ -83,3 +83,87 @@ def test_the_inspections_lead_still_rates_and_withdraws(client, led_elsewhere):
                        {"action": "withdraw"}).status_code == 302
     assert not StandardJudgement.objects.filter(standard=standards["2.1"],
                                                 provider__code="NORTH").exists()
+
+
+# The rule itself: every combination of role, place and scope --------------------------------
+
+
+@pytest.fixture
+def two_pdu_inspection(make_user):
+    from ..factories import InspectionFactory, ProviderFactory
+    from .moderation_support import published_framework
+
+    region = ProviderFactory(type="region", code="REG", name="Region")
+    places = {
+        "region": [region],
+        "pdu one": [ProviderFactory(code="PDU-1", name="One PDU", parent=region)],
+        "elsewhere": [ProviderFactory(code="PDU-X", name="Elsewhere PDU")],
+        "none": [],
+    }
+    places["pdu two"] = [ProviderFactory(code="PDU-2", name="Two PDU", parent=region)]
+    inspection = InspectionFactory(framework=published_framework(),
+                                   providers=places["pdu one"] + places["pdu two"])
+    return inspection, places
+
+
+def test_only_its_lead_or_a_lead_on_its_team_covering_all_its_providers_may_manage(
+    client, make_user, two_pdu_inspection
+):
+    """Exhaustively: the change pages answer 200 to those who may manage the inspection, 403 to
+    those who only see it, 404 to the rest, and the selector agrees."""
+    import itertools
+
+    from audit.selectors import can_manage_inspection, manageable_inspections
+
+    inspection, places = two_pdu_inspection
+    roles = [Role.LEAD, Role.MODERATOR, Role.MANAGER, Role.ASSESSOR]
+    edit = reverse("audit:inspection_edit", args=[inspection.pk])
+    for role, leads, on_team, place in itertools.product(roles, [False, True], [False, True],
+                                                          places):
+        user = make_user(role, providers=places[place])
+        inspection.lead = user if leads else None
+        inspection.save(update_fields=["lead"])
+        inspection.team.set([user] if on_team else [])
+        manages = role == Role.LEAD and (leads or on_team) and place == "region"
+        sees = role != Role.ASSESSOR and (leads or on_team or place == "region")
+        case = (role, leads, on_team, place)
+        assert can_manage_inspection(user, inspection) is manages, case
+        assert manageable_inspections(user).filter(pk=inspection.pk).exists() is manages, case
+        client.force_login(user)
+        assert client.get(edit).status_code == (200 if manages else 403 if sees else 404), case
+
+
+def test_a_lead_added_to_the_team_may_manage_and_the_403_says_who_may(
+    client, make_user, two_pdu_inspection
+):
+    """Another lead of the region sees the inspection but may not change it until its lead puts
+    them on the team."""
+    inspection, places = two_pdu_inspection
+    lead = make_user(Role.LEAD, providers=places["region"], first_name="Leigh", last_name="Lead")
+    colleague = make_user(Role.LEAD, providers=places["region"], first_name="Cal",
+                          last_name="Colleague")
+    inspection.lead = lead
+    inspection.save(update_fields=["lead"])
+    edit = reverse("audit:inspection_edit", args=[inspection.pk])
+
+    client.force_login(colleague)
+    assert client.get(reverse("audit:inspection_detail", args=[inspection.pk])).status_code == 200
+    refused = client.get(edit)
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "You cannot change this inspection" in page
+    assert "Only the inspection’s lead (Leigh Lead), or a lead on its team" in page
+
+    client.force_login(lead)
+    form = client.get(edit).content.decode()
+    assert "Cal Colleague" in form  # leads are offered for the team
+    response = client.post(edit, {
+        "title": inspection.title, "framework": inspection.framework_id,
+        "providers": [p.pk for p in inspection.providers.all()], "team": [colleague.pk],
+        "period_start_0": "1", "period_start_1": "1", "period_start_2": "2026",
+        "period_end_0": "30", "period_end_1": "6", "period_end_2": "2026",
+    })
+    assert response.status_code == 302
+
+    client.force_login(colleague)
+    assert client.get(edit).status_code == 200
