@@ -8,8 +8,13 @@ they would get for an object that does not exist, and never see a word of side A
 
 Reading the table: `in` is a redirect to the sign-in page; other entries are status codes.
 Role-only pages answer 403 to roles without the permission (the same for every object, so
-nothing leaks); an object the user may not see is a 404. A page whose POST line is left out is
-read-only: POST is refused with 405.
+nothing leaks); an object the user may not see is a 404; one they see but may not change is a
+403 (the `look` column is side A's onlooker, a lead of its region who does not run its
+inspection). A page whose POST line is left out is read-only: POST is refused with 405.
+
+The empty POSTs of the table prove little about writes, so every URL that accepts POST is also
+sent a real change (WRITES, below) by those who see its object but may not manage it, and the
+database is compared before and after.
 """
 from __future__ import annotations
 
