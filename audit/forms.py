@@ -149,7 +149,8 @@ class InspectionForm(GovForm):
                                 help_text="For example, 30 6 2026")
     team = UserChoiceField(
         label="Team", queryset=None, widget=forms.CheckboxSelectMultiple, required=False,
-        help_text="Assessors and moderators working on this inspection.",
+        help_text="Assessors, moderators and other leads working on this inspection. A lead on "
+        "the team can also change it, if all its providers are theirs.",
     )
 
     def __init__(self, *args, user, framework_fixed=None, **kwargs):
@@ -161,7 +162,7 @@ class InspectionForm(GovForm):
         self.fields["providers"].queryset = visible_providers(user).order_by("name")
         self.fields["team"].queryset = (
             get_user_model().objects.filter(
-                is_active=True, groups__name__in=[Role.ASSESSOR, Role.MODERATOR]
+                is_active=True, groups__name__in=[Role.ASSESSOR, Role.MODERATOR, Role.LEAD]
             ).distinct().order_by("first_name", "last_name")
         )
         framework_item = Field.radios("framework")

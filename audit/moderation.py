@@ -22,7 +22,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.selectors import ancestor_ids, provider_ids_visible_to
-from cases.models import Provider
 from standards.models import JudgementValue, KeyQuestion, RatedBy
 
 from . import trail
@@ -41,7 +40,7 @@ from .models import (
     SampledCase,
     User,
 )
-from .roles import LEAD_MODERATION, READ_SECOND, Role, has_role, may
+from .roles import READ_SECOND, Role, has_role, may
 from .selectors import review_facts
 
 OPEN_STATUSES = (InspectionStatus.FIELDWORK, InspectionStatus.MODERATION)
@@ -448,20 +447,6 @@ def resolve_disagreement(*, judgement: Judgement, value: str, note: str, by) -> 
 
 
 # Reads for pages -----------------------------------------------------------------------------
-
-
-def inspections_led_by(user):
-    """Inspections the user leads or is on the team of, whose providers are all in their scope."""
-    queryset = Inspection.objects.select_related("framework", "lead")
-    if user.is_superuser:
-        return queryset
-    if not may(user, LEAD_MODERATION):
-        return queryset.none()
-    visible = provider_ids_visible_to(user)
-    mine = Inspection.objects.filter(Q(lead=user) | Q(team=user)).values("pk")
-    return queryset.filter(pk__in=mine).exclude(
-        providers__in=Provider.objects.exclude(pk__in=visible)
-    )
 
 
 def moderator_choices(inspection):

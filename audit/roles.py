@@ -9,7 +9,9 @@ Two questions decide every page:
   `audit.selectors`): an assessor sees the cases assigned to them, leads and moderators their
   inspections, managers the reports of their providers and the providers beneath them.
 
-A user who may not see an object gets a 404 for it, exactly as if it did not exist.
+A user who may not see an object gets a 404 for it, exactly as if it did not exist. Changing an
+inspection or anything in it takes more than seeing it (`selectors.manageable_inspections`): one
+who sees it but may not change it gets a 403 saying who may.
 """
 from django.db import models
 

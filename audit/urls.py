@@ -5,6 +5,8 @@ from django.urls import include, path
 from .auth_forms import SignInForm
 from .views import home
 
+handler403 = home.permission_denied
+
 admin.site.site_header = "Case Supervision Audit administration"
 admin.site.site_title = "Case Supervision Audit"
 

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET, require_safe
 
 from standards.models import Framework
 
+from ..selectors import MayNotChange
+
 
 @require_safe
 def home(request):
@@ -26,3 +28,12 @@ def health(request):
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def permission_denied(request, exception):
+    """The 403 page. For something the user may see but not change, it says who may; any other
+    refusal says nothing about the object."""
+    context = {}
+    if isinstance(exception, MayNotChange):
+        context = {"what": exception.what, "who_may": exception.who_may}
+    return render(request, "403.html", context, status=403)

@@ -21,6 +21,7 @@ from ..selectors import (
     assessor_choices,
     can_manage_inspection,
     inspection_reviews,
+    inspection_to_manage_or_404,
     inspections_visible_to,
     review_states,
     scoring_started,
@@ -35,10 +36,9 @@ def _inspection_or_404(request, pk):
 
 
 def _managed_inspection_or_404(request, pk):
-    inspection = _inspection_or_404(request, pk)
-    if not can_manage_inspection(request.user, inspection):
-        raise Http404("No such inspection")
-    return inspection
+    """Pages that change the inspection: a 404 to those who cannot see it, a 403 to those who
+    can but may not manage it."""
+    return inspection_to_manage_or_404(request.user, pk)
 
 
 def _refused_as_published(request, inspection):

@@ -1,7 +1,9 @@
 """Moderation pages: the lead's page per inspection, blind second reads, disagreements.
 
-Leads see the inspections they lead or are on the team of, within their provider scope;
-moderators see the second reads assigned to them. Anything else is a 404.
+The lead's pages follow the one rule for managing an inspection
+(`selectors.manageable_inspections`): a 404 to those who cannot see the inspection, a 403 to
+those who can but may not manage it. Moderators see the second reads assigned to them and only
+they record them. Anything else is a 404.
 """
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ from ..moderation import (
     display_name,
     draw_moderation_sample,
     disagreements as find_disagreements,
-    inspections_led_by,
     moderation_key_questions,
     progress_by_inspection,
     reads_for_moderator,
@@ -43,6 +44,7 @@ from ..moderation_forms import (
     SecondReadForm,
 )
 from ..roles import READ_SECOND, may
+from ..selectors import MayNotChange, inspection_to_manage_or_404, manageable_inspections
 
 INVALID = 400  # a form re-shown with its errors
 
@@ -53,14 +55,16 @@ def _require_moderation_role(user):
 
 
 def _led_inspection(request, pk):
+    """The lead's moderation pages: by the one rule for managing an inspection (a 403 to those
+    who see the inspection but may not manage it)."""
     _require_moderation_role(request.user)
-    return get_object_or_404(inspections_led_by(request.user), pk=pk)
+    return inspection_to_manage_or_404(request.user, pk)
 
 
 @require_GET
 def index(request):
     _require_moderation_role(request.user)
-    inspections = list(inspections_led_by(request.user).prefetch_related("providers"))
+    inspections = list(manageable_inspections(request.user).prefetch_related("providers"))
     progress = progress_by_inspection([i.pk for i in inspections])
     return render(
         request,
@@ -198,7 +202,7 @@ def _read_for(request, pk, crn):
     visible = provider_ids_visible_to(request.user)
     in_scope = visible is None or read.review.sampled_case.provider_id in visible
     is_moderator = in_scope and read.moderator_id == request.user.pk
-    is_lead = inspections_led_by(request.user).filter(pk=pk).exists()
+    is_lead = manageable_inspections(request.user).filter(pk=pk).exists()
     if not (is_moderator or is_lead):
         raise Http404
     return read, is_moderator, is_lead
@@ -216,7 +220,12 @@ def second_read(request, pk, crn):
     if read.completed_at is None:
         if not is_moderator:
             if request.method == "POST":
-                raise Http404
+                raise MayNotChange(
+                    "this second read",
+                    f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
+                    "can record it." if read.moderator else
+                    "Only the moderator it is assigned to can record it; it has none yet.",
+                )
             return render(
                 request, "moderation/read_pending.html",
                 {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},

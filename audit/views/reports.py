@@ -1,7 +1,8 @@
 """Report pages, their CSV/XLSX downloads, the JSON roll-up, and the lead's standard ratings.
 
 Views are thin: access checks, then a report generator or a service. Everything is scoped to the
-user's providers; what the user may not see is a 404.
+user's providers; what the user may not see is a 404. Standard ratings change the inspection, so
+they follow the rule for managing it (a 403 to those who may see its report but not manage it).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from ..reports.league import LeagueTableReport
 from ..reports.provider import ProviderTrendReport
 from ..rollup import DIMENSIONS, DIMENSIONS_BY_KEY, RollupUnavailable, rollup, rollup_to_dict
 from ..rollup_services import record_standard_rating, withdraw_standard_rating
+from ..selectors import can_manage_inspection, inspection_to_manage_or_404
 
 
 def _query(request, **changes) -> str:
@@ -192,7 +194,8 @@ def inspection_report(request, pk):
         ],
         dimension_links=dimension_links,
         breakdown_by=shown.key,
-        can_enter=can_enter_standard_ratings(request.user),
+        can_enter=can_enter_standard_ratings(request.user)
+        and can_manage_inspection(request.user, inspection),
         json_url=reverse("reports:inspection_json", args=[inspection.id]),
     )
 
@@ -320,9 +323,12 @@ def league_download(request, slug, fmt):
 
 
 def _rating_context(request, pk, code):
+    """The lead's rating pages change the inspection: seen by the report's rule (a 404 if not),
+    changed only by those who manage it (a 403 to those who see its report but may not)."""
     if not can_enter_standard_ratings(request.user):
         raise Http404("No such page.")
-    inspection = visible_inspection_or_404(request.user, pk)
+    inspection = inspection_to_manage_or_404(
+        request.user, pk, seen=visible_inspections(request.user))
     provider = visible_provider_or_404(request.user, code)
     try:
         result = rollup(inspection, provider_ids={provider.id})

@@ -39,6 +39,7 @@ from ..selectors import (
     assigned_reviews,
     case_standards,
     load_review_state,
+    refuse_unless_manager,
     review_access,
     review_states,
     standard_by_code,
@@ -402,8 +403,8 @@ def review_check(request, pk, crn):
 
 def _lead_action(request, pk, crn, *, form_class, service, template, done, title):
     access = _access_or_404(request, pk, crn)
-    if not access.is_lead:
-        raise Http404("No such review")
+    if not access.is_lead:  # the assessor sees the review, but returns are the lead's
+        refuse_unless_manager(request.user, access.inspection)
     review = access.review
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,9 @@ out-of-scope twin who can see B's objects but none of A's. Each inspection has:
   the first read on 2.1.2 (CRN X?0002),
 
 drawn from a sample of the PDU's caseload. Leads and managers are scoped to the region (so the
-hierarchy counts); assessors and moderators to the PDU.
+hierarchy counts); assessors and moderators to the PDU. Each side also has an onlooker: a second
+lead of the region, who sees everything of the side's inspection but neither leads it nor is on
+its team, so may change nothing in it.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class Side:
     sample: object
     open_crn: str
     moderated_crn: str
+    onlooker: object
     secrets: list = field(default_factory=list)  # text that only this side's people may see
 
 
@@ -46,11 +49,13 @@ class World:
     admin: object
 
     def user(self, principal: str):
-        """'anonymous', 'admin', a role name (side A) or a role name + '_b' (side B)."""
+        """'anonymous', 'admin', 'onlooker', a role name (side A) or a role name + '_b' (side B)."""
         if principal == "anonymous":
             return None
         if principal == "admin":
             return self.admin
+        if principal == "onlooker":
+            return self.a.onlooker
         if principal.endswith("_b"):
             return self.b.users[principal[:-2]]
         return self.a.users[principal]
@@ -84,7 +89,9 @@ def _side(framework, tag: str, name: str) -> Side:
     sample = draw_sample([case, review.sampled_case.case])
     inspection.sample = sample
     inspection.save(update_fields=["sample"])
-    return Side(tag, region, pdu, users, inspection, sample, open_crn, moderated_crn,
+    onlooker = UserFactory(username=f"onlooker-{tag.lower()}", roles=[Role.LEAD], scope=[region],
+                           first_name="Onlooker", last_name=f"of {tag}")
+    return Side(tag, region, pdu, users, inspection, sample, open_crn, moderated_crn, onlooker,
                 secrets=[open_crn, moderated_crn, f"{name} inspection", f"{name} PDU",
                          f"{name} region"])
 

@@ -116,35 +116,42 @@ def test_lead_sees_an_incomplete_read_as_waiting(client, setup):
     page = client.get(read_url(setup))
     assert page.status_code == 200
     assert "Waiting for Mo Reader" in page.content.decode()
-    assert client.post(read_url(setup), {"kq_2_1_1": S}).status_code == 404
+    refused = client.post(read_url(setup), {"kq_2_1_1": S})
+    assert refused.status_code == 403  # seen, but only its moderator records it
+    assert "Only the moderator it is assigned to (Mo Reader)" in refused.content.decode()
+    assert not setup["read"].judgements.exists()
 
 
 # Scoping -------------------------------------------------------------------------------------
 
 
-def test_pages_are_404_to_those_without_access(client, setup, make_user):
+def test_pages_refuse_those_who_may_not_moderate_the_inspection(client, setup, make_user):
+    """A 404 to those who cannot see the inspection or whose role has no moderation pages; a
+    403 to those who see the inspection but may not manage it."""
     disagreements = reverse("moderation:disagreements", args=[setup["inspection"].pk])
     csv_url = reverse("moderation:agreement_csv", args=[setup["inspection"].pk])
     elsewhere = ProviderFactory()
     visitors = {
-        "assessor": setup["asha"],
-        "manager": make_user("manager", providers=[setup["provider"]]),
-        "other moderator": make_user("moderator", providers=[setup["provider"]]),
-        "lead of nothing here": make_user("lead", providers=[setup["provider"]]),
-        "team lead out of scope": make_user("lead", providers=[elsewhere]),
+        "assessor": (setup["asha"], "404"),
+        "manager": (make_user("manager", providers=[setup["provider"]]), "404"),
+        "other moderator": (make_user("moderator", providers=[setup["provider"]]), "403"),
+        "lead of nothing here": (make_user("lead", providers=[setup["provider"]]), "403"),
+        "team lead out of scope": (make_user("lead", providers=[elsewhere]), "403"),
+        "lead elsewhere": (make_user("lead", providers=[elsewhere]), "404"),
     }
-    setup["inspection"].team.add(visitors["team lead out of scope"])
-    for who, user in visitors.items():
+    setup["inspection"].team.add(visitors["team lead out of scope"][0])
+    for who, (user, lead_pages) in visitors.items():
         client.force_login(user)
-        for url in [read_url(setup), page_url(setup), disagreements, csv_url]:
-            assert client.get(url).status_code == 404, (who, url)
+        assert client.get(read_url(setup)).status_code == 404, who  # not their read
+        for url in [page_url(setup), disagreements, csv_url]:
+            assert str(client.get(url).status_code) == lead_pages, (who, url)
     client.force_login(setup["asha"])
     assert client.get(reverse("moderation:index")).status_code == 404
     # The moderator sees only their read, not the lead's pages.
     client.force_login(setup["mo"])
     assert client.get(read_url(setup)).status_code == 200
-    assert client.get(page_url(setup)).status_code == 404
-    assert client.get(disagreements).status_code == 404
+    assert client.get(page_url(setup)).status_code == 403
+    assert client.get(disagreements).status_code == 403
 
 
 def test_team_member_with_lead_role_may_moderate_the_inspection(client, setup, make_user):

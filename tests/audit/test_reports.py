@@ -431,12 +431,24 @@ def test_provider_trend(two_rounds, client, admin_user):
 # Lead-entered ratings
 
 
-def test_lead_enters_a_judgement_rating_with_rationale(scenario, client, make_user):
+@pytest.fixture
+def lead_of(make_user):
+    """The inspection's lead, whose providers are all of the inspection's."""
+    def make(inspection):
+        lead = make_user(Role.LEAD, providers=list(inspection.providers.all()))
+        inspection.lead = lead
+        inspection.save(update_fields=["lead"])
+        return lead
+
+    return make
+
+
+def test_lead_enters_a_judgement_rating_with_rationale(scenario, client, lead_of):
     inspection, standards, _ = scenario
     from cases.models import Provider
 
     south = Provider.objects.get(code="SOUTH")
-    lead = make_user(Role.LEAD, providers=[south])
+    lead = lead_of(inspection)
     client.force_login(lead)
     edit = url("standard_rating_edit", inspection.id, "SOUTH", "1.1")
     response = client.post(edit, {"rating": "good", "rationale": "  "})
@@ -457,12 +469,12 @@ def test_lead_enters_a_judgement_rating_with_rationale(scenario, client, make_us
     assert south_data["overall"]["score"] == 5 and south_data["overall"]["partial"] is True
 
 
-def test_lead_overrides_and_withdraws(scenario, client, make_user):
+def test_lead_overrides_and_withdraws(scenario, client, lead_of):
     inspection, standards, _ = scenario
     from cases.models import Provider
 
     north = Provider.objects.get(code="NORTH")
-    client.force_login(make_user(Role.LEAD, providers=[north]))
+    client.force_login(lead_of(inspection))
     list_page = client.get(url("standard_ratings", inspection.id, "NORTH")).content.decode()
     assert "Override" in list_page
     edit = url("standard_rating_edit", inspection.id, "NORTH", "2.2")
@@ -473,7 +485,7 @@ def test_lead_overrides_and_withdraws(scenario, client, make_user):
     assert "Plans copied between cases." in html
     # 2.1 G (2) + 2.2 I (0, override) + 1.1 G (2) = 4 of 9 -> Requires improvement (3-4).
     data = client.get(url("inspection_json", inspection.id)).json()
-    assert data["providers"][0]["overall"] == {
+    assert next(p for p in data["providers"] if p["code"] == "NORTH")["overall"] == {
         "score": 4, "max_score": 9, "standards_rated": 3, "standards_in_scheme": 3,
         "partial": False, "rating": "requires_improvement"}
     client.post(edit, {"action": "withdraw"})
@@ -482,15 +494,27 @@ def test_lead_overrides_and_withdraws(scenario, client, make_user):
     assert [h.history_type for h in history.order_by("history_id")] == ["+", "-"]
 
 
-def test_rating_pages_need_lead_role_and_scope(scenario, client, make_user, manager_of):
+def test_rating_pages_need_lead_role_and_the_inspection_to_manage(
+    scenario, client, make_user, manager_of, lead_of
+):
     inspection, _, _ = scenario
     from cases.models import Provider
 
     client.force_login(manager_of("NORTH"))
     assert client.get(url("standard_ratings", inspection.id, "NORTH")).status_code == 404
+    # A lead who sees South's report but does not run the inspection: refused, saying who may.
     client.force_login(make_user(Role.LEAD, providers=[Provider.objects.get(code="SOUTH")]))
+    for code in ("NORTH", "SOUTH"):
+        assert client.get(url("standard_ratings", inspection.id, code)).status_code == 403
+    report = client.get(url("inspection", inspection.id) + "?provider=SOUTH").content.decode()
+    assert "Enter standard ratings" not in report
+    # A lead of none of its providers cannot see it at all.
+    client.force_login(make_user(Role.LEAD, providers=[provider(code="WEST")]))
     assert client.get(url("standard_ratings", inspection.id, "NORTH")).status_code == 404
+    client.force_login(lead_of(inspection))
     assert client.get(url("standard_rating_edit", inspection.id, "SOUTH", "9.9")).status_code == 404
+    report = client.get(url("inspection", inspection.id) + "?provider=SOUTH").content.decode()
+    assert "Enter standard ratings and overrides for South PDU" in report
 
 
 def test_published_inspection_ratings_are_final(scenario, client, admin_user):

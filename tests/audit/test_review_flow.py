@@ -190,7 +190,10 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     )
     html = client.get(review_url("review_check", inspection, "W000001")).content.decode()
     assert "Submit review" not in html and ">Change<" not in html
-    assert client.get(review_url("review_return", inspection, "W000001")).status_code == 404
+    # The assessor sees the review, but returning it is the lead's: refused, saying who may.
+    refused = client.get(review_url("review_return", inspection, "W000001"))
+    assert refused.status_code == 403
+    assert "Only the inspection’s lead (Leigh Lead)" in refused.content.decode()
 
     # The lead returns it: a comment is required.
     client.force_login(lead)

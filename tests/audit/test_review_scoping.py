@@ -1,4 +1,5 @@
-"""Who may open which review and inspection: anything else is a 404."""
+"""Who may open which review and inspection: what a user cannot see is a 404; what they see but
+may not change is a 403."""
 import pytest
 from django.urls import reverse
 
@@ -53,8 +54,8 @@ def test_moderator_and_manager_see_the_inspection_but_not_reviews(client, setup,
         detail = reverse("audit:inspection_detail", args=[inspection.pk])
         assert client.get(detail).status_code == 200
         assert "Test PDU audit" in client.get(reverse("audit:inspection_list")).content.decode()
-        for name in INSPECTION_PAGES[1:]:
-            assert client.get(reverse(f"audit:{name}", args=[inspection.pk])).status_code == 404
+        for name in INSPECTION_PAGES[1:]:  # seen, but not theirs to change
+            assert client.get(reverse(f"audit:{name}", args=[inspection.pk])).status_code == 403
         for url in review_urls(inspection):
             assert client.get(url).status_code == 404, (role, url)
 
