@@ -84,7 +84,11 @@ def insert_rows(old_apps, tables: dict):
 
 
 def rollup_payloads() -> dict:
-    """What the roll-up JSON endpoint answers for each inspection, to a user who sees all."""
+    """What the roll-up JSON endpoint answers for each inspection, to a user who sees all.
+
+    make_schema_0008_data.py has the same lines, run by the 0008 code in a checkout of it; these
+    run today's code, and follow it when it moves, so the two are kept apart.
+    """
     payloads = {}
     for inspection in Inspection.objects.order_by("pk"):
         try:
