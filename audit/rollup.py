@@ -5,7 +5,7 @@ whatever the number of reviews); `standards.rating` turns the counts into percen
 and ratings. The results are plain dataclasses so that report pages, CSV/XLSX exports, the JSON
 endpoint and the `rollup` command all show the same numbers.
 
-Rules applied (docs: rating-rules.md):
+Rules applied (docs/rating-rules.md):
 - only reviews whose status is in COUNTED_REVIEW_STATUSES count;
 - a moderation Resolution replaces the judgement it resolves (Coalesce(resolution, judgement));
   both rules are held on each judgement as `rollup_value` (blank while its review does not

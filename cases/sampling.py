@@ -29,7 +29,7 @@ sample, and the seed, the caseload strata and the sample strata are recorded on 
 
 Sample size
 -----------
-For a proportion near 50%, confidence z and margin e, caseload N (docs: domain/sampling.md):
+For a proportion near 50%, confidence z and margin e, caseload N (docs/sampling.md):
 n0 = z^2 x 0.25 / e^2 and n = ceil(n0 / (1 + (n0 - 1) / N)), the finite-population correction.
 """
 from __future__ import annotations

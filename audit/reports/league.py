@@ -1,4 +1,6 @@
-"""The league table: providers ranked by overall score over a period (rating-rules.md §5).
+"""The league table: providers ranked by overall score over a period.
+
+The rules are in docs/rating-rules.md, "League table".
 
 Rank: overall score, then the number of Outstanding and Good standards, then name. Each
 provider appears once, with its latest inspection ending in the period, and the change in score
