@@ -31,6 +31,21 @@ def test_login_page_uses_govuk_layout(client):
 
 
 @pytest.mark.django_db
+def test_no_crown_or_crown_copyright_anywhere(client, user):
+    """This is not a service on a GOV.UK domain: no crown logo, favicon or Crown copyright."""
+    signed_out = client.get(reverse("login")).content.decode()
+    client.force_login(user)
+    signed_in = client.get(reverse("home")).content.decode()
+    for html in (signed_out, signed_in):
+        assert "Crown copyright" not in html
+        assert "copyright-logo" not in html
+        assert "/assets/images/favicon" not in html  # GOV.UK Frontend's icons are the crown
+        assert "images/favicon.svg" in html
+    icon = (ROOT / "static" / "images" / "favicon.svg").read_text()
+    assert "<svg" in icon
+
+
+@pytest.mark.django_db
 def test_sign_in_and_out(client, user):
     response = client.post(
         reverse("login"), {"username": user.username, "password": "correct-horse-battery"}
