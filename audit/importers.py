@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from cases import importers as caseload_reader
-from cases.models import MappaCategory, MappaLevel
+from cases.models import CRN_RULE, MappaCategory, MappaLevel, crn_from_text
 from standards.models import JudgementValue
 from standards.text import control_character
 
@@ -174,7 +174,7 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
             for prompt in kq.prompts.all():
                 prompts[prompt.code] = prompt
     reviews = {
-        r.sampled_case.case.crn.upper(): r
+        r.sampled_case.case.crn: r
         for r in review_queryset().filter(sampled_case__inspection=inspection).select_for_update(
             of=("self",)
         )
@@ -213,17 +213,20 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
         rationale, username = row["rationale"], row["assessor"]
         row_errors = []
         review = None
+        crn_key = crn_from_text(crn) if crn else None
         if not crn:
             row_errors.append(RowError(number, "crn", "Enter the case reference (CRN)."))
+        elif crn_key is None:
+            row_errors.append(RowError(number, "crn", f"“{crn}” is not a CRN: {CRN_RULE}."))
         else:
-            review = reviews.get(crn.upper())
+            review = reviews.get(crn_key)
             if review is None:
                 row_errors.append(RowError(
                     number, "crn", f"{crn} is not a sampled case in this inspection."
                 ))
             elif review.status not in EDITABLE_STATUSES:
-                if crn.upper() not in locked_reported:
-                    locked_reported.add(crn.upper())
+                if crn_key not in locked_reported:
+                    locked_reported.add(crn_key)
                     row_errors.append(RowError(
                         number, "crn",
                         f"{crn} is already {review.get_status_display().lower()}; the lead must "
@@ -232,8 +235,8 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
                 review = None
         if not code:
             row_errors.append(RowError(number, "question_code", "Enter the question code."))
-        elif crn:
-            key = (crn.upper(), code.lower())
+        elif crn_key:
+            key = (crn_key, code.lower())
             if key in seen:
                 row_errors.append(RowError(
                     number, "question_code",
@@ -261,8 +264,8 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
                     number, "assessor", f"Unknown assessor “{username}”: give the username of "
                     "an active user with the assessor role.",
                 ))
-            elif crn:
-                first = assessor_for.setdefault(crn.upper(), (number, username.lower()))
+            elif crn_key:
+                first = assessor_for.setdefault(crn_key, (number, username.lower()))
                 if first[1] != username.lower():
                     row_errors.append(RowError(
                         number, "assessor",

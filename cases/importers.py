@@ -31,13 +31,14 @@ from .models import (
     MappaLevel,
     PractitionerGrade,
     Provider,
+    CRN_RULE,
     RoshLevel,
     SentenceType,
+    crn_from_text,
 )
 
 MAX_ROWS = 250_000
 MAX_CELL_LENGTH = 200
-CRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 LOOKUP_CHUNK = 5_000
 WRITE_BATCH = 2_000
 PREVIEW_ROWS = 10
@@ -58,8 +59,9 @@ class Column:
 
 
 COLUMNS = [
-    Column("crn", True, "Case reference number: up to 20 letters, digits or hyphens; unique in "
-           "the file. Stored in capitals.", "X123456", ("case_reference", "case_reference_number")),
+    Column("crn", True, "Case reference number: up to 20 letters (A to Z), digits or hyphens, "
+           "starting with a letter or digit; unique in the file. Stored in capitals.", "X123456",
+           ("case_reference", "case_reference_number")),
     Column("provider", False, "Provider code of a provider you manage. Required unless a provider "
            "is chosen for the whole file; a blank cell then takes that provider.", "PDU-BHM-N",
            ("provider_code",)),
@@ -363,12 +365,12 @@ class _Validator:
                 problems.append((name, f"The {label} is missing."))
 
         record = {}
-        crn = str(values.get("crn", "")).upper()
-        if not crn:
+        typed = str(values.get("crn", ""))
+        crn = crn_from_text(typed)
+        if not typed:
             missing("crn", "CRN")
-        elif not CRN_PATTERN.match(crn):
-            problems.append(
-                ("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens."))
+        elif crn is None:
+            problems.append(("crn", f"'{typed}' is not a CRN: {CRN_RULE}."))
         elif crn in self.seen:
             problems.append(
                 ("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once."))
