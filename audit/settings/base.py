@@ -187,6 +187,15 @@ LOGGING = {
 
 SERVICE_NAME = "Case Supervision Audit"
 
+# Uploaded spreadsheets (cases/spreadsheets.py): a file past any of these is refused before it is
+# parsed. Documented in docs/formats.md, "Limits on uploaded files".
+SPREADSHEET_MAX_ROWS = 250_001  # every row: the header and blank rows included
+SPREADSHEET_MAX_COLUMNS = 100
+XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all the workbook's parts, unpacked
+XLSX_MAX_PARTS = 1_000
+XLSX_MAX_SHARED_STRINGS = 500_000
+XLSX_MAX_SHARED_STRINGS_BYTES = 50 * 1024 * 1024
+
 
 def require_secret_key(key):
     if not key or len(key) < 50:
