@@ -19,11 +19,14 @@ err upwards (text that happens to read "<row"), which refuses a file at worst a 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
+import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +82,7 @@ def _too_many_rows(limits: Limits) -> FileRejected:
 
 def _too_wide(limits: Limits) -> FileRejected:
     return FileRejected(
-        f"The file has values beyond column {get_column_letter(limits.max_columns)}: the most "
+        f"The file has cells beyond column {get_column_letter(limits.max_columns)}: the most "
         f"allowed is {limits.max_columns} columns. Remove the columns the import does not use."
     )
 
@@ -87,31 +90,37 @@ def _too_wide(limits: Limits) -> FileRejected:
 # CSV -----------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
+def _encoding(data: bytes) -> str:
+    """The file's encoding, found by decoding it in pieces and keeping none of the text."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")  # Excel's "Unicode text"
-        except UnicodeDecodeError as exc:
-            raise FileRejected("The file is not readable UTF-16 text.") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
+        candidates = [("utf-16", "The file is not readable UTF-16 text.")]
+    else:
         # Excel on Windows saves "CSV" in the Windows code page.
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FileRejected("The file is not text in UTF-8: save it as 'CSV UTF-8'.") from exc
+        candidates = [("utf-8-sig", ""), ("cp1252", "The file is not text in UTF-8: save it as "
+                                                   "'CSV UTF-8'.")]
+    for encoding, refusal in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), CHUNK):
+                decoder.decode(data[start:start + CHUNK])
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError as exc:
+            if refusal:
+                raise FileRejected(refusal) from exc
+    raise AssertionError("unreachable: the last candidate refuses")
 
 
 def read_csv(data: bytes, limits: Limits) -> Iterator[list]:
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    """Rows of a CSV file, decoded as they are read: the text is never held whole."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
+    first_line = text.readline()
     if "\x00" in first_line:
         raise FileRejected("The file is not a CSV file: it contains binary data.")
     delimiter = max(",;\t", key=first_line.count)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter,
+                            strict=True)
         for number, row in enumerate(reader, start=1):
             if number > limits.max_rows:
                 raise _too_many_rows(limits)
@@ -127,21 +136,22 @@ def read_csv(data: bytes, limits: Limits) -> Iterator[list]:
 # XLSX: checks on the zip and its XML, before anything is parsed --------------------------------
 
 
-class _Counter:
-    """Counts occurrences of a few byte strings across the pieces of a stream."""
+class _Stream:
+    """Counts byte strings across the pieces of a stream, each piece seen once."""
 
-    def __init__(self, *needles: bytes):
-        self.needles = needles
-        self.keep = max(len(needle) for needle in needles) - 1
+    KEEP = 16  # longer than any needle sought: a match across two pieces is still seen
+
+    def __init__(self):
         self.tail = b""
+        self.window = b""
 
-    def feed(self, piece: bytes) -> int:
-        # The window is the end of the last piece and this one: a match lying wholly in that end
-        # was counted last time, so it is taken off; one straddling the join is counted once.
-        window = self.tail + piece
-        found = sum(window.count(n) - self.tail.count(n) for n in self.needles)
-        self.tail = window[-self.keep:]
-        return found
+    def next(self, piece: bytes) -> None:
+        self.window = self.tail + piece
+        self.previous, self.tail = self.tail, self.window[-self.KEEP:]
+
+    def count(self, *needles: bytes) -> int:
+        # A match lying wholly in the end kept from the last piece was counted then.
+        return sum(self.window.count(n) - self.previous.count(n) for n in needles)
 
 
 def _check_dimension(ref: bytes, limits: Limits) -> None:
@@ -167,10 +177,7 @@ def _check_dimension(ref: bytes, limits: Limits) -> None:
 def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
                 unpacked_so_far: int) -> int:
     """Unpack one part in pieces, counting as it goes; returns its unpacked size."""
-    rows = _Counter(b"<row", b":row")
-    row_breaks = _Counter(b"<rowBreaks", b":rowBreaks")
-    strings = _Counter(b"<si>", b"<si ", b":si>", b":si ")
-    doctype = _Counter(b"<!DOCTYPE", b"<!ENTITY")
+    stream = _Stream()
     row_count = string_count = size = 0
     tail = b""
     with archive.open(info) as part:
@@ -183,21 +190,25 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
                     f"The XLSX file unpacks to more than {_megabytes(limits.max_unpacked_bytes)}: "
                     "the most allowed. Save it as CSV, or split it."
                 )
-            if doctype.feed(piece):
+            stream.next(piece)
+            if b"<!" in stream.window and stream.count(b"<!DOCTYPE", b"<!ENTITY"):
                 raise FileRejected(
                     "The XLSX file cannot be read: it declares a document type, which "
                     "workbooks saved by Excel, LibreOffice or Google Sheets never do."
                 )
-            row_count += rows.feed(piece) - row_breaks.feed(piece)
+            row_count += stream.count(b"<row", b":row")
+            if b"rowBreaks" in stream.window:
+                row_count -= stream.count(b"<rowBreaks", b":rowBreaks")
             if row_count > limits.max_rows:
                 raise _too_many_rows(limits)
-            string_count += strings.feed(piece)
+            string_count += stream.count(b"<si", b":si")
             if string_count > limits.max_shared_strings:
                 raise FileRejected(
                     f"The workbook has more than {limits.max_shared_strings:,} different texts: "
                     "the most allowed. Save it as CSV, or split it."
                 )
-            if string_count and size > limits.max_shared_strings_bytes:
+            # The texts are no longer than the XML that holds them, as declared (and held to).
+            if string_count and info.file_size > limits.max_shared_strings_bytes:
                 raise FileRejected(
                     f"The workbook's texts come to more than "
                     f"{_megabytes(limits.max_shared_strings_bytes)}: the most allowed. Save it as "
@@ -241,8 +252,14 @@ def check_workbook(data: bytes, limits: Limits) -> None:
             # relationships, which may name any part.
             for info in parts:
                 unpacked += _check_part(archive, info, limits, unpacked)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError,
-                RuntimeError) as exc:
+        except zipfile.BadZipFile as exc:
+            # Python's zip reader stops a part at its declared size and then checks its CRC: a
+            # part that says it is small but unpacks to more ends here, having cost little.
+            raise FileRejected(
+                "The XLSX file is damaged: a part of it does not match the size and checksum it "
+                "declares. Save it again from Excel, or as CSV."
+            ) from exc
+        except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
             raise FileRejected("The XLSX file cannot be opened: it may be damaged.") from exc
 
 
@@ -282,17 +299,15 @@ def read_xlsx(data: bytes, limits: Limits) -> Iterator[list]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise FileRejected("The XLSX file has no worksheet.")
-        # A declared dimension (checked above) fixes the width; without one a row is as wide as
-        # its last cell, so read one column past the limit to tell a file that goes beyond it.
-        width = min(sheet.max_column or limits.max_columns + 1, limits.max_columns + 1)
+        # A declared dimension (checked above, and held to here) fixes every row's width;
+        # without one a row is as wide as its last cell, and a row past the limit is refused.
+        width = min(sheet.max_column, limits.max_columns) if sheet.max_column else None
         rows = sheet.iter_rows(min_row=1, max_col=width, values_only=True)
         for number, row in enumerate(rows, start=1):
             if number > limits.max_rows:
                 raise _too_many_rows(limits)
             if len(row) > limits.max_columns:
-                if any(value not in (None, "") for value in row[limits.max_columns:]):
-                    raise _too_wide(limits)
-                row = row[:limits.max_columns]
+                raise _too_wide(limits)
             yield [_cell_text(value) for value in row]
     except FileRejected:
         raise
