@@ -196,6 +196,11 @@ XLSX_MAX_PARTS = 1_000
 XLSX_MAX_SHARED_STRINGS = 500_000
 XLSX_MAX_SHARED_STRINGS_BYTES = 50 * 1024 * 1024
 
+# Caseload files between preview and confirmation (cases/uploads.py): a private folder of the
+# project (made 0700), and how long an unconfirmed file is kept before it is swept away.
+CASELOAD_UPLOAD_DIR = os.environ.get("CASELOAD_UPLOAD_DIR", str(BASE_DIR / "var" / "uploads"))
+CASELOAD_UPLOAD_MAX_AGE = int(os.environ.get("CASELOAD_UPLOAD_MAX_AGE", 60 * 60))  # seconds
+
 
 def require_secret_key(key):
     if not key or len(key) < 50:
