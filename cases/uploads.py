@@ -89,6 +89,11 @@ def stage(request, *, data: bytes, filename: str, provider_code: str = "") -> st
     return token
 
 
+def is_staged(request, token: str) -> bool:
+    """Whether this session staged an upload under the token (confirmed or not yet)."""
+    return token in request.session.get(SESSION_KEY, {})
+
+
 def claim(request, token: str) -> StagedUpload | None:
     """The file this session staged under the token, unchanged, now claimed by this request
     alone; None if there is none, it changed, or another request claimed it first.

@@ -217,8 +217,9 @@ def caseload_confirm(request):
 def caseload_cancel(request):
     """Drop a previewed file: it is deleted now, not left to expire."""
     form = ConfirmImportForm(request.POST)
-    if form.is_valid():
-        uploads.discard(request, form.cleaned_data["upload"])
+    if not form.is_valid() or not uploads.is_staged(request, form.cleaned_data["upload"]):
+        raise Http404("No caseload upload to cancel.")
+    uploads.discard(request, form.cleaned_data["upload"])
     messages.info(request, "The caseload was not imported, and the file you uploaded is deleted.")
     return redirect("cases:caseload_upload")
 

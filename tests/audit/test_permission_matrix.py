@@ -51,6 +51,8 @@ cases:provider_caseload_upload    GET    in   403  403  403  200  200  | 403  40
 cases:provider_caseload_upload    POST   in   403  403  403  400  400  | 403  403  403  404
 cases:caseload_confirm            GET    in   405  405  405  405  405  | 405  405  405  405
 cases:caseload_confirm            POST   in   403  403  403  404  404  | 403  403  403  404
+cases:caseload_cancel             GET    in   405  405  405  405  405  | 405  405  405  405
+cases:caseload_cancel             POST   in   403  403  403  404  404  | 403  403  403  404
 cases:sample_list                 GET    in   403  403  200  200  200  | 403  403  200  200
 cases:sample_new                  GET    in   403  403  200  403  200  | 403  403  200  403
 cases:sample_new                  POST   in   403  403  400  403  400  | 403  403  400  403

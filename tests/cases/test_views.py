@@ -304,9 +304,16 @@ def test_cancelling_deletes_the_file_and_imports_nothing(client, manager, pdu_a,
     assert Case.objects.count() == 0
 
 
-def test_cancelling_needs_the_upload_permission(client, lead):
+def test_cancelling_needs_the_upload_permission_and_an_upload_of_ones_own(
+    client, lead, manager, make_user, pdu_a, upload_dir
+):
     client.force_login(lead)
     assert client.post(reverse("cases:caseload_cancel"), {"upload": "ab"}).status_code == 403
+    client.force_login(manager)
+    token = token_of(upload(client, csv_bytes(rows(1))))
+    client.force_login(make_user(Role.MANAGER, providers=[pdu_a]))
+    assert client.post(reverse("cases:caseload_cancel"), {"upload": token}).status_code == 404
+    assert (upload_dir / f"{token}.upload").exists()  # someone else's upload is left alone
 
 
 def test_unconfirmed_uploads_expire_and_are_swept_by_the_next_upload(
