@@ -7,16 +7,18 @@ good. Imported reviews that are complete are submitted; the others are left in p
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from cases import importers as caseload_reader
-from cases.models import MappaCategory, MappaLevel
+from cases import spreadsheets
+from cases.models import CRN_RULE, MappaCategory, MappaLevel, crn_from_text
 from standards.models import JudgementValue
 from standards.text import control_character
 
@@ -96,16 +98,19 @@ class ImportResult:
     submitted_crns: list = field(default_factory=list)
 
 
-def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict]]:
-    """(row number, {column: text}) for each non-blank row of a CSV or XLSX file.
+def read_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, dict]]:
+    """(row number, {column: text}) for each non-blank row of a CSV or XLSX file, streamed.
 
-    Files are read as the caseload import reads them (encodings, separators, first worksheet).
+    Files are read by the caseload import's reader (encodings, separators, first worksheet, and
+    the limits on size and rows in docs/formats.md). Problems with the whole file are raised as
+    ImportFailed when the rows are first asked for, or when the reader meets them.
     """
     try:
-        rows = [[str(cell) for cell in row] for row in caseload_reader.read_rows(content, filename)]
-    except caseload_reader.FileRejected as rejected:
+        yield from _to_dicts(
+            [str(cell) for cell in row] for row in spreadsheets.read_rows(content, filename)
+        )
+    except spreadsheets.FileRejected as rejected:
         raise ImportFailed([RowError(0, "", str(rejected))]) from rejected
-    return _to_dicts(rows)
 
 
 def _normalise_header(name: str) -> str:
@@ -113,27 +118,28 @@ def _normalise_header(name: str) -> str:
     return HEADER_ALIASES.get(key, key)
 
 
-def _to_dicts(rows):
-    if not rows or not any(cell.strip() for cell in rows[0]):
+def _to_dicts(rows: Iterator[list[str]]) -> Iterator[tuple[int, dict]]:
+    first = next(rows, None)
+    if first is None or not any(cell.strip() for cell in first):
         raise ImportFailed([RowError(0, "", "The file is empty; the first row must name the "
                                             f"columns: {', '.join(COLUMNS)}.")])
-    header = [_normalise_header(h) for h in rows[0]]
+    header = [_normalise_header(h) for h in first]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportFailed([RowError(1, "", f"Missing column{'s' if len(missing) > 1 else ''}: "
                                             f"{', '.join(missing)}.")])
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
+    found = False
+    for number, row in enumerate(rows, start=2):
         if not any((cell or "").strip() for cell in row):
             continue
         record = {c: "" for c in COLUMNS}
         for name, cell in zip(header, row):
             if name in record:
                 record[name] = (cell or "").strip()
-        records.append((number, record))
-    if not records:
+        found = True
+        yield number, record
+    if not found:
         raise ImportFailed([RowError(0, "", "The file has a header but no rows.")])
-    return records
 
 
 def _fact_spellings(name):
@@ -156,8 +162,12 @@ def _fact_spellings(name):
 
 
 @transaction.atomic
-def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportResult:
-    """Validate every row, then write them all, or raise ImportFailed with every problem."""
+def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
+                   source: str = "") -> ImportResult:
+    """Validate every row, then write them all, or raise ImportFailed with every problem.
+
+    `rows` is read once, as it comes: the file is never held whole, only what will be written.
+    """
     status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
     if status == InspectionStatus.PUBLISHED:
         raise ImportFailed([RowError(0, "", f"{inspection} is published: nothing in it can be "
@@ -174,35 +184,20 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
             for prompt in kq.prompts.all():
                 prompts[prompt.code] = prompt
     reviews = {
-        r.sampled_case.case.crn.upper(): r
+        r.sampled_case.case.crn: r
         for r in review_queryset().filter(sampled_case__inspection=inspection).select_for_update(
             of=("self",)
         )
     }
-    usernames = {r["assessor"] for number, r in rows
-                 if r["assessor"] and not _unreadable_cells(number, r)}
-    User = get_user_model()
-    assessors = {
-        u.username.lower(): u
-        for u in User.objects.filter(username__in=usernames, is_active=True,
-                                     groups__name=Role.ASSESSOR)
-    } if usernames else {}
-    if usernames:
-        assessors.update({
-            u.username.lower(): u
-            for u in User.objects.filter(username__in=usernames, is_active=True,
-                                         is_superuser=True)
-        })
-
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
-    assessor_for: dict[str, tuple[int, str]] = {}
     locked_reported = set()
     facts: dict[str, dict] = {}
     answers: list = []
     judgements: list = []
     assignments: dict[str, object] = {}
     fact_rows: dict[tuple, tuple[int, str]] = {}
+    named: list[tuple] = []  # rows that name an assessor
 
     for number, row in rows:
         unreadable = _unreadable_cells(number, row)
@@ -213,17 +208,20 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
         rationale, username = row["rationale"], row["assessor"]
         row_errors = []
         review = None
+        crn_key = crn_from_text(crn) if crn else None
         if not crn:
             row_errors.append(RowError(number, "crn", "Enter the case reference (CRN)."))
+        elif crn_key is None:
+            row_errors.append(RowError(number, "crn", f"“{crn}” is not a CRN: {CRN_RULE}."))
         else:
-            review = reviews.get(crn.upper())
+            review = reviews.get(crn_key)
             if review is None:
                 row_errors.append(RowError(
                     number, "crn", f"{crn} is not a sampled case in this inspection."
                 ))
             elif review.status not in EDITABLE_STATUSES:
-                if crn.upper() not in locked_reported:
-                    locked_reported.add(crn.upper())
+                if crn_key not in locked_reported:
+                    locked_reported.add(crn_key)
                     row_errors.append(RowError(
                         number, "crn",
                         f"{crn} is already {review.get_status_display().lower()}; the lead must "
@@ -232,8 +230,8 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
                 review = None
         if not code:
             row_errors.append(RowError(number, "question_code", "Enter the question code."))
-        elif crn:
-            key = (crn.upper(), code.lower())
+        elif crn_key:
+            key = (crn_key, code.lower())
             if key in seen:
                 row_errors.append(RowError(
                     number, "question_code",
@@ -255,22 +253,8 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
                 column = "rationale" if message.startswith("Give") else "answer"
                 row_errors.append(RowError(number, column, message))
         if username:
-            assessor = assessors.get(username.lower())
-            if assessor is None:
-                row_errors.append(RowError(
-                    number, "assessor", f"Unknown assessor “{username}”: give the username of "
-                    "an active user with the assessor role.",
-                ))
-            elif crn:
-                first = assessor_for.setdefault(crn.upper(), (number, username.lower()))
-                if first[1] != username.lower():
-                    row_errors.append(RowError(
-                        number, "assessor",
-                        f"{crn} is given to {first[1]} on row {first[0]} and to {username} here; "
-                        "a case has one assessor.",
-                    ))
-                elif review is not None:
-                    assignments[review.pk] = assessor
+            # Checked after the last row, when every username is known: one query for them all.
+            named.append((number, crn, crn_key, username, review))
         errors.extend(row_errors)
         if row_errors or review is None:
             continue
@@ -282,11 +266,46 @@ def import_reviews(*, inspection, rows, user=None, source: str = "") -> ImportRe
         else:
             judgements.append((review, target, value, rationale))
 
+    errors += _assessor_errors(named, assignments)
     errors += _inconsistent_facts(reviews, facts, fact_rows)
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
     return _write(inspection, reviews, facts, answers, judgements, assignments, standards, user,
                   source)
+
+
+def _assessor_errors(named: list[tuple], assignments: dict) -> list[RowError]:
+    """Each row naming an assessor: an active assessor (or superuser), and one per case.
+
+    Fills `assignments` (review id -> user) for the rows that pass.
+    """
+    usernames = {username for *_, username, _ in named}
+    User = get_user_model()
+    assessors = {
+        u.username.lower(): u
+        for u in User.objects.filter(username__in=usernames, is_active=True)
+        .filter(Q(groups__name=Role.ASSESSOR) | Q(is_superuser=True)).distinct()
+    } if usernames else {}
+    errors = []
+    assessor_for: dict[str, tuple[int, str]] = {}
+    for number, crn, crn_key, username, review in named:
+        assessor = assessors.get(username.lower())
+        if assessor is None:
+            errors.append(RowError(
+                number, "assessor", f"Unknown assessor “{username}”: give the username of "
+                "an active user with the assessor role.",
+            ))
+        elif crn_key:
+            first = assessor_for.setdefault(crn_key, (number, username.lower()))
+            if first[1] != username.lower():
+                errors.append(RowError(
+                    number, "assessor",
+                    f"{crn} is given to {first[1]} on row {first[0]} and to {username} here; "
+                    "a case has one assessor.",
+                ))
+            elif review is not None:
+                assignments[review.pk] = assessor
+    return errors
 
 
 def _unreadable_cells(number, row) -> list[RowError]:

@@ -62,6 +62,9 @@ class Inspection(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention purge removed the case data; its figures are then read from
+    # PublishedFigures (audit/retention.py).
+    case_data_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-period_end", "title"]
@@ -513,6 +516,29 @@ class StandardJudgement(models.Model):
         ]
 
 
+class PublishedFigures(models.Model):
+    """The counts a published inspection's roll-up and breakdowns are computed from, kept when
+    its case data is purged (audit/retention.py), so its reports show the same figures after.
+
+    `counts`: {provider id: {"reviews": n, "key_questions": {key question id: {"sufficient",
+    "applicable", "not_applicable"}}, "facts": {focus measure "<code>_n"/"<code>_d": n},
+    "prompts": {prompt code: [yes, answered]}}}.
+    `breakdowns`: {dimension key: [[provider id, value, label, key question code, sufficient,
+    applicable], ...]}.
+    Lead-entered standard ratings are not copied: they stay in StandardJudgement.
+    """
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, related_name="published_figures"
+    )
+    counts = models.JSONField()
+    breakdowns = models.JSONField()
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Published figures of {self.inspection}"
+
+
 class AuditEvent(models.Model):
     """Who viewed, exported, changed or reopened a review or a report, and when.
 
@@ -530,6 +556,7 @@ class AuditEvent(models.Model):
         OVERRIDDEN = "overridden", "Overrode a rating"
         IMPORTED = "imported", "Imported"
         STATUS_CHANGED = "status_changed", "Changed status"
+        PURGED = "purged", "Purged case data"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

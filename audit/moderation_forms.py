@@ -13,6 +13,7 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.utils.html import escape, format_html, format_html_join
 
+from cases.models import CRN_RULE, crn_from_text
 from standards.forms import BaseForm
 from standards.models import JudgementValue
 
@@ -61,7 +62,10 @@ class ChooseReviewForm(BaseForm):
         self.helper.layout = Layout(Field.text("crn", field_width=Fixed.TEN, label_size=Size.SMALL))
 
     def clean_crn(self):
-        crn = self.cleaned_data["crn"].strip().upper()
+        typed = self.cleaned_data["crn"].strip()
+        crn = crn_from_text(typed)
+        if crn is None:
+            raise forms.ValidationError(f"“{typed}” is not a CRN: {CRN_RULE}.")
         review = (
             CaseReview.objects.filter(
                 sampled_case__inspection=self.inspection, sampled_case__case__crn=crn

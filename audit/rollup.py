@@ -47,6 +47,7 @@ from .models import (
     Inspection,
     Judgement,
     PromptAnswer,
+    PublishedFigures,
     SampledCase,
     StandardJudgement,
 )
@@ -507,62 +508,58 @@ def _sum_into(target: dict, source: dict):
         target[key] = target.get(key, 0) + value
 
 
-def rollup_inspections(
-    inspections: Iterable[Inspection], *, provider_ids: set[int] | None = None,
-    focus_measures: bool = True,
-) -> dict[int, InspectionRollup]:
-    """Roll up several inspections at once, in a fixed number of queries.
+@dataclass
+class Counts:
+    """What the roll-up is computed from, per (inspection id, provider id): the links (every
+    provider inspected or sampled from, whatever the scope asked for), and the key-question,
+    case-fact and prompt counts of counted reviews within the scope."""
 
-    `provider_ids` limits the results to those providers (None: all), for the user's scope.
-    `focus_measures=False` leaves them out (empty), saving their work where a page has no use
-    for them (trends, league tables).
-    Providers listed are the inspection's providers and the providers of its sampled cases; one
-    with no counted reviews is listed with every case standard not rated.
-    """
-    inspections = list(inspections)
-    if not inspections:
-        return {}
-    ids = [i.id for i in inspections]
-    shapes = _framework_shapes(i.framework_id for i in inspections)
+    links: set = field(default_factory=set)
+    key_questions: dict = field(default_factory=lambda: defaultdict(dict))
+    facts: dict = field(default_factory=dict)
+    prompts: dict = field(default_factory=lambda: defaultdict(dict))
 
+    def merge(self, other: Counts) -> None:
+        self.links |= other.links
+        self.key_questions.update(other.key_questions)
+        self.facts.update(other.facts)
+        self.prompts.update(other.prompts)
+
+
+def live_counts(ids: list[int], *, provider_ids: set[int] | None = None,
+                focus_measures: bool = True, shapes: dict | None = None) -> Counts:
+    """The counts from the reviews, judgements and answers held: a fixed number of queries."""
+    shapes = shapes if shapes is not None else _framework_shapes(
+        Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True))
+    counts = Counts()
     # Providers of each inspection: the ones inspected and the ones cases were sampled from.
-    all_links = set(
+    counts.links = set(
         Inspection.providers.through.objects.filter(inspection_id__in=ids).values_list(
             "inspection_id", "provider_id"
         )
     )
-    all_links |= set(
+    counts.links |= set(
         SampledCase.objects.filter(inspection_id__in=ids)
         .values_list("inspection_id", "provider_id")
         .distinct()
         .order_by()
     )
-    links = {
-        (i, p) for i, p in all_links if provider_ids is None or p in provider_ids
-    }
-    partial_scope = {i for i, p in all_links - links}
-    providers = {
-        p.id: p
-        for p in Provider.objects.filter(id__in={p for _, p in links}).only("id", "code", "name")
-    }
 
     # Key-question counts per inspection, provider and key question: the one big aggregate.
-    kq_counts: dict = defaultdict(dict)
     grouped = sufficiency_counts(
         _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
             rollup_inspection_id__in=ids
         ),
         ["rollup_inspection_id", "rollup_provider_id", "key_question_id"],
     )
-    for (inspection_id, provider_id, kq_id), counts in grouped.items():
-        kq_counts[(inspection_id, provider_id)][kq_id] = counts
+    for (inspection_id, provider_id, kq_id), found in grouped.items():
+        counts.key_questions[(inspection_id, provider_id)][kq_id] = found
 
     # Counted reviews and the case-fact focus measures per inspection and provider.
     fact_aggregates = {"reviews": Count("id")}
     for m in FACT_MEASURES if focus_measures else ():
         fact_aggregates[f"{m.code}_n"] = Count("id", filter=m.numerator)
         fact_aggregates[f"{m.code}_d"] = Count("id", filter=m.denominator)
-    fact_counts = {}
     rows = (
         _in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id",
                   provider_ids)
@@ -573,11 +570,10 @@ def rollup_inspections(
     )
     for row in rows:
         key = (row.pop("rollup_inspection_id"), row.pop("rollup_provider_id"))
-        fact_counts[key] = row
+        counts.facts[key] = row
 
     # Prompt-based focus measures.
     # By prompt id, so the planner reads just those prompts' entries in prompt_answer_rollup.
-    prompt_counts: dict = defaultdict(dict)
     prompt_codes = {pk: code for shape in shapes.values() for pk, code in shape.prompt_ids.items()}
     rows = () if not focus_measures else (
         _in_scope(PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id",
@@ -595,7 +591,61 @@ def rollup_inspections(
     )
     for row in rows:
         key = (row["rollup_inspection_id"], row["rollup_provider_id"])
-        prompt_counts[key][prompt_codes[row["prompt_id"]]] = (row["yes"], row["answered"])
+        counts.prompts[key][prompt_codes[row["prompt_id"]]] = (row["yes"], row["answered"])
+    return counts
+
+
+def frozen_counts(ids: list[int], *, provider_ids: set[int] | None = None) -> Counts:
+    """The counts kept in PublishedFigures for inspections whose case data was purged."""
+    counts = Counts()
+    for inspection_id, kept in PublishedFigures.objects.filter(
+        inspection_id__in=ids
+    ).values_list("inspection_id", "counts"):
+        for provider, held in kept.items():
+            key = (inspection_id, int(provider))
+            counts.links.add(key)
+            if provider_ids is not None and key[1] not in provider_ids:
+                continue
+            counts.key_questions[key] = {
+                int(kq_id): found for kq_id, found in held["key_questions"].items()
+            }
+            counts.facts[key] = {"reviews": held["reviews"], **held["facts"]}
+            counts.prompts[key] = {code: tuple(pair) for code, pair in held["prompts"].items()}
+    return counts
+
+
+def rollup_inspections(
+    inspections: Iterable[Inspection], *, provider_ids: set[int] | None = None,
+    focus_measures: bool = True,
+) -> dict[int, InspectionRollup]:
+    """Roll up several inspections at once, in a fixed number of queries.
+
+    `provider_ids` limits the results to those providers (None: all), for the user's scope.
+    `focus_measures=False` leaves them out (empty), saving their work where a page has no use
+    for them (trends, league tables).
+    Providers listed are the inspection's providers and the providers of its sampled cases; one
+    with no counted reviews is listed with every case standard not rated.
+    """
+    inspections = list(inspections)
+    if not inspections:
+        return {}
+    ids = [i.id for i in inspections]
+    shapes = _framework_shapes(i.framework_id for i in inspections)
+    counts = live_counts(ids, provider_ids=provider_ids, focus_measures=focus_measures,
+                         shapes=shapes)
+    purged = [i.id for i in inspections if i.case_data_purged_at is not None]
+    if purged:
+        counts.merge(frozen_counts(purged, provider_ids=provider_ids))
+    all_links, kq_counts, fact_counts, prompt_counts = (
+        counts.links, counts.key_questions, counts.facts, counts.prompts)
+    links = {
+        (i, p) for i, p in all_links if provider_ids is None or p in provider_ids
+    }
+    partial_scope = {i for i, p in all_links - links}
+    providers = {
+        p.id: p
+        for p in Provider.objects.filter(id__in={p for _, p in links}).only("id", "code", "name")
+    }
 
     # Lead-entered ratings: judgement-rated standards and overrides.
     entries: dict = defaultdict(dict)
@@ -748,20 +798,12 @@ def breakdowns(
 
     `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases).
     """
-    base = _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
-        rollup_inspection_id=inspection.id
-    )
-    if filters is not None:
-        base = base.filter(filters)
     key_questions = list(key_questions)
     results = []
     for dimension in dimensions:
-        group = [dimension.path, "key_question__code"]
-        if dimension.label_path:
-            group.append(dimension.label_path)
         counts = {}
         labels = {}
-        for key, found in sufficiency_counts(base, group).items():
+        for key, found in _breakdown_counts(inspection, dimension, provider_ids, filters):
             value, code = key[0] or "", key[1]
             before = counts.get((value, code), BreakdownCell(0, 0))
             counts[(value, code)] = BreakdownCell(
@@ -789,6 +831,48 @@ def breakdowns(
         ]
         results.append(Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows)))
     return results
+
+
+def _breakdown_counts(inspection, dimension, provider_ids, filters):
+    """((value, key question code[, label]), counts) for one dimension, from the judgements held
+    or, once the case data is purged, from the figures kept (which cannot be filtered)."""
+    if inspection.case_data_purged_at is not None:
+        if filters is not None:
+            return
+        kept = PublishedFigures.objects.filter(inspection=inspection).values_list(
+            "breakdowns", flat=True).first() or {}
+        for provider, value, label, code, sufficient, applicable in kept.get(dimension.key, []):
+            if provider_ids is None or provider in provider_ids:
+                yield (value, code, label), {"sufficient": sufficient, "applicable": applicable}
+        return
+    base = _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
+        rollup_inspection_id=inspection.id
+    )
+    if filters is not None:
+        base = base.filter(filters)
+    yield from sufficiency_counts(base, _breakdown_group(dimension)).items()
+
+
+def _breakdown_group(dimension: Dimension) -> list[str]:
+    group = [dimension.path, "key_question__code"]
+    if dimension.label_path:
+        group.append(dimension.label_path)
+    return group
+
+
+def breakdown_counts_by_provider(inspection) -> dict[str, list]:
+    """Every dimension's counts per provider, value and key question, for PublishedFigures:
+    one query per dimension."""
+    base = counted_judgements().filter(rollup_inspection_id=inspection.id)
+    kept = {}
+    for dimension in DIMENSIONS:
+        group = ["rollup_provider_id", *_breakdown_group(dimension)]
+        kept[dimension.key] = [
+            [key[0], key[1], key[3] if dimension.label_path else None, key[2],
+             found["sufficient"], found["applicable"]]
+            for key, found in sorted(sufficiency_counts(base, group).items(), key=str)
+        ]
+    return kept
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Caseload import: read a CSV or XLSX export, validate every row, write it in one transaction.
 
-The file is read in full and every row checked before anything is written, so a report can name
+The file's rows are streamed from one reader (cases.spreadsheets, which refuses a file past the
+documented limits) and every row is checked before anything is written, so a report can name
 every bad row, column and reason at once, and a file with any error writes nothing. A good file
 is written as one upsert keyed on the CRN: importing the same file again updates the cases it
 holds and creates no duplicates. Database work never grows per row: on PostgreSQL a fixed handful
@@ -11,20 +12,17 @@ The columns are documented in docs/formats.md ("Caseload import").
 """
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import (
+    CRN_RULE,
     Case,
     Gender,
     MappaCategory,
@@ -33,11 +31,11 @@ from .models import (
     Provider,
     RoshLevel,
     SentenceType,
+    crn_from_text,
 )
+from .spreadsheets import FileRejected, read_rows
 
-MAX_ROWS = 250_000
 MAX_CELL_LENGTH = 200
-CRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 LOOKUP_CHUNK = 5_000
 WRITE_BATCH = 2_000
 PREVIEW_ROWS = 10
@@ -58,8 +56,9 @@ class Column:
 
 
 COLUMNS = [
-    Column("crn", True, "Case reference number: up to 20 letters, digits or hyphens; unique in "
-           "the file. Stored in capitals.", "X123456", ("case_reference", "case_reference_number")),
+    Column("crn", True, "Case reference number: up to 20 letters (A to Z), digits or hyphens, "
+           "starting with a letter or digit; unique in the file. Stored in capitals.", "X123456",
+           ("case_reference", "case_reference_number")),
     Column("provider", False, "Provider code of a provider you manage. Required unless a provider "
            "is chosen for the whole file; a blank cell then takes that provider.", "PDU-BHM-N",
            ("provider_code",)),
@@ -168,90 +167,6 @@ class ImportResult:
     @property
     def bad_rows(self) -> int:
         return len({error.row for error in self.errors if error.row is not None})
-
-
-class FileRejected(Exception):
-    """The file cannot be read as a caseload at all."""
-
-
-# Reading -------------------------------------------------------------------------------------
-
-
-def _cell_text(value) -> str | datetime.date:
-    """A spreadsheet cell as text (or a date, which XLSX stores natively)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _decode(data: bytes) -> str:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")  # Excel's "Unicode text"
-        except UnicodeDecodeError as exc:
-            raise FileRejected("The file is not readable UTF-16 text.") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel on Windows saves "CSV" in the Windows code page.
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise FileRejected("The file is not text in UTF-8: save it as 'CSV UTF-8'.") from exc
-
-
-def read_csv(data: bytes):
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    if "\x00" in first_line:
-        raise FileRejected("The file is not a CSV file: it contains binary data.")
-    delimiter = max(",;\t", key=first_line.count)
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    except csv.Error as exc:
-        raise FileRejected(f"The CSV file cannot be read: {exc}.") from exc
-
-
-def read_xlsx(data: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise FileRejected("The XLSX file cannot be opened: it may be damaged.") from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise FileRejected("The XLSX file has no worksheet.")
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in row]
-    except FileRejected:
-        raise
-    except Exception as exc:
-        raise FileRejected("The XLSX file cannot be read: it may be damaged.") from exc
-    finally:
-        workbook.close()
-
-
-def read_rows(data: bytes, filename: str = ""):
-    """Rows of cells from a CSV or XLSX file, chosen by content (XLSX is a zip) then by name."""
-    suffix = Path(filename or "").suffix.lower()
-    if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
-        if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise FileRejected("The file is not an Excel workbook: save it as XLSX or CSV.")
-        return read_xlsx(data)
-    if suffix not in ("", ".csv", ".txt"):
-        raise FileRejected("Upload a CSV or XLSX file.")
-    return read_csv(data)
 
 
 # Validating ----------------------------------------------------------------------------------
@@ -363,12 +278,12 @@ class _Validator:
                 problems.append((name, f"The {label} is missing."))
 
         record = {}
-        crn = str(values.get("crn", "")).upper()
-        if not crn:
+        typed = str(values.get("crn", ""))
+        crn = crn_from_text(typed)
+        if not typed:
             missing("crn", "CRN")
-        elif not CRN_PATTERN.match(crn):
-            problems.append(
-                ("crn", f"'{crn}' is not a CRN: use up to 20 letters, digits or hyphens."))
+        elif crn is None:
+            problems.append(("crn", f"'{typed}' is not a CRN: {CRN_RULE}."))
         elif crn in self.seen:
             problems.append(
                 ("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once."))
@@ -628,8 +543,6 @@ def import_caseload(
             if _blank(cells):
                 continue  # blank rows between or after the cases
             result.rows += 1
-            if result.rows > MAX_ROWS:
-                raise FileRejected(f"The file has more than {MAX_ROWS:,} cases: split it.")
             record = validator.row(number, cells)
             if record is not None:
                 records.append(record)

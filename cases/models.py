@@ -1,8 +1,27 @@
 """Providers and pseudonymised case records: what is sampled and audited."""
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+
+# A CRN as stored: capitals A to Z, digits and hyphens, starting with a letter or digit, up to 20
+# characters. nDelius CRNs are a letter and six digits (X123456); older systems and the national
+# data set add hyphens (N1A2B-0000001), so the rule is wider than nDelius's but ASCII only.
+CRN_STORED = re.compile(r"[A-Z0-9][A-Z0-9-]{0,19}")
+# As typed: the same in either case. Only ASCII letters are capitalised: nothing is folded or
+# normalised, so a look-alike such as the ligature "ﬀ" is refused, not stored as "FF".
+CRN_TYPED = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,19}")
+CRN_RULE = "use up to 20 letters (A to Z), digits or hyphens, starting with a letter or digit"
+
+
+def crn_from_text(text: str) -> str | None:
+    """The CRN a person typed, in capitals; None when it is not a CRN (refused, never rewritten)."""
+    if text.isascii() and CRN_TYPED.fullmatch(text):
+        return text.upper()
+    return None
 
 
 class ProviderType(models.TextChoices):
@@ -98,7 +117,12 @@ class MappaLevel(models.IntegerChoices):
 class Case(models.Model):
     """A pseudonymised case: the CRN is the only key, and no names or addresses are held."""
 
-    crn = models.CharField("CRN", max_length=20, unique=True)
+    crn = models.CharField(
+        "CRN", max_length=20, unique=True,
+        validators=[
+            RegexValidator(rf"\A{CRN_STORED.pattern}\Z", f"This is not a CRN: {CRN_RULE}.")
+        ],
+    )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="cases")
     sentence_type = models.CharField(max_length=30, choices=SentenceType.choices)
     start_date = models.DateField(help_text="Start of the sentence, or release date on licence.")

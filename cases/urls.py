@@ -9,6 +9,7 @@ urlpatterns = [
     path("providers/<str:code>/", views.provider_detail, name="provider_detail"),
     path("import/", views.caseload_upload, name="caseload_upload"),
     path("import/confirm/", views.caseload_confirm, name="caseload_confirm"),
+    path("import/cancel/", views.caseload_cancel, name="caseload_cancel"),
     path("providers/<str:code>/import/", views.caseload_upload, name="provider_caseload_upload"),
     path("samples/", views.sample_list, name="sample_list"),
     path("samples/new/", views.sample_new, name="sample_new"),

@@ -176,23 +176,24 @@ def _preview(request, result, filename, provider, token, status=200):
 def caseload_confirm(request):
     """Import a previewed file: it is validated again, then written in one transaction."""
     form = ConfirmImportForm(request.POST)
-    staged = None
-    if form.is_valid():
-        staged = uploads.staged_upload(request, form.cleaned_data["upload"])
+    # Claiming the upload lets one confirmation through; others sent at once find nothing.
+    staged = uploads.claim(request, form.cleaned_data["upload"]) if form.is_valid() else None
     if staged is None:
         raise Http404("No caseload upload to confirm.")
-    provider = None
-    if staged.provider_code:
-        provider = visible_providers(request.user).filter(code=staged.provider_code).first()
-        if provider is None:
-            raise Http404("No caseload upload to confirm.")
-    result = import_caseload(
-        data=staged.data,
-        filename=staged.filename,
-        default_provider=provider,
-        allowed_provider_ids=provider_ids_visible_to(request.user),
-    )
-    uploads.discard(request, staged.token)
+    try:
+        provider = None
+        if staged.provider_code:
+            provider = visible_providers(request.user).filter(code=staged.provider_code).first()
+            if provider is None:
+                raise Http404("No caseload upload to confirm.")
+        result = import_caseload(
+            data=staged.data,
+            filename=staged.filename,
+            default_provider=provider,
+            allowed_provider_ids=provider_ids_visible_to(request.user),
+        )
+    finally:
+        uploads.release(request, staged.token)
     if not result.ok:
         return _preview(request, result, staged.filename, provider, None, status=409)
     case_data_event.send(
@@ -209,6 +210,18 @@ def caseload_confirm(request):
     if provider is not None:
         return redirect("cases:provider_detail", code=provider.code)
     return redirect("cases:provider_list")
+
+
+@require_POST
+@permission_required("cases.add_case", raise_exception=True)
+def caseload_cancel(request):
+    """Drop a previewed file: it is deleted now, not left to expire."""
+    form = ConfirmImportForm(request.POST)
+    if not form.is_valid() or not uploads.is_staged(request, form.cleaned_data["upload"]):
+        raise Http404("No caseload upload to cancel.")
+    uploads.discard(request, form.cleaned_data["upload"])
+    messages.info(request, "The caseload was not imported, and the file you uploaded is deleted.")
+    return redirect("cases:caseload_upload")
 
 
 # Sampling ----------------------------------------------------------------------------------

@@ -6,6 +6,13 @@ from standards.models import Framework
 from .factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def private_upload_dir(settings, tmp_path):
+    """Staged caseload uploads go to the test's own folder, never the project's var/."""
+    settings.CASELOAD_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
 @pytest.fixture
 def hmip_2018(db) -> Framework:
     """The shipped, published 2018 HMIP framework."""

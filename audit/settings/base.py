@@ -199,6 +199,24 @@ LOGGING = {
 
 SERVICE_NAME = "Case Supervision Audit"
 
+# Uploaded spreadsheets (cases/spreadsheets.py): a file past any of these is refused before it is
+# parsed. Documented in docs/formats.md, "Limits on uploaded files".
+SPREADSHEET_MAX_ROWS = 250_001  # every row: the header and blank rows included
+SPREADSHEET_MAX_COLUMNS = 100
+XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all the workbook's parts, unpacked
+XLSX_MAX_PARTS = 1_000
+XLSX_MAX_SHARED_STRINGS = 500_000
+XLSX_MAX_SHARED_STRINGS_BYTES = 50 * 1024 * 1024
+
+# Caseload files between preview and confirmation (cases/uploads.py): a private folder of the
+# project (made 0700), and how long an unconfirmed file is kept before it is swept away.
+CASELOAD_UPLOAD_DIR = os.environ.get("CASELOAD_UPLOAD_DIR", str(BASE_DIR / "var" / "uploads"))
+CASELOAD_UPLOAD_MAX_AGE = int(os.environ.get("CASELOAD_UPLOAD_MAX_AGE", 60 * 60))  # seconds
+
+# Case data of a published inspection is kept this long after publication, then may be purged
+# with `manage.py purge_case_data` (audit/retention.py; docs/operations.md, "Retention and purge").
+CASE_DATA_RETENTION_DAYS = int(os.environ.get("CASE_DATA_RETENTION_DAYS", 2 * 365))
+
 
 def require_secret_key(key):
     if not key or len(key) < 50:

@@ -20,6 +20,7 @@ from audit.models import (
 )
 from audit.roles import Role
 from audit.selectors import case_standards
+from cases.models import CRN_RULE
 
 from .scoring_support import COMPLETE_FACTS, review_of, scoring_setup
 
@@ -170,6 +171,17 @@ def test_every_bad_row_is_listed_at_once(setup):
     assert [(e.row, e.column) for e in failed.value.errors] == [
         (2, "crn"), (3, "crn"), (4, "crn"), (6, "crn")
     ]
+
+
+def test_a_crn_is_matched_as_typed_in_ascii_never_folded(hmip_2018, make_user):
+    """x1ﬀ upper-cases to X1FF; it names no case and is refused, not matched to X1FF."""
+    setup = scoring_setup(hmip_2018, make_user, crns=["X1FF", "X2"])
+    with pytest.raises(ImportFailed) as failed:
+        import_file(inspection=setup["inspection"],
+                    content=csv_bytes([["x2", "2.1.1.a", "yes"], ["x1\ufb00", "2.1.1.a", "yes"]]))
+    assert [str(e) for e in failed.value.errors] == [
+        f"Row 3, crn: “x1\ufb00” is not a CRN: {CRN_RULE}."]
+    assert not PromptAnswer.objects.exists()
 
 
 def test_file_level_problems(setup):

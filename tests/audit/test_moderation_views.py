@@ -205,6 +205,10 @@ def test_bad_seed_and_unknown_crn_are_explained(client, setup):
     response = client.post(page_url(setup), {"action": "choose", "choose-crn": "x123456"})
     assert response.status_code == 400
     assert "The review of X123456 is already selected for moderation." in response.content.decode()
+    # x123456 in capitals names the case; a look-alike that only folds to it does not.
+    response = client.post(page_url(setup), {"action": "choose", "choose-crn": "x12345\u0666"})
+    assert response.status_code == 400
+    assert "is not a CRN: use up to 20 letters (A to Z)" in response.content.decode()
 
 
 def test_lead_adds_a_review_and_assigns_a_moderator(client, setup, make_user):

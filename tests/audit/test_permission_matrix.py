@@ -56,6 +56,8 @@ cases:provider_caseload_upload    GET    in   403  403  403  200  200  403  | 40
 cases:provider_caseload_upload    POST   in   403  403  403  400  400  403  | 403  403  403  404
 cases:caseload_confirm            GET    in   405  405  405  405  405  405  | 405  405  405  405
 cases:caseload_confirm            POST   in   403  403  403  404  404  403  | 403  403  403  404
+cases:caseload_cancel             GET    in   405  405  405  405  405  405  | 405  405  405  405
+cases:caseload_cancel             POST   in   403  403  403  404  404  403  | 403  403  403  404
 cases:sample_list                 GET    in   403  403  200  200  200  200  | 403  403  200  200
 cases:sample_new                  GET    in   403  403  200  403  200  200  | 403  403  200  403
 cases:sample_new                  POST   in   403  403  400  403  400  400  | 403  403  400  403
@@ -519,6 +521,10 @@ WRITES = {
     "cases:caseload_confirm": WriteCheck(
         "manager", {"lead": "403", "onlooker": "403"},
         changes=(Change("import", _staged_caseload),)),
+    "cases:caseload_cancel": WriteCheck(
+        "manager", {"lead": "403", "onlooker": "403"},
+        # Deletes the staged file (cases/uploads.py), no row: nothing in the database changes.
+        changes=(Change("cancel", _staged_caseload, writes=False),)),
     "cases:sample_new": WriteCheck(
         "lead", {"manager": "403"},
         changes=(Change("draw", lambda w, c: {

@@ -201,3 +201,58 @@ def test_manager_uploads_a_caseload(page, axe, sign_in, demo_people):
     expect(page.locator(".govuk-notification-banner")).to_be_visible()
     axe(page, "caseload-imported")
     assert Case.objects.filter(crn__startswith="E1").count() == 10
+
+
+def _fits(page, name, show=None):
+    """Screenshots at desktop and 320 px (of `show`, scrolled to); nothing may scroll
+    sideways."""
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        if show is not None:
+            show.scroll_into_view_if_needed()
+        screenshot(page, f"{name}-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            f"{name} scrolls sideways at {width} px")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_manager_cancels_a_previewed_caseload(page, axe, sign_in, demo_people,
+                                              private_upload_dir):
+    sign_in(page, "manager", DEMO_PASSWORD)
+    menu(page, "Caseloads")
+    page.get_by_role("link", name="Upload a caseload").first.click()
+    page.get_by_label("Caseload file").set_input_files(EXAMPLE_CASELOAD)
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", name="Check the caseload")).to_be_visible()
+    _fits(page, "caseload-preview-cancel",
+          page.get_by_role("button", name="Cancel and delete the file"))
+    assert len(list(private_upload_dir.iterdir())) == 1
+    page.get_by_role("button", name="Cancel and delete the file").click()
+    expect(page.get_by_text("The caseload was not imported, and the file you uploaded is "
+                            "deleted.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Upload a caseload")).to_be_visible()
+    axe(page, "caseload-cancelled")
+    assert list(private_upload_dir.iterdir()) == []
+    assert not Case.objects.filter(crn__startswith="E1").exists()
+
+
+def test_lead_reads_the_report_of_an_inspection_whose_case_data_was_purged(
+    page, axe, sign_in, demo_data, settings
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from audit.demo import DEMO_PREVIOUS_INSPECTION_TITLE
+    from audit.retention import purge_case_data
+
+    settings.CASE_DATA_RETENTION_DAYS = 30
+    purge_case_data(before=timezone.localdate() - datetime.timedelta(days=30))
+    previous = Inspection.objects.get(title=DEMO_PREVIOUS_INSPECTION_TITLE)
+    assert previous.case_data_purged_at is not None
+    sign_in(page, "lead", DEMO_PASSWORD)
+    page.goto(f"/reports/inspections/{previous.id}/?by=ethnicity")
+    expect(page.get_by_text("The case records of this inspection were removed on")).to_be_visible()
+    expect(page.get_by_role("heading", name="Breakdowns")).to_be_visible()
+    axe(page, "report-purged-inspection")
+    _fits(page, "report-purged-inspection")

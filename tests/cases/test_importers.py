@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from cases.importers import RowError, import_caseload
-from cases.models import Case
+from cases.models import CRN_RULE, Case
 
 from ..factories import CaseFactory, ProviderFactory
 from .helpers import HEADER, csv_bytes, row, rows, xlsx_bytes
@@ -157,8 +157,9 @@ def test_blank_lines_skipped_and_row_numbers_are_spreadsheet_rows(pdu_a):
         ({"provider": "NOPE"}, "provider", "Unknown provider code 'NOPE', or not a provider you manage."),
         ({"provider": ""}, "provider", "The provider code is missing."),
         ({"crn": ""}, "crn", "The CRN is missing."),
-        ({"crn": "A 1"}, "crn", "'A 1' is not a CRN: use up to 20 letters, digits or hyphens."),
-        ({"crn": "A" * 21}, "crn", f"'{'A' * 21}' is not a CRN: use up to 20 letters, digits or hyphens."),
+        ({"crn": "A 1"}, "crn", f"'A 1' is not a CRN: {CRN_RULE}."),
+        ({"crn": "A" * 21}, "crn", f"'{'A' * 21}' is not a CRN: {CRN_RULE}."),
+        ({"crn": "-A00001"}, "crn", f"'-A00001' is not a CRN: {CRN_RULE}."),
         ({"mappa_category": "4"}, "mappa_category",
          "The value '4' is not a MAPPA category: use 1, 2, 3 or leave it blank."),
         ({"mappa_category": "2", "mappa_level": "high"}, "mappa_level",
@@ -185,6 +186,24 @@ def test_each_kind_of_bad_row_is_named_with_row_column_and_reason(pdu_a, overrid
     assert result.errors == [RowError(3, column, reason)]
     assert not result.written
     assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", [
+    "x1\ufb00",          # x1ﬀ: the ligature upper-cases to FF
+    "X12345\u00df",      # ß upper-cases to SS
+    "\uff38123456",      # a full-width X
+    "X12345\u0661",      # an Arabic-Indic digit one
+    "X123\u2011456",     # a non-breaking hyphen
+])
+def test_crns_outside_plain_ascii_are_refused_never_rewritten(pdu_a, typed):
+    result = run(csv_bytes([row("A000001"), row(typed)]))
+    assert result.errors == [RowError(3, "crn", f"'{typed}' is not a CRN: {CRN_RULE}.")]
+    assert not Case.objects.exists()
+
+
+def test_plain_ascii_crns_are_stored_in_capitals(pdu_a):
+    assert run(csv_bytes([row("x123456"), row("n1a2b-0000001")])).ok
+    assert sorted(Case.objects.values_list("crn", flat=True)) == ["N1A2B-0000001", "X123456"]
 
 
 def test_duplicate_crn_names_both_rows(pdu_a):

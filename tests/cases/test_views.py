@@ -1,6 +1,11 @@
 """Provider pages, caseload upload -> preview -> confirm, and the sampling pages, with scoping."""
 import datetime
+import os
 import re
+import stat
+import tempfile
+import time
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -256,6 +261,77 @@ def test_staged_uploads_are_private_files(client, manager, pdu_a, upload_dir):
     assert path.exists()
     assert path.stat().st_mode & 0o077 == 0
     assert set(client.session[uploads.SESSION_KEY]) == {token}
+
+
+def test_staged_uploads_default_to_a_private_folder_of_the_project(client, manager, pdu_a,
+                                                                    settings, tmp_path):
+    from audit.settings import base
+
+    default = Path(base.CASELOAD_UPLOAD_DIR)
+    assert default == base.BASE_DIR / "var" / "uploads"
+    assert not default.is_relative_to(tempfile.gettempdir())
+    # A folder that exists with wider access is narrowed before a file goes in.
+    folder = tmp_path / "project-var" / "uploads"
+    folder.mkdir(parents=True, mode=0o755)
+    settings.CASELOAD_UPLOAD_DIR = str(folder)
+    client.force_login(manager)
+    token = token_of(upload(client, csv_bytes(rows(1))))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / f"{token}.upload").stat().st_mode) == 0o600
+
+
+def test_confirming_removes_the_file(client, manager, pdu_a, upload_dir):
+    client.force_login(manager)
+    token = token_of(upload(client, csv_bytes(rows(2))))
+    assert client.post(reverse("cases:caseload_confirm"), {"upload": token}).status_code == 302
+    assert list(upload_dir.iterdir()) == []
+    assert client.session[uploads.SESSION_KEY] == {}
+
+
+def test_cancelling_deletes_the_file_and_imports_nothing(client, manager, pdu_a, upload_dir):
+    client.force_login(manager)
+    preview = upload(client, csv_bytes(rows(2)))
+    html = preview.content.decode()
+    assert f'formaction="{reverse("cases:caseload_cancel")}"' in html
+    token = token_of(preview)
+    response = client.post(reverse("cases:caseload_cancel"), {"upload": token})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:caseload_upload")
+    assert "file you uploaded is deleted" in client.get(response["Location"]).content.decode()
+    assert list(upload_dir.iterdir()) == []
+    assert client.session[uploads.SESSION_KEY] == {}
+    assert client.post(reverse("cases:caseload_confirm"), {"upload": token}).status_code == 404
+    assert Case.objects.count() == 0
+
+
+def test_cancelling_needs_the_upload_permission_and_an_upload_of_ones_own(
+    client, lead, manager, make_user, pdu_a, upload_dir
+):
+    client.force_login(lead)
+    assert client.post(reverse("cases:caseload_cancel"), {"upload": "ab"}).status_code == 403
+    client.force_login(manager)
+    token = token_of(upload(client, csv_bytes(rows(1))))
+    client.force_login(make_user(Role.MANAGER, providers=[pdu_a]))
+    assert client.post(reverse("cases:caseload_cancel"), {"upload": token}).status_code == 404
+    assert (upload_dir / f"{token}.upload").exists()  # someone else's upload is left alone
+
+
+def test_unconfirmed_uploads_expire_and_are_swept_by_the_next_upload(
+    client, manager, pdu_a, upload_dir, settings
+):
+    settings.CASELOAD_UPLOAD_MAX_AGE = 60 * 60
+    client.force_login(manager)
+    old, recent = token_of(upload(client, csv_bytes(rows(1)))), token_of(
+        upload(client, csv_bytes(rows(2))))
+    hours_ago = time.time() - 2 * 60 * 60
+    os.utime(upload_dir / f"{old}.upload", (hours_ago, hours_ago))
+    stray = upload_dir / "0123abcd.claimed"  # left by an import that died
+    stray.write_bytes(b"crn\n")
+    os.utime(stray, (hours_ago, hours_ago))
+    newest = token_of(upload(client, csv_bytes(rows(3))))
+    assert sorted(p.name for p in upload_dir.iterdir()) == sorted(
+        [f"{recent}.upload", f"{newest}.upload"])
+    assert client.post(reverse("cases:caseload_confirm"), {"upload": old}).status_code == 404
 
 
 # Sampling pages ----------------------------------------------------------------------------
