@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from cases.working_days import (
     DatesOutOfOrder,
+    _calendar,
     bank_holidays,
     working_days,
     working_days_many,
@@ -119,6 +120,16 @@ def test_many_pairs_spanning_decades_each_use_their_own_years():
     starts = [D(1988, 12, 23), D(2026, 12, 24), D(2069, 12, 24)]
     ends = [D(1988, 12, 28), D(2026, 12, 29), D(2069, 12, 31)]
     assert working_days_many(starts, ends) == [counted_by_hand(s, e) for s, e in zip(starts, ends)]
+
+
+def test_one_calendar_serves_every_date_from_2000_to_2050():
+    """Building a calendar of bank holidays takes tens of milliseconds: case by case counts of a
+    caseload must not rebuild it for each new pair of years."""
+    _calendar.cache_clear()
+    working_days(D(2000, 1, 4), D(2000, 1, 5))
+    working_days(D(2026, 12, 24), D(2026, 12, 29))
+    working_days_many([D(2013, 1, 1), D(2049, 1, 1)], [D(2014, 1, 1), D(2050, 12, 31)])
+    assert _calendar.cache_info().misses == 1
 
 
 def test_bank_holidays_of_a_year_by_name():
