@@ -3,7 +3,7 @@ import datetime
 
 import holidays
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.working_days import (
@@ -148,7 +148,12 @@ def test_wales_has_the_bank_holidays_of_england():
 days = st.dates(min_value=D(1975, 1, 1), max_value=D(2075, 12, 31))
 spans = st.integers(min_value=0, max_value=800)
 
+# Years outside 2000-2050 build their own calendar of bank holidays the first time (tens of
+# milliseconds, more on a busy machine): no deadline on these properties.
+properties = settings(deadline=None)
 
+
+@properties
 @given(days, spans, spans)
 def test_working_days_add_up_over_consecutive_intervals(start, first, second):
     middle = start + datetime.timedelta(days=first)
@@ -162,12 +167,14 @@ def test_working_days_add_up_over_consecutive_intervals(start, first, second):
     ]
 
 
+@properties
 @given(days, st.integers(min_value=0, max_value=60))
 def test_working_days_match_the_day_by_day_count(start, span):
     end = start + datetime.timedelta(days=span)
     assert working_days(start, end) == counted_by_hand(start, end)
 
 
+@properties
 @given(days)
 def test_weekends_never_count(day):
     saturday = day + datetime.timedelta(days=(5 - day.weekday()) % 7)
@@ -178,6 +185,7 @@ def test_weekends_never_count(day):
     assert working_days(day, day + datetime.timedelta(days=7)) <= 5
 
 
+@properties
 @given(days, st.integers(min_value=1, max_value=800))
 def test_a_second_date_before_the_first_is_always_refused(start, back):
     with pytest.raises(DatesOutOfOrder):
