@@ -1,4 +1,5 @@
 """The statistical rules: worked examples from the domain notes, boundaries and properties."""
+import dataclasses
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -480,3 +481,25 @@ def test_funnel_limits_contain_the_overall_figure_and_narrow_as_cases_grow(overa
     assert large.lower_95 >= small.lower_95 and large.upper_95 <= small.upper_95
     assert large.lower_998 >= small.lower_998 and large.upper_998 <= small.upper_998
     assert funnel_limits(overall, n).position(overall) is FunnelPosition.INSIDE
+
+
+# ---------------------------------------------------------------------------------------------
+# Results are values
+
+
+@pytest.mark.parametrize(
+    "result, field",
+    [
+        (band_confidence(40, 50, SCHEME_2018), "rating"),
+        (band_confidence(40, 50, SCHEME_2018).bands[0], "probability"),
+        (change(20, 50, 35, 50), "significant"),
+        (pool([(30, 100)]), "sufficient"),
+        (funnel_limits(50, 40), "upper_95"),
+        (funnel_point(30, 40, 50), "position"),
+    ],
+)
+def test_results_cannot_be_changed_once_worked_out(result, field):
+    """A page or export cannot alter a figure that another part of the report also shows."""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(result, field, None)
+    assert hash(result) == hash(dataclasses.replace(result))
