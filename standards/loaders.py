@@ -1,11 +1,11 @@
 """Loading a framework version from its shipped JSON data, idempotently."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.db import transaction
 
+from . import framework_file
 from .models import (
     Domain,
     Framework,
@@ -97,5 +97,6 @@ def load_framework(*, data: dict, publish: bool = True) -> tuple[Framework, bool
 
 
 def load_framework_file(path, *, publish: bool = True) -> tuple[Framework, bool]:
-    with open(path, encoding="utf-8") as handle:
-        return load_framework(data=json.load(handle), publish=publish)
+    """Load a framework file, checked first (FileRefused names every problem)."""
+    with open(path, "rb") as handle:
+        return load_framework(data=framework_file.read(handle.read()), publish=publish)
