@@ -139,10 +139,11 @@ def import_framework(*, raw: bytes) -> Framework:
 # --- editing a draft -----------------------------------------------------------------------------
 
 
-def claim_draft(framework: Framework, revision: int | None) -> None:
-    """Count a change against the draft as the editor loaded it: refused if the version is no
-    longer a draft (FrameworkFrozen) or was changed since (DraftChanged). Call inside the
-    change's transaction, so a change that then fails leaves the count as it was."""
+def claim_draft(framework: Framework, revision: int | None) -> int:
+    """Count a change against the draft as the editor loaded it, returning the new revision:
+    refused if the version is no longer a draft (FrameworkFrozen) or was changed since
+    (DraftChanged). Call inside the change's transaction, so a change that then fails leaves the
+    count as it was; give the framework its new revision once the change is made."""
     drafts = Framework.objects.filter(pk=framework.pk, status=FrameworkStatus.DRAFT)
     if revision is not None:
         drafts = drafts.filter(revision=revision)
@@ -151,15 +152,16 @@ def claim_draft(framework: Framework, revision: int | None) -> None:
                 status=FrameworkStatus.DRAFT).exists():
             raise FrameworkFrozen(FROZEN_MESSAGE.format(framework=framework))
         raise DraftChanged(STALE_MESSAGE)
-    framework.revision = Framework.objects.values_list("revision", flat=True).get(pk=framework.pk)
+    return Framework.objects.values_list("revision", flat=True).get(pk=framework.pk)
 
 
 @transaction.atomic
 def update_details(*, framework: Framework, revision: int, **values) -> Framework:
     """Title, version, description, person label and the version it replaces."""
-    claim_draft(framework, revision)
+    new_revision = claim_draft(framework, revision)
     for name, value in values.items():
         setattr(framework, name, value)
+    framework.revision = new_revision
     framework.full_clean()
     framework.save()
     return framework
@@ -170,7 +172,7 @@ def update_bands(*, framework: Framework, revision: int, lower_bounds: dict,
                  score_ranges: dict) -> None:
     """Replace the percentage bands ({rating: lower bound}) and score bands ({rating: (lowest,
     highest)}); refused unless together they form a usable scheme for the draft as it is."""
-    claim_draft(framework, revision)
+    new_revision = claim_draft(framework, revision)
     problems = band_problems(framework, lower_bounds, score_ranges)
     if problems:
         raise ValidationError([p.message for p in problems])
@@ -180,6 +182,7 @@ def update_bands(*, framework: Framework, revision: int, lower_bounds: dict,
     for rating, (low, high) in score_ranges.items():
         ScoreBand.objects.update_or_create(
             framework=framework, rating=rating, defaults={"min_score": low, "max_score": high})
+    framework.revision = new_revision
 
 
 def band_problems(framework: Framework, lower_bounds: dict, score_ranges: dict) -> list:
@@ -210,7 +213,7 @@ def siblings(part):
 def save_part(*, framework: Framework, revision: int, part):
     """Add or change a domain, standard, key question or prompt of a draft. A new part, or one
     moved to another parent, goes last under its parent."""
-    claim_draft(framework, revision)
+    new_revision = claim_draft(framework, revision)
     parent = PARENT_FIELD[type(part)]
     stored = type(part).objects.filter(pk=part.pk).values_list(f"{parent}_id", flat=True).first()
     if part.pk is None or stored != getattr(part, f"{parent}_id"):
@@ -221,35 +224,37 @@ def save_part(*, framework: Framework, revision: int, part):
     part.save()
     if isinstance(part, Standard):
         _renumber_standards(framework)
+    framework.revision = new_revision
     return part
 
 
 @transaction.atomic
 def remove_part(*, framework: Framework, revision: int, part) -> None:
     """Remove a part of a draft with everything beneath it."""
-    claim_draft(framework, revision)
+    new_revision = claim_draft(framework, revision)
     if part.get_framework().pk != framework.pk:
         raise ValidationError(f"{part} does not belong to {framework}.")
     part.delete()
+    framework.revision = new_revision
 
 
 @transaction.atomic
 def move_part(*, framework: Framework, revision: int, part, direction: str) -> None:
     """Move a part one place up or down among the parts under the same parent."""
-    claim_draft(framework, revision)
+    new_revision = claim_draft(framework, revision)
     if part.get_framework().pk != framework.pk:
         raise ValidationError(f"{part} does not belong to {framework}.")
     ordered = list(siblings(part))
     index = next(i for i, p in enumerate(ordered) if p.pk == part.pk)
     other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(ordered):
-        return
-    ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        item.order = position
-    type(part).objects.bulk_update(ordered, ["order"])
-    if isinstance(part, (Domain, Standard)):
-        _renumber_standards(framework)
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, item in enumerate(ordered, start=1):
+            item.order = position
+        type(part).objects.bulk_update(ordered, ["order"])
+        if isinstance(part, (Domain, Standard)):
+            _renumber_standards(framework)
+    framework.revision = new_revision
 
 
 def _renumber_standards(framework: Framework) -> None:
