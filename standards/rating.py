@@ -57,10 +57,11 @@ class InvalidBands(ValueError):
 
 @dataclass(frozen=True)
 class BandProblem:
-    """What is wrong with a set of bands, and the band it is about (None: the set as a whole)."""
+    """What is wrong with a set of bands: the band it is about, and which of its bounds."""
 
-    rating: Rating | None
+    rating: Rating
     message: str
+    bound: str = "lower"  # "lower" (percentage bands), "min" or "max" (score bands)
 
 
 @dataclass(frozen=True)
@@ -105,17 +106,17 @@ def max_score_for(standards_count: int) -> int:
     return standards_count * max(r.points for r in Rating)
 
 
-def _one_band_each(bands, kind: str) -> tuple[dict, list[BandProblem]]:
+def _one_band_each(bands, kind: str, bound: str) -> tuple[dict, list[BandProblem]]:
     """The bands by rating, with a problem for each rating given twice or not at all."""
     by_rating, problems = {}, []
     for band in bands:
         if band.rating in by_rating:
             problems.append(BandProblem(band.rating, f"{band.rating.label} has more than one "
-                                                     f"{kind} band: give it one."))
+                                                     f"{kind} band: give it one.", bound))
         by_rating[band.rating] = band
     for rating in Rating:
         if rating not in by_rating:
-            problems.append(BandProblem(rating, f"Give a {kind} band for {rating.label}."))
+            problems.append(BandProblem(rating, f"Give a {kind} band for {rating.label}.", bound))
     return by_rating, problems
 
 
@@ -125,7 +126,7 @@ def _worst_first() -> list[Rating]:
 
 def percentage_band_problems(bands: Sequence[PercentageBand]) -> list[BandProblem]:
     """Everything wrong with a framework's percentage bands, each naming its band and why."""
-    by_rating, problems = _one_band_each(bands, "percentage")
+    by_rating, problems = _one_band_each(bands, "percentage", "lower")
     for band in by_rating.values():
         if band.lower_bound < 0 or band.lower_bound > 100:
             problems.append(BandProblem(band.rating, f"{band.rating.label} starts at "
@@ -150,34 +151,34 @@ def percentage_band_problems(bands: Sequence[PercentageBand]) -> list[BandProble
 
 def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[BandProblem]:
     """Everything wrong with a framework's overall score bands, each naming its band and why."""
-    by_rating, problems = _one_band_each(bands, "score")
+    by_rating, problems = _one_band_each(bands, "score", "min")
     for band in by_rating.values():
         if band.min_score < 0:
             problems.append(BandProblem(band.rating, f"{band.rating.label} starts at "
                                                      f"{band.min_score}: scores are never "
-                                                     "below 0."))
+                                                     "below 0.", "min"))
         if band.min_score > band.max_score:
             problems.append(BandProblem(band.rating, (
                 f"{band.rating.label} runs from {band.min_score} to {band.max_score}: a score "
-                "band's lowest score must not exceed its highest.")))
+                "band's lowest score must not exceed its highest."), "max"))
     if problems:
         return problems
     ordered = [by_rating[r] for r in _worst_first()]
     if ordered[0].min_score != 0:
         problems.append(BandProblem(ordered[0].rating, (
             f"{ordered[0].rating.label} starts at {ordered[0].min_score}: the lowest score band "
-            "must start at 0.")))
+            "must start at 0."), "min"))
     for lower, higher in zip(ordered, ordered[1:]):
         if lower.max_score + 1 != higher.min_score:
             problems.append(BandProblem(higher.rating, (
                 f"{lower.rating.label} ends at {lower.max_score} and {higher.rating.label} "
                 f"starts at {higher.min_score}: score bands must rise from Inadequate to "
                 f"Outstanding and meet without gap or overlap, so {higher.rating.label} should "
-                f"start at {lower.max_score + 1}.")))
+                f"start at {lower.max_score + 1}."), "min"))
     if ordered[-1].max_score != max_score:
         problems.append(BandProblem(ordered[-1].rating, (
             f"{ordered[-1].rating.label} ends at {ordered[-1].max_score}: the Outstanding band "
-            f"must end at the maximum score, {max_score} (3 points for each standard).")))
+            f"must end at the maximum score, {max_score} (3 points for each standard)."), "max"))
     return problems
 
 
