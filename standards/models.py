@@ -296,6 +296,10 @@ class ApplicabilityMixin(models.Model):
     def applicability_text(self) -> str:
         return applicability.describe(self.applicability)
 
+    @property
+    def applicability_sentence(self) -> str:
+        return applicability.sentence(self.applicability)
+
 
 class KeyQuestion(ApplicabilityMixin, FrameworkPart):
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="key_questions")
