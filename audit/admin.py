@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -103,6 +104,13 @@ class CaseReviewAdmin(RecordAdmin, SimpleHistoryAdmin):
     list_select_related = ["sampled_case__case", "sampled_case__inspection"]
     inlines = [JudgementInline, PromptAnswerInline]
     object_history_list_template = "admin/audit/casereview/history_list.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An earlier version is shown, never restored: django-simple-history saves a posted
+        version whatever the change permission says."""
+        if request.method == "POST":
+            raise PermissionDenied("Reviews change only through the service's pages.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(AuditEvent)
