@@ -57,7 +57,16 @@ def test_score_problems_name_each_band():
     assert [(p.rating, p.message) for p in problems] == [
         (G, "Good runs from 20 to 16: a score band's lowest score must not exceed its highest.")]
     problems = score_band_problems(scores((1, 5), (6, 15), (16, 25), (26, 30)), 30)
-    assert [p.rating for p in problems] == [I]
+    assert [(p.rating, p.bound) for p in problems] == [(I, "min")]
+
+
+def test_each_problem_names_the_bound_to_mark():
+    """The admin's form puts each message at the field of the bound at fault."""
+    assert [p.bound for p in percentage_band_problems(percent(80, 85, 50))] == ["lower"]
+    problems = score_band_problems(scores((0, 5), (7, 15), (16, 25), (26, 29)), 30)
+    assert [(p.rating, p.bound) for p in problems] == [(RI, "min"), (O, "max")]
+    problems = score_band_problems(scores((0, 5), (6, 15), (20, 16), (26, 30)), 30)
+    assert [(p.rating, p.bound) for p in problems] == [(G, "max")]
 
 
 bounds = st.lists(st.integers(min_value=1, max_value=100), min_size=3, max_size=3, unique=True)
