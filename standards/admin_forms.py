@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 from . import applicability, framework_file
 from .facts import FACT_LIST
 from .forms import BaseForm, BaseModelForm
-from .models import IN_USE, Domain, Framework, KeyQuestion, Prompt, RatedBy, Standard
+from .models import IN_USE, Domain, Framework, KeyQuestion, Prompt, Standard
 from .rating import Rating
 from .services import band_problems
 
@@ -335,7 +335,6 @@ class StandardForm(PartForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.framework = self.framework
-        self.fields["rated_by"].choices = RatedBy.choices
         self.helper.layout = Layout(
             Field.text("code", field_width=5), Field.text("title"),
             Field.textarea("description", rows=3), Field.radios("rated_by", small=True),
