@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 
 from . import admin_views, services
+from .admin_forms import NewFrameworkForm
 from .models import Framework, FrameworkStatus
 
 
@@ -16,7 +17,7 @@ class FrameworkAdmin(admin.ModelAdmin):
     list_display = ["title", "version", "status", "person_label", "published_at"]
     list_filter = ["status", "code"]
     search_fields = ["title", "code", "version"]
-    fields = ["code", "version", "title", "description", "person_label"]
+    form = NewFrameworkForm
     actions = ["clone_as_new_draft", "publish", "retire"]
 
     def get_urls(self):

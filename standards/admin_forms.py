@@ -18,6 +18,7 @@ from crispy_forms_gds.layout import (
     Size,
 )
 from django import forms
+from django.db.models import Q
 from django.utils.text import Truncator
 
 from . import applicability, framework_file
@@ -42,6 +43,30 @@ class RevisionMixin:
         return self.cleaned_data["revision"]
 
 
+def clean_version(form):
+    """A version is part of page addresses: letters, digits, dots or hyphens; one per code."""
+    version = form.cleaned_data["version"].strip()
+    if not framework_file.CODE_PATTERN.fullmatch(version):
+        raise forms.ValidationError("Enter a version of letters, digits, dots or hyphens, "
+                                    "without spaces, e.g. 2021.1")
+    code = form.cleaned_data.get("code", form.instance.code)
+    taken = Framework.objects.filter(code=code, version=version).exclude(
+        pk=form.instance.pk).first()
+    if taken:
+        raise forms.ValidationError(f"{taken} already has this version: choose another")
+    return version
+
+
+class NewFrameworkForm(forms.ModelForm):
+    """The admin's form for a version made from nothing (rather than cloned or imported)."""
+
+    class Meta:
+        model = Framework
+        fields = ["code", "version", "title", "description", "person_label"]
+
+    clean_version = clean_version
+
+
 class DetailsForm(RevisionMixin, BaseModelForm):
     label_size = Size.SMALL
     previous_version = forms.ModelChoiceField(
@@ -62,8 +87,9 @@ class DetailsForm(RevisionMixin, BaseModelForm):
         super().__init__(*args, instance=framework, **kwargs)
         self.add_revision(framework)
         field = self.fields["previous_version"]
-        field.queryset = Framework.objects.filter(code=framework.code, status__in=IN_USE).exclude(
-            pk=framework.pk).order_by("-version")
+        field.queryset = Framework.objects.filter(
+            Q(status__in=IN_USE) | Q(pk=framework.previous_version_id), code=framework.code,
+        ).exclude(pk=framework.pk).order_by("-version")
         field.label_from_instance = lambda f: (
             f"{f.title}, version {f.version} ({f.get_status_display().lower()})")
         self.fields["description"].widget.attrs["rows"] = 3
@@ -73,16 +99,7 @@ class DetailsForm(RevisionMixin, BaseModelForm):
             Field.radios("previous_version", small=True),
         )
 
-    def clean_version(self):
-        version = self.cleaned_data["version"].strip()
-        if not framework_file.CODE_PATTERN.fullmatch(version):
-            raise forms.ValidationError("Enter a version of letters, digits, dots or hyphens, "
-                                        "without spaces, e.g. 2021.1")
-        taken = Framework.objects.filter(code=self.instance.code, version=version).exclude(
-            pk=self.instance.pk).first()
-        if taken:
-            raise forms.ValidationError(f"{taken} already has this version: choose another")
-        return version
+    clean_version = clean_version
 
     def validate_unique(self):
         """Checked with a plainer message in clean_version."""

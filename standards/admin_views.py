@@ -86,7 +86,8 @@ class Editing:
         self.parent, self.title, self.submit = parent, title, submit
         self.sentence = ""  # the rule read back, after "Read the rule back"
         self.consequence = ""  # what a removal takes with it
-        self.stored = None  # the part as saved now, when a stale change was refused
+        self.stale = False  # a change refused because the draft changed after the page was shown
+        self.stored = None  # then, the part as saved now
         self.current_sentence = (  # when the question is asked as it stands
             applicability.sentence(part.applicability)
             if op == "change" and hasattr(part, "applicability") else "")
@@ -193,7 +194,7 @@ def editor(request, pk, *, model_admin):
         done = _save(request, framework, editing, model_admin)
         if done is not None:
             return done
-        status = 409 if editing.stored is not None else form_status(editing.form) or 400
+        status = 409 if editing.stale else form_status(editing.form)
     return render(request, "standards/admin/editor.html", {
         "framework": framework, "editing": editing, "may_edit": may_edit(request),
         "domains": _tree(framework), "problems": _publication_problems(framework),
@@ -237,8 +238,9 @@ def _save(request, framework, editing: Editing, model_admin):
     except DraftChanged as stale:
         _refresh_revision(form, framework)
         form.add_error(None, stale.messages[0])
-        editing.stored = (_parts(framework, editing.kind).filter(pk=editing.part.pk).first()
-                          if editing.kind and editing.part.pk else None) or framework
+        editing.stale = True
+        if editing.op == "change":
+            editing.stored = _parts(framework, editing.kind).filter(pk=editing.part.pk).first()
         return None
     except FrameworkFrozen as frozen:
         messages.error(request, frozen.messages[0])
@@ -329,6 +331,9 @@ def publish(request, pk, *, model_admin):
             _refresh_revision(form, framework)
             form.add_error(None, stale.messages[0] + " The changes below are as they are now.")
             status = 409
+        except FrameworkFrozen as frozen:
+            messages.error(request, frozen.messages[0])
+            return redirect(editor_url(framework))
         except ValidationError:
             status = 400  # the problems are listed on the page
         else:

@@ -416,3 +416,43 @@ def test_a_version_opens_in_the_editor_and_its_parts_have_no_admin_pages_of_thei
     assert response["Location"] == editor(draft)
     for model in ("standard", "keyquestion", "prompt", "domain"):
         assert admin_client.get(f"/admin/standards/{model}/").status_code == 404
+
+
+def test_a_version_is_built_from_nothing(admin_client):
+    add = reverse("admin:standards_framework_add")
+    refused = admin_client.post(add, {"code": "local-audit", "version": "1/2", "title": "Local",
+                                      "person_label": "person on probation"})
+    assert refused.context["adminform"].form.errors == {"version": [
+        "Enter a version of letters, digits, dots or hyphens, without spaces, e.g. 2021.1"]}
+    made = admin_client.post(add, {"code": "local-audit", "version": "1", "title": "Local",
+                                   "person_label": "person on probation"})
+    framework = Framework.objects.get(code="local-audit")
+    assert made["Location"] == editor(framework)
+    page = admin_client.get(editor(framework))
+    assert "Give a percentage band for Outstanding." in page.content.decode()
+
+    def post(query, data):
+        fresh = Framework.objects.get(pk=framework.pk)
+        response = admin_client.post(editor(fresh, **query), {"revision": fresh.revision, **data})
+        assert response.status_code == 302, response.context["editing"].form.errors
+        return response
+
+    post({"add": "domain"}, {"code": "1", "title": "Case supervision"})
+    domain = framework.domains.get()
+    post({"add": "standard", "to": domain.pk}, {"code": "1.1", "title": "Assessment",
+                                                "rated_by": "case_data", "domain": domain.pk})
+    standard = framework.standards.get()
+    post({"add": "key-question", "to": standard.pk}, {
+        **question_data(framework, standard, "1.1.1", "Is the assessment sufficient?"),
+        "lens": "engaging", "standard": standard.pk, "allows_not_applicable": "no"})
+    post({"change": "bands"}, {
+        "lower_outstanding": "80", "lower_good": "65", "lower_requires_improvement": "50",
+        "lower_inadequate": "0", "min_inadequate": "0", "max_inadequate": "0",
+        "min_requires_improvement": "1", "max_requires_improvement": "1", "min_good": "2",
+        "max_good": "2", "min_outstanding": "3", "max_outstanding": "3"})
+    publish = admin_client.get(reverse("admin:standards_framework_publish", args=[framework.pk]))
+    assert publish.context["problems"] == []
+    assert "It replaces no published version" in publish.content.decode()
+    question = KeyQuestion.objects.get(standard=standard)
+    assert (question.order, question.allows_not_applicable, question.applicability) == (
+        1, False, {})
