@@ -42,6 +42,12 @@ class RevisionMixin:
     def revision(self) -> int:
         return self.cleaned_data["revision"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if "revision" in self.errors:  # hidden: said where it can be seen
+            self.add_error(None, "The page was incomplete: reload it and try again.")
+        return cleaned
+
 
 def clean_version(form):
     """A version is part of page addresses: letters, digits, dots or hyphens; one per code."""

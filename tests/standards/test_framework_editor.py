@@ -456,3 +456,13 @@ def test_a_version_is_built_from_nothing(admin_client):
     question = KeyQuestion.objects.get(standard=standard)
     assert (question.order, question.allows_not_applicable, question.applicability) == (
         1, False, {})
+
+
+def test_a_form_without_its_revision_is_refused_in_words(admin_client, draft):
+    item = prompt(draft, "2.1.3.b")
+    data = question_data(draft, item.key_question, "2.1.3.b", "Changed")
+    del data["revision"]
+    response = admin_client.post(editor(draft, change=f"prompt-{item.pk}"), data)
+    assert response.status_code == 400
+    assert "The page was incomplete: reload it and try again." in response.content.decode()
+    assert prompt(draft, "2.1.3.b").wording != "Changed"
