@@ -1,8 +1,18 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuditEvent, CaseReview, Inspection, ReviewEvent, SampledCase, User
+from .models import (
+    AuditEvent,
+    CaseReview,
+    Inspection,
+    Judgement,
+    PromptAnswer,
+    ReviewEvent,
+    SampledCase,
+    User,
+)
 from .roles import Role, has_role
 
 
@@ -35,29 +45,72 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = BaseUserAdmin.filter_horizontal + ("providers",)
 
 
+class RecordInline(admin.TabularInline):
+    """Rows of a workflow record, shown with it and never changed here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The workflow's own records change only through the service's pages, which apply its rules
+# (locking, the inspection's lifecycle, the trail); here they are read-only.
+
+
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(RecordAdmin):
     list_display = ["title", "framework", "status", "period_start", "period_end", "lead"]
     list_filter = ["status", "framework"]
     search_fields = ["title"]
-    filter_horizontal = ["providers", "team"]
     list_select_related = ["framework", "lead"]
 
 
 @admin.register(SampledCase)
-class SampledCaseAdmin(admin.ModelAdmin):
+class SampledCaseAdmin(RecordAdmin):
     list_display = ["case", "inspection", "provider", "assessor"]
     list_filter = ["inspection"]
     search_fields = ["case__crn"]
-    raw_id_fields = ["case"]
     list_select_related = ["case", "inspection", "provider", "assessor"]
 
 
+class PromptAnswerInline(RecordInline):
+    model = PromptAnswer
+    fields = ["prompt", "value"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("prompt").order_by(
+            "prompt__key_question__standard__order", "prompt__key_question__order",
+            "prompt__order")
+
+
+class JudgementInline(RecordInline):
+    model = Judgement
+    fields = ["key_question", "value", "rationale"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("key_question").order_by(
+            "key_question__standard__order", "key_question__order")
+
+
 @admin.register(CaseReview)
-class CaseReviewAdmin(SimpleHistoryAdmin):
+class CaseReviewAdmin(RecordAdmin, SimpleHistoryAdmin):
     list_display = ["sampled_case", "status", "version", "updated_at"]
     list_filter = ["status"]
-    raw_id_fields = ["sampled_case"]
+    list_select_related = ["sampled_case__case", "sampled_case__inspection"]
+    inlines = [JudgementInline, PromptAnswerInline]
+    object_history_list_template = "admin/audit/casereview/history_list.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An earlier version is shown, never restored: django-simple-history saves a posted
+        version whatever the change permission says."""
+        if request.method == "POST":
+            raise PermissionDenied("Reviews change only through the service's pages.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(AuditEvent)

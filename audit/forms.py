@@ -24,7 +24,8 @@ from django.utils.html import escape, format_html
 from cases.models import MappaCategory, MappaLevel
 from cases.selectors import visible_providers
 from standards.forms import BaseForm
-from standards.models import Framework, FrameworkStatus, JudgementValue, PromptValue
+from standards.models import Framework, JudgementValue, PromptValue
+from standards.selectors import frameworks_for_inspection
 
 from .models import CaseReview, YesNo, YesNoNotApplicable
 from .roles import Role
@@ -156,9 +157,8 @@ class InspectionForm(GovForm):
     def __init__(self, *args, user, framework_fixed=None, **kwargs):
         """framework_fixed: the framework, when scoring has started and it can no longer change."""
         super().__init__(*args, **kwargs)
-        self.fields["framework"].queryset = Framework.objects.filter(
-            status=FrameworkStatus.PUBLISHED
-        ).order_by("code", "-version")
+        self.fields["framework"].queryset = frameworks_for_inspection(
+            keeping=self.initial.get("framework"))
         self.fields["providers"].queryset = visible_providers(user).order_by("name")
         self.fields["team"].queryset = (
             get_user_model().objects.filter(

@@ -13,8 +13,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from standards.models import FrameworkStatus
-
 from . import trail
 from .models import (
     COUNTED_REVIEW_STATUSES,
@@ -87,7 +85,7 @@ def _status_name(inspection) -> str:
 
 def fieldwork_blockers(inspection: Inspection) -> list[str]:
     problems = []
-    if inspection.framework.status != FrameworkStatus.PUBLISHED:
+    if not inspection.framework.is_in_use:
         problems.append(
             f"Fieldwork cannot start: the framework version {inspection.framework} is not "
             "published. Publish it first."

@@ -1,76 +1,64 @@
+"""Framework versions in the admin: the list, with clone, publish and retire; each version opens
+in the framework editor (`standards.admin_views`), where its whole tree is edited in place."""
+from functools import partial
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import path, reverse
 
-from . import services
-from .models import Domain, Framework, KeyQuestion, Prompt, RatingBand, ScoreBand, Standard
-
-
-class FrozenWhenPublishedMixin:
-    """Published and retired versions open read-only; drafts are editable."""
-
-    def _framework_of(self, obj):
-        if obj is None:
-            return None
-        return obj if isinstance(obj, Framework) else obj.get_framework()
-
-    def has_change_permission(self, request, obj=None):
-        framework = self._framework_of(obj)
-        if framework is not None and framework.is_frozen:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        framework = self._framework_of(obj)
-        if framework is not None and framework.is_frozen:
-            return False
-        return super().has_delete_permission(request, obj)
-
-
-class FrozenInlineMixin(FrozenWhenPublishedMixin):
-    def has_add_permission(self, request, obj=None):
-        framework = self._framework_of(obj)
-        if framework is not None and framework.is_frozen:
-            return False
-        return super().has_add_permission(request, obj)
-
-
-class RatingBandInline(FrozenInlineMixin, admin.TabularInline):
-    model = RatingBand
-    extra = 0
-
-
-class ScoreBandInline(FrozenInlineMixin, admin.TabularInline):
-    model = ScoreBand
-    extra = 0
-
-
-class DomainInline(FrozenInlineMixin, admin.TabularInline):
-    model = Domain
-    extra = 0
-
-
-class StandardInline(FrozenInlineMixin, admin.TabularInline):
-    model = Standard
-    extra = 0
-    fields = ["order", "code", "title", "domain", "rated_by"]
-    show_change_link = True
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None and "domain" in formset.form.base_fields:
-            # Only this version's domains are offered.
-            formset.form.base_fields["domain"].queryset = obj.domains.all()
-        return formset
+from . import admin_views, services
+from .admin_forms import NewFrameworkForm
+from .models import Framework, FrameworkStatus
 
 
 @admin.register(Framework)
-class FrameworkAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
-    list_display = ["title", "code", "version", "status", "person_label", "published_at"]
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["title", "version", "status", "person_label", "published_at"]
     list_filter = ["status", "code"]
     search_fields = ["title", "code", "version"]
-    readonly_fields = ["status", "published_at", "previous_version", "created_at"]
-    inlines = [RatingBandInline, ScoreBandInline, DomainInline, StandardInline]
+    form = NewFrameworkForm
     actions = ["clone_as_new_draft", "publish", "retire"]
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, model_admin=self))
+
+        return [
+            path("<int:pk>/editor/", view(admin_views.editor),
+                 name="standards_framework_editor"),
+            path("<int:pk>/publish/", view(admin_views.publish),
+                 name="standards_framework_publish"),
+            path("<int:pk>/export/", view(admin_views.export),
+                 name="standards_framework_export"),
+            path("<int:pk>/clone/", view(admin_views.clone), name="standards_framework_clone"),
+            path("import/", view(admin_views.import_version),
+                 name="standards_framework_import"),
+            *super().get_urls(),
+        ]
+
+    def get_actions(self, request):
+        """No bulk delete: a query set's delete would pass by the freezing of published
+        versions. A draft is deleted from its own page."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A version is read and changed in the editor."""
+        return redirect(reverse("admin:standards_framework_editor", args=[object_id]))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect(admin_views.editor_url(obj))
+
+    def response_delete(self, request, obj_display, obj_id):
+        messages.success(request, f"Deleted the draft {obj_display}.")
+        return redirect(reverse("admin:standards_framework_changelist"))
 
     @admin.action(description="Clone as new draft version")
     def clone_as_new_draft(self, request, queryset):
@@ -78,24 +66,21 @@ class FrameworkAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
             draft = services.clone_framework(
                 framework=framework, version=services.suggest_next_version(framework)
             )
+            self.log_addition(request, draft, f"Cloned from version {framework.version}.")
             self.message_user(
                 request, f"Created draft {draft}. Edit it, then publish it.", messages.SUCCESS
             )
 
-    @admin.action(description="Publish selected draft versions")
+    @admin.action(description="Publish a draft version (shows what changed first)")
     def publish(self, request, queryset):
-        for framework in queryset:
-            try:
-                services.publish_framework(framework=framework)
-            except ValidationError as exc:
-                self.message_user(
-                    request, f"{framework} was not published: {' '.join(exc.messages)}",
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(request, f"Published {framework}.", messages.SUCCESS)
+        drafts = list(queryset.filter(status=FrameworkStatus.DRAFT)[:2])
+        if len(drafts) != 1 or queryset.count() != 1:
+            self.message_user(request, "Select one draft version to publish: you will see what "
+                                       "changed before it is published.", messages.ERROR)
+            return None
+        return redirect(reverse("admin:standards_framework_publish", args=[drafts[0].pk]))
 
-    @admin.action(description="Retire selected published versions")
+    @admin.action(description="Retire selected published or superseded versions")
     def retire(self, request, queryset):
         for framework in queryset:
             try:
@@ -103,48 +88,5 @@ class FrameworkAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{framework}: {' '.join(exc.messages)}", messages.ERROR)
             else:
+                self.log_change(request, framework, "Retired.")
                 self.message_user(request, f"Retired {framework}.", messages.SUCCESS)
-
-
-class KeyQuestionInline(FrozenInlineMixin, admin.StackedInline):
-    model = KeyQuestion
-    extra = 0
-    fields = ["order", "code", "lens", "wording", "guidance", "allows_not_applicable",
-              "applicability"]
-    show_change_link = True
-
-
-@admin.register(Standard)
-class StandardAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
-    list_display = ["code", "title", "framework", "rated_by", "order"]
-    list_filter = ["framework", "rated_by"]
-    search_fields = ["code", "title"]
-    ordering = ["framework", "order"]
-    inlines = [KeyQuestionInline]
-    list_select_related = ["framework"]
-
-
-class PromptInline(FrozenInlineMixin, admin.StackedInline):
-    model = Prompt
-    extra = 0
-    fields = ["order", "code", "wording", "guidance", "allows_not_applicable", "applicability"]
-
-
-@admin.register(KeyQuestion)
-class KeyQuestionAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
-    list_display = ["code", "wording", "lens", "standard", "applicability_text"]
-    list_filter = ["standard__framework", "lens"]
-    search_fields = ["code", "wording"]
-    ordering = ["standard__framework", "standard__order", "order"]
-    inlines = [PromptInline]
-    list_select_related = ["standard__framework"]
-
-
-@admin.register(Prompt)
-class PromptAdmin(FrozenWhenPublishedMixin, admin.ModelAdmin):
-    list_display = ["code", "wording", "key_question", "applicability_text"]
-    list_filter = ["key_question__standard__framework"]
-    search_fields = ["code", "wording"]
-    ordering = ["key_question__standard__framework", "key_question__standard__order",
-                "key_question__order", "order"]
-    list_select_related = ["key_question__standard__framework"]

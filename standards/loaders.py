@@ -1,12 +1,12 @@
 """Loading a framework version from its shipped JSON data, idempotently."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import NamedTuple
 
 from django.db import transaction
 
+from . import framework_file
 from .models import (
     Domain,
     Framework,
@@ -152,5 +152,6 @@ def _with_new_guidance(model, rows, texts: dict) -> list:
 
 
 def load_framework_file(path, *, publish: bool = True) -> Loaded:
-    with open(path, encoding="utf-8") as handle:
-        return load_framework(data=json.load(handle), publish=publish)
+    """Load a framework file, checked first (FileRefused names every problem)."""
+    with open(path, "rb") as handle:
+        return load_framework(data=framework_file.read(handle.read()), publish=publish)

@@ -24,7 +24,14 @@ class FrameworkFrozen(ValidationError):
 class FrameworkStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
+    # Replaced by the next published version: frozen and readable, scored against by the
+    # inspections that already use it, never offered for new ones.
+    SUPERSEDED = "superseded", "Superseded"
     RETIRED = "retired", "Retired"
+
+
+class DraftChanged(ValidationError):
+    """Raised when a draft was changed by someone else after the editor loaded it."""
 
 
 class PromptValue(models.TextChoices):
@@ -70,9 +77,18 @@ class Framework(models.Model):
         help_text="How the framework names the person supervised, e.g. service user.",
     )
     previous_version = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions",
+        help_text="The version this one was made from; publishing it supersedes that version.",
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Counts the changes made to a draft, so a stale edit is refused.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,6 +103,23 @@ class Framework(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != FrameworkStatus.DRAFT
+
+    @property
+    def is_in_use(self) -> bool:
+        """Published or superseded: inspections may be scored against it."""
+        return self.status in IN_USE
+
+    def replaced_version(self) -> Framework | None:
+        """The published version this draft supersedes when it is published: the version it was
+        made from or, if that has since been superseded, the version now in its place."""
+        pk, seen = self.previous_version_id, set()
+        while pk is not None and pk not in seen:
+            seen.add(pk)
+            current = Framework.objects.filter(pk=pk).first()  # as stored now, not as cached
+            if current is None or current.status != FrameworkStatus.SUPERSEDED:
+                return current if current and current.status == FrameworkStatus.PUBLISHED else None
+            pk = current.superseded_by_id
+        return None
 
     def _stored_status(self):
         if self.pk is None:
@@ -157,6 +190,9 @@ class Framework(models.Model):
             status=FrameworkStatus.PUBLISHED, published_at=timezone.now()
         )
         self.refresh_from_db()
+
+
+IN_USE = (FrameworkStatus.PUBLISHED, FrameworkStatus.SUPERSEDED)
 
 
 class FrameworkPart(models.Model):
@@ -259,6 +295,10 @@ class ApplicabilityMixin(models.Model):
     @property
     def applicability_text(self) -> str:
         return applicability.describe(self.applicability)
+
+    @property
+    def applicability_sentence(self) -> str:
+        return applicability.sentence(self.applicability)
 
 
 class KeyQuestion(ApplicabilityMixin, FrameworkPart):

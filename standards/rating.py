@@ -50,6 +50,19 @@ _TAG_COLOURS = {
 class InvalidBands(ValueError):
     """The bands of a framework do not form a usable rating scheme."""
 
+    def __init__(self, problems: Sequence[BandProblem]):
+        self.problems = tuple(problems)
+        super().__init__(" ".join(p.message for p in self.problems))
+
+
+@dataclass(frozen=True)
+class BandProblem:
+    """What is wrong with a set of bands: the band it is about, and which of its bounds."""
+
+    rating: Rating
+    message: str
+    bound: str = "lower"  # "lower" (percentage bands), "min" or "max" (score bands)
+
 
 @dataclass(frozen=True)
 class PercentageBand:
@@ -86,46 +99,101 @@ class RatingScheme:
 
     @property
     def max_score(self) -> int:
-        return self.standards_count * max(r.points for r in Rating)
+        return max_score_for(self.standards_count)
+
+
+def max_score_for(standards_count: int) -> int:
+    return standards_count * max(r.points for r in Rating)
+
+
+def _one_band_each(bands, kind: str, bound: str) -> tuple[dict, list[BandProblem]]:
+    """The bands by rating, with a problem for each rating given twice or not at all."""
+    by_rating, problems = {}, []
+    for band in bands:
+        if band.rating in by_rating:
+            problems.append(BandProblem(band.rating, f"{band.rating.label} has more than one "
+                                                     f"{kind} band: give it one.", bound))
+        by_rating[band.rating] = band
+    for rating in Rating:
+        if rating not in by_rating:
+            problems.append(BandProblem(rating, f"Give a {kind} band for {rating.label}.", bound))
+    return by_rating, problems
+
+
+def _worst_first() -> list[Rating]:
+    return sorted(Rating, key=lambda r: r.points)
+
+
+def percentage_band_problems(bands: Sequence[PercentageBand]) -> list[BandProblem]:
+    """Everything wrong with a framework's percentage bands, each naming its band and why."""
+    by_rating, problems = _one_band_each(bands, "percentage", "lower")
+    for band in by_rating.values():
+        if band.lower_bound < 0 or band.lower_bound > 100:
+            problems.append(BandProblem(band.rating, f"{band.rating.label} starts at "
+                                                     f"{_percent(band.lower_bound)}: percentage "
+                                                     "bands must lie between 0% and 100%."))
+    if problems:
+        return problems
+    lowest = by_rating[Rating.INADEQUATE]
+    if lowest.lower_bound != 0:
+        problems.append(BandProblem(Rating.INADEQUATE, (
+            f"Inadequate starts at {_percent(lowest.lower_bound)}: the Inadequate band must "
+            "start at 0%, so that every percentage has a rating.")))
+    ordered = [by_rating[r] for r in _worst_first()]
+    for lower, higher in zip(ordered, ordered[1:]):
+        if higher.lower_bound <= lower.lower_bound:
+            problems.append(BandProblem(higher.rating, (
+                f"{higher.rating.label} starts at {_percent(higher.lower_bound)}, which is not "
+                f"above {lower.rating.label} at {_percent(lower.lower_bound)}: each better "
+                "rating must need a higher percentage than the one below it.")))
+    return problems
+
+
+def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[BandProblem]:
+    """Everything wrong with a framework's overall score bands, each naming its band and why."""
+    by_rating, problems = _one_band_each(bands, "score", "min")
+    for band in by_rating.values():
+        if band.min_score < 0:
+            problems.append(BandProblem(band.rating, f"{band.rating.label} starts at "
+                                                     f"{band.min_score}: scores are never "
+                                                     "below 0.", "min"))
+        if band.min_score > band.max_score:
+            problems.append(BandProblem(band.rating, (
+                f"{band.rating.label} runs from {band.min_score} to {band.max_score}: a score "
+                "band's lowest score must not exceed its highest."), "max"))
+    if problems:
+        return problems
+    ordered = [by_rating[r] for r in _worst_first()]
+    if ordered[0].min_score != 0:
+        problems.append(BandProblem(ordered[0].rating, (
+            f"{ordered[0].rating.label} starts at {ordered[0].min_score}: the lowest score band "
+            "must start at 0."), "min"))
+    for lower, higher in zip(ordered, ordered[1:]):
+        if lower.max_score + 1 != higher.min_score:
+            problems.append(BandProblem(higher.rating, (
+                f"{lower.rating.label} ends at {lower.max_score} and {higher.rating.label} "
+                f"starts at {higher.min_score}: score bands must rise from Inadequate to "
+                f"Outstanding and meet without gap or overlap, so {higher.rating.label} should "
+                f"start at {lower.max_score + 1}."), "min"))
+    if ordered[-1].max_score != max_score:
+        problems.append(BandProblem(ordered[-1].rating, (
+            f"{ordered[-1].rating.label} ends at {ordered[-1].max_score}: the Outstanding band "
+            f"must end at the maximum score, {max_score} (3 points for each standard)."), "max"))
+    return problems
+
+
+def _percent(value) -> str:
+    return f"{Decimal(value).normalize():f}%"
 
 
 def validate_percentage_bands(bands: Sequence[PercentageBand]) -> None:
-    ratings = [b.rating for b in bands]
-    if sorted(ratings) != sorted(Rating) or len(set(ratings)) != len(ratings):
-        raise InvalidBands("Give exactly one percentage band for each of the four ratings.")
-    ordered = sorted(bands, key=lambda b: b.rating.points)
-    bounds = [b.lower_bound for b in ordered]
-    if bounds[0] != 0:
-        raise InvalidBands("The Inadequate band must start at 0%.")
-    if any(b < 0 or b > 100 for b in bounds):
-        raise InvalidBands("Percentage bands must lie between 0% and 100%.")
-    if any(lower >= higher for lower, higher in zip(bounds, bounds[1:])):
-        raise InvalidBands(
-            "Each better rating must need a higher percentage than the one below it."
-        )
+    if problems := percentage_band_problems(bands):
+        raise InvalidBands(problems)
 
 
 def validate_score_bands(bands: Sequence[ScoreBand], max_score: int) -> None:
-    ratings = [b.rating for b in bands]
-    if sorted(ratings) != sorted(Rating) or len(set(ratings)) != len(ratings):
-        raise InvalidBands("Give exactly one score band for each of the four ratings.")
-    ordered = sorted(bands, key=lambda b: b.min_score)
-    if [b.rating.points for b in ordered] != sorted(r.points for r in Rating):
-        raise InvalidBands("Score bands must rise from Inadequate to Outstanding.")
-    if ordered[0].min_score != 0:
-        raise InvalidBands("The lowest score band must start at 0.")
-    for lower, higher in zip(ordered, ordered[1:]):
-        if lower.max_score + 1 != higher.min_score:
-            raise InvalidBands(
-                f"Score bands must meet without gap or overlap: {lower.rating.label} ends at "
-                f"{lower.max_score}, {higher.rating.label} starts at {higher.min_score}."
-            )
-    if any(b.min_score > b.max_score for b in ordered):
-        raise InvalidBands("A score band's lowest score must not exceed its highest.")
-    if ordered[-1].max_score != max_score:
-        raise InvalidBands(
-            f"The Outstanding band must end at the maximum score, {max_score}."
-        )
+    if problems := score_band_problems(bands, max_score):
+        raise InvalidBands(problems)
 
 
 def sufficiency(sufficient: int, applicable: int) -> float | None:

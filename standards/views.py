@@ -9,7 +9,7 @@ from .models import Framework, KeyQuestion, Standard
 def framework_detail(request, code, version):
     """The whole framework version as assessors read it: standards, key questions, prompts."""
     framework = get_object_or_404(
-        Framework.objects.prefetch_related(
+        Framework.objects.select_related("superseded_by").prefetch_related(
             "rating_bands",
             "score_bands",
             Prefetch(

@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from standards.framework_file import FileRefused
 from standards.loaders import load_framework_file, shipped_files
 
 
@@ -15,7 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, draft, **options):
         for path in files or shipped_files():
-            framework, created, guidance_updated = load_framework_file(path, publish=not draft)
+            try:
+                framework, created, guidance_updated = load_framework_file(path, publish=not draft)
+            except FileRefused as refusal:
+                raise CommandError(f"{path} was not loaded:\n" + "\n".join(
+                    str(problem) for problem in refusal.problems)) from None
             verb = "Loaded" if created else "Already present:"
             line = f"{verb} {framework} [{framework.get_status_display()}]"
             if guidance_updated:
