@@ -181,10 +181,10 @@ def test_after_a_refresh_the_published_version_still_refuses_edits(client, admin
         prompt.save()
 
     client.force_login(admin_user)
-    url = reverse("admin:standards_prompt_change", args=[prompt.pk])
+    editor = reverse("admin:standards_framework_editor", args=[framework.pk])
+    url = f"{editor}?change=prompt-{prompt.pk}"
     assert client.post(url, {"guidance": "Edited in the admin"}).status_code == 403
-    kq = prompt.key_question
-    url = reverse("admin:standards_keyquestion_change", args=[kq.pk])
+    url = f"{editor}?change=key-question-{prompt.key_question_id}"
     assert client.post(url, {"guidance": "Edited in the admin"}).status_code == 403
     prompt.refresh_from_db()
     assert prompt.guidance == refreshed
