@@ -10,7 +10,15 @@ import random
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from cases.models import Case, Gender, PractitionerGrade, Provider, ProviderType, RoshLevel, SentenceType
+from cases.models import (
+    Case,
+    Gender,
+    PractitionerGrade,
+    Provider,
+    ProviderType,
+    RoshLevel,
+    SentenceType,
+)
 
 from .models import User
 from .roles import Role
@@ -455,7 +463,12 @@ def _load_previous_inspection(pdus, framework, lead):
     from standards.models import RatedBy
 
     from .models import (
-        CaseReview, Inspection, InspectionStatus, Judgement, PromptAnswer, ReviewStatus,
+        CaseReview,
+        Inspection,
+        InspectionStatus,
+        Judgement,
+        PromptAnswer,
+        ReviewStatus,
         SampledCase,
     )
 
@@ -473,7 +486,7 @@ def _load_previous_inspection(pdus, framework, lead):
             period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 5, 31),
             status=InspectionStatus.MODERATION,
         )
-        published_at = datetime.datetime(2025, 7, 15, 9, 0, tzinfo=datetime.timezone.utc)
+        published_at = datetime.datetime(2025, 7, 15, 9, 0, tzinfo=datetime.UTC)
         inspection.providers.set(pdus)
         cases = []
         for p_index, pdu in enumerate(pdus):

@@ -55,7 +55,6 @@ from .models import (
     ModerationRead,
     PromptAnswer,
     Resolution,
-    ReviewEvent,
     ReviewStatus,
     SampledCase,
     StandardJudgement,
@@ -507,7 +506,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     assessor_of = []
     for c in sampled_cases:
         assessor_of.append(rng.choice(people["assessors"][region_of[c[2]]]))
-    assigned = writer.when(datetime.datetime(2026, 7, 1, 9, tzinfo=datetime.timezone.utc))
+    assigned = writer.when(datetime.datetime(2026, 7, 1, 9, tzinfo=datetime.UTC))
     writer.write(SampledCase, ["id", "inspection_id", "case_id", "provider_id", "assessor_id",
                                "assigned_at"],
                  ((first_sampled + i, inspection.pk, c[0], c[2], assessor_of[i].pk, assigned)
@@ -522,7 +521,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     review_rows, judgement_rows = [], []
     plans: dict = {}
     random_, gauss = rng.random, rng.gauss
-    base_time = datetime.datetime(2026, 7, 2, 9, tzinfo=datetime.timezone.utc)
+    base_time = datetime.datetime(2026, 7, 2, 9, tzinfo=datetime.UTC)
     inspection_id = inspection.pk
 
     def answers():
@@ -620,7 +619,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                              "rollup_inspection_id", "rollup_provider_id", "rollup_value"],
                  (tuple(row) for row in judgement_rows), total=len(judgement_rows),
                  label="judgements")
-    del judgement_rows, review_rows
+    judgement_rows = review_rows = None  # free the rows before the next batch
     writer.write(ModerationRead, ["id", "review_id", "moderator_id", "reason", "selection_seed",
                                   "selected_at", "completed_at"], reads,
                  label="completed second reads")

@@ -5,8 +5,8 @@ section whose page does not exist yet is left out.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import NoReverseMatch, reverse
 

@@ -28,7 +28,15 @@ from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from cases.models import Gender, PractitionerGrade, Provider, RoshLevel, SentenceType
-from standards.models import Framework, JudgementValue, KeyQuestion, Prompt, PromptValue, RatedBy, Standard
+from standards.models import (
+    Framework,
+    JudgementValue,
+    KeyQuestion,
+    Prompt,
+    PromptValue,
+    RatedBy,
+    Standard,
+)
 from standards.rating import (
     InvalidBands,
     OverallResult,

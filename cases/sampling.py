@@ -137,11 +137,11 @@ class Stratum:
     gender: str
 
     @classmethod
-    def of(cls, rosh_level, sentence_type, gender) -> "Stratum":
+    def of(cls, rosh_level, sentence_type, gender) -> Stratum:
         return cls(rosh_level, sentence_group(sentence_type), gender)
 
     @classmethod
-    def from_key(cls, key: str) -> "Stratum":
+    def from_key(cls, key: str) -> Stratum:
         rosh_level, group, gender = key.split("|")
         return cls(rosh_level, group, gender)
 

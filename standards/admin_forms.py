@@ -8,12 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from crispy_forms_gds.layout import (
+    HTML,
     ConditionalQuestion,
     ConditionalRadios,
     Div,
     Field,
     Fieldset,
-    HTML,
     Layout,
     Size,
 )

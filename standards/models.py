@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 
 from . import applicability
-from .rating import PercentageBand, Rating, RatingScheme, ScoreBand as ScoreBandRule
+from .rating import PercentageBand, Rating, RatingScheme
+from .rating import ScoreBand as ScoreBandRule
 
 FROZEN_MESSAGE = (
     "{framework} is published and cannot be changed. "

@@ -26,9 +26,14 @@ from .models import (
     ScoreBand,
     Standard,
 )
-from .rating import PercentageBand, Rating, max_score_for, percentage_band_problems
+from .rating import (
+    PercentageBand,
+    Rating,
+    max_score_for,
+    percentage_band_problems,
+    score_band_problems,
+)
 from .rating import ScoreBand as ScoreRange
-from .rating import score_band_problems
 
 STALE_MESSAGE = (
     "Someone else changed this draft after you opened it. Your change was not saved: check the "

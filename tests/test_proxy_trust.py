@@ -39,10 +39,10 @@ import json
 import django
 django.setup()
 from django.test import Client
-response = Client().get("/", HTTP_HOST="%s", HTTP_X_FORWARDED_PROTO="https",
+response = Client().get("/", HTTP_HOST="HOST_NAME", HTTP_X_FORWARDED_PROTO="https",
                         HTTP_X_FORWARDED_HOST="evil.example")
 print(json.dumps({"status": response.status_code, "location": response.get("Location")}))
-""" % HOST
+""".replace("HOST_NAME", HOST)
 
 
 def probe(**extra) -> dict:

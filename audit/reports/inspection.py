@@ -16,8 +16,10 @@ from audit.rollup import (
     rollup,
     whole_percent,
 )
+
 from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from .charts import key_question_chart
+
 
 def _phrase(label: str) -> str:
     """"Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""

@@ -1,7 +1,8 @@
 """Local development: the quick-start on SQLite with demo data."""
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import env_bool
-import os
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = os.environ.get(

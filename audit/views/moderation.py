@@ -26,7 +26,6 @@ from ..moderation import (
     assign_moderator,
     display_name,
     draw_moderation_sample,
-    disagreements as find_disagreements,
     moderation_key_questions,
     progress_by_inspection,
     reads_for_moderator,
@@ -34,6 +33,9 @@ from ..moderation import (
     resolve_disagreement,
     sample_by_assessor,
     select_for_moderation,
+)
+from ..moderation import (
+    disagreements as find_disagreements,
 )
 from ..moderation_forms import (
     AssignModeratorForm,

@@ -30,8 +30,8 @@ from ..reports.access import (
     visible_inspections,
     visible_provider_or_404,
 )
-from ..reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from ..reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
+from ..reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from ..reports.inspection import InspectionReport
 from ..reports.league import LeagueTableReport
 from ..reports.provider import ProviderTrendReport

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from audit import services
-from audit.selectors import case_standards, review_queryset
 from audit.roles import Role
+from audit.selectors import case_standards, review_queryset
 from cases.models import Sample
 from standards.models import Framework, FrameworkStatus
 

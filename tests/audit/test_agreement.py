@@ -6,8 +6,8 @@ import pytest
 from audit.agreement import PairCounts, agreement, agreement_table
 
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     completed_read,
     inspection_for,

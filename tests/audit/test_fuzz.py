@@ -129,9 +129,9 @@ def test_scoring_import_page_never_fails(client, world, file):
 
 
 def test_a_nul_byte_in_a_username_is_reported_not_looked_up(world):
-    content = ("crn,question_code,answer,rationale,assessor\n"
-               "XA0001,2.1.1.a,yes,,assessor-a\x00\n"
-               "XA0001,2.1.1,not sufficient,Bad\x00plan,\n").encode()
+    content = (b"crn,question_code,answer,rationale,assessor\n"
+               b"XA0001,2.1.1.a,yes,,assessor-a\x00\n"
+               b"XA0001,2.1.1,not sufficient,Bad\x00plan,\n")
     with pytest.raises(ImportFailed) as failed:
         import_file(inspection=world.a.inspection, content=content, filename="s.csv",
                     user=world.a.users[Role.LEAD])

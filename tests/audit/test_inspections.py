@@ -177,7 +177,7 @@ def test_detail_shows_progress_and_edit_locks_the_framework(client, hmip_2018, m
     assert "Test PDU (PDU-T)" in html
     edit = client.get(reverse("audit:inspection_edit", args=[inspection.pk])).content.decode()
     assert "Scoring has started, so the framework version can no longer change." in edit
-    assert f'name="framework"' not in edit
+    assert 'name="framework"' not in edit
 
 
 def test_details_can_change_but_not_the_framework_once_scoring_started(

@@ -29,8 +29,8 @@ from audit.moderation import (
 
 from ..factories import ProviderFactory
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     completed_read,
     inspection_for,

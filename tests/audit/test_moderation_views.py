@@ -16,8 +16,8 @@ from audit.moderation import assign_moderator, select_for_moderation
 
 from ..factories import ProviderFactory
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     completed_read,
     inspection_for,

@@ -1,15 +1,13 @@
 """Production run path: the replica router and the health check's failure answer."""
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.db import DatabaseError
-from types import SimpleNamespace
-
 from django.urls import reverse
 
-from audit.db_routers import ReportReplicaRouter, report_reads, reads_from_replica
+from audit.db_routers import ReportReplicaRouter, reads_from_replica, report_reads
 from cases.models import Case
-
 
 
 def with_replica():

@@ -14,7 +14,16 @@ from audit.models import InspectionStatus, StandardJudgement
 from audit.roles import Role
 from standards.rating import Rating
 
-from .rollup_data import N, S, add_review, bulk_reviews, inspection_of, provider, rate, small_framework
+from .rollup_data import (
+    N,
+    S,
+    add_review,
+    bulk_reviews,
+    inspection_of,
+    provider,
+    rate,
+    small_framework,
+)
 from .test_rollup import scenario  # noqa: F401 - the shared hand-built inspection
 
 

@@ -22,15 +22,14 @@ from audit.models import (
     PublishedFigures,
     Resolution,
     ReviewEvent,
-    SampledCase,
 )
 from audit.reports.inspection import InspectionReport
-from audit.rollup import DIMENSIONS, rollup, rollup_to_dict
 from audit.roles import Role
+from audit.rollup import DIMENSIONS, rollup, rollup_to_dict
 from cases.models import Case, Sample
 
 from ..factories import PromptFactory
-from .rollup_data import N, NA, S, add_review, inspection_of, provider, rate, small_framework
+from .rollup_data import NA, N, S, add_review, inspection_of, provider, rate, small_framework
 
 pytestmark = pytest.mark.django_db
 

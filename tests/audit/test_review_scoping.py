@@ -124,8 +124,8 @@ def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018
 def test_my_cases_groups_each_inspection_once(client, setup, hmip_2018):
     from audit import services
 
-    from .scoring_support import draw_sample
     from ..factories import CaseFactory
+    from .scoring_support import draw_sample
 
     inspection = setup["inspection"]
     other = services.create_inspection(

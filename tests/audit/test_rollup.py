@@ -186,7 +186,7 @@ def test_constant_queries_for_one_or_many_inspections(scenario, django_assert_nu
         rollup(inspection)
     framework, _, kqs = small_framework()
     more = []
-    for n in range(4):
+    for _ in range(4):
         p = provider()
         extra = inspection_of(framework, p)
         add_review(extra, p, {kqs["2.1.1"]: S})

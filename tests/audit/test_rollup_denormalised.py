@@ -27,8 +27,8 @@ from standards.models import Prompt
 
 from ..factories import CaseFactory, ProviderFactory
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     inspection_for,
     key_questions,

@@ -15,8 +15,8 @@ def _no_sideways_scroll(page):
 
 @pytest.fixture
 def colleagues(make_user):
-    from ..factories import InspectionFactory, ProviderFactory
     from ..audit.moderation_support import published_framework
+    from ..factories import InspectionFactory, ProviderFactory
 
     region = ProviderFactory(type="region", code="REG", name="Midlands region")
     pdu = ProviderFactory(code="PDU-W", name="Wolverhampton PDU", parent=region)

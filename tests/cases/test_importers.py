@@ -104,9 +104,9 @@ def test_optional_columns_may_be_left_out(pdu_a):
 
 def test_header_aliases_spacing_and_case_accepted_and_unknown_columns_ignored(pdu_a):
     data = (
-        "Case Reference,Provider Code,Sentence Type,Start Date,RoSH,Gender,Name\n"
-        "A000001,PDU-A,Licence,2026-03-01,Low,Male,Someone\n"
-    ).encode()
+        b"Case Reference,Provider Code,Sentence Type,Start Date,RoSH,Gender,Name\n"
+        b"A000001,PDU-A,Licence,2026-03-01,Low,Male,Someone\n"
+    )
     result = run(data)
     assert result.ok, result.errors
     assert result.ignored_columns == ["Name"]

@@ -23,17 +23,17 @@ def test_a_workflow_record_is_read_only_in_the_admin(client, admin_user, scored,
     client.force_login(admin_user)
     info = model._meta.app_label, model._meta.model_name
     record = model.objects.get()
-    listing = client.get(reverse("admin:%s_%s_changelist" % info))
-    add = reverse("admin:%s_%s_add" % info)
+    listing = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+    add = reverse("admin:{}_{}_add".format(*info))
     assert listing.status_code == 200
     assert f'href="{add}"'.encode() not in listing.content
     assert client.get(add).status_code == 403
-    change = reverse("admin:%s_%s_change" % info, args=[record.pk])
+    change = reverse("admin:{}_{}_change".format(*info), args=[record.pk])
     page = client.get(change)
     assert page.status_code == 200 and b'name="_save"' not in page.content
     before = {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields}
     assert client.post(change, {"title": "Changed", "status": "published"}).status_code == 403
-    assert client.post(reverse("admin:%s_%s_delete" % info, args=[record.pk]),
+    assert client.post(reverse("admin:{}_{}_delete".format(*info), args=[record.pk]),
                        {"post": "yes"}).status_code == 403
     record.refresh_from_db()
     assert {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields} == before

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit import lifecycle, services as audit_services
+from audit import lifecycle
+from audit import services as audit_services
 from audit.forms import InspectionForm
 from audit.roles import Role
 from standards.models import DraftChanged, FrameworkFrozen, FrameworkStatus, KeyQuestion
@@ -17,8 +18,8 @@ from standards.services import (
     save_part,
 )
 
-from ..factories import ProviderFactory
 from ..audit.scoring_support import review_of, score_completely, scoring_setup
+from ..factories import ProviderFactory
 
 
 def test_publishing_a_clone_supersedes_the_version_it_was_made_from(hmip_2018, hmip_2021):
