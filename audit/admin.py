@@ -83,9 +83,16 @@ class PromptAnswerInline(RecordInline):
     fields = ["prompt", "value"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("prompt").order_by(
-            "prompt__key_question__standard__order", "prompt__key_question__order",
-            "prompt__order")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("prompt")
+            .order_by(
+                "prompt__key_question__standard__order",
+                "prompt__key_question__order",
+                "prompt__order",
+            )
+        )
 
 
 class JudgementInline(RecordInline):
@@ -93,8 +100,12 @@ class JudgementInline(RecordInline):
     fields = ["key_question", "value", "rationale"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("key_question").order_by(
-            "key_question__standard__order", "key_question__order")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("key_question")
+            .order_by("key_question__standard__order", "key_question__order")
+        )
 
 
 @admin.register(CaseReview)

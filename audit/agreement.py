@@ -8,6 +8,7 @@ statistics. A pair where exactly one reader said "not applicable" is an applicab
 disagreement, counted and shown separately; a pair where both said "not applicable" agrees but
 carries no information about the quality judgement.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -128,8 +129,9 @@ class AgreementTable:
             yield "Key question", row
         for row in self.by_assessor:
             yield "Assessor", row
-        yield "Overall", AgreementRow(
-            label="All key questions and assessors", agreement=self.overall
+        yield (
+            "Overall",
+            AgreementRow(label="All key questions and assessors", agreement=self.overall),
         )
 
 
@@ -199,7 +201,7 @@ def agreement_table(inspection) -> AgreementTable:
             group["key_question_id"],
             {
                 "code": group["key_question__code"],
-                "label": f'{group["key_question__code"]} {group["key_question__wording"]}',
+                "label": f"{group['key_question__code']} {group['key_question__wording']}",
                 "sort": (
                     group["key_question__standard__order"],
                     group["key_question__order"],

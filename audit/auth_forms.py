@@ -1,4 +1,5 @@
 """The sign-in form."""
+
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 

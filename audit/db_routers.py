@@ -3,6 +3,7 @@
 Reports are read-heavy aggregates that tolerate a moment's replication lag; scoring reads and
 every write stay on the primary so an assessor always sees what they just saved.
 """
+
 from __future__ import annotations
 
 import contextvars

@@ -2,6 +2,7 @@
 
 Idempotent: running it again changes nothing that is already there.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -52,22 +53,33 @@ AGE_BANDS = ["18-24", "25-34", "35-49", "50+"]
 def load_providers() -> list[Provider]:
     region, _ = Provider.objects.get_or_create(
         code=REGION[0],
-        defaults={"name": REGION[1], "type": ProviderType.REGION,
-                  "in_force_from": datetime.date(2021, 6, 26)},
+        defaults={
+            "name": REGION[1],
+            "type": ProviderType.REGION,
+            "in_force_from": datetime.date(2021, 6, 26),
+        },
     )
     pdus = []
     for code, name in PDUS:
         pdu, _ = Provider.objects.get_or_create(
             code=code,
-            defaults={"name": name, "type": ProviderType.PDU, "parent": region,
-                      "in_force_from": datetime.date(2021, 6, 26)},
+            defaults={
+                "name": name,
+                "type": ProviderType.PDU,
+                "parent": region,
+                "in_force_from": datetime.date(2021, 6, 26),
+            },
         )
         pdus.append(pdu)
     for type_, code, name, start in LEGACY:
         Provider.objects.get_or_create(
             code=code,
-            defaults={"name": name, "type": type_, "in_force_from": start,
-                      "in_force_to": datetime.date(2021, 6, 25)},
+            defaults={
+                "name": name,
+                "type": type_,
+                "in_force_from": start,
+                "in_force_to": datetime.date(2021, 6, 25),
+            },
         )
     return pdus
 
@@ -83,18 +95,19 @@ def load_cases(pdus, per_provider=120, seed=2026) -> int:
             crn = f"X{p_index + 1}{i:05d}"
             if crn in existing:
                 continue
-            sentence = rng.choices(
-                list(SentenceType.values), weights=[40, 25, 30, 5]
-            )[0]
+            sentence = rng.choices(list(SentenceType.values), weights=[40, 25, 30, 5])[0]
             rosh = rng.choices(list(RoshLevel.values), weights=[30, 50, 17, 2, 1])[0]
             new.append(
                 Case(
                     crn=crn,
                     provider=pdu,
                     sentence_type=sentence,
-                    start_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randrange(150)),
+                    start_date=datetime.date(2026, 1, 1)
+                    + datetime.timedelta(days=rng.randrange(150)),
                     rosh_level=rosh,
-                    mappa_category=rng.choice([1, 2, 3]) if rosh in ("high", "very_high") and rng.random() < 0.6 else None,
+                    mappa_category=rng.choice([1, 2, 3])
+                    if rosh in ("high", "very_high") and rng.random() < 0.6
+                    else None,
                     mappa_level=1 if rosh in ("high", "very_high") and rng.random() < 0.6 else None,
                     gender=rng.choices([Gender.MALE, Gender.FEMALE], weights=[88, 12])[0],
                     ethnicity=rng.choices(ETHNICITIES, weights=[72, 9, 9, 5, 2, 3])[0],
@@ -117,7 +130,11 @@ def load_users(pdus) -> list[tuple[str, str]]:
     for username, first, last, role in DEMO_USERS:
         user, was_created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.gov.uk"},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.gov.uk",
+            },
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
@@ -239,18 +256,25 @@ def load_inspection(pdus, *, per_pdu=20):
         return existing
     framework = (
         Framework.objects.filter(code="hmip-case-supervision", status=FrameworkStatus.PUBLISHED)
-        .order_by("-version").first()
+        .order_by("-version")
+        .first()
     )
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["lead", "assessor", "assessor2", "moderator"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["lead", "assessor", "assessor2", "moderator"])
+    }
     if framework is None or len(users) < 4:
         return None  # load_framework and load_users first
     lead, assessors = users["lead"], [users["assessor"], users["assessor2"]]
     rng = random.Random(2026)
     with transaction.atomic():
         inspection = services.create_inspection(
-            title=DEMO_INSPECTION_TITLE, framework=framework, providers=pdus, lead=lead,
-            period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 5, 31),
+            title=DEMO_INSPECTION_TITLE,
+            framework=framework,
+            providers=pdus,
+            lead=lead,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 5, 31),
             team=[users["moderator"], *assessors],
         )
         # A systematic sample: every sixth case of each PDU's caseload, in CRN order.
@@ -258,12 +282,17 @@ def load_inspection(pdus, *, per_pdu=20):
 
         chosen = []
         for pdu in pdus:
-            crns = list(Case.objects.filter(provider=pdu).order_by("crn").values_list("pk", flat=True))
+            crns = list(
+                Case.objects.filter(provider=pdu).order_by("crn").values_list("pk", flat=True)
+            )
             chosen += crns[::6][:per_pdu]
         sample = Sample.objects.create(
-            window_start=inspection.period_start, window_end=inspection.period_end,
-            requested_size=len(chosen), seed=2026, caseload_size=Case.objects.filter(
-                provider__in=pdus).count(), drawn_by="lead",
+            window_start=inspection.period_start,
+            window_end=inspection.period_end,
+            requested_size=len(chosen),
+            seed=2026,
+            caseload_size=Case.objects.filter(provider__in=pdus).count(),
+            drawn_by="lead",
         )
         sample.providers.set(pdus)
         sample.cases.set(chosen)
@@ -272,12 +301,16 @@ def load_inspection(pdus, *, per_pdu=20):
         sampled = list(inspection.sampled_cases.order_by("case__crn"))
         for index, assessor in enumerate(assessors):
             services.assign_cases(
-                inspection=inspection, sampled_case_ids=[s.pk for s in sampled[index::2]],
-                assessor=assessor, user=lead,
+                inspection=inspection,
+                sampled_case_ids=[s.pk for s in sampled[index::2]],
+                assessor=assessor,
+                user=lead,
             )
         standards = case_standards(framework)
-        for review in review_queryset().filter(sampled_case__inspection=inspection).order_by(
-            "sampled_case__case__crn"
+        for review in (
+            review_queryset()
+            .filter(sampled_case__inspection=inspection)
+            .order_by("sampled_case__case__crn")
         ):
             crn = review.sampled_case.case.crn
             roll = rng.random()
@@ -285,20 +318,27 @@ def load_inspection(pdus, *, per_pdu=20):
                 continue  # not started
             user = review.sampled_case.assessor
             review = services.save_review(
-                review=review, version=review.version, user=user,
+                review=review,
+                version=review.version,
+                user=user,
                 facts=_demo_facts(review.sampled_case.case, rng),
             )
             pages = standards if roll >= 0.25 else standards[: rng.randrange(0, len(standards))]
             for standard in pages:
                 answers, judgements = _demo_page(standard, review.sampled_case.provider.code, rng)
                 review = services.save_review(
-                    review=review, version=review.version, user=user,
-                    standard_code=standard.code, answers=answers, judgements=judgements,
+                    review=review,
+                    version=review.version,
+                    user=user,
+                    standard_code=standard.code,
+                    answers=answers,
+                    judgements=judgements,
                     standards=standards,
                 )
             if roll >= 0.25:
-                services.submit_review(review=review, version=review.version, user=user,
-                                       standards=standards)
+                services.submit_review(
+                    review=review, version=review.version, user=user, standards=standards
+                )
     return inspection
 
 
@@ -362,19 +402,25 @@ def load_moderation():
             for kq in moderation.moderation_key_questions(read.review):
                 value = first.get(kq.code, JudgementValue.SUFFICIENT)
                 if value != JudgementValue.NOT_APPLICABLE and rng.random() < 0.12:
-                    value = (JudgementValue.NOT_SUFFICIENT if value == JudgementValue.SUFFICIENT
-                             else JudgementValue.SUFFICIENT)
-                reason = rng.choice(MODERATOR_REASONS) if value == JudgementValue.NOT_SUFFICIENT else ""
+                    value = (
+                        JudgementValue.NOT_SUFFICIENT
+                        if value == JudgementValue.SUFFICIENT
+                        else JudgementValue.SUFFICIENT
+                    )
+                reason = (
+                    rng.choice(MODERATOR_REASONS) if value == JudgementValue.NOT_SUFFICIENT else ""
+                )
                 answers[kq.code] = (value, reason)
             moderation.record_second_read(read=read, by=moderator, judgements=answers)
         for index, disagreement in enumerate(moderation.disagreements(inspection)):
             if index % 2:
                 continue  # every other one is left for the lead to resolve
-            value = (disagreement.second_value if index % 4 == 0
-                     else disagreement.first_value)
+            value = disagreement.second_value if index % 4 == 0 else disagreement.first_value
             moderation.resolve_disagreement(
-                judgement=disagreement.judgement, value=value,
-                note=RESOLUTION_NOTES[0 if value == disagreement.second_value else 1], by=lead,
+                judgement=disagreement.judgement,
+                value=value,
+                note=RESOLUTION_NOTES[0 if value == disagreement.second_value else 1],
+                by=lead,
             )
     return inspection
 
@@ -402,8 +448,11 @@ def load_drawn_sample(pdus):
     if caseload == 0:
         return None
     return sampling.draw_sample(
-        providers=[pdu], size=sampling.sample_size(caseload, 80, 0.10), seed=DEMO_SAMPLE_SEED,
-        drawn_by="lead", **window,
+        providers=[pdu],
+        size=sampling.sample_size(caseload, 80, 0.10),
+        seed=DEMO_SAMPLE_SEED,
+        drawn_by="lead",
+        **window,
     )
 
 
@@ -420,13 +469,13 @@ DEMO_STANDARD_RATINGS = {
 }
 DEMO_RATIONALES = {
     "outstanding": "Consistently strong evidence across interviews, case files and meetings with "
-                   "partners; staff and people on probation describe the same strengths.",
+    "partners; staff and people on probation describe the same strengths.",
     "good": "Clear plans and a stable team; staff feel supported, with some gaps in workload "
-            "management that leaders know about and are addressing.",
+    "management that leaders know about and are addressing.",
     "requires_improvement": "Vacancies and high workloads limit what staff can do; plans to "
-                            "improve exist but have not yet changed practice.",
+    "improve exist but have not yet changed practice.",
     "inadequate": "Leaders have not addressed long-standing weaknesses; partners report poor "
-                  "communication and services are not available when needed.",
+    "communication and services are not available when needed.",
 }
 
 
@@ -439,8 +488,11 @@ def _demo_judged_ratings(inspection, providers, lead):
     from .rollup_services import record_standard_rating
 
     order = [Rating.INADEQUATE, Rating.REQUIRES_IMPROVEMENT, Rating.GOOD, Rating.OUTSTANDING]
-    entered = set(StandardJudgement.objects.filter(inspection=inspection).values_list(
-        "provider_id", "standard_id"))
+    entered = set(
+        StandardJudgement.objects.filter(inspection=inspection).values_list(
+            "provider_id", "standard_id"
+        )
+    )
     for provider in providers:
         base = order.index(Rating(DEMO_STANDARD_RATINGS.get(provider.code, "good")))
         for index, standard in enumerate(
@@ -452,8 +504,11 @@ def _demo_judged_ratings(inspection, providers, lead):
             step = 1 if index % 3 == 2 else 0
             rating = order[min(3, base + step)]
             record_standard_rating(
-                inspection=inspection, provider=provider, standard=standard,
-                rating=rating.value, rationale=f"{standard.title}: {DEMO_RATIONALES[rating]}",
+                inspection=inspection,
+                provider=provider,
+                standard=standard,
+                rating=rating.value,
+                rationale=f"{standard.title}: {DEMO_RATIONALES[rating]}",
                 user=lead,
             )
 
@@ -477,13 +532,17 @@ def _load_previous_inspection(pdus, framework, lead):
         return existing
     rng = random.Random(2025)
     key_questions = [
-        kq for standard in framework.standards.filter(rated_by=RatedBy.CASE_DATA).order_by("order")
+        kq
+        for standard in framework.standards.filter(rated_by=RatedBy.CASE_DATA).order_by("order")
         for kq in standard.key_questions.order_by("order").prefetch_related("prompts")
     ]
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            title=DEMO_PREVIOUS_INSPECTION_TITLE, framework=framework, lead=lead,
-            period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 5, 31),
+            title=DEMO_PREVIOUS_INSPECTION_TITLE,
+            framework=framework,
+            lead=lead,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 5, 31),
             status=InspectionStatus.MODERATION,
         )
         published_at = datetime.datetime(2025, 7, 15, 9, 0, tzinfo=datetime.UTC)
@@ -492,28 +551,42 @@ def _load_previous_inspection(pdus, framework, lead):
         for p_index, pdu in enumerate(pdus):
             for i in range(24):
                 rosh = rng.choices(list(RoshLevel.values), weights=[30, 50, 17, 2, 1])[0]
-                cases.append(Case(
-                    crn=f"Y{p_index + 1}{i:05d}", provider=pdu,
-                    sentence_type=rng.choices(list(SentenceType.values), weights=[40, 25, 30, 5])[0],
-                    start_date=datetime.date(2024, 10, 1) + datetime.timedelta(days=rng.randrange(150)),
-                    rosh_level=rosh,
-                    gender=rng.choices([Gender.MALE, Gender.FEMALE], weights=[88, 12])[0],
-                    ethnicity=rng.choices(ETHNICITIES, weights=[72, 9, 9, 5, 2, 3])[0],
-                    age_band=rng.choice(AGE_BANDS),
-                    domestic_abuse_history=rng.random() < 0.35,
-                    child_safeguarding_concerns=rng.random() < 0.25,
-                    practitioner_grade=rng.choices(
-                        [PractitionerGrade.PO, PractitionerGrade.PSO], weights=[60, 40])[0],
-                ))
-        existing_crns = set(Case.objects.filter(crn__in=[c.crn for c in cases]).values_list(
-            "crn", flat=True))
+                cases.append(
+                    Case(
+                        crn=f"Y{p_index + 1}{i:05d}",
+                        provider=pdu,
+                        sentence_type=rng.choices(
+                            list(SentenceType.values), weights=[40, 25, 30, 5]
+                        )[0],
+                        start_date=datetime.date(2024, 10, 1)
+                        + datetime.timedelta(days=rng.randrange(150)),
+                        rosh_level=rosh,
+                        gender=rng.choices([Gender.MALE, Gender.FEMALE], weights=[88, 12])[0],
+                        ethnicity=rng.choices(ETHNICITIES, weights=[72, 9, 9, 5, 2, 3])[0],
+                        age_band=rng.choice(AGE_BANDS),
+                        domestic_abuse_history=rng.random() < 0.35,
+                        child_safeguarding_concerns=rng.random() < 0.25,
+                        practitioner_grade=rng.choices(
+                            [PractitionerGrade.PO, PractitionerGrade.PSO], weights=[60, 40]
+                        )[0],
+                    )
+                )
+        existing_crns = set(
+            Case.objects.filter(crn__in=[c.crn for c in cases]).values_list("crn", flat=True)
+        )
         Case.objects.bulk_create([c for c in cases if c.crn not in existing_crns])
         cases = list(Case.objects.filter(crn__in=[c.crn for c in cases]).order_by("crn"))
         sampled = SampledCase.objects.bulk_create(
-            SampledCase(inspection=inspection, case=c, provider_id=c.provider_id) for c in cases)
+            SampledCase(inspection=inspection, case=c, provider_id=c.provider_id) for c in cases
+        )
         reviews = CaseReview.objects.bulk_create(
-            CaseReview(sampled_case=s, status=ReviewStatus.SUBMITTED, submitted_by=lead,
-                       submitted_at=published_at, **_demo_facts(c, rng))
+            CaseReview(
+                sampled_case=s,
+                status=ReviewStatus.SUBMITTED,
+                submitted_by=lead,
+                submitted_at=published_at,
+                **_demo_facts(c, rng),
+            )
             for s, c in zip(sampled, cases)
         )
         judgements, answers = [], []
@@ -521,21 +594,31 @@ def _load_previous_inspection(pdus, framework, lead):
         for review, case in zip(reviews, cases):
             for kq in key_questions:
                 rate = SUFFICIENT_BY_LENS[kq.lens] + PDU_DIFFERENCE_2025.get(
-                    codes[case.provider_id], 0)
+                    codes[case.provider_id], 0
+                )
                 if kq.allows_not_applicable and rng.random() < 0.08:
                     value = "na"
                 else:
                     value = "sufficient" if rng.random() < rate else "not_sufficient"
-                judgements.append(Judgement(
-                    review=review, key_question=kq, value=value,
-                    rationale=rng.choice(NOT_SUFFICIENT_REASONS) if value == "not_sufficient"
-                    else "",
-                ))
+                judgements.append(
+                    Judgement(
+                        review=review,
+                        key_question=kq,
+                        value=value,
+                        rationale=rng.choice(NOT_SUFFICIENT_REASONS)
+                        if value == "not_sufficient"
+                        else "",
+                    )
+                )
                 yes_rate = {"sufficient": 0.9, "not_sufficient": 0.45, "na": 0.5}[value]
                 for prompt in kq.prompts.all():
-                    answers.append(PromptAnswer(
-                        review=review, prompt=prompt,
-                        value="yes" if rng.random() < yes_rate else "no"))
+                    answers.append(
+                        PromptAnswer(
+                            review=review,
+                            prompt=prompt,
+                            value="yes" if rng.random() < yes_rate else "no",
+                        )
+                    )
         Judgement.objects.bulk_create(judgements)
         PromptAnswer.objects.bulk_create(answers)
         _demo_judged_ratings(inspection, pdus, lead)
@@ -558,8 +641,9 @@ def load_rollup_demo(pdus):
     from .rollup_services import record_standard_rating
 
     lead = User.objects.filter(username="lead").first()
-    current = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).select_related(
-        "framework").first()
+    current = (
+        Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).select_related("framework").first()
+    )
     if lead is None or current is None:
         return None
     with transaction.atomic():
@@ -569,15 +653,24 @@ def load_rollup_demo(pdus):
             # A professional override: Wolverhampton's planning rated up a band on evidence from
             # fieldwork the case sample did not show.
             wolverhampton = next((p for p in providers if p.code == "PDU-WOL"), None)
-            planning = Standard.objects.filter(framework=current.framework,
-                                               rated_by=RatedBy.CASE_DATA).order_by("order")[1:2]
-            if wolverhampton and planning and not StandardJudgement.objects.filter(
-                    inspection=current, provider=wolverhampton, standard=planning[0]).exists():
+            planning = Standard.objects.filter(
+                framework=current.framework, rated_by=RatedBy.CASE_DATA
+            ).order_by("order")[1:2]
+            if (
+                wolverhampton
+                and planning
+                and not StandardJudgement.objects.filter(
+                    inspection=current, provider=wolverhampton, standard=planning[0]
+                ).exists()
+            ):
                 record_standard_rating(
-                    inspection=current, provider=wolverhampton, standard=planning[0],
-                    rating=Rating.GOOD.value, user=lead,
+                    inspection=current,
+                    provider=wolverhampton,
+                    standard=planning[0],
+                    rating=Rating.GOOD.value,
+                    user=lead,
                     rationale="Plans agreed after the sample window show the contingency "
-                              "planning the sampled cases lacked; confirmed in staff interviews.",
+                    "planning the sampled cases lacked; confirmed in staff interviews.",
                 )
     _load_previous_inspection(pdus, current.framework, lead)
     return current
@@ -599,37 +692,84 @@ def load_trail_demo():
     if AuditEvent.objects.filter(detail__demo=True).exists():
         return 0
     inspection = Inspection.objects.filter(title=DEMO_INSPECTION_TITLE).first()
-    users = {u.username: u for u in User.objects.filter(
-        username__in=["assessor", "lead", "manager", "moderator"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["assessor", "lead", "manager", "moderator"])
+    }
     if inspection is None or len(users) < 4:
         return 0
-    reviews = list(CaseReview.objects.filter(sampled_case__inspection=inspection)
-                   .select_related("sampled_case__case", "sampled_case__assessor")
-                   .order_by("sampled_case__case__crn")[:3])
+    reviews = list(
+        CaseReview.objects.filter(sampled_case__inspection=inspection)
+        .select_related("sampled_case__case", "sampled_case__assessor")
+        .order_by("sampled_case__case__crn")[:3]
+    )
     now = timezone.now()
     events = []
     for hours, review in zip((70, 46, 22), reviews):
         crn = review.sampled_case.case.crn
-        events.append((hours, users["assessor"], trail.Action.VIEWED, review, "casereview",
-                       f"Review of {crn}",
-                       reverse("audit:review_tasks", args=[inspection.pk, crn]),
-                       {"page": "task list"}))
+        events.append(
+            (
+                hours,
+                users["assessor"],
+                trail.Action.VIEWED,
+                review,
+                "casereview",
+                f"Review of {crn}",
+                reverse("audit:review_tasks", args=[inspection.pk, crn]),
+                {"page": "task list"},
+            )
+        )
     events += [
-        (30, users["lead"], trail.Action.VIEWED, inspection, "inspection_report",
-         "Inspection report", reverse("reports:inspection", args=[inspection.pk]), {}),
-        (29, users["lead"], trail.Action.EXPORTED, inspection, "inspection_report",
-         f"Inspection report: inspection-{inspection.pk}-all.xlsx",
-         reverse("reports:inspection_download", args=[inspection.pk, "all", "xlsx"]), {}),
-        (5, users["manager"], trail.Action.VIEWED, None, "league_table", "League table",
-         reverse("reports:league"), {}),
-        (4, users["manager"], trail.Action.EXPORTED, inspection, "inspection_report",
-         f"{inspection}: roll-up JSON", reverse("reports:inspection_json", args=[inspection.pk]),
-         {}),
+        (
+            30,
+            users["lead"],
+            trail.Action.VIEWED,
+            inspection,
+            "inspection_report",
+            "Inspection report",
+            reverse("reports:inspection", args=[inspection.pk]),
+            {},
+        ),
+        (
+            29,
+            users["lead"],
+            trail.Action.EXPORTED,
+            inspection,
+            "inspection_report",
+            f"Inspection report: inspection-{inspection.pk}-all.xlsx",
+            reverse("reports:inspection_download", args=[inspection.pk, "all", "xlsx"]),
+            {},
+        ),
+        (
+            5,
+            users["manager"],
+            trail.Action.VIEWED,
+            None,
+            "league_table",
+            "League table",
+            reverse("reports:league"),
+            {},
+        ),
+        (
+            4,
+            users["manager"],
+            trail.Action.EXPORTED,
+            inspection,
+            "inspection_report",
+            f"{inspection}: roll-up JSON",
+            reverse("reports:inspection_json", args=[inspection.pk]),
+            {},
+        ),
     ]
     for hours, user, action, obj, object_type, label, path, detail in events:
         event = AuditEvent.objects.create(
-            user=user, username=user.username, action=action, object_type=object_type,
-            object_id=str(obj.pk) if obj is not None else "", object_label=label, path=path,
+            user=user,
+            username=user.username,
+            action=action,
+            object_type=object_type,
+            object_id=str(obj.pk) if obj is not None else "",
+            object_label=label,
+            path=path,
             detail={**detail, "demo": True},
         )
         AuditEvent.objects.filter(pk=event.pk).update(at=now - datetime.timedelta(hours=hours))

@@ -3,6 +3,7 @@
 The standard page is built from the framework: one radios field per applicable prompt and one
 per key question, named after their codes (2.1.3.b -> p_2_1_3_b, 2.1.3 -> kq_2_1_3).
 """
+
 from __future__ import annotations
 
 import re
@@ -67,12 +68,15 @@ class RevealingQuestion(ConditionalQuestion):
 
 def details(summary: str, text: str) -> Markup:
     """A GOV.UK details component holding framework guidance."""
-    return Markup(format_html(
-        '<details class="govuk-details" data-module="govuk-details">'
-        '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
-        "{}</span></summary><div class=\"govuk-details__text\">{}</div></details>",
-        summary, text,
-    ))
+    return Markup(
+        format_html(
+            '<details class="govuk-details" data-module="govuk-details">'
+            '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
+            '{}</span></summary><div class="govuk-details__text">{}</div></details>',
+            summary,
+            text,
+        )
+    )
 
 
 class ErrorLinksMixin:
@@ -130,26 +134,36 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
 
 class InspectionForm(GovForm):
     title = forms.CharField(
-        label="Title", max_length=200,
+        label="Title",
+        max_length=200,
         help_text="For example, West Midlands PDUs case supervision audit, spring 2026",
         error_messages={"required": "Enter a title for the inspection"},
     )
     framework = FrameworkChoiceField(
-        label="Framework version", queryset=Framework.objects.none(), widget=forms.RadioSelect,
+        label="Framework version",
+        queryset=Framework.objects.none(),
+        widget=forms.RadioSelect,
         empty_label=None,
         help_text="Cases are scored against this version; it cannot change once scoring starts.",
         error_messages={"required": "Select the framework version to score against"},
     )
     providers = ProviderChoiceField(
-        label="Providers inspected", queryset=None, widget=forms.CheckboxSelectMultiple,
+        label="Providers inspected",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one provider to inspect"},
     )
-    period_start = DateInputField(label="Start of the period inspected",
-                                  help_text="For example, 1 1 2026")
-    period_end = DateInputField(label="End of the period inspected",
-                                help_text="For example, 30 6 2026")
+    period_start = DateInputField(
+        label="Start of the period inspected", help_text="For example, 1 1 2026"
+    )
+    period_end = DateInputField(
+        label="End of the period inspected", help_text="For example, 30 6 2026"
+    )
     team = UserChoiceField(
-        label="Team", queryset=None, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Team",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Assessors, moderators and other leads working on this inspection. A lead on "
         "the team can also change it, if all its providers are theirs.",
     )
@@ -158,22 +172,29 @@ class InspectionForm(GovForm):
         """framework_fixed: the framework, when scoring has started and it can no longer change."""
         super().__init__(*args, **kwargs)
         self.fields["framework"].queryset = frameworks_for_inspection(
-            keeping=self.initial.get("framework"))
+            keeping=self.initial.get("framework")
+        )
         self.fields["providers"].queryset = visible_providers(user).order_by("name")
         self.fields["team"].queryset = (
-            get_user_model().objects.filter(
+            get_user_model()
+            .objects.filter(
                 is_active=True, groups__name__in=[Role.ASSESSOR, Role.MODERATOR, Role.LEAD]
-            ).distinct().order_by("first_name", "last_name")
+            )
+            .distinct()
+            .order_by("first_name", "last_name")
         )
         framework_item = Field.radios("framework")
         if framework_fixed is not None and framework_fixed is not False:
             del self.fields["framework"]
-            framework_item = Markup(format_html(
-                '<div class="govuk-form-group"><h2 class="govuk-heading-m">Framework version</h2>'
-                '<p class="govuk-body">{} (version {})</p><p class="govuk-hint">Scoring has '
-                "started, so the framework version can no longer change.</p></div>",
-                framework_fixed.title, framework_fixed.version,
-            ))
+            framework_item = Markup(
+                format_html(
+                    '<div class="govuk-form-group"><h2 class="govuk-heading-m">Framework version</h2>'
+                    '<p class="govuk-body">{} (version {})</p><p class="govuk-hint">Scoring has '
+                    "started, so the framework version can no longer change.</p></div>",
+                    framework_fixed.title,
+                    framework_fixed.version,
+                )
+            )
         self.helper.layout = Layout(
             Field.text("title"),
             framework_item,
@@ -202,7 +223,10 @@ class SampleChoiceField(forms.ModelChoiceField):
 
 class AddSampleForm(GovForm):
     sample = SampleChoiceField(
-        label="Sample to add", queryset=None, widget=forms.RadioSelect, empty_label=None,
+        label="Sample to add",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
         error_messages={"required": "Select the sample to add"},
     )
 
@@ -216,14 +240,16 @@ class AssignForm(GovForm):
     """Rendered by hand as a table of checkboxes; validated here."""
 
     cases = forms.MultipleChoiceField(
-        label="Cases", widget=forms.CheckboxSelectMultiple,
+        label="Cases",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one case"},
     )
     assessor = forms.ModelChoiceField(
         label="Assessor", queryset=None, required=False, empty_label="Choose an assessor"
     )
-    action = forms.ChoiceField(choices=[("assign", "Assign"), ("unassign", "Unassign")],
-                               widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign"), ("unassign", "Unassign")], widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, sampled_cases, assessors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,8 +272,10 @@ class ImportReviewsForm(GovForm):
     file = forms.FileField(
         label="Upload a file of scored reviews",
         help_text="A CSV or Excel (.xlsx) file in the scoring import format, up to 10 MB.",
-        error_messages={"required": "Select a file to upload",
-                        "empty": "The selected file is empty"},
+        error_messages={
+            "required": "Select a file to upload",
+            "empty": "The selected file is empty",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -269,21 +297,41 @@ RELOAD = "This page was damaged in sending, so nothing was saved: reload it and 
 
 class VersionedForm(GovForm):
     version = forms.IntegerField(
-        widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1,
-        error_messages={key: RELOAD for key in ("required", "invalid", "min_value",
-                                                "max_value")},
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=2**31 - 1,
+        error_messages={key: RELOAD for key in ("required", "invalid", "min_value", "max_value")},
     )
 
 
 FACT_GROUPS = [
-    ("Risk of serious harm", ["rosh_screening_completed", "rosh_screening_on_time",
-                              "rosh_level_found", "full_risk_analysis_completed"]),
-    ("Domestic abuse", ["domestic_abuse_enquiries_needed", "domestic_abuse_enquiries_made",
-                        "domestic_abuse_reply_received", "domestic_abuse_reply_sufficient"]),
-    ("Child safeguarding", ["child_safeguarding_enquiries_needed",
-                            "child_safeguarding_enquiries_made",
-                            "child_safeguarding_reply_received",
-                            "child_safeguarding_reply_sufficient"]),
+    (
+        "Risk of serious harm",
+        [
+            "rosh_screening_completed",
+            "rosh_screening_on_time",
+            "rosh_level_found",
+            "full_risk_analysis_completed",
+        ],
+    ),
+    (
+        "Domestic abuse",
+        [
+            "domestic_abuse_enquiries_needed",
+            "domestic_abuse_enquiries_made",
+            "domestic_abuse_reply_received",
+            "domestic_abuse_reply_sufficient",
+        ],
+    ),
+    (
+        "Child safeguarding",
+        [
+            "child_safeguarding_enquiries_needed",
+            "child_safeguarding_enquiries_made",
+            "child_safeguarding_reply_received",
+            "child_safeguarding_reply_sufficient",
+        ],
+    ),
     ("Home visits", ["home_visit_needed", "home_visit_made"]),
     ("MAPPA", ["mappa_category", "mappa_level"]),
     ("Oversight and interview", ["management_oversight_sufficient", "person_interviewed"]),
@@ -325,16 +373,24 @@ class CaseFactsForm(VersionedForm):
                         MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
                     )
                     self.fields[name] = forms.TypedChoiceField(
-                        label=label, required=False, coerce=int, empty_value=None,
-                        choices=[("", "Not MAPPA eligible" if name == "mappa_category"
-                                  else "No level")] + list(choices),
+                        label=label,
+                        required=False,
+                        coerce=int,
+                        empty_value=None,
+                        choices=[
+                            ("", "Not MAPPA eligible" if name == "mappa_category" else "No level")
+                        ]
+                        + list(choices),
                         help_text=FACT_HINTS.get(name, ""),
                     )
                     items.append(Field.select(name))
                     continue
                 choices = model_field.choices
                 self.fields[name] = forms.ChoiceField(
-                    label=label, required=False, choices=choices, widget=forms.RadioSelect,
+                    label=label,
+                    required=False,
+                    choices=choices,
+                    widget=forms.RadioSelect,
                     help_text=FACT_HINTS.get(name, ""),
                 )
                 inline = choices in (YesNo.choices, YesNoNotApplicable.choices)
@@ -348,11 +404,13 @@ class CaseFactsForm(VersionedForm):
         for needed, made in NEEDED_FOLLOW_UPS.items():
             if cleaned.get(needed) == "yes" and cleaned.get(made) == "na":
                 self.add_error(made, "It was needed, so answer yes or no")
-        if cleaned.get("rosh_screening_completed") == "yes" and cleaned.get(
-            "rosh_screening_on_time"
-        ) == "na":
-            self.add_error("rosh_screening_on_time",
-                           "A screening was completed, so answer yes or no")
+        if (
+            cleaned.get("rosh_screening_completed") == "yes"
+            and cleaned.get("rosh_screening_on_time") == "na"
+        ):
+            self.add_error(
+                "rosh_screening_on_time", "A screening was completed, so answer yes or no"
+            )
         if cleaned.get("mappa_level") and not cleaned.get("mappa_category"):
             self.add_error("mappa_category", "Select the MAPPA category for the level you chose")
         return cleaned
@@ -378,21 +436,33 @@ class StandardForm(VersionedForm):
         layout = []
         person = state.review.sampled_case.inspection.framework.person_label
         for kq in standard.key_questions.all():
-            layout.append(Markup(format_html(
-                '<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
-                _slug(kq.code), kq.code, kq.get_lens_display(),
-            )))
+            layout.append(
+                Markup(
+                    format_html(
+                        '<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
+                        _slug(kq.code),
+                        kq.code,
+                        kq.get_lens_display(),
+                    )
+                )
+            )
             if kq.guidance:
                 layout.append(details(f"Guidance for {kq.code}", kq.guidance))
             for prompt in kq.prompts.all():
                 if not state.prompt_applies(prompt):
-                    layout.append(Markup(format_html(
-                        '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
-                        '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
-                        "Not applicable</strong> This prompt applies only when {}; for this case "
-                        "it is recorded as not applicable.</p></div>",
-                        prompt.code, prompt.wording, prompt.applicability_text.lower(),
-                    )))
+                    layout.append(
+                        Markup(
+                            format_html(
+                                '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
+                                '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
+                                "Not applicable</strong> This prompt applies only when {}; for this case "
+                                "it is recorded as not applicable.</p></div>",
+                                prompt.code,
+                                prompt.wording,
+                                prompt.applicability_text.lower(),
+                            )
+                        )
+                    )
                     continue
                 name = prompt_field_name(prompt.code)
                 self.prompts[name] = prompt
@@ -403,7 +473,8 @@ class StandardForm(VersionedForm):
                     choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
                     help_text=(
                         f"Applies because {prompt.applicability_text.lower()}"
-                        if prompt.applicability else ""
+                        if prompt.applicability
+                        else ""
                     ),
                 )
                 layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True))
@@ -412,12 +483,18 @@ class StandardForm(VersionedForm):
             name = judgement_field_name(kq.code)
             rationale = rationale_field_name(kq.code)
             if not state.key_question_applies(kq):
-                layout.append(Markup(format_html(
-                    '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
-                    '</p><p class="govuk-body">Not applicable to this case: it applies only '
-                    "when {}.</p></div>",
-                    kq.code, kq.wording, kq.applicability_text.lower(),
-                )))
+                layout.append(
+                    Markup(
+                        format_html(
+                            '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
+                            '</p><p class="govuk-body">Not applicable to this case: it applies only '
+                            "when {}.</p></div>",
+                            kq.code,
+                            kq.wording,
+                            kq.applicability_text.lower(),
+                        )
+                    )
+                )
                 continue
             self.key_questions[name] = kq
             values = allowed_judgement_values(kq)
@@ -429,17 +506,22 @@ class StandardForm(VersionedForm):
                 help_text=f"Your judgement, from the prompts above, for this {person}.",
             )
             self.fields[rationale] = forms.CharField(
-                label="Why is it not sufficient?", required=False, widget=forms.Textarea,
+                label="Why is it not sufficient?",
+                required=False,
+                widget=forms.Textarea,
                 max_length=MAX_TEXT,
-                error_messages={"max_length": f"{kq.code}: the rationale must be "
-                                              f"{MAX_TEXT:,} characters or fewer"},
+                error_messages={
+                    "max_length": f"{kq.code}: the rationale must be "
+                    f"{MAX_TEXT:,} characters or fewer"
+                },
                 help_text="Say what was missing or weak, so the practitioner and the lead can "
                 "see the evidence behind the judgement.",
             )
             self.first_radio_position[name] = 0  # conditional radios count from 0
             choices = [
                 RevealingQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
-                if v == JudgementValue.NOT_SUFFICIENT else RevealingQuestion(JUDGEMENT_LABELS[v])
+                if v == JudgementValue.NOT_SUFFICIENT
+                else RevealingQuestion(JUDGEMENT_LABELS[v])
                 for v in values
             ]
             layout.append(ConditionalRadios(name, *choices))
@@ -492,10 +574,14 @@ class SubmitForm(VersionedForm):
 
 class ReturnForm(GovForm):
     comment = forms.CharField(
-        label="What should the assessor change?", widget=forms.Textarea, max_length=MAX_TEXT,
+        label="What should the assessor change?",
+        widget=forms.Textarea,
+        max_length=MAX_TEXT,
         help_text="The assessor sees this comment on the review.",
-        error_messages={"required": "Enter a comment saying what the assessor should change",
-                        "max_length": f"The comment must be {MAX_TEXT:,} characters or fewer"},
+        error_messages={
+            "required": "Enter a comment saying what the assessor should change",
+            "max_length": f"The comment must be {MAX_TEXT:,} characters or fewer",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -505,7 +591,9 @@ class ReturnForm(GovForm):
 
 class ReopenForm(GovForm):
     comment = forms.CharField(
-        label="Reason for reopening (optional)", widget=forms.Textarea, required=False,
+        label="Reason for reopening (optional)",
+        widget=forms.Textarea,
+        required=False,
         max_length=MAX_TEXT,
         error_messages={"max_length": f"The reason must be {MAX_TEXT:,} characters or fewer"},
     )
@@ -513,4 +601,3 @@ class ReopenForm(GovForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field.textarea("comment", rows=3))
-

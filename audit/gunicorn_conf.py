@@ -1,4 +1,5 @@
 """gunicorn settings for production: `gunicorn -c audit/gunicorn_conf.py audit.wsgi`."""
+
 import multiprocessing
 import os
 

@@ -5,6 +5,7 @@ code is a prompt code (2.1.3.b), a key-question code (2.1.3) or a case-fact name
 (home_visit_needed). Every bad row is reported and nothing is written unless the whole file is
 good. Imported reviews that are complete are submitted; the others are left in progress.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -62,12 +63,26 @@ HEADER_ALIASES = {
 }
 
 # Spellings accepted for each answer value (lower case), besides the stored value itself.
-PROMPT_SPELLINGS = {"yes": "yes", "y": "yes", "no": "no", "n": "no", "na": "na",
-                    "n/a": "na", "not applicable": "na", "not_applicable": "na"}
-JUDGEMENT_SPELLINGS = {"sufficient": "sufficient", "not sufficient": "not_sufficient",
-                       "not_sufficient": "not_sufficient", "insufficient": "not_sufficient",
-                       "na": "na", "n/a": "na", "not applicable": "na",
-                       "not_applicable": "na"}
+PROMPT_SPELLINGS = {
+    "yes": "yes",
+    "y": "yes",
+    "no": "no",
+    "n": "no",
+    "na": "na",
+    "n/a": "na",
+    "not applicable": "na",
+    "not_applicable": "na",
+}
+JUDGEMENT_SPELLINGS = {
+    "sufficient": "sufficient",
+    "not sufficient": "not_sufficient",
+    "not_sufficient": "not_sufficient",
+    "insufficient": "not_sufficient",
+    "na": "na",
+    "n/a": "na",
+    "not applicable": "na",
+    "not_applicable": "na",
+}
 
 
 class ImportFailed(Exception):
@@ -121,13 +136,26 @@ def _normalise_header(name: str) -> str:
 def _to_dicts(rows: Iterator[list[str]]) -> Iterator[tuple[int, dict]]:
     first = next(rows, None)
     if first is None or not any(cell.strip() for cell in first):
-        raise ImportFailed([RowError(0, "", "The file is empty; the first row must name the "
-                                            f"columns: {', '.join(COLUMNS)}.")])
+        raise ImportFailed(
+            [
+                RowError(
+                    0,
+                    "",
+                    "The file is empty; the first row must name the "
+                    f"columns: {', '.join(COLUMNS)}.",
+                )
+            ]
+        )
     header = [_normalise_header(h) for h in first]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ImportFailed([RowError(1, "", f"Missing column{'s' if len(missing) > 1 else ''}: "
-                                            f"{', '.join(missing)}.")])
+        raise ImportFailed(
+            [
+                RowError(
+                    1, "", f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}."
+                )
+            ]
+        )
     found = False
     for number, row in enumerate(rows, start=2):
         if not any((cell or "").strip() for cell in row):
@@ -162,19 +190,29 @@ def _fact_spellings(name):
 
 
 @transaction.atomic
-def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
-                   source: str = "") -> ImportResult:
+def import_reviews(
+    *, inspection, rows: Iterable[tuple[int, dict]], user=None, source: str = ""
+) -> ImportResult:
     """Validate every row, then write them all, or raise ImportFailed with every problem.
 
     `rows` is read once, as it comes: the file is never held whole, only what will be written.
     """
     status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
     if status == InspectionStatus.PUBLISHED:
-        raise ImportFailed([RowError(0, "", f"{inspection} is published: nothing in it can be "
-                                            "changed.")])
+        raise ImportFailed(
+            [RowError(0, "", f"{inspection} is published: nothing in it can be changed.")]
+        )
     if status == InspectionStatus.MODERATION:
-        raise ImportFailed([RowError(0, "", f"{inspection} is in moderation: reviews can be "
-                                            "imported only during planning or fieldwork.")])
+        raise ImportFailed(
+            [
+                RowError(
+                    0,
+                    "",
+                    f"{inspection} is in moderation: reviews can be "
+                    "imported only during planning or fieldwork.",
+                )
+            ]
+        )
     standards = case_standards(inspection.framework_id)
     prompts = {}
     key_questions = {}
@@ -185,9 +223,9 @@ def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
                 prompts[prompt.code] = prompt
     reviews = {
         r.sampled_case.case.crn: r
-        for r in review_queryset().filter(sampled_case__inspection=inspection).select_for_update(
-            of=("self",)
-        )
+        for r in review_queryset()
+        .filter(sampled_case__inspection=inspection)
+        .select_for_update(of=("self",))
     }
     errors: list[RowError] = []
     seen: dict[tuple, int] = {}
@@ -216,36 +254,45 @@ def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
         else:
             review = reviews.get(crn_key)
             if review is None:
-                row_errors.append(RowError(
-                    number, "crn", f"{crn} is not a sampled case in this inspection."
-                ))
+                row_errors.append(
+                    RowError(number, "crn", f"{crn} is not a sampled case in this inspection.")
+                )
             elif review.status not in EDITABLE_STATUSES:
                 if crn_key not in locked_reported:
                     locked_reported.add(crn_key)
-                    row_errors.append(RowError(
-                        number, "crn",
-                        f"{crn} is already {review.get_status_display().lower()}; the lead must "
-                        "return or reopen it before it can be imported again.",
-                    ))
+                    row_errors.append(
+                        RowError(
+                            number,
+                            "crn",
+                            f"{crn} is already {review.get_status_display().lower()}; the lead must "
+                            "return or reopen it before it can be imported again.",
+                        )
+                    )
                 review = None
         if not code:
             row_errors.append(RowError(number, "question_code", "Enter the question code."))
         elif crn_key:
             key = (crn_key, code.lower())
             if key in seen:
-                row_errors.append(RowError(
-                    number, "question_code",
-                    f"Duplicate row: row {seen[key]} already answers {code} for {crn}.",
-                ))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "question_code",
+                        f"Duplicate row: row {seen[key]} already answers {code} for {crn}.",
+                    )
+                )
             else:
                 seen[key] = number
         kind, target = _target(code, prompts, key_questions)
         if code and kind is None:
-            row_errors.append(RowError(
-                number, "question_code",
-                f"Unknown question code “{code}”: use a prompt or key-question code of "
-                f"{inspection.framework}, or a case-fact name such as home_visit_needed.",
-            ))
+            row_errors.append(
+                RowError(
+                    number,
+                    "question_code",
+                    f"Unknown question code “{code}”: use a prompt or key-question code of "
+                    f"{inspection.framework}, or a case-fact name such as home_visit_needed.",
+                )
+            )
         value = None
         if kind is not None:
             value, message = _value(kind, target, answer, rationale)
@@ -270,8 +317,9 @@ def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
     errors += _inconsistent_facts(reviews, facts, fact_rows)
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
-    return _write(inspection, reviews, facts, answers, judgements, assignments, standards, user,
-                  source)
+    return _write(
+        inspection, reviews, facts, answers, judgements, assignments, standards, user, source
+    )
 
 
 def _assessor_errors(named: list[tuple], assignments: dict) -> list[RowError]:
@@ -281,28 +329,40 @@ def _assessor_errors(named: list[tuple], assignments: dict) -> list[RowError]:
     """
     usernames = {username for *_, username, _ in named}
     User = get_user_model()
-    assessors = {
-        u.username.lower(): u
-        for u in User.objects.filter(username__in=usernames, is_active=True)
-        .filter(Q(groups__name=Role.ASSESSOR) | Q(is_superuser=True)).distinct()
-    } if usernames else {}
+    assessors = (
+        {
+            u.username.lower(): u
+            for u in User.objects.filter(username__in=usernames, is_active=True)
+            .filter(Q(groups__name=Role.ASSESSOR) | Q(is_superuser=True))
+            .distinct()
+        }
+        if usernames
+        else {}
+    )
     errors = []
     assessor_for: dict[str, tuple[int, str]] = {}
     for number, crn, crn_key, username, review in named:
         assessor = assessors.get(username.lower())
         if assessor is None:
-            errors.append(RowError(
-                number, "assessor", f"Unknown assessor “{username}”: give the username of "
-                "an active user with the assessor role.",
-            ))
+            errors.append(
+                RowError(
+                    number,
+                    "assessor",
+                    f"Unknown assessor “{username}”: give the username of "
+                    "an active user with the assessor role.",
+                )
+            )
         elif crn_key:
             first = assessor_for.setdefault(crn_key, (number, username.lower()))
             if first[1] != username.lower():
-                errors.append(RowError(
-                    number, "assessor",
-                    f"{crn} is given to {first[1]} on row {first[0]} and to {username} here; "
-                    "a case has one assessor.",
-                ))
+                errors.append(
+                    RowError(
+                        number,
+                        "assessor",
+                        f"{crn} is given to {first[1]} on row {first[0]} and to {username} here; "
+                        "a case has one assessor.",
+                    )
+                )
             elif review is not None:
                 assignments[review.pk] = assessor
     return errors
@@ -315,14 +375,25 @@ def _unreadable_cells(number, row) -> list[RowError]:
     for column in COLUMNS:
         text = row[column]
         if len(text) > MAX_LENGTHS[column]:
-            problems.append(RowError(number, column, f"The value is {len(text):,} characters "
-                                                     f"long; the most allowed is "
-                                                     f"{MAX_LENGTHS[column]:,}."))
+            problems.append(
+                RowError(
+                    number,
+                    column,
+                    f"The value is {len(text):,} characters "
+                    f"long; the most allowed is "
+                    f"{MAX_LENGTHS[column]:,}.",
+                )
+            )
             continue
         found = control_character(text, multiline=column == "rationale")
         if found:
-            problems.append(RowError(number, column, f"The value contains {found}: remove it "
-                                                     "and import the file again."))
+            problems.append(
+                RowError(
+                    number,
+                    column,
+                    f"The value contains {found}: remove it and import the file again.",
+                )
+            )
     return problems
 
 
@@ -335,15 +406,19 @@ def _inconsistent_facts(reviews, facts, fact_rows) -> list[RowError]:
         for (name, answer), follow_up in FOLLOW_UP_FACTS.items():
             given = changes.get(name, getattr(review, name))
             then = changes.get(follow_up, getattr(review, follow_up))
-            if given == answer and then == "na" and (
-                (pk, name) in fact_rows or (pk, follow_up) in fact_rows
+            if (
+                given == answer
+                and then == "na"
+                and ((pk, name) in fact_rows or (pk, follow_up) in fact_rows)
             ):
                 number, crn = fact_rows.get((pk, follow_up)) or fact_rows[(pk, name)]
-                errors.append(RowError(
-                    number, "answer",
-                    f"{crn}: {name} is {answer}, so {follow_up} must be yes or no, "
-                    "not na.",
-                ))
+                errors.append(
+                    RowError(
+                        number,
+                        "answer",
+                        f"{crn}: {name} is {answer}, so {follow_up} must be yes or no, not na.",
+                    )
+                )
     return errors
 
 
@@ -380,8 +455,7 @@ def _value(kind, target, answer, rationale):
         allowed = allowed_prompt_values(target)
         if value not in allowed:
             return None, (
-                f"“{answer}” is not an answer to prompt {target.code}; use "
-                f"{', '.join(allowed)}."
+                f"“{answer}” is not an answer to prompt {target.code}; use {', '.join(allowed)}."
             )
         return value, ""
     value = JUDGEMENT_SPELLINGS.get(text)
@@ -447,24 +521,40 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
     upsert_answers(prompt_rows, user)
     upsert_judgements(judgement_rows, user)
     bulk_update_with_history(
-        list(touched.values()), CaseReview,
-        FACT_FIELDS + ["status", "submitted_at", "submitted_by", "started_at", "version",
-                       "updated_at"],
+        list(touched.values()),
+        CaseReview,
+        FACT_FIELDS
+        + ["status", "submitted_at", "submitted_by", "started_at", "version", "updated_at"],
         default_user=user,
     )
     label = f" from {source}" if source else ""
     ReviewEvent.objects.bulk_create(
         ReviewEvent(
-            review=review, kind=ReviewEvent.Kind.IMPORTED, actor=user,
-            comment=(f"Imported{label}; "
-                     + ("complete, so submitted." if review.status == ReviewStatus.SUBMITTED
-                        else "incomplete, so left in progress.")),
+            review=review,
+            kind=ReviewEvent.Kind.IMPORTED,
+            actor=user,
+            comment=(
+                f"Imported{label}; "
+                + (
+                    "complete, so submitted."
+                    if review.status == ReviewStatus.SUBMITTED
+                    else "incomplete, so left in progress."
+                )
+            ),
         )
         for review in touched.values()
     )
-    trail.record(user=user, action=trail.Action.IMPORTED, obj=inspection,
-                 detail={"source": source, "reviews": result.reviews,
-                         "submitted": result.submitted, "answers": result.answers})
+    trail.record(
+        user=user,
+        action=trail.Action.IMPORTED,
+        obj=inspection,
+        detail={
+            "source": source,
+            "reviews": result.reviews,
+            "submitted": result.submitted,
+            "answers": result.answers,
+        },
+    )
     return result
 
 

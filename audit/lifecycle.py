@@ -6,6 +6,7 @@ fieldwork from moderation (for example to return a review to its assessor). A pu
 inspection is frozen: every writer calls `ensure_not_published` first, and the models refuse
 updates and deletions as a backstop (see `audit.models.InspectionPublished`).
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -179,7 +180,9 @@ def _move(inspection: Inspection, *, to: str, by, require: str, refusal: str) ->
         fields.append("published_at")
     locked.save(update_fields=fields)
     trail.record(
-        user=by, action=trail.Action.STATUS_CHANGED, obj=locked,
+        user=by,
+        action=trail.Action.STATUS_CHANGED,
+        obj=locked,
         detail={"from": previous, "to": to},
     )
     inspection.status = locked.status
@@ -190,7 +193,10 @@ def _move(inspection: Inspection, *, to: str, by, require: str, refusal: str) ->
 @transaction.atomic
 def start_fieldwork(*, inspection: Inspection, by) -> Inspection:
     return _move(
-        inspection, to=InspectionStatus.FIELDWORK, by=by, require=InspectionStatus.PLANNING,
+        inspection,
+        to=InspectionStatus.FIELDWORK,
+        by=by,
+        require=InspectionStatus.PLANNING,
         refusal="Fieldwork can only start from planning",
     )
 
@@ -198,7 +204,10 @@ def start_fieldwork(*, inspection: Inspection, by) -> Inspection:
 @transaction.atomic
 def start_moderation(*, inspection: Inspection, by) -> Inspection:
     return _move(
-        inspection, to=InspectionStatus.MODERATION, by=by, require=InspectionStatus.FIELDWORK,
+        inspection,
+        to=InspectionStatus.MODERATION,
+        by=by,
+        require=InspectionStatus.FIELDWORK,
         refusal="Moderation can only start from fieldwork",
     )
 
@@ -206,7 +215,10 @@ def start_moderation(*, inspection: Inspection, by) -> Inspection:
 @transaction.atomic
 def publish(*, inspection: Inspection, by) -> Inspection:
     return _move(
-        inspection, to=InspectionStatus.PUBLISHED, by=by, require=InspectionStatus.MODERATION,
+        inspection,
+        to=InspectionStatus.PUBLISHED,
+        by=by,
+        require=InspectionStatus.MODERATION,
         refusal="An inspection can only be published from moderation",
     )
 
@@ -215,7 +227,10 @@ def publish(*, inspection: Inspection, by) -> Inspection:
 def reopen_fieldwork(*, inspection: Inspection, by) -> Inspection:
     """The one step back: from moderation to fieldwork, so reviews can be returned and fixed."""
     return _move(
-        inspection, to=InspectionStatus.FIELDWORK, by=by, require=InspectionStatus.MODERATION,
+        inspection,
+        to=InspectionStatus.FIELDWORK,
+        by=by,
+        require=InspectionStatus.MODERATION,
         refusal="Fieldwork can only be reopened from moderation",
     )
 

@@ -8,6 +8,7 @@
   route words (`/inspections/[redacted]/cases/[redacted]/`); query strings are dropped.
 - The same for gunicorn's access log (`RedactingGunicornLogger`).
 """
+
 from __future__ import annotations
 
 import json
@@ -152,8 +153,7 @@ if _GunicornLogger is not None:
 
     # The access-log values that hold nothing from the request but its method, path, protocol
     # and timings; headers, the environment, the referrer and the query string are left out.
-    SAFE_ATOMS = {"h", "l", "t", "r", "s", "m", "U", "H", "b", "B", "a", "T", "D", "M", "L",
-                  "p"}
+    SAFE_ATOMS = {"h", "l", "t", "r", "s", "m", "U", "H", "b", "B", "a", "T", "D", "M", "L", "p"}
 
     class RedactServerMessages(RedactCaseData):
         """gunicorn's error log: its INFO lines are its own (the address it listens on, its

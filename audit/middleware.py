@@ -1,4 +1,5 @@
 """Requests refused before any view sees them, and what every response must carry."""
+
 from __future__ import annotations
 
 from django.shortcuts import render

@@ -1,4 +1,5 @@
 """Inspections, case reviews and moderation: the audit itself."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -264,11 +265,19 @@ class RollupPlace(models.Model):
     derived, never entered (see `refresh_review_copy` and `refresh_counted`)."""
 
     rollup_inspection = models.ForeignKey(
-        Inspection, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        Inspection,
+        null=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.DO_NOTHING,
         related_name="+",
     )
     rollup_provider = models.ForeignKey(
-        Provider, null=True, editable=False, db_index=False, on_delete=models.DO_NOTHING,
+        Provider,
+        null=True,
+        editable=False,
+        db_index=False,
+        on_delete=models.DO_NOTHING,
         related_name="+",
     )
 
@@ -324,9 +333,7 @@ class CaseReview(RollupPlace):
         max_length=3, choices=YesNoNotApplicable.choices, blank=True
     )
     home_visit_needed = models.CharField(max_length=3, choices=YesNo.choices, blank=True)
-    home_visit_made = models.CharField(
-        max_length=3, choices=YesNoNotApplicable.choices, blank=True
-    )
+    home_visit_made = models.CharField(max_length=3, choices=YesNoNotApplicable.choices, blank=True)
     mappa_category = models.PositiveSmallIntegerField(
         choices=MappaCategory.choices, null=True, blank=True
     )
@@ -341,7 +348,10 @@ class CaseReview(RollupPlace):
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -356,8 +366,10 @@ class CaseReview(RollupPlace):
         indexes = [
             models.Index(fields=["status"]),
             # The prompt measures join answers to counted reviews through this index alone.
-            models.Index(fields=["rollup_inspection", "status", "rollup_provider", "id"],
-                         name="review_rollup"),
+            models.Index(
+                fields=["rollup_inspection", "status", "rollup_provider", "id"],
+                name="review_rollup",
+            ),
         ]
 
     def __str__(self):
@@ -373,11 +385,11 @@ class PromptAnswer(RollupPlace):
     inspection, provider and the value counted (blank while the review does not count)."""
 
     # Looked up by review through the unique (review, prompt) index: no index of its own.
-    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="prompt_answers",
-                               db_index=False)
+    review = models.ForeignKey(
+        CaseReview, on_delete=models.CASCADE, related_name="prompt_answers", db_index=False
+    )
     # Looked up by prompt through the roll-up's index below.
-    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+", db_index=False)
     value = models.CharField(max_length=3, choices=PromptValue.choices)
     rollup_value = models.CharField(
         max_length=3, choices=PromptValue.choices, blank=True, editable=False
@@ -394,8 +406,10 @@ class PromptAnswer(RollupPlace):
         ]
         indexes = [
             # The roll-up's prompt measures: an index-only scan of the few prompts they count.
-            models.Index(fields=["prompt", "rollup_inspection", "rollup_provider", "rollup_value"],
-                         name="prompt_answer_rollup"),
+            models.Index(
+                fields=["prompt", "rollup_inspection", "rollup_provider", "rollup_value"],
+                name="prompt_answer_rollup",
+            ),
         ]
 
 
@@ -410,8 +424,9 @@ class Judgement(RollupPlace):
     """
 
     # Looked up by review through the unique (review, key question) index.
-    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="judgements",
-                               db_index=False)
+    review = models.ForeignKey(
+        CaseReview, on_delete=models.CASCADE, related_name="judgements", db_index=False
+    )
     key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=15, choices=JudgementValue.choices)
     rationale = models.TextField(blank=True)
@@ -447,7 +462,10 @@ class ModerationRead(models.Model):
 
     review = models.OneToOneField(CaseReview, on_delete=models.CASCADE, related_name="moderation")
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="moderation_reads",
     )
     reason = models.CharField(max_length=12, choices=Reason.choices)
@@ -593,7 +611,10 @@ class ReviewEvent(models.Model):
     review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     comment = models.TextField(blank=True)
@@ -620,7 +641,9 @@ def _framework_fixed_once_scoring_starts(sender, instance, raw=False, **kwargs):
     """Answers belong to the questions of one version: once a review is saved it cannot change."""
     if raw or instance.pk is None:
         return
-    stored = Inspection.objects.filter(pk=instance.pk).values_list("framework_id", flat=True).first()
+    stored = (
+        Inspection.objects.filter(pk=instance.pk).values_list("framework_id", flat=True).first()
+    )
     if stored is None or stored == instance.framework_id:
         return
     started = CaseReview.objects.filter(sampled_case__inspection_id=instance.pk).exclude(
@@ -633,7 +656,8 @@ def _framework_fixed_once_scoring_starts(sender, instance, raw=False, **kwargs):
 
 
 models.signals.pre_save.connect(
-    _framework_fixed_once_scoring_starts, sender=Inspection,
+    _framework_fixed_once_scoring_starts,
+    sender=Inspection,
     dispatch_uid="inspection_framework_fixed_once_scoring_starts",
 )
 
@@ -710,11 +734,13 @@ FROZEN_MODELS = (Inspection, *FROZEN_WITH_INSPECTION)
 
 for _model in FROZEN_MODELS:
     models.signals.pre_save.connect(
-        _refuse_update_when_published, sender=_model,
+        _refuse_update_when_published,
+        sender=_model,
         dispatch_uid=f"{_model._meta.model_name}_frozen_when_published_save",
     )
     models.signals.pre_delete.connect(
-        _refuse_delete_when_published, sender=_model,
+        _refuse_delete_when_published,
+        sender=_model,
         dispatch_uid=f"{_model._meta.model_name}_frozen_when_published_delete",
     )
 
@@ -722,8 +748,7 @@ for _model in FROZEN_MODELS:
 # The roll-up's copy on each judgement ------------------------------------------------------
 
 
-def refresh_counted(*, judgements: models.Q | None = None,
-                    answers: models.Q | None = None) -> None:
+def refresh_counted(*, judgements: models.Q | None = None, answers: models.Q | None = None) -> None:
     """Recompute the roll-up's copy (inspection, provider, value counted) on the judgements
     and prompt answers matching these filters, from the reviews, sampled cases and resolutions
     as stored now: one UPDATE each, whatever the number of rows.
@@ -735,25 +760,28 @@ def refresh_counted(*, judgements: models.Q | None = None,
     review = CaseReview.objects.filter(pk=models.OuterRef("review_id"))
     counted = models.Exists(review.filter(status__in=COUNTED_REVIEW_STATUSES))
     place = {
-        "rollup_inspection_id": models.Subquery(
-            review.values("sampled_case__inspection_id")[:1]),
+        "rollup_inspection_id": models.Subquery(review.values("sampled_case__inspection_id")[:1]),
         "rollup_provider_id": models.Subquery(review.values("sampled_case__provider_id")[:1]),
     }
     if judgements is not None:
         resolution = Resolution.objects.filter(judgement_id=models.OuterRef("pk")).values("value")
         models.QuerySet.update(
-            Judgement.objects.filter(judgements), **place,
+            Judgement.objects.filter(judgements),
+            **place,
             rollup_value=models.Case(
-                models.When(counted, then=Coalesce(models.Subquery(resolution[:1]),
-                                                   models.F("value"))),
+                models.When(
+                    counted, then=Coalesce(models.Subquery(resolution[:1]), models.F("value"))
+                ),
                 default=models.Value(""),
             ),
         )
     if answers is not None:
         models.QuerySet.update(
-            PromptAnswer.objects.filter(answers), **place,
-            rollup_value=models.Case(models.When(counted, then=models.F("value")),
-                                     default=models.Value("")),
+            PromptAnswer.objects.filter(answers),
+            **place,
+            rollup_value=models.Case(
+                models.When(counted, then=models.F("value")), default=models.Value("")
+            ),
         )
 
 
@@ -802,7 +830,8 @@ for _model, _receiver in (
         _receiver, sender=_model, dispatch_uid=f"{_model._meta.model_name}_refresh_counted"
     )
 models.signals.post_delete.connect(
-    _refresh_unresolved_judgement, sender=Resolution,
+    _refresh_unresolved_judgement,
+    sender=Resolution,
     dispatch_uid="resolution_deleted_refresh_counted",
 )
 
@@ -810,10 +839,17 @@ models.signals.post_delete.connect(
 def fill_review_copy(reviews) -> None:
     """Give new reviews their roll-up copy from their sampled cases: from those already loaded,
     and one query for the rest."""
-    missing = {r.sampled_case_id for r in reviews
-               if not CaseReview.sampled_case.is_cached(r)}
-    found = {pk: (i, p) for pk, i, p in SampledCase.objects.filter(pk__in=missing)
-             .values_list("pk", "inspection_id", "provider_id")} if missing else {}
+    missing = {r.sampled_case_id for r in reviews if not CaseReview.sampled_case.is_cached(r)}
+    found = (
+        {
+            pk: (i, p)
+            for pk, i, p in SampledCase.objects.filter(pk__in=missing).values_list(
+                "pk", "inspection_id", "provider_id"
+            )
+        }
+        if missing
+        else {}
+    )
     for review in reviews:
         if CaseReview.sampled_case.is_cached(review):
             sampled = review.sampled_case

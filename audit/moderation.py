@@ -7,6 +7,7 @@ where the two differ, the lead records the resolved judgement with a note. The r
 replaces the first judgement in the roll-up (`Coalesce(resolution.value, judgement.value)`);
 both originals are kept.
 """
+
 from __future__ import annotations
 
 import math
@@ -181,7 +182,9 @@ def draw_moderation_sample(*, inspection: Inspection, by, seed: int | None = Non
     ModerationRead.objects.bulk_create(new_reads)
     result = SampleDraw(seed=seed, assessors=draws)
     trail.record(
-        user=by, action=trail.Action.CHANGED, obj=inspection,
+        user=by,
+        action=trail.Action.CHANGED,
+        obj=inspection,
         label=f"{inspection}: moderation sample drawn with seed {seed}",
         detail={"seed": seed, "selected": result.selected},
     )
@@ -203,8 +206,12 @@ def select_for_moderation(*, review: CaseReview, by) -> ModerationRead:
     if ModerationRead.objects.filter(review=review).exists():
         raise ModerationRefused(f"The review of {crn} is already selected for moderation.")
     read = ModerationRead.objects.create(review=review, reason=ModerationRead.Reason.LEAD_CHOICE)
-    trail.record(user=by, action=trail.Action.CHANGED, obj=inspection,
-                 label=f"{inspection}: {crn} chosen for moderation")
+    trail.record(
+        user=by,
+        action=trail.Action.CHANGED,
+        obj=inspection,
+        label=f"{inspection}: {crn} chosen for moderation",
+    )
     return read
 
 
@@ -214,7 +221,8 @@ def assign_moderator(*, reads, moderator, by) -> int:
     _require_lead(by, "assign moderators")
     reads = list(
         ModerationRead.objects.filter(pk__in=[r.pk for r in reads]).select_related(
-            "review__sampled_case__case", "review__sampled_case__provider",
+            "review__sampled_case__case",
+            "review__sampled_case__provider",
             "review__sampled_case__inspection",
         )
     )
@@ -246,6 +254,7 @@ def assign_moderator(*, reads, moderator, by) -> int:
 
 
 # Second reads --------------------------------------------------------------------------------
+
 
 def moderation_key_questions(review: CaseReview) -> list[KeyQuestion]:
     """The key questions a second read answers: the framework's case-data key questions that
@@ -302,8 +311,9 @@ def record_second_read(*, read: ModerationRead, by, judgements: dict) -> Moderat
         elif value == JudgementValue.NOT_SUFFICIENT and not rationale:
             errors[kq.code] = [f"Enter a rationale for judging {kq.code} not sufficient."]
         else:
-            rows.append(ModerationJudgement(read=read, key_question=kq, value=value,
-                                            rationale=rationale))
+            rows.append(
+                ModerationJudgement(read=read, key_question=kq, value=value, rationale=rationale)
+            )
     for code in sorted(set(judgements) - {kq.code for kq in questions}):
         errors[code] = [f"{code} is not a key question of this review."]
     if errors:
@@ -314,8 +324,9 @@ def record_second_read(*, read: ModerationRead, by, judgements: dict) -> Moderat
     review.status = ReviewStatus.MODERATED
     review.version += 1
     review.save(update_fields=["status", "version", "updated_at"])
-    trail.record(user=by, action=trail.Action.CHANGED, obj=review,
-                 label=f"Second read of {crn} completed")
+    trail.record(
+        user=by, action=trail.Action.CHANGED, obj=review, label=f"Second read of {crn} completed"
+    )
     return read
 
 
@@ -379,8 +390,9 @@ def _disagreeing(queryset):
     ).filter(~Q(value=F("second_value")))
 
 
-def disagreements(inspection: Inspection, *, crn: str | None = None,
-                  key_question_code: str | None = None) -> list[Disagreement]:
+def disagreements(
+    inspection: Inspection, *, crn: str | None = None, key_question_code: str | None = None
+) -> list[Disagreement]:
     """Every key question where the completed second read differs from the first (one query)."""
     queryset = _disagreeing(paired_judgements(inspection)).select_related(
         "review__sampled_case__case",
@@ -439,7 +451,9 @@ def resolve_disagreement(*, judgement: Judgement, value: str, note: str, by) -> 
         judgement=judgement, defaults={"value": value, "note": note, "resolved_by": by}
     )
     trail.record(
-        user=by, action=trail.Action.RESOLVED, obj=judgement.review,
+        user=by,
+        action=trail.Action.RESOLVED,
+        obj=judgement.review,
         label=f"{crn} {kq.code} resolved as {JudgementValue(value).label.lower()}",
         detail={"first": judgement.value, "second": second.value, "resolved": value},
     )
@@ -480,8 +494,15 @@ def progress_by_inspection(inspection_ids) -> dict[int, dict]:
     """For each inspection: reviews counted, reads selected/assigned/completed, disagreements
     and unresolved disagreements (three grouped queries whatever the number of inspections)."""
     progress = {
-        pk: {"sampled": 0, "counted": 0, "selected": 0, "assigned": 0, "completed": 0,
-             "disagreements": 0, "unresolved": 0}
+        pk: {
+            "sampled": 0,
+            "counted": 0,
+            "selected": 0,
+            "assigned": 0,
+            "completed": 0,
+            "disagreements": 0,
+            "unresolved": 0,
+        }
         for pk in inspection_ids
     }
     for row in (

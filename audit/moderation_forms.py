@@ -1,4 +1,5 @@
 """GOV.UK forms for the moderation pages: drawing the sample, second reads and resolutions."""
+
 from __future__ import annotations
 
 from crispy_forms_gds.layout import (
@@ -105,8 +106,11 @@ class AssignModeratorForm(BaseForm):
         super().__init__(*args, prefix="assign", **kwargs)
         self.open_reads = {read.review.sampled_case.case.crn: read for read in open_reads}
         self.fields["reads"].choices = [
-            (crn, f"{crn} (scored by {display_name(read.review.sampled_case.assessor)}; "
-                  f"{_moderator_text(read)})")
+            (
+                crn,
+                f"{crn} (scored by {display_name(read.review.sampled_case.assessor)}; "
+                f"{_moderator_text(read)})",
+            )
             for crn, read in self.open_reads.items()
         ]
         self.fields["moderator"].queryset = moderator_choices(inspection)
@@ -131,9 +135,17 @@ class SecondReadForm(BaseForm):
         for kq in key_questions:
             if kq.standard_id != getattr(standard, "pk", None):
                 standard = kq.standard
-                layout.append(HTML(_literal(format_html(
-                    '<h2 class="govuk-heading-l">{} {}</h2>', standard.code, standard.title
-                ))))
+                layout.append(
+                    HTML(
+                        _literal(
+                            format_html(
+                                '<h2 class="govuk-heading-l">{} {}</h2>',
+                                standard.code,
+                                standard.title,
+                            )
+                        )
+                    )
+                )
             name, rationale = field_name(kq.code), field_name(kq.code, "rationale")
             choices = [(v, JudgementValue(v).label) for v in allowed_values(kq)]
             self.fields[name] = forms.ChoiceField(
@@ -151,25 +163,37 @@ class SecondReadForm(BaseForm):
             )
             prompts = list(kq.prompts.all())
             if prompts:
-                layout.append(HTML(_literal(format_html(
-                    '<details class="govuk-details"><summary class="govuk-details__summary">'
-                    '<span class="govuk-details__summary-text">Prompts for {}</span></summary>'
-                    '<div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet">{}'
-                    "</ul></div></details>",
-                    kq.code,
-                    format_html_join("", "<li><strong>{}</strong> {}</li>",
-                                     ((p.code, p.wording) for p in prompts)),
-                ))))
-            layout.append(ConditionalRadios(
-                name,
-                *[
-                    ConditionalQuestion(
-                        label, Field.textarea(rationale, label_size=Size.SMALL, rows=4)
+                layout.append(
+                    HTML(
+                        _literal(
+                            format_html(
+                                '<details class="govuk-details"><summary class="govuk-details__summary">'
+                                '<span class="govuk-details__summary-text">Prompts for {}</span></summary>'
+                                '<div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet">{}'
+                                "</ul></div></details>",
+                                kq.code,
+                                format_html_join(
+                                    "",
+                                    "<li><strong>{}</strong> {}</li>",
+                                    ((p.code, p.wording) for p in prompts),
+                                ),
+                            )
+                        )
                     )
-                    if value == JudgementValue.NOT_SUFFICIENT else label
-                    for value, label in choices
-                ],
-            ))
+                )
+            layout.append(
+                ConditionalRadios(
+                    name,
+                    *[
+                        ConditionalQuestion(
+                            label, Field.textarea(rationale, label_size=Size.SMALL, rows=4)
+                        )
+                        if value == JudgementValue.NOT_SUFFICIENT
+                        else label
+                        for value, label in choices
+                    ],
+                )
+            )
         self.helper.layout = Layout(*layout)
 
     def clean(self):

@@ -28,6 +28,7 @@ The same seed, size and title give the same data. A second call with the same ar
 the inspection as it is; with another size or seed the earlier build (its cases included) is
 deleted first.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -66,9 +67,18 @@ DEFAULT_TITLE = "National benchmark inspection"
 CODE_PREFIX = "NATL"
 USER_PREFIX = "natl-"
 REGIONS = (
-    "North East", "North West", "Yorkshire and the Humber", "Greater Manchester",
-    "East Midlands", "West Midlands", "East of England", "Wales", "South West",
-    "South Central", "Kent, Surrey and Sussex", "London",
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "Greater Manchester",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "Wales",
+    "South West",
+    "South Central",
+    "Kent, Surrey and Sussex",
+    "London",
 )
 PDUS_PER_REGION = 10
 REVIEWS_PER_ASSESSOR = 200
@@ -98,12 +108,22 @@ RATIONALES = {
         "No contingency plan for changes in the level of risk.",
     ],
 }
-SENTENCES = (("community_order", 40), ("suspended_sentence_order", 25), ("licence", 30),
-             ("post_sentence_supervision", 5))
+SENTENCES = (
+    ("community_order", 40),
+    ("suspended_sentence_order", 25),
+    ("licence", 30),
+    ("post_sentence_supervision", 5),
+)
 ROSH_LEVELS = (("low", 30), ("medium", 50), ("high", 17), ("very_high", 3))
 GENDERS = (("male", 86), ("female", 12), ("other", 1), ("not_known", 1))
-ETHNICITIES = (("White", 72), ("Black", 9), ("Asian", 9), ("Mixed", 5), ("Other", 2),
-               ("Not stated", 3))
+ETHNICITIES = (
+    ("White", 72),
+    ("Black", 9),
+    ("Asian", 9),
+    ("Mixed", 5),
+    ("Other", 2),
+    ("Not stated", 3),
+)
 AGE_BANDS = ("18-24", "25-34", "35-49", "50+")
 
 
@@ -195,10 +215,18 @@ class _Writer:
     def day(self, value: datetime.date):
         return self.ops.adapt_datefield_value(value)
 
-    def write(self, model_or_table, columns: list[str], rows: Iterable[tuple], *,
-              total: int = 0, label: str = "") -> int:
-        table = model_or_table if isinstance(model_or_table, str) else (
-            model_or_table._meta.db_table)
+    def write(
+        self,
+        model_or_table,
+        columns: list[str],
+        rows: Iterable[tuple],
+        *,
+        total: int = 0,
+        label: str = "",
+    ) -> int:
+        table = (
+            model_or_table if isinstance(model_or_table, str) else (model_or_table._meta.db_table)
+        )
         names = ", ".join(f'"{c}"' for c in columns)
         started, written, step = time.perf_counter(), 0, max(total // 5, 1)
         with connection.cursor() as cursor:
@@ -210,8 +238,7 @@ class _Writer:
                         if total >= 500_000 and written % step == 0:
                             self.progress(f"    {label}: {written:,} of {total:,}")
             else:
-                sql = (f'INSERT INTO "{table}" ({names}) VALUES '
-                       f'({", ".join(["%s"] * len(columns))})')
+                sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["%s"] * len(columns))})'
                 batch = []
                 for row in rows:
                     batch.append(row)
@@ -223,9 +250,11 @@ class _Writer:
                     cursor.executemany(sql, batch)
                     written += len(batch)
         if label:
-            self.progress(f"  {label}: {written:,} written in "
-                          f"{time.perf_counter() - started:.1f} s "
-                          f"({time.perf_counter() - self.started:.0f} s so far)")
+            self.progress(
+                f"  {label}: {written:,} written in "
+                f"{time.perf_counter() - started:.1f} s "
+                f"({time.perf_counter() - self.started:.0f} s so far)"
+            )
         return written
 
 
@@ -237,16 +266,26 @@ def _providers(region: int | None) -> tuple[list[Provider], list[Provider]]:
     for r, name in enumerate(REGIONS, start=1):
         provider, _ = Provider.objects.get_or_create(
             code=f"{CODE_PREFIX}-REG-{r:02d}",
-            defaults={"name": f"{name} region", "type": ProviderType.REGION,
-                      "in_force_from": datetime.date(2021, 6, 26)},
+            defaults={
+                "name": f"{name} region",
+                "type": ProviderType.REGION,
+                "in_force_from": datetime.date(2021, 6, 26),
+            },
         )
         regions.append(provider)
-    existing = set(Provider.objects.filter(code__startswith=f"{CODE_PREFIX}-PDU-")
-                   .values_list("code", flat=True))
+    existing = set(
+        Provider.objects.filter(code__startswith=f"{CODE_PREFIX}-PDU-").values_list(
+            "code", flat=True
+        )
+    )
     Provider.objects.bulk_create(
-        Provider(code=f"{CODE_PREFIX}-PDU-{r:02d}-{p:02d}", name=f"{REGIONS[r - 1]} PDU {p:02d}",
-                 type=ProviderType.PDU, parent=parent,
-                 in_force_from=datetime.date(2021, 6, 26))
+        Provider(
+            code=f"{CODE_PREFIX}-PDU-{r:02d}-{p:02d}",
+            name=f"{REGIONS[r - 1]} PDU {p:02d}",
+            type=ProviderType.PDU,
+            parent=parent,
+            in_force_from=datetime.date(2021, 6, 26),
+        )
         for r, parent in enumerate(regions, start=1)
         for p in range(1, PDUS_PER_REGION + 1)
         if f"{CODE_PREFIX}-PDU-{r:02d}-{p:02d}" not in existing
@@ -263,32 +302,49 @@ def _people(regions: list[Provider], assessors_per_region: int) -> dict:
     wanted = [(f"{USER_PREFIX}lead", "National", "Lead", Role.LEAD, None)]
     for region in regions:
         r = region.code[-2:]
-        wanted.append((f"{USER_PREFIX}moderator-{r}", region.name.removesuffix(" region"),
-                       "Moderator", Role.MODERATOR, region))
+        wanted.append(
+            (
+                f"{USER_PREFIX}moderator-{r}",
+                region.name.removesuffix(" region"),
+                "Moderator",
+                Role.MODERATOR,
+                region,
+            )
+        )
         wanted += [
-            (f"{USER_PREFIX}assessor-{r}-{a:03d}", f"Assessor {a}",
-             region.name.removesuffix(" region"), Role.ASSESSOR, region)
+            (
+                f"{USER_PREFIX}assessor-{r}-{a:03d}",
+                f"Assessor {a}",
+                region.name.removesuffix(" region"),
+                Role.ASSESSOR,
+                region,
+            )
             for a in range(1, assessors_per_region + 1)
         ]
-    existing = set(User.objects.filter(username__startswith=USER_PREFIX)
-                   .values_list("username", flat=True))
+    existing = set(
+        User.objects.filter(username__startswith=USER_PREFIX).values_list("username", flat=True)
+    )
     new = [(u, f, last, role, region) for u, f, last, role, region in wanted if u not in existing]
     if new:
         created = User.objects.bulk_create(
-            User(username=u, first_name=f, last_name=last, email=f"{u}@example.gov.uk",
-                 password="!")  # no password: these people never sign in
+            User(
+                username=u, first_name=f, last_name=last, email=f"{u}@example.gov.uk", password="!"
+            )  # no password: these people never sign in
             for u, f, last, role, region in new
         )
-        created = {u.username: u for u in User.objects.filter(
-            username__in=[u for u, *_ in new])} if created[0].pk is None else {
-            u.username: u for u in created}
+        created = (
+            {u.username: u for u in User.objects.filter(username__in=[u for u, *_ in new])}
+            if created[0].pk is None
+            else {u.username: u for u in created}
+        )
         groups = {g.name: g for g in Group.objects.filter(name__in=list(Role.values))}
         User.groups.through.objects.bulk_create(
             User.groups.through(user_id=created[u].pk, group_id=groups[role].pk)
             for u, f, last, role, region in new
         )
-        every_region = [r.pk for r in Provider.objects.filter(
-            code__startswith=f"{CODE_PREFIX}-REG-")]
+        every_region = [
+            r.pk for r in Provider.objects.filter(code__startswith=f"{CODE_PREFIX}-REG-")
+        ]
         User.providers.through.objects.bulk_create(
             User.providers.through(user_id=created[u].pk, provider_id=p)
             for u, f, last, role, region in new
@@ -297,11 +353,16 @@ def _people(regions: list[Provider], assessors_per_region: int) -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=[w[0] for w in wanted])}
     return {
         "lead": users[f"{USER_PREFIX}lead"],
-        "moderators": {region.pk: users[f"{USER_PREFIX}moderator-{region.code[-2:]}"]
-                       for region in regions},
-        "assessors": {region.pk: [users[f"{USER_PREFIX}assessor-{region.code[-2:]}-{a:03d}"]
-                                  for a in range(1, assessors_per_region + 1)]
-                      for region in regions},
+        "moderators": {
+            region.pk: users[f"{USER_PREFIX}moderator-{region.code[-2:]}"] for region in regions
+        },
+        "assessors": {
+            region.pk: [
+                users[f"{USER_PREFIX}assessor-{region.code[-2:]}-{a:03d}"]
+                for a in range(1, assessors_per_region + 1)
+            ]
+            for region in regions
+        },
     }
 
 
@@ -329,8 +390,11 @@ def delete_national_dataset(title: str = DEFAULT_TITLE) -> int:
             ("audit_casereview", "sampled_case_id", sampled),
         ):
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({subquery})", ids)
-        sample_ids = list(Inspection.objects.filter(id__in=ids, sample__isnull=False)
-                          .values_list("sample_id", flat=True))
+        sample_ids = list(
+            Inspection.objects.filter(id__in=ids, sample__isnull=False).values_list(
+                "sample_id", flat=True
+            )
+        )
         cursor.execute(f"DELETE FROM audit_sampledcase WHERE inspection_id IN ({marks})", ids)
         Inspection.objects.filter(id__in=ids).delete()
         Sample.objects.filter(id__in=sample_ids).delete()
@@ -355,20 +419,29 @@ def _summary(inspection, seed, built, started) -> NationalDataset:
         reviews=CaseReview.objects.filter(sampled_case__inspection=inspection).count(),
         judgements=Judgement.objects.filter(rollup_inspection=inspection).count(),
         prompt_answers=PromptAnswer.objects.filter(
-            review__sampled_case__inspection=inspection).count(),
-        resolutions=Resolution.objects.filter(
-            judgement__rollup_inspection=inspection).count(),
+            review__sampled_case__inspection=inspection
+        ).count(),
+        resolutions=Resolution.objects.filter(judgement__rollup_inspection=inspection).count(),
         providers=inspection.providers.count(),
-        assessors=SampledCase.objects.filter(inspection=inspection).values("assessor")
-        .distinct().count(),
-        seed=seed, built=built, seconds=time.perf_counter() - started,
+        assessors=SampledCase.objects.filter(inspection=inspection)
+        .values("assessor")
+        .distinct()
+        .count(),
+        seed=seed,
+        built=built,
+        seconds=time.perf_counter() - started,
     )
 
 
 def build_national_dataset(
-    *, reviews: int = 100_000, seed: int = 2026, title: str = DEFAULT_TITLE,
-    region: int | None = None, moderated_share: float = 0.1,
-    progress: Progress | None = None, verbose: bool = False,
+    *,
+    reviews: int = 100_000,
+    seed: int = 2026,
+    title: str = DEFAULT_TITLE,
+    region: int | None = None,
+    moderated_share: float = 0.1,
+    progress: Progress | None = None,
+    verbose: bool = False,
 ) -> NationalDataset:
     """Build (or reuse) an inspection of `reviews` submitted reviews across the 120 PDUs, or
     across the ten PDUs of one region (1 to 12) when `region` is given. See the module notes."""
@@ -390,8 +463,15 @@ def build_national_dataset(
 
     framework = _shipped_framework()
     with transaction.atomic():
-        inspection = _build(framework=framework, reviews=reviews, seed=seed, title=title,
-                            region=region, moderated_share=moderated_share, progress=progress)
+        inspection = _build(
+            framework=framework,
+            reviews=reviews,
+            seed=seed,
+            title=title,
+            region=region,
+            moderated_share=moderated_share,
+            progress=progress,
+        )
         step = time.perf_counter()
     progress(f"  committed (foreign keys checked) in {time.perf_counter() - step:.1f} s")
     if connection.vendor == "postgresql":
@@ -405,13 +485,17 @@ def build_national_dataset(
                 cursor.execute(f"ANALYZE {vacuumed}")
             else:
                 cursor.execute(f"VACUUM (ANALYZE) {vacuumed}")
-            cursor.execute("ANALYZE cases_case, audit_sampledcase, audit_resolution, "
-                           "audit_moderationread, audit_moderationjudgement")
+            cursor.execute(
+                "ANALYZE cases_case, audit_sampledcase, audit_resolution, "
+                "audit_moderationread, audit_moderationjudgement"
+            )
         progress(f"  statistics refreshed in {time.perf_counter() - step:.1f} s")
     result = _summary(inspection, seed, True, started)
-    progress(f"Built “{title}”: {result.reviews:,} reviews, {result.prompt_answers:,} prompt "
-             f"answers, {result.judgements:,} judgements, {result.resolutions:,} resolutions "
-             f"across {result.providers} PDUs in {result.seconds:.1f} s.")
+    progress(
+        f"Built “{title}”: {result.reviews:,} reviews, {result.prompt_answers:,} prompt "
+        f"answers, {result.judgements:,} judgements, {result.resolutions:,} resolutions "
+        f"across {result.providers} PDUs in {result.seconds:.1f} s."
+    )
     return result
 
 
@@ -427,13 +511,17 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     regions, pdus = _providers(region)
     assessors_per_region = max(1, round(reviews / REVIEWS_PER_ASSESSOR / len(regions)))
     people = _people(regions, assessors_per_region)
-    progress(f"  {len(regions)} regions, {len(pdus)} PDUs, "
-             f"{assessors_per_region * len(regions)} assessors")
+    progress(
+        f"  {len(regions)} regions, {len(pdus)} PDUs, "
+        f"{assessors_per_region * len(regions)} assessors"
+    )
 
     key_questions = list(
-        KeyQuestion.objects.filter(standard__framework=framework,
-                                   standard__rated_by=RatedBy.CASE_DATA)
-        .select_related("standard").order_by("standard__order", "order")
+        KeyQuestion.objects.filter(
+            standard__framework=framework, standard__rated_by=RatedBy.CASE_DATA
+        )
+        .select_related("standard")
+        .order_by("standard__order", "order")
     )
     prompts = {kq.pk: [] for kq in key_questions}
     for prompt in Prompt.objects.filter(key_question__in=key_questions).order_by("order", "code"):
@@ -444,25 +532,39 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     weights = [rng.uniform(0.5, 1.5) for _ in pdus]
     shares = [reviews * w / sum(weights) for w in weights]
     per_pdu = [int(s) for s in shares]
-    for i in sorted(range(len(pdus)), key=lambda i: shares[i] - per_pdu[i],
-                    reverse=True)[:reviews - sum(per_pdu)]:
+    for i in sorted(range(len(pdus)), key=lambda i: shares[i] - per_pdu[i], reverse=True)[
+        : reviews - sum(per_pdu)
+    ]:
         per_pdu[i] += 1
     quality = {p.pk: rng.uniform(0.45, 0.9) for p in pdus}
-    lean = {a.pk: rng.gauss(0, 0.04) for people_ in people["assessors"].values()
-            for a in people_}
+    lean = {a.pk: rng.gauss(0, 0.04) for people_ in people["assessors"].values() for a in people_}
 
     sample = Sample.objects.create(
-        window_start=PERIOD[0], window_end=PERIOD[1], requested_size=reviews, seed=seed,
-        caseload_size=reviews * CASELOAD_PER_SAMPLED_CASE, drawn_by=people["lead"].username,
+        window_start=PERIOD[0],
+        window_end=PERIOD[1],
+        requested_size=reviews,
+        seed=seed,
+        caseload_size=reviews * CASELOAD_PER_SAMPLED_CASE,
+        drawn_by=people["lead"].username,
     )
     sample.providers.set(pdus)
     inspection = Inspection.objects.create(
-        title=title, framework=framework, period_start=PERIOD[0], period_end=PERIOD[1],
-        status=InspectionStatus.MODERATION, sample=sample, lead=people["lead"],
+        title=title,
+        framework=framework,
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
+        status=InspectionStatus.MODERATION,
+        sample=sample,
+        lead=people["lead"],
     )
     inspection.providers.set(pdus)
-    inspection.team.set([people["lead"], *people["moderators"].values(),
-                         *(a for group in people["assessors"].values() for a in group)])
+    inspection.team.set(
+        [
+            people["lead"],
+            *people["moderators"].values(),
+            *(a for group in people["assessors"].values() for a in group),
+        ]
+    )
 
     # Caseloads: every PDU's cases, of which a random half were sampled.
     prefix = crn_prefix(title)
@@ -476,29 +578,65 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
         for i in range(count * CASELOAD_PER_SAMPLED_CASE):
             rosh = _weighted(rng, ROSH_LEVELS)
             high = rosh in ("high", "very_high")
-            mappa = (rng.choice((1, 2)) if high and rng.random() < 0.5
-                     else 3 if rng.random() < 0.01 else None)
+            mappa = (
+                rng.choice((1, 2))
+                if high and rng.random() < 0.5
+                else 3
+                if rng.random() < 0.01
+                else None
+            )
             case = (
-                first_case + n, f"{prefix}{n:07d}", pdu.pk, _weighted(rng, SENTENCES),
+                first_case + n,
+                f"{prefix}{n:07d}",
+                pdu.pk,
+                _weighted(rng, SENTENCES),
                 writer.day(PERIOD[0] - datetime.timedelta(days=rng.randrange(60, 240))),
-                rosh, mappa, (1 if rng.random() < 0.8 else 2) if mappa else None,
-                _weighted(rng, GENDERS), _weighted(rng, ETHNICITIES), rng.choice(AGE_BANDS),
-                rng.random() < 0.35, rng.random() < 0.25,
-                "po" if rng.random() < 0.6 or high else "pso", stamp, stamp,
+                rosh,
+                mappa,
+                (1 if rng.random() < 0.8 else 2) if mappa else None,
+                _weighted(rng, GENDERS),
+                _weighted(rng, ETHNICITIES),
+                rng.choice(AGE_BANDS),
+                rng.random() < 0.35,
+                rng.random() < 0.25,
+                "po" if rng.random() < 0.6 or high else "pso",
+                stamp,
+                stamp,
             )
             cases.append(case)
             if i in chosen:
                 sampled_cases.append(case)
             n += 1
-    writer.write(Case, ["id", "crn", "provider_id", "sentence_type", "start_date", "rosh_level",
-                        "mappa_category", "mappa_level", "gender", "ethnicity", "age_band",
-                        "domestic_abuse_history", "child_safeguarding_concerns",
-                        "practitioner_grade", "created_at", "updated_at"],
-                 cases, label="cases in the caseloads")
+    writer.write(
+        Case,
+        [
+            "id",
+            "crn",
+            "provider_id",
+            "sentence_type",
+            "start_date",
+            "rosh_level",
+            "mappa_category",
+            "mappa_level",
+            "gender",
+            "ethnicity",
+            "age_band",
+            "domestic_abuse_history",
+            "child_safeguarding_concerns",
+            "practitioner_grade",
+            "created_at",
+            "updated_at",
+        ],
+        cases,
+        label="cases in the caseloads",
+    )
     del cases
     first_link = writer.reserve(Sample.cases.through, reviews)
-    writer.write(Sample.cases.through, ["id", "sample_id", "case_id"],
-                 ((first_link + i, sample.pk, c[0]) for i, c in enumerate(sampled_cases)))
+    writer.write(
+        Sample.cases.through,
+        ["id", "sample_id", "case_id"],
+        ((first_link + i, sample.pk, c[0]) for i, c in enumerate(sampled_cases)),
+    )
 
     # Sampled cases, each assigned to an assessor of its region.
     first_sampled = writer.reserve(SampledCase, reviews)
@@ -507,11 +645,15 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     for c in sampled_cases:
         assessor_of.append(rng.choice(people["assessors"][region_of[c[2]]]))
     assigned = writer.when(datetime.datetime(2026, 7, 1, 9, tzinfo=datetime.UTC))
-    writer.write(SampledCase, ["id", "inspection_id", "case_id", "provider_id", "assessor_id",
-                               "assigned_at"],
-                 ((first_sampled + i, inspection.pk, c[0], c[2], assessor_of[i].pk, assigned)
-                  for i, c in enumerate(sampled_cases)),
-                 label="sampled cases")
+    writer.write(
+        SampledCase,
+        ["id", "inspection_id", "case_id", "provider_id", "assessor_id", "assigned_at"],
+        (
+            (first_sampled + i, inspection.pk, c[0], c[2], assessor_of[i].pk, assigned)
+            for i, c in enumerate(sampled_cases)
+        ),
+        label="sampled cases",
+    )
 
     # Reviews with their case facts, answers and judgements.
     first_review = writer.reserve(CaseReview, reviews)
@@ -529,22 +671,45 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
         with them are collected (foreign keys are checked at commit)."""
         next_answer, next_judgement = first_answer, first_judgement
         for i, c in enumerate(sampled_cases):
-            (case_id, crn, provider_id, sentence, start, rosh, mappa, mappa_level, gender,
-             _eth, _age, da, child, _grade, *_stamps) = c
+            (
+                case_id,
+                crn,
+                provider_id,
+                sentence,
+                start,
+                rosh,
+                mappa,
+                mappa_level,
+                gender,
+                _eth,
+                _age,
+                da,
+                child,
+                _grade,
+                *_stamps,
+            ) = c
             assessor = assessor_of[i]
             q = quality[provider_id] + lean[assessor.pk]
-            facts, applicability = _case_facts(rng, q, rosh, mappa, mappa_level, da, child,
-                                               sentence, gender)
+            facts, applicability = _case_facts(
+                rng, q, rosh, mappa, mappa_level, da, child, sentence, gender
+            )
             submitted = base_time + datetime.timedelta(minutes=rng.randrange(60 * 24 * 60))
             review_id = first_review + i
-            review_rows.append((
-                review_id, first_sampled + i,
-                ReviewStatus.MODERATED.value if moderated[i] else ReviewStatus.SUBMITTED.value,
-                7 if moderated[i] else 6, *facts,
-                writer.when(submitted - datetime.timedelta(hours=rng.randrange(2, 72))),
-                writer.when(submitted), assessor.pk, writer.when(submitted),
-                inspection.pk, provider_id,
-            ))
+            review_rows.append(
+                (
+                    review_id,
+                    first_sampled + i,
+                    ReviewStatus.MODERATED.value if moderated[i] else ReviewStatus.SUBMITTED.value,
+                    7 if moderated[i] else 6,
+                    *facts,
+                    writer.when(submitted - datetime.timedelta(hours=rng.randrange(2, 72))),
+                    writer.when(submitted),
+                    assessor.pk,
+                    writer.when(submitted),
+                    inspection.pk,
+                    provider_id,
+                )
+            )
             plan = plans.get(applicability)
             if plan is None:
                 plan = plans[applicability] = _plan(applicability, key_questions, prompts)
@@ -564,8 +729,15 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                     else:
                         value = "no"
                         answered += 1
-                    yield (next_answer, review_id, prompt_id, value, inspection_id,
-                           provider_id, value)
+                    yield (
+                        next_answer,
+                        review_id,
+                        prompt_id,
+                        value,
+                        inspection_id,
+                        provider_id,
+                        value,
+                    )
                     next_answer += 1
                 if judged_na:
                     value, rationale = NA, ""
@@ -575,19 +747,53 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                         value, rationale = SUFFICIENT, ""
                     else:
                         value, rationale = NOT_SUFFICIENT, rng.choice(rationales)
-                judgement_rows.append([next_judgement, review_id, kq_id, value, rationale,
-                                       inspection.pk, provider_id, value])
+                judgement_rows.append(
+                    [
+                        next_judgement,
+                        review_id,
+                        kq_id,
+                        value,
+                        rationale,
+                        inspection.pk,
+                        provider_id,
+                        value,
+                    ]
+                )
                 next_judgement += 1
 
-    writer.write(PromptAnswer, ["id", "review_id", "prompt_id", "value",
-                                "rollup_inspection_id", "rollup_provider_id", "rollup_value"],
-                 answers(),
-                 total=reviews * prompt_count, label="prompt answers")
-    writer.write(CaseReview, [
-        "id", "sampled_case_id", "status", "version", *FACT_COLUMNS, "started_at",
-        "submitted_at", "submitted_by_id", "updated_at", "rollup_inspection_id",
-        "rollup_provider_id"], review_rows,
-        label="submitted reviews")
+    writer.write(
+        PromptAnswer,
+        [
+            "id",
+            "review_id",
+            "prompt_id",
+            "value",
+            "rollup_inspection_id",
+            "rollup_provider_id",
+            "rollup_value",
+        ],
+        answers(),
+        total=reviews * prompt_count,
+        label="prompt answers",
+    )
+    writer.write(
+        CaseReview,
+        [
+            "id",
+            "sampled_case_id",
+            "status",
+            "version",
+            *FACT_COLUMNS,
+            "started_at",
+            "submitted_at",
+            "submitted_by_id",
+            "updated_at",
+            "rollup_inspection_id",
+            "rollup_provider_id",
+        ],
+        review_rows,
+        label="submitted reviews",
+    )
 
     # Moderation: a blind second read of the moderated reviews, and the lead's resolutions.
     reads, second, resolutions = [], [], []
@@ -600,49 +806,104 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
         read_id = first_read + len(reads)
         submitted = review_rows[i][-5]
         region_id = region_of[sampled_cases[i][2]]
-        reads.append((read_id, review_id, people["moderators"][region_id].pk,
-                      ModerationRead.Reason.RANDOM.value, seed, submitted,
-                      writer.when(now)))
-        for row in judgement_rows[i * per_review:(i + 1) * per_review]:
+        reads.append(
+            (
+                read_id,
+                review_id,
+                people["moderators"][region_id].pk,
+                ModerationRead.Reason.RANDOM.value,
+                seed,
+                submitted,
+                writer.when(now),
+            )
+        )
+        for row in judgement_rows[i * per_review : (i + 1) * per_review]:
             value = row[3]
             second_value = value
             if value != NA and rng.random() < 0.12:
                 second_value = NOT_SUFFICIENT if value == SUFFICIENT else SUFFICIENT
-            rationale = (rng.choice(RATIONALES["keeping_safe"])
-                         if second_value == NOT_SUFFICIENT else "")
+            rationale = (
+                rng.choice(RATIONALES["keeping_safe"]) if second_value == NOT_SUFFICIENT else ""
+            )
             second.append((read_id, row[2], second_value, rationale))
             if second_value != value:
                 resolved = second_value if rng.random() < 0.65 else value
                 resolutions.append((row[0], resolved))
                 row[7] = resolved  # the roll-up counts the resolution
-    writer.write(Judgement, ["id", "review_id", "key_question_id", "value", "rationale",
-                             "rollup_inspection_id", "rollup_provider_id", "rollup_value"],
-                 (tuple(row) for row in judgement_rows), total=len(judgement_rows),
-                 label="judgements")
+    writer.write(
+        Judgement,
+        [
+            "id",
+            "review_id",
+            "key_question_id",
+            "value",
+            "rationale",
+            "rollup_inspection_id",
+            "rollup_provider_id",
+            "rollup_value",
+        ],
+        (tuple(row) for row in judgement_rows),
+        total=len(judgement_rows),
+        label="judgements",
+    )
     judgement_rows = review_rows = None  # free the rows before the next batch
-    writer.write(ModerationRead, ["id", "review_id", "moderator_id", "reason", "selection_seed",
-                                  "selected_at", "completed_at"], reads,
-                 label="completed second reads")
+    writer.write(
+        ModerationRead,
+        [
+            "id",
+            "review_id",
+            "moderator_id",
+            "reason",
+            "selection_seed",
+            "selected_at",
+            "completed_at",
+        ],
+        reads,
+        label="completed second reads",
+    )
     first_second = writer.reserve(ModerationJudgement, len(second))
-    writer.write(ModerationJudgement, ["id", "read_id", "key_question_id", "value", "rationale"],
-                 ((first_second + i, *row) for i, row in enumerate(second)))
+    writer.write(
+        ModerationJudgement,
+        ["id", "read_id", "key_question_id", "value", "rationale"],
+        ((first_second + i, *row) for i, row in enumerate(second)),
+    )
     first_resolution = writer.reserve(Resolution, len(resolutions))
     resolved_at = writer.when(now)
-    writer.write(Resolution, ["id", "judgement_id", "value", "note", "resolved_by_id",
-                              "resolved_at"],
-                 ((first_resolution + i, judgement_id, value,
-                   "Resolved with the moderator after discussing the case.",
-                   people["lead"].pk, resolved_at)
-                  for i, (judgement_id, value) in enumerate(resolutions)),
-                 label="resolutions of disagreements")
+    writer.write(
+        Resolution,
+        ["id", "judgement_id", "value", "note", "resolved_by_id", "resolved_at"],
+        (
+            (
+                first_resolution + i,
+                judgement_id,
+                value,
+                "Resolved with the moderator after discussing the case.",
+                people["lead"].pk,
+                resolved_at,
+            )
+            for i, (judgement_id, value) in enumerate(resolutions)
+        ),
+        label="resolutions of disagreements",
+    )
 
     # The lead's ratings of the standards rated by judgement, for every PDU.
-    ratings = [Rating.OUTSTANDING, Rating.GOOD, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT,
-               Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE]
+    ratings = [
+        Rating.OUTSTANDING,
+        Rating.GOOD,
+        Rating.GOOD,
+        Rating.REQUIRES_IMPROVEMENT,
+        Rating.REQUIRES_IMPROVEMENT,
+        Rating.INADEQUATE,
+    ]
     StandardJudgement.objects.bulk_create(
-        StandardJudgement(inspection=inspection, provider=pdu, standard=standard,
-                          rating=rng.choice(ratings), entered_by=people["lead"],
-                          rationale="Rated from the fieldwork evidence and interviews.")
+        StandardJudgement(
+            inspection=inspection,
+            provider=pdu,
+            standard=standard,
+            rating=rng.choice(ratings),
+            entered_by=people["lead"],
+            rationale="Rated from the fieldwork evidence and interviews.",
+        )
         for pdu in pdus
         for standard in framework.standards.filter(rated_by=RatedBy.JUDGEMENT).order_by("order")
     )
@@ -650,13 +911,24 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
 
 
 FACT_COLUMNS = [
-    "rosh_screening_completed", "rosh_screening_on_time", "rosh_level_found",
-    "full_risk_analysis_completed", "domestic_abuse_enquiries_needed",
-    "domestic_abuse_enquiries_made", "domestic_abuse_reply_received",
-    "domestic_abuse_reply_sufficient", "child_safeguarding_enquiries_needed",
-    "child_safeguarding_enquiries_made", "child_safeguarding_reply_received",
-    "child_safeguarding_reply_sufficient", "home_visit_needed", "home_visit_made",
-    "mappa_category", "mappa_level", "management_oversight_sufficient", "person_interviewed",
+    "rosh_screening_completed",
+    "rosh_screening_on_time",
+    "rosh_level_found",
+    "full_risk_analysis_completed",
+    "domestic_abuse_enquiries_needed",
+    "domestic_abuse_enquiries_made",
+    "domestic_abuse_reply_received",
+    "domestic_abuse_reply_sufficient",
+    "child_safeguarding_enquiries_needed",
+    "child_safeguarding_enquiries_made",
+    "child_safeguarding_reply_received",
+    "child_safeguarding_reply_sufficient",
+    "home_visit_needed",
+    "home_visit_made",
+    "mappa_category",
+    "mappa_level",
+    "management_oversight_sufficient",
+    "person_interviewed",
 ]
 LEVELS = ["low", "medium", "high", "very_high"]
 
@@ -669,8 +941,11 @@ def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
         return "yes" if rng.random() < _clamp(p) else "no"
 
     screened = yes(q + 0.15)
-    found = rosh if rng.random() < 0.9 else LEVELS[
-        min(3, max(0, LEVELS.index(rosh) + rng.choice((-1, 1))))]
+    found = (
+        rosh
+        if rng.random() < 0.9
+        else LEVELS[min(3, max(0, LEVELS.index(rosh) + rng.choice((-1, 1))))]
+    )
     full_required = found != "low"
     da_needed = "yes" if da else ("yes" if rng.random() < 0.05 else "no")
     cs_needed = "yes" if child else ("yes" if rng.random() < 0.05 else "no")
@@ -678,24 +953,43 @@ def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
     cs_made = yes(q - 0.05) if cs_needed == "yes" else "na"
     da_received = yes(0.85) if da_made == "yes" else "na"
     cs_received = yes(0.8) if cs_made == "yes" else "na"
-    home_needed = "yes" if (da_needed == "yes" or cs_needed == "yes"
-                            or (found in ("high", "very_high") and rng.random() < 0.7)) else "no"
+    home_needed = (
+        "yes"
+        if (
+            da_needed == "yes"
+            or cs_needed == "yes"
+            or (found in ("high", "very_high") and rng.random() < 0.7)
+        )
+        else "no"
+    )
     facts = (
         screened,
         yes(q) if screened == "yes" else "na",
         found,
         yes(q) if full_required else "na",
-        da_needed, da_made, da_received, yes(0.8) if da_received == "yes" else "na",
-        cs_needed, cs_made, cs_received, yes(0.75) if cs_received == "yes" else "na",
-        home_needed, yes(q - 0.2) if home_needed == "yes" else "na",
-        mappa, mappa_level,
+        da_needed,
+        da_made,
+        da_received,
+        yes(0.8) if da_received == "yes" else "na",
+        cs_needed,
+        cs_made,
+        cs_received,
+        yes(0.75) if cs_received == "yes" else "na",
+        home_needed,
+        yes(q - 0.2) if home_needed == "yes" else "na",
+        mappa,
+        mappa_level,
         yes(q - 0.1),
         "yes" if rng.random() < 0.4 else "no",
     )
     applicability = (
-        ("sentence_type", sentence), ("rosh_level", found), ("gender", gender),
-        ("domestic_abuse_history", da), ("child_safeguarding_concerns", child),
-        ("mappa_eligible", mappa is not None), ("home_visit_needed", home_needed == "yes"),
+        ("sentence_type", sentence),
+        ("rosh_level", found),
+        ("gender", gender),
+        ("domestic_abuse_history", da),
+        ("child_safeguarding_concerns", child),
+        ("mappa_eligible", mappa is not None),
+        ("home_visit_needed", home_needed == "yes"),
         ("domestic_abuse_enquiries_needed", da_needed == "yes"),
         ("child_safeguarding_enquiries_needed", cs_needed == "yes"),
         ("full_risk_analysis_required", full_required),
@@ -710,8 +1004,13 @@ def _plan(applicability, key_questions, prompts):
     applies and whether it may be answered not applicable."""
     facts = dict(applicability)
     return [
-        (kq.pk, LENS_SHIFT[kq.lens] + STANDARD_SHIFT.get(kq.standard.code, 0),
-         kq.allows_not_applicable, kq.applies_to(facts), RATIONALES[kq.lens],
-         [(p.pk, p.applies_to(facts), p.allows_not_applicable) for p in prompts[kq.pk]])
+        (
+            kq.pk,
+            LENS_SHIFT[kq.lens] + STANDARD_SHIFT.get(kq.standard.code, 0),
+            kq.allows_not_applicable,
+            kq.applies_to(facts),
+            RATIONALES[kq.lens],
+            [(p.pk, p.applies_to(facts), p.allows_not_applicable) for p in prompts[kq.pk]],
+        )
         for kq in key_questions
     ]

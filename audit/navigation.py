@@ -3,6 +3,7 @@
 Each section says who may see it, so navigation never offers a page that would be refused. A
 section whose page does not exist yet is left out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,18 +32,42 @@ class Section:
 
 
 SECTIONS: list[Section] = [
-    Section("My cases", "audit:my_cases", "Cases assigned to you to score.",
-            lambda u: has_role(u, Role.ASSESSOR)),
-    Section("Inspections", "audit:inspection_list", "Audit rounds, samples, assignments and progress.",
-            lambda u: may(u, SEE_INSPECTIONS)),
-    Section("Moderation", "moderation:index", "Second reads and agreement between assessors.",
-            lambda u: may(u, READ_SECOND)),
-    Section("Caseloads", "cases:provider_list", "Providers, caseload imports and sampling.",
-            lambda u: may(u, IMPORT_CASELOADS) or may(u, DRAW_SAMPLES)),
-    Section("Reports", "reports:index", "Sufficiency, ratings, trends and league tables.",
-            lambda u: may(u, SEE_INSPECTIONS)),
-    Section("Audit trail", "trail:events", "Who viewed, exported or changed reviews and reports.",
-            lambda u: may(u, SEE_TRAIL)),
+    Section(
+        "My cases",
+        "audit:my_cases",
+        "Cases assigned to you to score.",
+        lambda u: has_role(u, Role.ASSESSOR),
+    ),
+    Section(
+        "Inspections",
+        "audit:inspection_list",
+        "Audit rounds, samples, assignments and progress.",
+        lambda u: may(u, SEE_INSPECTIONS),
+    ),
+    Section(
+        "Moderation",
+        "moderation:index",
+        "Second reads and agreement between assessors.",
+        lambda u: may(u, READ_SECOND),
+    ),
+    Section(
+        "Caseloads",
+        "cases:provider_list",
+        "Providers, caseload imports and sampling.",
+        lambda u: may(u, IMPORT_CASELOADS) or may(u, DRAW_SAMPLES),
+    ),
+    Section(
+        "Reports",
+        "reports:index",
+        "Sufficiency, ratings, trends and league tables.",
+        lambda u: may(u, SEE_INSPECTIONS),
+    ),
+    Section(
+        "Audit trail",
+        "trail:events",
+        "Who viewed, exported or changed reviews and reports.",
+        lambda u: may(u, SEE_TRAIL),
+    ),
 ]
 
 

@@ -12,6 +12,7 @@ Run by `manage.py purge_case_data --before DATE`; CASE_DATA_RETENTION_DAYS sets 
 may be. The purge is one transaction and, when it removes anything, records itself in the audit
 trail (counts only: no CRN, no case detail).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -116,7 +117,8 @@ def _doomed(ids: list[int]) -> tuple[dict[str, object], list[int]]:
     samples = list(
         Sample.objects.filter(inspections__id__in=ids)
         .exclude(inspections__in=Inspection.objects.exclude(id__in=ids))
-        .values_list("id", flat=True).distinct()
+        .values_list("id", flat=True)
+        .distinct()
     )
     sampled = SampledCase.objects.filter(inspection_id__in=ids)
     # A case stays while another inspection has sampled it or another sample holds it.
@@ -124,24 +126,28 @@ def _doomed(ids: list[int]) -> tuple[dict[str, object], list[int]]:
         Case.objects.filter(sampled_in__inspection_id__in=ids)
         .exclude(sampled_in__in=SampledCase.objects.exclude(inspection_id__in=ids))
         .exclude(samples__in=Sample.objects.exclude(id__in=samples))
-        .values_list("id", flat=True).distinct()
+        .values_list("id", flat=True)
+        .distinct()
     )
     as_text = Cast("id", output_field=CharField())
     doomed = {
         "trail entries": AuditEvent.objects.filter(
             Q(object_type__in=INSPECTION_EVENT_TYPES, object_id__in=[str(i) for i in ids])
-            | Q(object_type=REVIEW_EVENT_TYPE,
-                object_id__in=CaseReview.objects.filter(**in_scope).values(text=as_text))
+            | Q(
+                object_type=REVIEW_EVENT_TYPE,
+                object_id__in=CaseReview.objects.filter(**in_scope).values(text=as_text),
+            )
             | Q(object_type=SAMPLE_EVENT_TYPE, object_id__in=[str(i) for i in samples])
         ),
         "resolution history": history[Resolution].objects.filter(
-            judgement_id__in=history[Judgement].objects.filter(review_id__in=reviews)
-            .values("id")),
+            judgement_id__in=history[Judgement].objects.filter(review_id__in=reviews).values("id")
+        ),
         "judgement history": history[Judgement].objects.filter(review_id__in=reviews),
         "prompt answer history": history[PromptAnswer].objects.filter(review_id__in=reviews),
         "review history": history[CaseReview].objects.filter(id__in=reviews),
         "moderation judgements": ModerationJudgement.objects.filter(
-            read__review__sampled_case__inspection_id__in=ids),
+            read__review__sampled_case__inspection_id__in=ids
+        ),
         "moderation reads": ModerationRead.objects.filter(review__in=reviews),
         "resolutions": Resolution.objects.filter(judgement__review__in=reviews),
         "judgements": Judgement.objects.filter(review__in=reviews),
@@ -156,8 +162,9 @@ def _doomed(ids: list[int]) -> tuple[dict[str, object], list[int]]:
     return doomed, cases
 
 
-def purge_case_data(*, before: datetime.date, dry_run: bool = False, user=None,
-                    today: datetime.date | None = None) -> PurgeReport:
+def purge_case_data(
+    *, before: datetime.date, dry_run: bool = False, user=None, today: datetime.date | None = None
+) -> PurgeReport:
     """Remove the case data of inspections published before `before`; all or nothing.
 
     Refuses (PurgeRefused) a date more recent than CASE_DATA_RETENTION_DAYS allows. A dry run
@@ -190,15 +197,22 @@ def purge_case_data(*, before: datetime.date, dry_run: bool = False, user=None,
             report.removed[kind] = queryset._raw_delete(queryset.db) or 0
         report.removed["cases"] = 0
         for start in range(0, len(cases), CASE_CHUNK):
-            chunk = Case.objects.filter(id__in=cases[start:start + CASE_CHUNK])
+            chunk = Case.objects.filter(id__in=cases[start : start + CASE_CHUNK])
             report.removed["cases"] += chunk._raw_delete(chunk.db) or 0
         now = timezone.now()
         Inspection.objects.filter(id__in=ids).update(case_data_purged_at=now)
         trail.record(
-            user=user, action=trail.Action.PURGED, object_type="case_data",
-            label=(f"Case data of {len(inspections)} inspection"
-                   f"{'' if len(inspections) == 1 else 's'} published before {before:%Y-%m-%d}"),
-            detail={"before": before.isoformat(), "inspections": [i.id for i in inspections],
-                    "removed": report.removed},
+            user=user,
+            action=trail.Action.PURGED,
+            object_type="case_data",
+            label=(
+                f"Case data of {len(inspections)} inspection"
+                f"{'' if len(inspections) == 1 else 's'} published before {before:%Y-%m-%d}"
+            ),
+            detail={
+                "before": before.isoformat(),
+                "inspections": [i.id for i in inspections],
+                "removed": report.removed,
+            },
         )
     return report

@@ -13,6 +13,7 @@ A user who may not see an object gets a 404 for it, exactly as if it did not exi
 inspection or anything in it takes more than seeing it (`selectors.manageable_inspections`): one
 who sees it but may not change it gets a 403 saying who may.
 """
+
 from django.db import models
 
 
@@ -74,9 +75,14 @@ SEE_TRAIL = "audit.view_auditevent"  # the audit trail: who viewed, exported or 
 
 _READ_FRAMEWORKS = ["standards.view_framework"]
 _SCORING = [
-    "audit.view_casereview", SCORE_REVIEWS,
-    "audit.view_promptanswer", "audit.add_promptanswer", "audit.change_promptanswer",
-    "audit.view_judgement", "audit.add_judgement", "audit.change_judgement",
+    "audit.view_casereview",
+    SCORE_REVIEWS,
+    "audit.view_promptanswer",
+    "audit.add_promptanswer",
+    "audit.change_promptanswer",
+    "audit.view_judgement",
+    "audit.add_judgement",
+    "audit.change_judgement",
     "audit.view_reviewevent",
 ]
 
@@ -87,33 +93,63 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ASSESSOR: _READ_FRAMEWORKS + _SCORING,
     # Reads blind the reviews assigned for a second read (never opens the first read while
     # reading); sees the inspections and reports of their providers.
-    Role.MODERATOR: _READ_FRAMEWORKS + [
+    Role.MODERATOR: _READ_FRAMEWORKS
+    + [
         SEE_INSPECTIONS,
-        READ_SECOND, MODERATE, "audit.view_moderationjudgement",
+        READ_SECOND,
+        MODERATE,
+        "audit.view_moderationjudgement",
     ],
     # Runs inspections of their providers: samples, assignments, scoring, moderation,
     # resolutions, standard ratings and reports.
-    Role.LEAD: _READ_FRAMEWORKS + _SCORING + [
-        SEE_PROVIDERS, "cases.view_case", SEE_SAMPLES, DRAW_SAMPLES,
-        SEE_INSPECTIONS, CREATE_INSPECTIONS, MANAGE_INSPECTIONS,
-        "audit.view_sampledcase", "audit.change_sampledcase",
-        READ_SECOND, "audit.add_moderationread", LEAD_MODERATION,
-        MODERATE, "audit.view_moderationjudgement",  # a lead may be given second reads too
-        "audit.view_resolution", RESOLVE, "audit.change_resolution",
-        "audit.view_standardjudgement", "audit.add_standardjudgement", RATE_STANDARDS,
+    Role.LEAD: _READ_FRAMEWORKS
+    + _SCORING
+    + [
+        SEE_PROVIDERS,
+        "cases.view_case",
+        SEE_SAMPLES,
+        DRAW_SAMPLES,
+        SEE_INSPECTIONS,
+        CREATE_INSPECTIONS,
+        MANAGE_INSPECTIONS,
+        "audit.view_sampledcase",
+        "audit.change_sampledcase",
+        READ_SECOND,
+        "audit.add_moderationread",
+        LEAD_MODERATION,
+        MODERATE,
+        "audit.view_moderationjudgement",  # a lead may be given second reads too
+        "audit.view_resolution",
+        RESOLVE,
+        "audit.change_resolution",
+        "audit.view_standardjudgement",
+        "audit.add_standardjudgement",
+        RATE_STANDARDS,
         "audit.delete_standardjudgement",
     ],
     # Keeps the caseloads of their providers and reads their reports.
-    Role.MANAGER: _READ_FRAMEWORKS + [
-        SEE_PROVIDERS, "cases.view_case", IMPORT_CASELOADS, "cases.change_case", SEE_SAMPLES,
-        SEE_INSPECTIONS, "audit.view_standardjudgement",
+    Role.MANAGER: _READ_FRAMEWORKS
+    + [
+        SEE_PROVIDERS,
+        "cases.view_case",
+        IMPORT_CASELOADS,
+        "cases.change_case",
+        SEE_SAMPLES,
+        SEE_INSPECTIONS,
+        "audit.view_standardjudgement",
     ],
     # Runs the service: accounts, providers, frameworks and the audit trail. Admin users are
     # normally superusers too (the demo's are); the group says what the role is for.
-    Role.ADMIN: _READ_FRAMEWORKS + [
-        "standards.add_framework", "standards.change_framework",
-        "audit.view_user", "audit.add_user", "audit.change_user",
-        SEE_PROVIDERS, "cases.add_provider", "cases.change_provider",
+    Role.ADMIN: _READ_FRAMEWORKS
+    + [
+        "standards.add_framework",
+        "standards.change_framework",
+        "audit.view_user",
+        "audit.add_user",
+        "audit.change_user",
+        SEE_PROVIDERS,
+        "cases.add_provider",
+        "cases.change_provider",
         SEE_TRAIL,
     ],
 }

@@ -17,6 +17,7 @@ Rules applied (docs/rating-rules.md):
 - the overall score sums the rated standards; when some are missing it is partial and no overall
   rating is invented.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -102,10 +103,17 @@ def rollup_copy_mismatches(judgements=None, reviews=None, answers=None) -> list[
     """
     reviews = CaseReview.objects.all() if reviews is None else reviews
     review_rows = reviews.values_list(
-        "pk", "rollup_inspection_id", "rollup_provider_id", "sampled_case__inspection_id",
-        "sampled_case__provider_id")
-    found = [("review", row[0], row[1:3], row[3:]) for row in review_rows.iterator()
-             if row[1:3] != row[3:]]
+        "pk",
+        "rollup_inspection_id",
+        "rollup_provider_id",
+        "sampled_case__inspection_id",
+        "sampled_case__provider_id",
+    )
+    found = [
+        ("review", row[0], row[1:3], row[3:])
+        for row in review_rows.iterator()
+        if row[1:3] != row[3:]
+    ]
     judgements = Judgement.objects.all() if judgements is None else judgements
     rows = judgements.annotate(
         derived_inspection=F("review__sampled_case__inspection_id"),
@@ -114,20 +122,37 @@ def rollup_copy_mismatches(judgements=None, reviews=None, answers=None) -> list[
             When(review__status__in=COUNTED, then=Coalesce("resolution__value", "value")),
             default=Value(""),
         ),
-    ).values_list("pk", "rollup_inspection_id", "rollup_provider_id", "rollup_value",
-                  "derived_inspection", "derived_provider", "derived_value")
-    found += [("judgement", row[0], row[1:4], row[4:]) for row in rows.iterator()
-              if row[1:4] != row[4:]]
+    ).values_list(
+        "pk",
+        "rollup_inspection_id",
+        "rollup_provider_id",
+        "rollup_value",
+        "derived_inspection",
+        "derived_provider",
+        "derived_value",
+    )
+    found += [
+        ("judgement", row[0], row[1:4], row[4:]) for row in rows.iterator() if row[1:4] != row[4:]
+    ]
     answers = PromptAnswer.objects.all() if answers is None else answers
     rows = answers.annotate(
         derived_inspection=F("review__sampled_case__inspection_id"),
         derived_provider=F("review__sampled_case__provider_id"),
-        derived_value=Case(When(review__status__in=COUNTED, then=F("value")),
-                           default=Value("")),
-    ).values_list("pk", "rollup_inspection_id", "rollup_provider_id", "rollup_value",
-                  "derived_inspection", "derived_provider", "derived_value")
-    return found + [("prompt answer", row[0], row[1:4], row[4:]) for row in rows.iterator()
-                    if row[1:4] != row[4:]]
+        derived_value=Case(When(review__status__in=COUNTED, then=F("value")), default=Value("")),
+    ).values_list(
+        "pk",
+        "rollup_inspection_id",
+        "rollup_provider_id",
+        "rollup_value",
+        "derived_inspection",
+        "derived_provider",
+        "derived_value",
+    )
+    return found + [
+        ("prompt answer", row[0], row[1:4], row[4:])
+        for row in rows.iterator()
+        if row[1:4] != row[4:]
+    ]
 
 
 def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
@@ -374,13 +399,17 @@ PROMPT_MEASURES: tuple[PromptMeasure, ...] = (
     PromptMeasure("rosh_screening_sufficient", "RoSH screening on time and accurate", "2.1.3.a"),
     PromptMeasure(
         "domestic_abuse_reply_used",
-        "Domestic-abuse enquiries made and the reply used", "2.1.3.d",
+        "Domestic-abuse enquiries made and the reply used",
+        "2.1.3.d",
     ),
     PromptMeasure(
         "child_safeguarding_reply_used",
-        "Child safeguarding enquiries made and the reply used", "2.1.3.e",
+        "Child safeguarding enquiries made and the reply used",
+        "2.1.3.e",
     ),
-    PromptMeasure("home_visits_to_manage_risk", "Home visits made to manage risk of harm", "2.3.3.b"),
+    PromptMeasure(
+        "home_visits_to_manage_risk", "Home visits made to manage risk of harm", "2.3.3.b"
+    ),
 )
 
 
@@ -458,8 +487,15 @@ def _key_question_result(kq: KeyQuestion, counts: dict, scheme: RatingScheme) ->
 
 
 def _provider_rollup(
-    *, shape: _FrameworkShape, provider: Provider | None, reviews: int, kq_counts: dict,
-    fact_counts: dict, prompt_counts: dict, entries: dict, focus_measures: bool = True,
+    *,
+    shape: _FrameworkShape,
+    provider: Provider | None,
+    reviews: int,
+    kq_counts: dict,
+    fact_counts: dict,
+    prompt_counts: dict,
+    entries: dict,
+    focus_measures: bool = True,
 ) -> ProviderRollup:
     """Build one provider's (or the whole inspection's) results from the summed counts."""
     scheme = shape.scheme
@@ -488,8 +524,9 @@ def _provider_rollup(
             )
         )
     focus = [
-        FocusMeasureResult(m.code, m.label, fact_counts.get(f"{m.code}_n", 0),
-                           fact_counts.get(f"{m.code}_d", 0))
+        FocusMeasureResult(
+            m.code, m.label, fact_counts.get(f"{m.code}_n", 0), fact_counts.get(f"{m.code}_d", 0)
+        )
         for m in FACT_MEASURES
     ]
     focus += [
@@ -534,11 +571,21 @@ class Counts:
         self.prompts.update(other.prompts)
 
 
-def live_counts(ids: list[int], *, provider_ids: set[int] | None = None,
-                focus_measures: bool = True, shapes: dict | None = None) -> Counts:
+def live_counts(
+    ids: list[int],
+    *,
+    provider_ids: set[int] | None = None,
+    focus_measures: bool = True,
+    shapes: dict | None = None,
+) -> Counts:
     """The counts from the reviews, judgements and answers held: a fixed number of queries."""
-    shapes = shapes if shapes is not None else _framework_shapes(
-        Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True))
+    shapes = (
+        shapes
+        if shapes is not None
+        else _framework_shapes(
+            Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True)
+        )
+    )
     counts = Counts()
     # Providers of each inspection: the ones inspected and the ones cases were sampled from.
     counts.links = set(
@@ -569,8 +616,7 @@ def live_counts(ids: list[int], *, provider_ids: set[int] | None = None,
         fact_aggregates[f"{m.code}_n"] = Count("id", filter=m.numerator)
         fact_aggregates[f"{m.code}_d"] = Count("id", filter=m.denominator)
     rows = (
-        _in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id",
-                  provider_ids)
+        _in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id", provider_ids)
         .filter(rollup_inspection_id__in=ids)
         .values("rollup_inspection_id", "rollup_provider_id")
         .annotate(**fact_aggregates)
@@ -583,19 +629,28 @@ def live_counts(ids: list[int], *, provider_ids: set[int] | None = None,
     # Prompt-based focus measures.
     # By prompt id, so the planner reads just those prompts' entries in prompt_answer_rollup.
     prompt_codes = {pk: code for shape in shapes.values() for pk, code in shape.prompt_ids.items()}
-    rows = () if not focus_measures else (
-        _in_scope(PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id",
-                  provider_ids)
-        .filter(rollup_inspection_id__in=ids)
-        .filter(Q(prompt_id__in=list(prompt_codes)) if prompt_codes  # none: nothing to count
-                else Q(prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES]))
-        .values("rollup_inspection_id", "rollup_provider_id", "prompt_id")
-        .annotate(
-            yes=Count("rollup_value", filter=Q(rollup_value=PromptValue.YES)),
-            answered=Count("rollup_value",
-                           filter=Q(rollup_value__in=[PromptValue.YES, PromptValue.NO])),
+    rows = (
+        ()
+        if not focus_measures
+        else (
+            _in_scope(
+                PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id", provider_ids
+            )
+            .filter(rollup_inspection_id__in=ids)
+            .filter(
+                Q(prompt_id__in=list(prompt_codes))
+                if prompt_codes  # none: nothing to count
+                else Q(prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES])
+            )
+            .values("rollup_inspection_id", "rollup_provider_id", "prompt_id")
+            .annotate(
+                yes=Count("rollup_value", filter=Q(rollup_value=PromptValue.YES)),
+                answered=Count(
+                    "rollup_value", filter=Q(rollup_value__in=[PromptValue.YES, PromptValue.NO])
+                ),
+            )
+            .order_by()
         )
-        .order_by()
     )
     for row in rows:
         key = (row["rollup_inspection_id"], row["rollup_provider_id"])
@@ -606,9 +661,9 @@ def live_counts(ids: list[int], *, provider_ids: set[int] | None = None,
 def frozen_counts(ids: list[int], *, provider_ids: set[int] | None = None) -> Counts:
     """The counts kept in PublishedFigures for inspections whose case data was purged."""
     counts = Counts()
-    for inspection_id, kept in PublishedFigures.objects.filter(
-        inspection_id__in=ids
-    ).values_list("inspection_id", "counts"):
+    for inspection_id, kept in PublishedFigures.objects.filter(inspection_id__in=ids).values_list(
+        "inspection_id", "counts"
+    ):
         for provider, held in kept.items():
             key = (inspection_id, int(provider))
             counts.links.add(key)
@@ -623,7 +678,9 @@ def frozen_counts(ids: list[int], *, provider_ids: set[int] | None = None) -> Co
 
 
 def rollup_inspections(
-    inspections: Iterable[Inspection], *, provider_ids: set[int] | None = None,
+    inspections: Iterable[Inspection],
+    *,
+    provider_ids: set[int] | None = None,
     focus_measures: bool = True,
 ) -> dict[int, InspectionRollup]:
     """Roll up several inspections at once, in a fixed number of queries.
@@ -639,16 +696,19 @@ def rollup_inspections(
         return {}
     ids = [i.id for i in inspections]
     shapes = _framework_shapes(i.framework_id for i in inspections)
-    counts = live_counts(ids, provider_ids=provider_ids, focus_measures=focus_measures,
-                         shapes=shapes)
+    counts = live_counts(
+        ids, provider_ids=provider_ids, focus_measures=focus_measures, shapes=shapes
+    )
     purged = [i.id for i in inspections if i.case_data_purged_at is not None]
     if purged:
         counts.merge(frozen_counts(purged, provider_ids=provider_ids))
     all_links, kq_counts, fact_counts, prompt_counts = (
-        counts.links, counts.key_questions, counts.facts, counts.prompts)
-    links = {
-        (i, p) for i, p in all_links if provider_ids is None or p in provider_ids
-    }
+        counts.links,
+        counts.key_questions,
+        counts.facts,
+        counts.prompts,
+    )
+    links = {(i, p) for i, p in all_links if provider_ids is None or p in provider_ids}
     partial_scope = {i for i, p in all_links - links}
     providers = {
         p.id: p
@@ -679,9 +739,14 @@ def rollup_inspections(
             prompts = prompt_counts.get(key, {})
             per_provider.append(
                 _provider_rollup(
-                    shape=shape, provider=provider, reviews=facts.get("reviews", 0),
-                    kq_counts=kq_counts.get(key, {}), fact_counts=facts, prompt_counts=prompts,
-                    entries=entries.get(key, {}), focus_measures=focus_measures,
+                    shape=shape,
+                    provider=provider,
+                    reviews=facts.get("reviews", 0),
+                    kq_counts=kq_counts.get(key, {}),
+                    fact_counts=facts,
+                    prompt_counts=prompts,
+                    entries=entries.get(key, {}),
+                    focus_measures=focus_measures,
                 )
             )
             for kq_id, counts in kq_counts.get(key, {}).items():
@@ -691,11 +756,17 @@ def rollup_inspections(
                 before = whole_prompts.get(code, (0, 0))
                 whole_prompts[code] = (before[0] + yes, before[1] + answered)
         # Lead entries are per provider: the whole inspection has them only when it is one.
-        whole_entries = entries.get((inspection.id, provider_list[0].id), {}) if len(
-            provider_list) == 1 else {}
+        whole_entries = (
+            entries.get((inspection.id, provider_list[0].id), {}) if len(provider_list) == 1 else {}
+        )
         whole = _provider_rollup(
-            shape=shape, provider=None, reviews=whole_facts.get("reviews", 0), kq_counts=whole_kq,
-            fact_counts=whole_facts, prompt_counts=whole_prompts, entries=whole_entries,
+            shape=shape,
+            provider=None,
+            reviews=whole_facts.get("reviews", 0),
+            kq_counts=whole_kq,
+            fact_counts=whole_facts,
+            prompt_counts=whole_prompts,
+            entries=whole_entries,
             focus_measures=focus_measures,
         )
         framework = shape.framework
@@ -739,14 +810,21 @@ CASE = "review__sampled_case__case__"
 
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("rosh_level", "RoSH level", CASE + "rosh_level", choices=tuple(RoshLevel.choices)),
-    Dimension("sentence_type", "Sentence type", CASE + "sentence_type",
-              choices=tuple(SentenceType.choices)),
+    Dimension(
+        "sentence_type",
+        "Sentence type",
+        CASE + "sentence_type",
+        choices=tuple(SentenceType.choices),
+    ),
     Dimension("gender", "Gender", CASE + "gender", choices=tuple(Gender.choices)),
     Dimension("ethnicity", "Ethnicity", CASE + "ethnicity"),
-    Dimension("practitioner_grade", "Practitioner grade", CASE + "practitioner_grade",
-              choices=tuple(PractitionerGrade.choices)),
-    Dimension("provider", "Provider", "rollup_provider__code",
-              label_path="rollup_provider__name"),
+    Dimension(
+        "practitioner_grade",
+        "Practitioner grade",
+        CASE + "practitioner_grade",
+        choices=tuple(PractitionerGrade.choices),
+    ),
+    Dimension("provider", "Provider", "rollup_provider__code", label_path="rollup_provider__name"),
 )
 DIMENSIONS_BY_KEY = {d.key: d for d in DIMENSIONS}
 
@@ -833,7 +911,9 @@ def breakdowns(
             BreakdownRow(
                 code=kq.code,
                 wording=kq.wording,
-                cells=tuple(counts.get((value, kq.code), BreakdownCell(0, 0)) for value, _ in columns),
+                cells=tuple(
+                    counts.get((value, kq.code), BreakdownCell(0, 0)) for value, _ in columns
+                ),
             )
             for kq in key_questions
         ]
@@ -847,8 +927,12 @@ def _breakdown_counts(inspection, dimension, provider_ids, filters):
     if inspection.case_data_purged_at is not None:
         if filters is not None:
             return
-        kept = PublishedFigures.objects.filter(inspection=inspection).values_list(
-            "breakdowns", flat=True).first() or {}
+        kept = (
+            PublishedFigures.objects.filter(inspection=inspection)
+            .values_list("breakdowns", flat=True)
+            .first()
+            or {}
+        )
         for provider, value, label, code, sufficient, applicable in kept.get(dimension.key, []):
             if provider_ids is None or provider in provider_ids:
                 yield (value, code, label), {"sufficient": sufficient, "applicable": applicable}
@@ -876,8 +960,14 @@ def breakdown_counts_by_provider(inspection) -> dict[str, list]:
     for dimension in DIMENSIONS:
         group = ["rollup_provider_id", *_breakdown_group(dimension)]
         kept[dimension.key] = [
-            [key[0], key[1], key[3] if dimension.label_path else None, key[2],
-             found["sufficient"], found["applicable"]]
+            [
+                key[0],
+                key[1],
+                key[3] if dimension.label_path else None,
+                key[2],
+                found["sufficient"],
+                found["applicable"],
+            ]
             for key, found in sorted(sufficiency_counts(base, group).items(), key=str)
         ]
     return kept
@@ -960,9 +1050,22 @@ def rollup_to_dict(result: InspectionRollup) -> dict:
 
 
 CSV_COLUMNS = [
-    "provider_code", "provider_name", "record", "code", "sufficient", "applicable",
-    "not_applicable", "percentage", "ci_low", "ci_high", "data_rating", "override", "rating",
-    "score", "max_score", "partial",
+    "provider_code",
+    "provider_name",
+    "record",
+    "code",
+    "sufficient",
+    "applicable",
+    "not_applicable",
+    "percentage",
+    "ci_low",
+    "ci_high",
+    "data_rating",
+    "override",
+    "rating",
+    "score",
+    "max_score",
+    "partial",
 ]
 
 
@@ -972,24 +1075,41 @@ def rollup_csv_rows(result: InspectionRollup) -> Iterable[dict]:
         base = {"provider_code": p.code or "", "provider_name": p.name}
         for kq in p.key_questions:
             yield {
-                **base, "record": "key_question", "code": kq.code, "sufficient": kq.sufficient,
-                "applicable": kq.applicable, "not_applicable": kq.not_applicable,
-                "percentage": kq.percentage, "ci_low": kq.ci_low, "ci_high": kq.ci_high,
+                **base,
+                "record": "key_question",
+                "code": kq.code,
+                "sufficient": kq.sufficient,
+                "applicable": kq.applicable,
+                "not_applicable": kq.not_applicable,
+                "percentage": kq.percentage,
+                "ci_low": kq.ci_low,
+                "ci_high": kq.ci_high,
                 "rating": _rating_value(kq.rating),
             }
         for s in p.standards:
             yield {
-                **base, "record": "standard", "code": s.code,
-                "data_rating": _rating_value(s.data_rating), "override": _rating_value(s.override),
+                **base,
+                "record": "standard",
+                "code": s.code,
+                "data_rating": _rating_value(s.data_rating),
+                "override": _rating_value(s.override),
                 "rating": _rating_value(s.rating),
             }
         for m in p.focus_measures:
             yield {
-                **base, "record": "focus_measure", "code": m.code, "sufficient": m.numerator,
-                "applicable": m.denominator, "percentage": m.percentage,
+                **base,
+                "record": "focus_measure",
+                "code": m.code,
+                "sufficient": m.numerator,
+                "applicable": m.denominator,
+                "percentage": m.percentage,
             }
         yield {
-            **base, "record": "overall", "code": "overall", "rating":
-            _rating_value(p.overall.rating), "score": p.overall.score,
-            "max_score": p.overall.max_score, "partial": p.overall.is_partial,
+            **base,
+            "record": "overall",
+            "code": "overall",
+            "rating": _rating_value(p.overall.rating),
+            "score": p.overall.score,
+            "max_score": p.overall.max_score,
+            "partial": p.overall.is_partial,
         }

@@ -3,6 +3,7 @@
 Every change is kept by simple-history (who, when, the rating and rationale before and after), so
 the audit trail the rating rules ask for is the history of StandardJudgement.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -39,8 +40,13 @@ def _check(inspection: Inspection, provider: Provider, standard: Standard):
 
 @transaction.atomic
 def record_standard_rating(
-    *, inspection: Inspection, provider: Provider, standard: Standard, rating: str,
-    rationale: str, user,
+    *,
+    inspection: Inspection,
+    provider: Provider,
+    standard: Standard,
+    rating: str,
+    rationale: str,
+    user,
 ) -> StandardJudgement:
     """Enter (or change) a lead's rating of a standard for a provider, with its rationale.
 
@@ -49,7 +55,9 @@ def record_standard_rating(
     """
     _check(inspection, provider, standard)
     if rating not in Rating.values:
-        raise ValidationError(f"“{rating}” is not a rating; choose one of {', '.join(Rating.labels)}.")
+        raise ValidationError(
+            f"“{rating}” is not a rating; choose one of {', '.join(Rating.labels)}."
+        )
     rationale = (rationale or "").strip()
     if not rationale:
         raise ValidationError(f"Enter the rationale for the rating of standard {standard.code}.")
@@ -67,10 +75,14 @@ def record_standard_rating(
     entry.save()
     override = standard.rated_by == RatedBy.CASE_DATA
     trail.record(
-        user=user, action=trail.Action.OVERRIDDEN if override else trail.Action.CHANGED,
-        obj=inspection, object_type="standard_rating",
-        label=(f"{inspection}: {provider.code} standard {standard.code} "
-               f"{'overridden as' if override else 'rated'} {Rating(rating).label}"),
+        user=user,
+        action=trail.Action.OVERRIDDEN if override else trail.Action.CHANGED,
+        obj=inspection,
+        object_type="standard_rating",
+        label=(
+            f"{inspection}: {provider.code} standard {standard.code} "
+            f"{'overridden as' if override else 'rated'} {Rating(rating).label}"
+        ),
         detail={"provider": provider.code, "standard": standard.code, "rating": rating},
     )
     return entry
@@ -93,7 +105,10 @@ def withdraw_standard_rating(
     entry._history_user = user
     entry.delete()
     trail.record(
-        user=user, action=trail.Action.CHANGED, obj=inspection, object_type="standard_rating",
+        user=user,
+        action=trail.Action.CHANGED,
+        obj=inspection,
+        object_type="standard_rating",
         label=f"{inspection}: {provider.code} standard {standard.code} rating withdrawn",
         detail={"provider": provider.code, "standard": standard.code},
     )

@@ -3,6 +3,7 @@
 Everything that decides whether a review is complete lives here, so the review pages, the
 submit service and the scoring import all apply the same rules.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -122,8 +123,11 @@ def review_facts(review: CaseReview) -> dict:
     `review.sampled_case.case` should be loaded with the review.
     """
     facts = review.sampled_case.case.facts()
-    for name in ("home_visit_needed", "domestic_abuse_enquiries_needed",
-                 "child_safeguarding_enquiries_needed"):
+    for name in (
+        "home_visit_needed",
+        "domestic_abuse_enquiries_needed",
+        "child_safeguarding_enquiries_needed",
+    ):
         value = getattr(review, name)
         if value:
             facts[name] = value == "yes"
@@ -231,8 +235,11 @@ class ReviewState:
         for name in FACT_FIELDS:
             if name in missing and name not in seen:
                 seen.add(name)
-                problems.append(Problem(FACTS_SECTION, name, "fact",
-                                        f"Case facts: answer “{FACT_QUESTIONS[name]}”"))
+                problems.append(
+                    Problem(
+                        FACTS_SECTION, name, "fact", f"Case facts: answer “{FACT_QUESTIONS[name]}”"
+                    )
+                )
         return problems
 
     def judgement_problems(self, standard) -> list[Problem]:
@@ -242,19 +249,33 @@ class ReviewState:
                 continue
             value, rationale = self.judgements.get(kq.pk, ("", ""))
             if not value:
-                problems.append(Problem(standard.code, kq.code, "judgement",
-                                        f"{kq.code}: select a judgement for “{kq.wording}”"))
+                problems.append(
+                    Problem(
+                        standard.code,
+                        kq.code,
+                        "judgement",
+                        f"{kq.code}: select a judgement for “{kq.wording}”",
+                    )
+                )
             elif value == JudgementValue.NOT_APPLICABLE and not kq.allows_not_applicable:
-                problems.append(Problem(
-                    standard.code, kq.code, "judgement",
-                    f"{kq.code}: this key question applies to the case; select sufficient "
-                    "or not sufficient",
-                ))
+                problems.append(
+                    Problem(
+                        standard.code,
+                        kq.code,
+                        "judgement",
+                        f"{kq.code}: this key question applies to the case; select sufficient "
+                        "or not sufficient",
+                    )
+                )
             elif value == JudgementValue.NOT_SUFFICIENT and not (rationale or "").strip():
-                problems.append(Problem(
-                    standard.code, kq.code, "rationale",
-                    f"{kq.code}: give your reasons for judging it not sufficient",
-                ))
+                problems.append(
+                    Problem(
+                        standard.code,
+                        kq.code,
+                        "rationale",
+                        f"{kq.code}: give your reasons for judging it not sufficient",
+                    )
+                )
         return problems
 
     def problems(self) -> list[Problem]:
@@ -275,8 +296,9 @@ class ReviewState:
         return Section(FACTS_SECTION, "Case facts", status, problems=problems)
 
     def standard_section(self, standard) -> Section:
-        section = Section(standard.code, f"{standard.code} {standard.title}",
-                          SectionStatus.NOT_STARTED)
+        section = Section(
+            standard.code, f"{standard.code} {standard.title}", SectionStatus.NOT_STARTED
+        )
         touched = False
         for kq in standard.key_questions.all():
             for prompt in kq.prompts.all():
@@ -313,9 +335,7 @@ def load_review_state(review: CaseReview, standards=None) -> ReviewState:
     """The review's answers and judgements: two queries (plus three for the framework)."""
     if standards is None:
         standards = case_standards(review.sampled_case.inspection.framework_id)
-    answers = dict(
-        PromptAnswer.objects.filter(review=review).values_list("prompt_id", "value")
-    )
+    answers = dict(PromptAnswer.objects.filter(review=review).values_list("prompt_id", "value"))
     judgements = {
         kq_id: (value, rationale)
         for kq_id, value, rationale in Judgement.objects.filter(review=review).values_list(
@@ -420,8 +440,10 @@ def who_manages(inspection) -> str:
     """Who may change the inspection, in a sentence for the user who may not."""
     lead = inspection.lead
     name = f" ({lead.get_full_name() or lead.username})" if lead is not None else ""
-    return (f"Only the inspection’s lead{name}, or a lead on its team, can change it or "
-            "anything in it, and only when every provider it inspects is one of theirs.")
+    return (
+        f"Only the inspection’s lead{name}, or a lead on its team, can change it or "
+        "anything in it, and only when every provider it inspects is one of theirs."
+    )
 
 
 def refuse_unless_manager(user, inspection) -> Inspection:
@@ -509,21 +531,28 @@ def assigned_reviews(user) -> QuerySet:
     return (
         review_queryset()
         .filter(sampled_case__assessor=user)
-        .order_by("-sampled_case__inspection__period_end", "sampled_case__inspection_id",
-                  "sampled_case__case__crn")
+        .order_by(
+            "-sampled_case__inspection__period_end",
+            "sampled_case__inspection_id",
+            "sampled_case__case__crn",
+        )
     )
 
 
 def inspection_reviews(inspection) -> QuerySet:
-    return review_queryset().filter(sampled_case__inspection=inspection).order_by(
-        "sampled_case__case__crn"
+    return (
+        review_queryset()
+        .filter(sampled_case__inspection=inspection)
+        .order_by("sampled_case__case__crn")
     )
 
 
 def scoring_started(inspection) -> bool:
-    return CaseReview.objects.filter(sampled_case__inspection=inspection).exclude(
-        status=ReviewStatus.NOT_STARTED
-    ).exists()
+    return (
+        CaseReview.objects.filter(sampled_case__inspection=inspection)
+        .exclude(status=ReviewStatus.NOT_STARTED)
+        .exists()
+    )
 
 
 def assessor_choices(inspection):
@@ -540,4 +569,3 @@ def assessor_choices(inspection):
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
-

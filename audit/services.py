@@ -4,6 +4,7 @@ Saving a review carries the version the user loaded: a save against an older ver
 (`StaleReview`) and writes nothing, so two people can never overwrite each other silently. Every
 change to a case fact, answer or judgement is kept by django-simple-history with who and when.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,8 +88,9 @@ def _refuse_in_moderation(inspection: Inspection, doing: str):
 
 
 @transaction.atomic
-def create_inspection(*, title, framework, providers, period_start, period_end, lead,
-                      team=(), moderation_share=None) -> Inspection:
+def create_inspection(
+    *, title, framework, providers, period_start, period_end, lead, team=(), moderation_share=None
+) -> Inspection:
     """A new inspection in planning, scored against a published framework version."""
     if framework.status != FrameworkStatus.PUBLISHED:
         raise ValidationError(
@@ -112,8 +114,9 @@ def create_inspection(*, title, framework, providers, period_start, period_end, 
 
 
 @transaction.atomic
-def update_inspection(*, inspection, title, framework, providers, period_start, period_end,
-                      team=()) -> Inspection:
+def update_inspection(
+    *, inspection, title, framework, providers, period_start, period_end, team=()
+) -> Inspection:
     """Change an inspection's details; its framework version is fixed once scoring starts."""
     _refuse_if_published(inspection)
     if framework.pk != inspection.framework_id:
@@ -168,9 +171,7 @@ def add_sample(*, inspection, sample, user=None) -> int:
     created = SampledCase.objects.bulk_create(new)
     if created and created[0].pk is None:  # databases that cannot return ids
         created = list(
-            SampledCase.objects.filter(
-                inspection=inspection, case_id__in=[s.case_id for s in new]
-            )
+            SampledCase.objects.filter(inspection=inspection, case_id__in=[s.case_id for s in new])
         )
     bulk_create_with_history(
         [CaseReview(sampled_case=s) for s in created], CaseReview, default_user=user
@@ -190,8 +191,10 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
     _refuse_if_published(inspection)
     if assessor is not None and not assessor_choices(inspection).filter(pk=assessor.pk).exists():
         raise ValidationError(
-            {"assessor": f"{assessor.get_full_name() or assessor} is not an assessor for this "
-                         "inspection."}
+            {
+                "assessor": f"{assessor.get_full_name() or assessor} is not an assessor for this "
+                "inspection."
+            }
         )
     chosen = list(
         SampledCase.objects.filter(inspection=inspection, pk__in=sampled_case_ids).select_related(
@@ -201,25 +204,31 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
     if not chosen:
         raise ValidationError({"cases": "Select at least one case."})
     locked = [
-        s.case.crn for s in chosen
+        s.case.crn
+        for s in chosen
         if s.review.status in (ReviewStatus.SUBMITTED, ReviewStatus.MODERATED)
         and s.assessor_id != (assessor.pk if assessor else None)
     ]
     if locked:
         raise ValidationError(
-            {"cases": f"{', '.join(locked)}: submitted reviews keep their assessor; return or "
-                      "reopen them before reassigning."}
+            {
+                "cases": f"{', '.join(locked)}: submitted reviews keep their assessor; return or "
+                "reopen them before reassigning."
+            }
         )
     changed = SampledCase.objects.filter(pk__in=[s.pk for s in chosen]).update(
         assessor=assessor, assigned_at=timezone.now() if assessor else None
     )
     if assessor is not None:
         inspection.team.add(assessor)
-    who = (assessor.get_username() if assessor is not None else "")
-    trail.record(user=user, action=trail.Action.CHANGED, obj=inspection,
-                 label=f"{inspection}: {changed} cases " + (f"assigned to {who}" if who
-                                                            else "unassigned"),
-                 detail={"crns": sorted(s.case.crn for s in chosen), "assessor": who})
+    who = assessor.get_username() if assessor is not None else ""
+    trail.record(
+        user=user,
+        action=trail.Action.CHANGED,
+        obj=inspection,
+        label=f"{inspection}: {changed} cases " + (f"assigned to {who}" if who else "unassigned"),
+        detail={"crns": sorted(s.case.crn for s in chosen), "assessor": who},
+    )
     return changed
 
 
@@ -235,16 +244,20 @@ def _check_can_edit(review, user):
             f"This review is {review.get_status_display().lower()}: it cannot be changed unless "
             "the lead returns or reopens it."
         )
-    if user is not None and review.sampled_case.assessor_id != user.pk and not (
-        can_manage_inspection(user, inspection)
+    if (
+        user is not None
+        and review.sampled_case.assessor_id != user.pk
+        and not (can_manage_inspection(user, inspection))
     ):
         raise PermissionDenied("Only the assigned assessor or the lead may change this review.")
 
 
 def _stale(review) -> StaleReview:
     latest = (
-        CaseReview.history.filter(id=review.pk).select_related("history_user")
-        .order_by("-history_date", "-history_id").first()
+        CaseReview.history.filter(id=review.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
     )
     current = CaseReview.objects.filter(pk=review.pk).values_list("version", flat=True).first()
     who = ""
@@ -334,8 +347,9 @@ def upsert_judgements(items, user):
     for review, kq, value, rationale in items:
         current = existing.get((review.pk, kq.pk))
         if current is None:
-            create.append(Judgement(review=review, key_question=kq, value=value,
-                                    rationale=rationale))
+            create.append(
+                Judgement(review=review, key_question=kq, value=value, rationale=rationale)
+            )
         elif (current.value, current.rationale) != (value, rationale):
             current.value, current.rationale = value, rationale
             update.append(current)
@@ -379,8 +393,9 @@ def _standard_rows(state, standard, answers, judgements):
         value, rationale = value or "", (rationale or "").strip()
         if not state.key_question_applies(kq):
             previous = state.judgements.get(kq.pk, ("", ""))[1]
-            judgement_rows.append((review, kq, JudgementValue.NOT_APPLICABLE,
-                                   rationale or previous))
+            judgement_rows.append(
+                (review, kq, JudgementValue.NOT_APPLICABLE, rationale or previous)
+            )
             continue
         if not value:
             continue
@@ -391,8 +406,17 @@ def _standard_rows(state, standard, answers, judgements):
 
 
 @transaction.atomic
-def save_review(*, review, version, user, facts=None, standard_code=None, answers=None,
-                judgements=None, standards=None) -> CaseReview:
+def save_review(
+    *,
+    review,
+    version,
+    user,
+    facts=None,
+    standard_code=None,
+    answers=None,
+    judgements=None,
+    standards=None,
+) -> CaseReview:
     """Save one page of a review: its case facts, or one standard's answers and judgements.
 
     `answers` maps prompt codes to values and `judgements` maps key-question codes to
@@ -418,8 +442,12 @@ def save_review(*, review, version, user, facts=None, standard_code=None, answer
         )
         upsert_answers(prompt_rows, user)
         upsert_judgements(judgement_rows, user)
-    trail.record(user=user, action=trail.Action.CHANGED, obj=review,
-                 detail={"page": standard_code or "case facts"})
+    trail.record(
+        user=user,
+        action=trail.Action.CHANGED,
+        obj=review,
+        detail={"page": standard_code or "case facts"},
+    )
     return review
 
 
@@ -448,8 +476,12 @@ def submit_review(*, review, version, user, standards=None) -> CaseReview:
         raise ReviewIncomplete(problems)
     now = timezone.now()
     _guarded_update(
-        review, version=version, user=user,
-        status=ReviewStatus.SUBMITTED, submitted_at=now, submitted_by=user,
+        review,
+        version=version,
+        user=user,
+        status=ReviewStatus.SUBMITTED,
+        submitted_at=now,
+        submitted_by=user,
         started_at=review.started_at or now,
     )
     prompt_rows, judgement_rows = not_applicable_rows(state)
@@ -481,8 +513,11 @@ def _lead_change(review, user, *, to_status, kind, comment, action):
         raise ReviewLocked("This review has been moderated, so it can no longer be reopened.")
     now = timezone.now()
     rows = CaseReview.objects.filter(pk=review.pk, status=ReviewStatus.SUBMITTED).update(
-        status=to_status, version=F("version") + 1, updated_at=now,
-        submitted_at=None, submitted_by=None,
+        status=to_status,
+        version=F("version") + 1,
+        updated_at=now,
+        submitted_at=None,
+        submitted_by=None,
     )
     if rows == 0:
         raise ReviewLocked("This review changed while you were looking at it; reload the page.")
@@ -501,14 +536,24 @@ def return_review(*, review, user, comment) -> CaseReview:
         raise ValidationError(
             {"comment": "Enter a comment saying what the assessor should change."}
         )
-    return _lead_change(review, user, to_status=ReviewStatus.RETURNED,
-                        kind=ReviewEvent.Kind.RETURNED, comment=comment,
-                        action=trail.Action.RETURNED)
+    return _lead_change(
+        review,
+        user,
+        to_status=ReviewStatus.RETURNED,
+        kind=ReviewEvent.Kind.RETURNED,
+        comment=comment,
+        action=trail.Action.RETURNED,
+    )
 
 
 @transaction.atomic
 def reopen_review(*, review, user, comment="") -> CaseReview:
     """Open a submitted review for changes again; it stops counting until resubmitted."""
-    return _lead_change(review, user, to_status=ReviewStatus.IN_PROGRESS,
-                        kind=ReviewEvent.Kind.REOPENED, comment=(comment or "").strip(),
-                        action=trail.Action.REOPENED)
+    return _lead_change(
+        review,
+        user,
+        to_status=ReviewStatus.IN_PROGRESS,
+        kind=ReviewEvent.Kind.REOPENED,
+        comment=(comment or "").strip(),
+        action=trail.Action.REOPENED,
+    )

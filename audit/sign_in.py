@@ -5,6 +5,7 @@ Failures are counted per username *and* address together (AXES_LOCKOUT_PARAMETER
 guessing made-up usernames locks out nobody else, and guesses at one person's password from
 elsewhere do not stop that person signing in from where they are.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -87,7 +88,10 @@ def locked_out(request, original_response=None, credentials=None):
     return render(
         request,
         "registration/locked_out.html",
-        {"page_title": "Sign in", "cool_off_minutes": cool_off_minutes(),
-         "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "page_title": "Sign in",
+            "cool_off_minutes": cool_off_minutes(),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+        },
         status=429,
     )

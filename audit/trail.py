@@ -6,6 +6,7 @@ disagreement, rated or overrode a standard, changed an inspection's status or as
 who imported or exported case data. Admins read it in the service (audit/views/trail.py) and in
 the Django admin, and export it as CSV. Rows are never updated or deleted by the application.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,17 @@ SYSTEM = "system"  # a command or a data load, with no one signed in
 CSV_HEADER = ["at", "username", "action", "object_type", "object_id", "object", "path", "detail"]
 
 
-def record(*, user, action: str, obj=None, object_type: str = "", object_id="", label: str = "",
-           request=None, detail: dict | None = None) -> AuditEvent:
+def record(
+    *,
+    user,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    label: str = "",
+    request=None,
+    detail: dict | None = None,
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or obj.pk
@@ -44,11 +54,19 @@ def record(*, user, action: str, obj=None, object_type: str = "", object_id="", 
     )
 
 
-def record_case_data_event(sender, *, user, action, object_type, label, object_id="",
-                           request=None, detail=None, **kwargs):
+def record_case_data_event(
+    sender, *, user, action, object_type, label, object_id="", request=None, detail=None, **kwargs
+):
     """Receiver for cases.signals.case_data_event (connected in AuditConfig.ready)."""
-    record(user=user, action=action, object_type=object_type, object_id=object_id, label=label,
-           request=request, detail=detail)
+    record(
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        label=label,
+        request=request,
+        detail=detail,
+    )
 
 
 # Reading the trail -----------------------------------------------------------------------------
@@ -77,8 +95,17 @@ def write_csv(queryset, stream) -> None:
     writer = safe_csv_writer(stream)
     writer.writerow(CSV_HEADER)
     for event in queryset.order_by("at", "pk").iterator(chunk_size=2000):
-        writer.writerow([
-            event.at.isoformat(), event.username, event.action, event.object_type,
-            event.object_id, event.object_label, event.path,
-            json.dumps(event.detail, ensure_ascii=False, sort_keys=True) if event.detail else "",
-        ])
+        writer.writerow(
+            [
+                event.at.isoformat(),
+                event.username,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.object_label,
+                event.path,
+                json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
+                if event.detail
+                else "",
+            ]
+        )

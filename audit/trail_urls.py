@@ -1,4 +1,5 @@
 """The audit trail: included at /trail/ with the namespace "trail"."""
+
 from django.urls import path
 
 from .views import trail

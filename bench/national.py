@@ -3,6 +3,7 @@
 Kept so the benchmark scripts and anyone used to `bench.national` find it here; the builder
 itself lives in the app, behind `manage.py generate_national_dataset`.
 """
+
 from audit.national_dataset import (  # noqa: F401
     DEFAULT_TITLE,
     NationalDataset,

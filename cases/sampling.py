@@ -32,6 +32,7 @@ Sample size
 For a proportion near 50%, confidence z and margin e, caseload N (docs/sampling.md):
 n0 = z^2 x 0.25 / e^2 and n = ceil(n0 / (1 + (n0 - 1) / N)), the finite-population correction.
 """
+
 from __future__ import annotations
 
 import math
@@ -194,11 +195,7 @@ def eligible_cases(*, providers, window_start, window_end):
 def strata_counts(cases) -> dict[Stratum, int]:
     """Cases per stratum, in one aggregate query."""
     counts: dict[Stratum, int] = defaultdict(int)
-    rows = (
-        cases.order_by()
-        .values("rosh_level", "sentence_type", "gender")
-        .annotate(n=Count("id"))
-    )
+    rows = cases.order_by().values("rosh_level", "sentence_type", "gender").annotate(n=Count("id"))
     for row in rows:
         counts[Stratum.of(row["rosh_level"], row["sentence_type"], row["gender"])] += row["n"]
     return dict(sorted(counts.items(), key=lambda item: item[0].order))
@@ -398,8 +395,14 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
     n_caseload, n_sample = sum(caseload.values()), sum(sample.values())
     strata = sorted(set(caseload) | set(sample), key=lambda s: s.order)
     cells = [
-        _row(f"{s.rosh_label}, {s.group_label}, {s.gender_label.lower()}",
-             caseload.get(s, 0), sample.get(s, 0), n_caseload, n_sample, s)
+        _row(
+            f"{s.rosh_label}, {s.group_label}, {s.gender_label.lower()}",
+            caseload.get(s, 0),
+            sample.get(s, 0),
+            n_caseload,
+            n_sample,
+            s,
+        )
         for s in strata
     ]
 
@@ -411,8 +414,9 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
             entry[3] += sample.get(s, 0)
         return [_row(name, c, n, n_caseload, n_sample) for _, name, c, n in sorted(groups.values())]
 
-    by_primary = margin(lambda s: s.primary, lambda s: f"{s.rosh_label}, {s.group_label}",
-                        lambda s: s.order[:2])
+    by_primary = margin(
+        lambda s: s.primary, lambda s: f"{s.rosh_label}, {s.group_label}", lambda s: s.order[:2]
+    )
     by_gender = margin(lambda s: s.gender, lambda s: s.gender_label, lambda s: s.order[2])
     return {
         "cells": cells,

@@ -9,6 +9,7 @@ through unchanged.
 
 This module sits in `standards`, the lowest layer, so `cases` and `audit` can both use it.
 """
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """The one GOV.UK form base every app's forms build on (lowest layer, so all apps can use it)."""
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
@@ -40,17 +41,25 @@ class GovukFormMixin:
         with_nul = self._without_nul_bytes() if self.is_bound else []
         super().full_clean()
         for name in with_nul:
-            self.add_error(name, "Remove the null character from this answer: it may have been "
-                                 "pasted in from another program, and it cannot be saved.")
+            self.add_error(
+                name,
+                "Remove the null character from this answer: it may have been "
+                "pasted in from another program, and it cannot be saved.",
+            )
 
     def _without_nul_bytes(self) -> list:
         """Strip NUL bytes from the bound data; the names of the fields that held any."""
         data = self.data
-        items = data.lists() if hasattr(data, "lists") else (
-            (k, v if isinstance(v, (list, tuple)) else [v]) for k, v in data.items()
+        items = (
+            data.lists()
+            if hasattr(data, "lists")
+            else ((k, v if isinstance(v, (list, tuple)) else [v]) for k, v in data.items())
         )
-        keys = [key for key, values in items
-                if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values)]
+        keys = [
+            key
+            for key, values in items
+            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values)
+        ]
         if not keys:
             return []
         data = data.copy()
@@ -68,7 +77,8 @@ class GovukFormMixin:
         for key in (k.replace("\x00", "") for k in keys):
             name = next((n for n in self.fields if key == self.add_prefix(n)), None) or max(
                 (n for n in self.fields if key.startswith(self.add_prefix(n) + "_")),
-                key=len, default=None,
+                key=len,
+                default=None,
             )
             if name is not None and name not in names:
                 names.append(name)
@@ -85,9 +95,9 @@ def guard_text_fields(form) -> None:
         field.validators = [
             v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
-        field.validators.append(NoControlCharacters(
-            multiline=isinstance(field.widget, forms.Textarea)
-        ))
+        field.validators.append(
+            NoControlCharacters(multiline=isinstance(field.widget, forms.Textarea))
+        )
 
 
 class BaseForm(GovukFormMixin, forms.Form):

@@ -5,6 +5,7 @@ PostgreSQL at all, the others are invisible, and the bidirectional overrides can
 differently from what it holds. Tabs and line breaks are allowed (text areas have lines).
 Used by every GOV.UK form (`standards.forms`) and by the imports.
 """
+
 from __future__ import annotations
 
 import re

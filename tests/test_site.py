@@ -1,4 +1,5 @@
 """The site shell: sign-in required everywhere, GOV.UK layout, health check, deploy checks."""
+
 import os
 import subprocess
 import sys
@@ -12,7 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.django_db
 def test_pages_need_sign_in(client, hmip_2018):
-    for url in [reverse("home"), reverse("standards:framework", args=["hmip-case-supervision", "2018"])]:
+    for url in [
+        reverse("home"),
+        reverse("standards:framework", args=["hmip-case-supervision", "2018"]),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -71,7 +75,10 @@ def test_framework_page_lists_questions(client, user, hmip_2018, django_assert_m
     with django_assert_max_num_queries(15):
         page = client.get(reverse("standards:framework", args=["hmip-case-supervision", "2018"]))
     assert page.status_code == 200
-    assert "2.1.3 Does assessment focus sufficiently on keeping other people safe?" in page.content.decode()
+    assert (
+        "2.1.3 Does assessment focus sufficiently on keeping other people safe?"
+        in page.content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -93,7 +100,10 @@ def test_deploy_check_is_clean_with_production_settings():
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

@@ -1,4 +1,5 @@
 """Who may see which reports: roles, and the providers in the user's scope."""
+
 from __future__ import annotations
 
 from django.db.models import Q
@@ -33,8 +34,11 @@ def visible_inspections(user):
     if ids is None:
         return queryset
     return queryset.filter(
-        Q(id__in=Inspection.providers.through.objects.filter(provider_id__in=ids).values(
-            "inspection_id"))
+        Q(
+            id__in=Inspection.providers.through.objects.filter(provider_id__in=ids).values(
+                "inspection_id"
+            )
+        )
         | Q(id__in=SampledCase.objects.filter(provider_id__in=ids).values("inspection_id"))
     )
 

@@ -4,6 +4,7 @@ Exports escape text cells that a spreadsheet would run as a formula (those begin
 = + - @, tab or a line break) by prefixing an apostrophe, with the service's one rule
 (`standards.exports.safe_cell`): a case record or rationale is data, never code.
 """
+
 from __future__ import annotations
 
 import csv
@@ -99,8 +100,9 @@ def html_cell(column: Column, row: dict) -> HtmlCell:
         cell: BreakdownCell = value
         if cell.is_small:
             return HtmlCell(cell.text, numeric=True, muted=True)
-        return HtmlCell(f"{cell.percent_display}%", numeric=True,
-                        hint=f"{cell.sufficient} of {cell.applicable}")
+        return HtmlCell(
+            f"{cell.percent_display}%", numeric=True, hint=f"{cell.sufficient} of {cell.applicable}"
+        )
     if column.kind == Kind.CHANGE:
         if value is None:
             text = "–"

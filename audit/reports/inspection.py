@@ -1,4 +1,5 @@
 """The inspection report: standards, key questions, focus measures and breakdowns."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -22,7 +23,7 @@ from .charts import key_question_chart
 
 
 def _phrase(label: str) -> str:
-    """"Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""
+    """ "Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""
     first = label.split()[0]
     return label if first[1:] != first[1:].lower() else label[0].lower() + label[1:]
 
@@ -99,7 +100,8 @@ class InspectionReport(ReportGenerator):
                 "max_score": p.overall.max_score,
                 "rating": p.overall.rating,
                 "note": p.overall_note,
-                "rating:hint": "partial" if p.overall.is_partial and p.overall.standards_rated
+                "rating:hint": "partial"
+                if p.overall.is_partial and p.overall.standards_rated
                 else "",
             }
             if p.code:
@@ -176,7 +178,8 @@ class InspectionReport(ReportGenerator):
                 "percentage": kq.percentage,
                 "interval": (
                     f"{whole_percent(kq.ci_low)}% to {whole_percent(kq.ci_high)}%"
-                    if kq.percentage is not None else "–"
+                    if kq.percentage is not None
+                    else "–"
                 ),
                 "ci_low": kq.ci_low,
                 "ci_high": kq.ci_high,
@@ -243,14 +246,16 @@ class InspectionReport(ReportGenerator):
                 for (value, _), cell in zip(breakdown.columns, row.cells):
                     values[f"v:{value}"] = cell
                 rows.append(values)
-            tables.append(Table(
-                slug=f"breakdown-{dimension.key.replace('_', '-')}",
-                caption=f"Key questions by {_phrase(dimension.label)}{filtered}",
-                columns=columns,
-                rows=rows if breakdown.columns else [],
-                row_header="code",
-                empty="No counted reviews match these filters.",
-            ))
+            tables.append(
+                Table(
+                    slug=f"breakdown-{dimension.key.replace('_', '-')}",
+                    caption=f"Key questions by {_phrase(dimension.label)}{filtered}",
+                    columns=columns,
+                    rows=rows if breakdown.columns else [],
+                    row_header="code",
+                    empty="No counted reviews match these filters.",
+                )
+            )
         return tables
 
     def context(self) -> dict:
@@ -258,7 +263,8 @@ class InspectionReport(ReportGenerator):
             "result": self.result,
             "scope": self.scope,
             "chart": key_question_chart(
-                list(self.scope.key_questions), self.result.scheme,
+                list(self.scope.key_questions),
+                self.result.scheme,
                 title=f"Key-question sufficiency: {self.scope_name}",
             ),
         }

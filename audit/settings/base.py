@@ -1,4 +1,5 @@
 """Settings shared by every environment; values that differ come from the environment."""
+
 import os
 from pathlib import Path
 
@@ -186,8 +187,13 @@ LOGGING = {
         "structured": {"()": "audit.logging.JsonFormatter"},
     },
     "filters": {"redact_case_data": {"()": "audit.logging.RedactCaseData"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured",
-                             "filters": ["redact_case_data"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "structured",
+            "filters": ["redact_case_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request bodies and case data never go to the logs.

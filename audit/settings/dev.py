@@ -1,4 +1,5 @@
 """Local development: the quick-start on SQLite with demo data."""
+
 import os
 
 from .base import *  # noqa: F401,F403

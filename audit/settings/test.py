@@ -1,4 +1,5 @@
 """Test settings: DATABASE_URL decides the database (SQLite in memory when unset)."""
+
 from .base import *  # noqa: F401,F403
 from .dev import STORAGES, WHITENOISE_USE_FINDERS  # noqa: F401
 

@@ -1,4 +1,5 @@
 """Inspection pages for leads: list, create, sample, assign, import scores."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -67,18 +68,26 @@ def inspection_list(request):
             cases=Count("sampled_cases", distinct=True),
             submitted=Count(
                 "sampled_cases",
-                filter=Q(sampled_cases__review__status__in=[ReviewStatus.SUBMITTED,
-                                                            ReviewStatus.MODERATED]),
+                filter=Q(
+                    sampled_cases__review__status__in=[
+                        ReviewStatus.SUBMITTED,
+                        ReviewStatus.MODERATED,
+                    ]
+                ),
                 distinct=True,
             ),
         )
         .prefetch_related("providers")
     )
-    return render(request, "audit/inspection_list.html", {
-        "inspections": inspections,
-        "can_create": may(request.user, CREATE_INSPECTIONS),
-        "page_title": "Inspections",
-    })
+    return render(
+        request,
+        "audit/inspection_list.html",
+        {
+            "inspections": inspections,
+            "can_create": may(request.user, CREATE_INSPECTIONS),
+            "page_title": "Inspections",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,18 +99,29 @@ def inspection_create(request):
         data = form.cleaned_data
         try:
             inspection = services.create_inspection(
-                title=data["title"], framework=data["framework"], providers=data["providers"],
-                period_start=data["period_start"], period_end=data["period_end"],
-                lead=request.user, team=data["team"],
+                title=data["title"],
+                framework=data["framework"],
+                providers=data["providers"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                lead=request.user,
+                team=data["team"],
             )
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
             messages.success(request, f"Inspection “{inspection}” created. Add a sample next.")
             return redirect("audit:inspection_detail", pk=inspection.pk)
-    return render(request, "audit/inspection_form.html", {
-        "form": form, "page_title": "Create an inspection", "inspection": None,
-    }, status=form_status(form))
+    return render(
+        request,
+        "audit/inspection_form.html",
+        {
+            "form": form,
+            "page_title": "Create an inspection",
+            "inspection": None,
+        },
+        status=form_status(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,59 +131,79 @@ def inspection_edit(request, pk):
         return refusal
     fixed = scoring_started(inspection)
     initial = {
-        "title": inspection.title, "framework": inspection.framework_id,
-        "providers": list(inspection.providers.all()), "period_start": inspection.period_start,
-        "period_end": inspection.period_end, "team": list(inspection.team.all()),
+        "title": inspection.title,
+        "framework": inspection.framework_id,
+        "providers": list(inspection.providers.all()),
+        "period_start": inspection.period_start,
+        "period_end": inspection.period_end,
+        "team": list(inspection.team.all()),
     }
-    form = InspectionForm(request.POST or None, initial=initial, user=request.user,
-                          framework_fixed=inspection.framework if fixed else None)
+    form = InspectionForm(
+        request.POST or None,
+        initial=initial,
+        user=request.user,
+        framework_fixed=inspection.framework if fixed else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.update_inspection(
-                inspection=inspection, title=data["title"],
+                inspection=inspection,
+                title=data["title"],
                 framework=data.get("framework", inspection.framework),
-                providers=data["providers"], period_start=data["period_start"],
-                period_end=data["period_end"], team=data["team"],
+                providers=data["providers"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                team=data["team"],
             )
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
             messages.success(request, "Inspection details saved.")
             return redirect("audit:inspection_detail", pk=pk)
-    return render(request, "audit/inspection_form.html", {
-        "form": form, "page_title": f"Change {inspection}", "inspection": inspection,
-    }, status=form_status(form))
+    return render(
+        request,
+        "audit/inspection_form.html",
+        {
+            "form": form,
+            "page_title": f"Change {inspection}",
+            "inspection": inspection,
+        },
+        status=form_status(form),
+    )
 
 
 @require_safe
 def inspection_detail(request, pk):
     inspection = _inspection_or_404(request, pk)
-    by_status = dict(
-        inspection_reviews(inspection).values_list("status").annotate(n=Count("pk"))
-    )
+    by_status = dict(inspection_reviews(inspection).values_list("status").annotate(n=Count("pk")))
     statuses = [(label, by_status.get(value, 0)) for value, label in ReviewStatus.choices]
     per_provider = (
         inspection.sampled_cases.values("provider__code", "provider__name")
         .annotate(
             cases=Count("pk"),
             assigned=Count("pk", filter=Q(assessor__isnull=False)),
-            submitted=Count("pk", filter=Q(review__status__in=[ReviewStatus.SUBMITTED,
-                                                               ReviewStatus.MODERATED])),
+            submitted=Count(
+                "pk", filter=Q(review__status__in=[ReviewStatus.SUBMITTED, ReviewStatus.MODERATED])
+            ),
         )
         .order_by("provider__name")
     )
-    return render(request, "audit/inspection_detail.html", {
-        "inspection": inspection,
-        "providers": inspection.providers.all(),
-        "team": inspection.team.all(),
-        "statuses": statuses,
-        "total": sum(by_status.values()),
-        "per_provider": per_provider,
-        "can_manage": can_manage_inspection(request.user, inspection),
-        "scoring_started": scoring_started(inspection),
-        "page_title": str(inspection),
-    })
+    return render(
+        request,
+        "audit/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "providers": inspection.providers.all(),
+            "team": inspection.team.all(),
+            "statuses": statuses,
+            "total": sum(by_status.values()),
+            "per_provider": per_provider,
+            "can_manage": can_manage_inspection(request.user, inspection),
+            "scoring_started": scoring_started(inspection),
+            "page_title": str(inspection),
+        },
+    )
 
 
 def _samples_visible_to(user, inspection):
@@ -194,10 +234,17 @@ def inspection_add_sample(request, pk):
         else:
             messages.success(request, f"{added} cases added to the inspection.")
             return redirect("audit:inspection_assign", pk=pk)
-    return render(request, "audit/inspection_sample.html", {
-        "form": form, "inspection": inspection, "samples": samples,
-        "page_title": "Add a sample",
-    }, status=form_status(form))
+    return render(
+        request,
+        "audit/inspection_sample.html",
+        {
+            "form": form,
+            "inspection": inspection,
+            "samples": samples,
+            "page_title": "Add a sample",
+        },
+        status=form_status(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,8 +262,10 @@ def inspection_assign(request, pk):
             assessor = data["assessor"] if data["action"] == "assign" else None
             try:
                 changed = services.assign_cases(
-                    inspection=inspection, sampled_case_ids=[int(i) for i in data["cases"]],
-                    assessor=assessor, user=request.user,
+                    inspection=inspection,
+                    sampled_case_ids=[int(i) for i in data["cases"]],
+                    assessor=assessor,
+                    user=request.user,
                 )
             except ValidationError as error:
                 _apply_validation_error(form, error)
@@ -240,10 +289,19 @@ def inspection_assign(request, pk):
     ]
     for row in rows:
         row["done"] = sum(1 for s in row["sections"] if s.status == "completed")
-    return render(request, "audit/inspection_assign.html", {
-        "form": form, "inspection": inspection, "rows": rows, "assessors": assessors,
-        "editable": not inspection.is_published, "page_title": "Assign cases",
-    }, status=form_status(form))
+    return render(
+        request,
+        "audit/inspection_assign.html",
+        {
+            "form": form,
+            "inspection": inspection,
+            "rows": rows,
+            "assessors": assessors,
+            "editable": not inspection.is_published,
+            "page_title": "Assign cases",
+        },
+        status=form_status(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -255,14 +313,19 @@ def inspection_import(request, pk):
         upload = form.cleaned_data["file"]
         try:
             result = import_file(
-                inspection=inspection, content=upload.read(), filename=upload.name,
+                inspection=inspection,
+                content=upload.read(),
+                filename=upload.name,
                 user=request.user,
             )
         except ImportFailed as failure:
             errors = failure.errors
-            form.add_error("file", f"{len(errors)} problems were found in the file, so nothing "
-                                   "was imported. Correct the rows listed below and upload it "
-                                   "again.")
+            form.add_error(
+                "file",
+                f"{len(errors)} problems were found in the file, so nothing "
+                "was imported. Correct the rows listed below and upload it "
+                "again.",
+            )
         else:
             messages.success(
                 request,
@@ -270,8 +333,15 @@ def inspection_import(request, pk):
                 f"{result.submitted} complete and submitted, {result.in_progress} in progress.",
             )
             return redirect("audit:inspection_detail", pk=pk)
-    return render(request, "audit/inspection_import.html", {
-        "form": form, "inspection": inspection, "errors": errors,
-        "page_title": "Import scored reviews",
-        "published": inspection.status == InspectionStatus.PUBLISHED,
-    }, status=form_status(form))
+    return render(
+        request,
+        "audit/inspection_import.html",
+        {
+            "form": form,
+            "inspection": inspection,
+            "errors": errors,
+            "page_title": "Import scored reviews",
+            "published": inspection.status == InspectionStatus.PUBLISHED,
+        },
+        status=form_status(form),
+    )

@@ -5,6 +5,7 @@ The lead's pages follow the one rule for managing an inspection
 those who can but may not manage it. Moderators see the second reads assigned to them and only
 they record them. Anything else is a 404.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -160,7 +161,8 @@ def inspection_moderation(request, pk):
             )
             if form.is_valid():
                 count = assign_moderator(
-                    reads=form.selected_reads(), moderator=form.cleaned_data["moderator"],
+                    reads=form.selected_reads(),
+                    moderator=form.cleaned_data["moderator"],
                     by=request.user,
                 )
                 messages.success(
@@ -217,19 +219,26 @@ def second_read(request, pk, crn):
     review = read.review
     inspection = review.sampled_case.inspection
     if request.method == "GET":
-        trail.record(user=request.user, action=trail.Action.VIEWED, obj=review, request=request,
-                     detail={"page": "second read"})
+        trail.record(
+            user=request.user,
+            action=trail.Action.VIEWED,
+            obj=review,
+            request=request,
+            detail={"page": "second read"},
+        )
     if read.completed_at is None:
         if not is_moderator:
             if request.method == "POST":
                 raise MayNotChange(
                     "this second read",
                     f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
-                    "can record it." if read.moderator else
-                    "Only the moderator it is assigned to can record it; it has none yet.",
+                    "can record it."
+                    if read.moderator
+                    else "Only the moderator it is assigned to can record it; it has none yet.",
                 )
             return render(
-                request, "moderation/read_pending.html",
+                request,
+                "moderation/read_pending.html",
                 {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
             )
         key_questions = moderation_key_questions(review)
@@ -249,10 +258,16 @@ def second_read(request, pk, crn):
                     return redirect("moderation:read", pk=pk, crn=crn)
             status = INVALID
         return render(
-            request, "moderation/read_blind.html",
-            {"read": read, "case": review.sampled_case.case, "inspection": inspection,
-             "form": form, "is_open": inspection.status in OPEN_STATUSES,
-             "page_title": f"Second read of {crn}"},
+            request,
+            "moderation/read_blind.html",
+            {
+                "read": read,
+                "case": review.sampled_case.case,
+                "inspection": inspection,
+                "form": form,
+                "is_open": inspection.status in OPEN_STATUSES,
+                "page_title": f"Second read of {crn}",
+            },
             status=status,
         )
     if request.method == "POST":
@@ -272,17 +287,25 @@ def second_read(request, pk, crn):
     ):
         first, second = firsts.get(kq_id), seconds.get(kq_id)
         resolution = getattr(first, "resolution", None) if first is not None else None
-        rows.append({
-            "key_question": (first or second).key_question,
-            "first": first,
-            "second": second,
-            "agree": first is not None and second is not None and first.value == second.value,
-            "resolution": resolution,
-        })
+        rows.append(
+            {
+                "key_question": (first or second).key_question,
+                "first": first,
+                "second": second,
+                "agree": first is not None and second is not None and first.value == second.value,
+                "resolution": resolution,
+            }
+        )
     return render(
-        request, "moderation/read_compare.html",
-        {"read": read, "inspection": inspection, "rows": rows, "is_lead": is_lead,
-         "page_title": f"Second read of {crn}"},
+        request,
+        "moderation/read_compare.html",
+        {
+            "read": read,
+            "inspection": inspection,
+            "rows": rows,
+            "is_lead": is_lead,
+            "page_title": f"Second read of {crn}",
+        },
     )
 
 
@@ -296,10 +319,14 @@ def disagreement_list(request, pk):
     found = find_disagreements(inspection)
     found.sort(key=lambda d: d.resolution is not None)  # unresolved first, stable otherwise
     return render(
-        request, "moderation/disagreements.html",
-        {"inspection": inspection, "disagreements": found,
-         "unresolved": sum(1 for d in found if d.resolution is None),
-         "page_title": f"Disagreements: {inspection}"},
+        request,
+        "moderation/disagreements.html",
+        {
+            "inspection": inspection,
+            "disagreements": found,
+            "unresolved": sum(1 for d in found if d.resolution is None),
+            "page_title": f"Disagreements: {inspection}",
+        },
     )
 
 
@@ -318,8 +345,10 @@ def resolve(request, pk, crn, code):
         if form.is_valid():
             try:
                 resolve_disagreement(
-                    judgement=disagreement.judgement, value=form.cleaned_data["value"],
-                    note=form.cleaned_data["note"], by=request.user,
+                    judgement=disagreement.judgement,
+                    value=form.cleaned_data["value"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -337,18 +366,33 @@ def resolve(request, pk, crn, code):
                 return redirect("moderation:disagreements", pk=inspection.pk)
         status = INVALID
     return render(
-        request, "moderation/resolve.html",
-        {"inspection": inspection, "disagreement": disagreement, "form": form,
-         "is_open": inspection.status in OPEN_STATUSES,
-         "page_title": f"Resolve {code} for {crn}"},
+        request,
+        "moderation/resolve.html",
+        {
+            "inspection": inspection,
+            "disagreement": disagreement,
+            "form": form,
+            "is_open": inspection.status in OPEN_STATUSES,
+            "page_title": f"Resolve {code} for {crn}",
+        },
         status=status,
     )
 
 
 AGREEMENT_CSV_HEADER = [
-    "breakdown", "code", "label", "pairs", "agreeing_pairs", "both_sufficient",
-    "first_sufficient_second_not", "first_not_second_sufficient", "both_not_sufficient",
-    "percentage_agreement", "kappa", "weak_agreement", "applicability_disagreements",
+    "breakdown",
+    "code",
+    "label",
+    "pairs",
+    "agreeing_pairs",
+    "both_sufficient",
+    "first_sufficient_second_not",
+    "first_not_second_sufficient",
+    "both_not_sufficient",
+    "percentage_agreement",
+    "kappa",
+    "weak_agreement",
+    "applicability_disagreements",
 ]
 
 
@@ -364,14 +408,28 @@ def agreement_csv(request, pk):
     writer.writerow(AGREEMENT_CSV_HEADER)
     for breakdown, row in table.rows():
         result, counts = row.agreement, row.agreement.counts
-        writer.writerow([
-            breakdown, row.code, row.label, result.pairs, counts.agreeing_pairs,
-            counts.both_sufficient, counts.first_sufficient_second_not,
-            counts.first_not_second_sufficient, counts.both_not_sufficient,
-            "" if result.percentage is None else f"{result.percentage:.1f}",
-            result.kappa_display, "yes" if result.weak else "no",
-            counts.applicability_disagreements,
-        ])
-    trail.record(user=request.user, action=trail.Action.EXPORTED, obj=inspection,
-                 label=f"{inspection}: moderation agreement CSV", request=request)
+        writer.writerow(
+            [
+                breakdown,
+                row.code,
+                row.label,
+                result.pairs,
+                counts.agreeing_pairs,
+                counts.both_sufficient,
+                counts.first_sufficient_second_not,
+                counts.first_not_second_sufficient,
+                counts.both_not_sufficient,
+                "" if result.percentage is None else f"{result.percentage:.1f}",
+                result.kappa_display,
+                "yes" if result.weak else "no",
+                counts.applicability_disagreements,
+            ]
+        )
+    trail.record(
+        user=request.user,
+        action=trail.Action.EXPORTED,
+        obj=inspection,
+        label=f"{inspection}: moderation agreement CSV",
+        request=request,
+    )
     return response

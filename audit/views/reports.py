@@ -4,6 +4,7 @@ Views are thin: access checks, then a report generator or a service. Everything 
 user's providers; what the user may not see is a 404. Standard ratings change the inspection, so
 they follow the rule for managing it (a 403 to those who may see its report but not manage it).
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -70,8 +71,12 @@ def _download(request, report, slug: str, fmt: str, **audit):
 def _audit(request, action, report, what: str, *, obj=None, object_type="league_table"):
     """The audit trail: who viewed or exported which report, with the filters applied."""
     trail.record(
-        user=request.user, action=action, obj=obj, object_type=object_type,
-        label=f"{report.title}: {what}" if what else report.title, request=request,
+        user=request.user,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        label=f"{report.title}: {what}" if what else report.title,
+        request=request,
         detail={key: value[:100] for key, value in list(request.GET.items())[:20]},
     )
 
@@ -109,22 +114,35 @@ def index(request):
     counted = Q(sampled_cases__review__status__in=COUNTED_REVIEW_STATUSES)
     if ids is not None:
         counted &= Q(sampled_cases__provider_id__in=ids)
-    inspections = visible_inspections(request.user).annotate(
-        reviews_counted=Count("sampled_cases__review", filter=counted)
-    ).order_by("-period_end", "title")
-    providers = Provider.objects.filter(
-        Q(inspections__in=inspections.values("id"))
-        | Q(id__in=SampledCase.objects.filter(inspection__in=inspections.values("id")).values(
-            "provider_id"))
-    ).distinct().order_by("name")
+    inspections = (
+        visible_inspections(request.user)
+        .annotate(reviews_counted=Count("sampled_cases__review", filter=counted))
+        .order_by("-period_end", "title")
+    )
+    providers = (
+        Provider.objects.filter(
+            Q(inspections__in=inspections.values("id"))
+            | Q(
+                id__in=SampledCase.objects.filter(inspection__in=inspections.values("id")).values(
+                    "provider_id"
+                )
+            )
+        )
+        .distinct()
+        .order_by("name")
+    )
     if ids is not None:
         providers = providers.filter(id__in=ids)
-    return render(request, "reports/index.html", {
-        "page_title": "Reports",
-        "inspections": inspections,
-        "providers": providers,
-        "can_enter": can_enter_standard_ratings(request.user),
-    })
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "page_title": "Reports",
+            "inspections": inspections,
+            "providers": providers,
+            "can_enter": can_enter_standard_ratings(request.user),
+        },
+    )
 
 
 def _breakdown_dimensions(request, slug=None):
@@ -133,8 +151,11 @@ def _breakdown_dimensions(request, slug=None):
         return DIMENSIONS
     if slug is not None:
         key = slug.removeprefix("breakdown-").replace("-", "_")
-        return (DIMENSIONS_BY_KEY[key],) if slug.startswith("breakdown-") and key in \
-            DIMENSIONS_BY_KEY else ()
+        return (
+            (DIMENSIONS_BY_KEY[key],)
+            if slug.startswith("breakdown-") and key in DIMENSIONS_BY_KEY
+            else ()
+        )
     return (DIMENSIONS_BY_KEY.get(request.GET.get("by", ""), DIMENSIONS[0]),)
 
 
@@ -174,22 +195,33 @@ def _inspection_report(request, pk, slug=None):
 @reads_from_replica
 def inspection_report(request, pk):
     inspection, report, filters = _inspection_report(request, pk)
-    _audit(request, trail.Action.VIEWED, report, "", obj=inspection,
-           object_type="inspection_report")
+    _audit(
+        request, trail.Action.VIEWED, report, "", obj=inspection, object_type="inspection_report"
+    )
     scopes = [("", "Whole inspection")] + [(p.code, p.name) for p in report.result.providers]
     shown = report.dimensions[0]
     dimension_links = [
-        {"label": d.label, "href": _query(request, by=d.key) + "#breakdowns",
-         "current": d.key == shown.key}
+        {
+            "label": d.label,
+            "href": _query(request, by=d.key) + "#breakdowns",
+            "current": d.key == shown.key,
+        }
         for d in DIMENSIONS
     ]
     return _render_report(
-        request, report, "reports:inspection_download", [inspection.id],
+        request,
+        report,
+        "reports:inspection_download",
+        [inspection.id],
         inspection=inspection,
         filters=filters,
         scopes=[
-            {"code": code, "name": name, "href": _query(request, provider=code or None),
-             "current": (report.scope.code or "") == code}
+            {
+                "code": code,
+                "name": name,
+                "href": _query(request, provider=code or None),
+                "current": (report.scope.code or "") == code,
+            }
             for code, name in scopes
         ],
         dimension_links=dimension_links,
@@ -204,8 +236,7 @@ def inspection_report(request, pk):
 @reads_from_replica
 def inspection_download(request, pk, slug, fmt):
     inspection, report, _ = _inspection_report(request, pk, slug)
-    return _download(request, report, slug, fmt, obj=inspection,
-                     object_type="inspection_report")
+    return _download(request, report, slug, fmt, obj=inspection, object_type="inspection_report")
 
 
 @require_GET
@@ -219,9 +250,14 @@ def inspection_json(request, pk):
     except RollupUnavailable as exc:
         return JsonResponse({"error": str(exc)}, status=409)
     response = JsonResponse(rollup_to_dict(result), json_dumps_params={"indent": 2})
-    trail.record(user=request.user, action=trail.Action.EXPORTED, obj=inspection,
-                 object_type="inspection_report", label=f"{inspection}: roll-up JSON",
-                 request=request)
+    trail.record(
+        user=request.user,
+        action=trail.Action.EXPORTED,
+        obj=inspection,
+        object_type="inspection_report",
+        label=f"{inspection}: roll-up JSON",
+        request=request,
+    )
     return response
 
 
@@ -241,18 +277,19 @@ def _provider_report(request, code):
 @reads_from_replica
 def provider_report(request, code):
     report = _provider_report(request, code)
-    _audit(request, trail.Action.VIEWED, report, "", obj=report.provider,
-           object_type="provider_report")
-    return _render_report(request, report, "reports:provider_download", [code],
-                          provider=report.provider)
+    _audit(
+        request, trail.Action.VIEWED, report, "", obj=report.provider, object_type="provider_report"
+    )
+    return _render_report(
+        request, report, "reports:provider_download", [code], provider=report.provider
+    )
 
 
 @require_GET
 @reads_from_replica
 def provider_download(request, code, slug, fmt):
     report = _provider_report(request, code)
-    return _download(request, report, slug, fmt, obj=report.provider,
-                     object_type="provider_report")
+    return _download(request, report, slug, fmt, obj=report.provider, object_type="provider_report")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +300,8 @@ def _league_report(request):
     inspections = visible_inspections(request.user)
     frameworks = list(
         Framework.objects.filter(id__in=inspections.values("framework_id")).order_by(
-            "code", "-version")
+            "code", "-version"
+        )
     )
     latest = inspections.order_by("-period_end", "-id").first()
     data = request.GET.copy()
@@ -293,9 +331,15 @@ def _league_report(request):
 def league_table(request):
     report, form = _league_report(request)
     if report is None:
-        return render(request, "reports/league.html", {
-            "page_title": "League table", "form": form, "report": None,
-        })
+        return render(
+            request,
+            "reports/league.html",
+            {
+                "page_title": "League table",
+                "form": form,
+                "report": None,
+            },
+        )
 
     def sort_url(key, descending):
         return _query(request, sort=key, order="desc" if descending else None)
@@ -303,7 +347,10 @@ def league_table(request):
     _audit(request, trail.Action.VIEWED, report, "")
 
     return _render_report(
-        request, report, "reports:league_download", [],
+        request,
+        report,
+        "reports:league_download",
+        [],
         form=form,
         formatter={"sort_url": sort_url, "sort": report.sort, "descending": report.descending},
     )
@@ -328,7 +375,8 @@ def _rating_context(request, pk, code):
     if not can_enter_standard_ratings(request.user):
         raise Http404("No such page.")
     inspection = inspection_to_manage_or_404(
-        request.user, pk, seen=visible_inspections(request.user))
+        request.user, pk, seen=visible_inspections(request.user)
+    )
     provider = visible_provider_or_404(request.user, code)
     try:
         result = rollup(inspection, provider_ids={provider.id})
@@ -343,12 +391,16 @@ def _rating_context(request, pk, code):
 @require_GET
 def standard_ratings(request, pk, code):
     inspection, provider, result = _rating_context(request, pk, code)
-    return render(request, "reports/standard_ratings.html", {
-        "page_title": f"Standard ratings: {provider.name}",
-        "inspection": inspection,
-        "provider": provider,
-        "result": result,
-    })
+    return render(
+        request,
+        "reports/standard_ratings.html",
+        {
+            "page_title": f"Standard ratings: {provider.name}",
+            "inspection": inspection,
+            "provider": provider,
+            "result": result,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -364,37 +416,49 @@ def standard_rating_edit(request, pk, code, standard_code):
     back = reverse("reports:standard_ratings", args=[inspection.id, provider.code])
     initial = {}
     if standard_result.entered_rating is not None:
-        initial = {"rating": standard_result.entered_rating.value,
-                   "rationale": standard_result.rationale}
+        initial = {
+            "rating": standard_result.entered_rating.value,
+            "rationale": standard_result.rationale,
+        }
     form = StandardRatingForm(
-        request.POST if request.method == "POST" else None, initial=initial,
+        request.POST if request.method == "POST" else None,
+        initial=initial,
         is_override=is_override,
     )
     if request.method == "POST":
         try:
             if request.POST.get("action") == "withdraw":
-                withdraw_standard_rating(inspection=inspection, provider=provider,
-                                         standard=standard, user=request.user)
+                withdraw_standard_rating(
+                    inspection=inspection, provider=provider, standard=standard, user=request.user
+                )
                 messages.success(request, f"The rating of standard {standard.code} was withdrawn.")
                 return redirect(back)
             if form.is_valid():
                 record_standard_rating(
-                    inspection=inspection, provider=provider, standard=standard,
-                    rating=form.cleaned_data["rating"], rationale=form.cleaned_data["rationale"],
+                    inspection=inspection,
+                    provider=provider,
+                    standard=standard,
+                    rating=form.cleaned_data["rating"],
+                    rationale=form.cleaned_data["rationale"],
                     user=request.user,
                 )
                 messages.success(request, f"The rating of standard {standard.code} was saved.")
                 return redirect(back)
         except ValidationError as exc:
             form.add_error(None, exc)
-    return render(request, "reports/standard_rating_form.html", {
-        "page_title": f"Rate standard {standard.code}: {provider.name}",
-        "inspection": inspection,
-        "provider": provider,
-        "standard": standard_result,
-        "form": form,
-        "is_override": is_override,
-        "back": back,
-        "report_url": reverse("reports:inspection", args=[inspection.id])
-        + "?" + urlencode({"provider": provider.code}),
-    })
+    return render(
+        request,
+        "reports/standard_rating_form.html",
+        {
+            "page_title": f"Rate standard {standard.code}: {provider.name}",
+            "inspection": inspection,
+            "provider": provider,
+            "standard": standard_result,
+            "form": form,
+            "is_override": is_override,
+            "back": back,
+            "report_url": reverse("reports:inspection", args=[inspection.id])
+            + "?"
+            + urlencode({"provider": provider.code}),
+        },
+    )

@@ -4,6 +4,7 @@ submit, return and reopen, history.
 Each page loads the framework once (three queries) and the review's answers in two, so the
 number of queries does not grow with the number of questions.
 """
+
 from __future__ import annotations
 
 from itertools import groupby
@@ -55,8 +56,13 @@ def _access_or_404(request, pk, crn):
 
 def _viewed(request, review, page: str):
     """The audit trail: who opened which page of a review."""
-    trail.record(user=request.user, action=trail.Action.VIEWED, obj=review, request=request,
-                 detail={"page": page})
+    trail.record(
+        user=request.user,
+        action=trail.Action.VIEWED,
+        obj=review,
+        request=request,
+        detail={"page": page},
+    )
 
 
 def _urls(review):
@@ -108,7 +114,9 @@ def _last_return(review):
         return None
     return (
         ReviewEvent.objects.filter(review=review, kind=ReviewEvent.Kind.RETURNED)
-        .select_related("actor").order_by("-created_at", "-pk").first()
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
     )
 
 
@@ -132,18 +140,20 @@ def my_cases(request):
     for inspection, items in groupby(reviews, key=lambda r: r.sampled_case.inspection):
         items = list(items)
         standards = states[items[0].pk].standards
-        groups.append({
-            "inspection": inspection,
-            "standards": standards,
-            "rows": [
-                {
-                    "review": r,
-                    "url": _urls(r)["tasks"],
-                    "sections": states[r.pk].sections(),
-                }
-                for r in items
-            ],
-        })
+        groups.append(
+            {
+                "inspection": inspection,
+                "standards": standards,
+                "rows": [
+                    {
+                        "review": r,
+                        "url": _urls(r)["tasks"],
+                        "sections": states[r.pk].sections(),
+                    }
+                    for r in items
+                ],
+            }
+        )
     return render(request, "audit/my_cases.html", {"groups": groups, "page_title": "My cases"})
 
 
@@ -159,7 +169,8 @@ def review_tasks(request, pk, crn):
     tasks = [
         {
             "section": section,
-            "url": _urls(review)["facts"] if section.key == FACTS_SECTION
+            "url": _urls(review)["facts"]
+            if section.key == FACTS_SECTION
             else _standard_url(review, section.key),
             "id": f"task-{index}",
         }
@@ -167,10 +178,17 @@ def review_tasks(request, pk, crn):
     ]
     complete = all(s.status == "completed" for s in sections)
     _viewed(request, review, "task list")
-    return render(request, "audit/review_tasks.html", _context(
-        access, tasks=tasks, complete=complete, last_return=_last_return(review),
-        page_title=f"Review of {review.sampled_case.case.crn}",
-    ))
+    return render(
+        request,
+        "audit/review_tasks.html",
+        _context(
+            access,
+            tasks=tasks,
+            complete=complete,
+            last_return=_last_return(review),
+            page_title=f"Review of {review.sampled_case.case.crn}",
+        ),
+    )
 
 
 # --- case facts ---------------------------------------------------------------------------------
@@ -190,8 +208,12 @@ def review_facts(request, pk, crn):
         form = CaseFactsForm(request.POST)
         if form.is_valid():
             try:
-                services.save_review(review=review, version=form.cleaned_data["version"],
-                                     user=request.user, facts=form.facts())
+                services.save_review(
+                    review=review,
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                    facts=form.facts(),
+                )
             except services.StaleReview as stale:
                 form, status = _stale_form(CaseFactsForm, request, stale, {}), 409
             except services.ReviewLocked as locked:
@@ -214,10 +236,18 @@ def review_facts(request, pk, crn):
     else:
         form = CaseFactsForm(initial=facts_initial(review))
         _viewed(request, review, "case facts")
-    return render(request, "audit/review_facts.html", _context(
-        access, form=form, saved=saved, last_return=_last_return(review),
-        page_title=f"Case facts – {review.sampled_case.case.crn}",
-    ), status=status)
+    return render(
+        request,
+        "audit/review_facts.html",
+        _context(
+            access,
+            form=form,
+            saved=saved,
+            last_return=_last_return(review),
+            page_title=f"Case facts – {review.sampled_case.case.crn}",
+        ),
+        status=status,
+    )
 
 
 def _stale_form(form_class, request, stale, kwargs):
@@ -262,8 +292,12 @@ def review_standard(request, pk, crn, code):
         if form.is_valid():
             try:
                 services.save_review(
-                    review=review, version=form.cleaned_data["version"], user=request.user,
-                    standard_code=code, answers=form.answers(), judgements=form.judgements(),
+                    review=review,
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                    standard_code=code,
+                    answers=form.answers(),
+                    judgements=form.judgements(),
                     standards=standards,
                 )
             except services.StaleReview as stale:
@@ -283,8 +317,9 @@ def review_standard(request, pk, crn, code):
                 problems = state.judgement_problems(standard)
                 if not problems:
                     return redirect(_next_url(review, standards, code))
-                form = _resaved_form(StandardForm, request, review,
-                                     {"standard": standard, "state": state})
+                form = _resaved_form(
+                    StandardForm, request, review, {"standard": standard, "state": state}
+                )
                 form.add_problems(problems)
                 saved = True
         else:
@@ -292,10 +327,19 @@ def review_standard(request, pk, crn, code):
     else:
         form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
         _viewed(request, review, f"standard {standard.code}")
-    return render(request, "audit/review_standard.html", _context(
-        access, form=form, standard=standard, saved=saved, last_return=_last_return(review),
-        page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
-    ), status=status)
+    return render(
+        request,
+        "audit/review_standard.html",
+        _context(
+            access,
+            form=form,
+            standard=standard,
+            saved=saved,
+            last_return=_last_return(review),
+            page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
+        ),
+        status=status,
+    )
 
 
 # --- check answers and submit -------------------------------------------------------------------
@@ -310,10 +354,15 @@ def _summary(review, state):
         label = dict(field.choices).get(value, "") if value not in (None, "") else ""
         if not label and name == "mappa_category" and review.version:
             label = "Not MAPPA eligible"
-        facts.append({"question": FACT_QUESTIONS[name], "answer": label or "Not answered",
-                      "missing": not label,
-                      "href": f"{_urls(review)['facts']}#id_{name}"
-                              + ("" if name.startswith("mappa") else "_1")})
+        facts.append(
+            {
+                "question": FACT_QUESTIONS[name],
+                "answer": label or "Not answered",
+                "missing": not label,
+                "href": f"{_urls(review)['facts']}#id_{name}"
+                + ("" if name.startswith("mappa") else "_1"),
+            }
+        )
     prompt_labels = dict(PromptValue.choices)
     judgement_labels = dict(JudgementValue.choices)
     standards = []
@@ -324,26 +373,32 @@ def _summary(review, state):
             for prompt in kq.prompts.all():
                 applies = state.prompt_applies(prompt)
                 value = state.answers.get(prompt.pk, "")
-                rows.append({
-                    "question": f"{prompt.code} {prompt.wording}",
-                    "answer": prompt_labels.get(value, "Not answered") if applies
-                    else "Not applicable to this case",
-                    "missing": applies and not value,
-                    "href": f"{page}#id_{prompt_field_name(prompt.code)}_1",
-                    "editable": applies,
-                })
+                rows.append(
+                    {
+                        "question": f"{prompt.code} {prompt.wording}",
+                        "answer": prompt_labels.get(value, "Not answered")
+                        if applies
+                        else "Not applicable to this case",
+                        "missing": applies and not value,
+                        "href": f"{page}#id_{prompt_field_name(prompt.code)}_1",
+                        "editable": applies,
+                    }
+                )
             value, rationale = state.judgements.get(kq.pk, ("", ""))
             applies = state.key_question_applies(kq)
-            rows.append({
-                "question": f"{kq.code} {kq.wording}",
-                "answer": judgement_labels.get(value, "Not answered") if applies
-                else "Not applicable to this case",
-                "rationale": rationale,
-                "missing": applies and not value,
-                "judgement": True,
-                "href": f"{page}#id_{judgement_field_name(kq.code)}_0",
-                "editable": applies,
-            })
+            rows.append(
+                {
+                    "question": f"{kq.code} {kq.wording}",
+                    "answer": judgement_labels.get(value, "Not answered")
+                    if applies
+                    else "Not applicable to this case",
+                    "rationale": rationale,
+                    "missing": applies and not value,
+                    "judgement": True,
+                    "href": f"{page}#id_{judgement_field_name(kq.code)}_0",
+                    "editable": applies,
+                }
+            )
         standards.append({"standard": standard, "rows": rows})
     return facts, standards
 
@@ -363,8 +418,12 @@ def review_check(request, pk, crn):
             return redirect(_urls(review)["check"])
         if form.is_valid():
             try:
-                services.submit_review(review=review, version=form.cleaned_data["version"],
-                                       user=request.user, standards=state.standards)
+                services.submit_review(
+                    review=review,
+                    version=form.cleaned_data["version"],
+                    user=request.user,
+                    standards=state.standards,
+                )
             except services.ReviewIncomplete as incomplete:
                 problems = incomplete.problems
             except services.StaleReview as stale:
@@ -390,12 +449,22 @@ def review_check(request, pk, crn):
     if error:
         error_links.insert(0, ("#submit", error))
     outstanding = state.problems() if not problems else problems
-    return render(request, "audit/review_check.html", _context(
-        access, form=form, facts=facts, standards=standards, error_links=error_links,
-        outstanding=outstanding, last_return=_last_return(review),
-        events=ReviewEvent.objects.filter(review=review).select_related("actor"),
-        page_title=f"Check your answers – {crn}",
-    ), status=status if not problems else 200)
+    return render(
+        request,
+        "audit/review_check.html",
+        _context(
+            access,
+            form=form,
+            facts=facts,
+            standards=standards,
+            error_links=error_links,
+            outstanding=outstanding,
+            last_return=_last_return(review),
+            events=ReviewEvent.objects.filter(review=review).select_related("actor"),
+            page_title=f"Check your answers – {crn}",
+        ),
+        status=status if not problems else 200,
+    )
 
 
 # --- lead: return and reopen --------------------------------------------------------------------
@@ -417,23 +486,40 @@ def _lead_action(request, pk, crn, *, form_class, service, template, done, title
         else:
             messages.success(request, done.format(crn=crn))
             return redirect(_urls(review)["tasks"])
-    return render(request, template, _context(access, form=form, page_title=f"{title} – {crn}"),
-                  status=form_status(form))
+    return render(
+        request,
+        template,
+        _context(access, form=form, page_title=f"{title} – {crn}"),
+        status=form_status(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def review_return(request, pk, crn):
-    return _lead_action(request, pk, crn, form_class=ReturnForm, service=services.return_review,
-                        template="audit/review_return.html",
-                        done="Review of {crn} returned to the assessor.",
-                        title="Return the review")
+    return _lead_action(
+        request,
+        pk,
+        crn,
+        form_class=ReturnForm,
+        service=services.return_review,
+        template="audit/review_return.html",
+        done="Review of {crn} returned to the assessor.",
+        title="Return the review",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def review_reopen(request, pk, crn):
-    return _lead_action(request, pk, crn, form_class=ReopenForm, service=services.reopen_review,
-                        template="audit/review_reopen.html", done="Review of {crn} reopened.",
-                        title="Reopen the review")
+    return _lead_action(
+        request,
+        pk,
+        crn,
+        form_class=ReopenForm,
+        service=services.reopen_review,
+        template="audit/review_reopen.html",
+        done="Review of {crn} reopened.",
+        title="Reopen the review",
+    )
 
 
 # --- history ------------------------------------------------------------------------------------
@@ -452,18 +538,23 @@ def review_history(request, pk, crn):
     review = access.review
     changes = []
     records = list(
-        CaseReview.history.filter(id=review.pk).select_related("history_user")
+        CaseReview.history.filter(id=review.pk)
+        .select_related("history_user")
         .order_by("history_date", "history_id")
     )
     for old, new in zip(records, records[1:]):
         for name in FACT_FIELDS + ["status"]:
             before, after = getattr(old, name), getattr(new, name)
             if before != after:
-                changes.append({
-                    "at": new.history_date, "who": new.history_user,
-                    "question": "Status" if name == "status" else FACT_QUESTIONS[name],
-                    "old": _fact_label(name, before), "new": _fact_label(name, after),
-                })
+                changes.append(
+                    {
+                        "at": new.history_date,
+                        "who": new.history_user,
+                        "question": "Status" if name == "status" else FACT_QUESTIONS[name],
+                        "old": _fact_label(name, before),
+                        "new": _fact_label(name, after),
+                    }
+                )
     prompt_labels = dict(PromptValue.choices)
     changes += _answer_changes(
         PromptAnswer.history.filter(review_id=review.pk).select_related("history_user", "prompt"),
@@ -476,17 +567,24 @@ def review_history(request, pk, crn):
             "history_user", "key_question"
         ),
         question=lambda r: f"{r.key_question.code} {r.key_question.wording}",
-        show=lambda r: judgement_labels.get(r.value, r.value)
-        + (f" – “{r.rationale}”" if r.rationale else ""),
+        show=lambda r: (
+            judgement_labels.get(r.value, r.value) + (f" – “{r.rationale}”" if r.rationale else "")
+        ),
     )
     changes.sort(key=lambda c: c["at"], reverse=True)
     _viewed(request, review, "history")
-    return render(request, "audit/review_history.html", _context(
-        access, changes=changes,
-        events=ReviewEvent.objects.filter(review=review).select_related("actor")
-        .order_by("-created_at", "-pk"),
-        page_title=f"History – {crn}",
-    ))
+    return render(
+        request,
+        "audit/review_history.html",
+        _context(
+            access,
+            changes=changes,
+            events=ReviewEvent.objects.filter(review=review)
+            .select_related("actor")
+            .order_by("-created_at", "-pk"),
+            page_title=f"History – {crn}",
+        ),
+    )
 
 
 def _answer_changes(records, *, question, show):
@@ -498,8 +596,14 @@ def _answer_changes(records, *, question, show):
             new = "Deleted" if record.history_type == "-" else show(record)
             old = show(previous) if previous is not None else "Not answered"
             if previous is None or old != new:
-                changes.append({"at": record.history_date, "who": record.history_user,
-                                "question": question(record), "old": old, "new": new})
+                changes.append(
+                    {
+                        "at": record.history_date,
+                        "who": record.history_user,
+                        "question": question(record),
+                        "old": old,
+                        "new": new,
+                    }
+                )
             previous = record
     return changes
-

@@ -3,6 +3,7 @@
 Anyone else gets a 404, as for any page they may not see. Exporting the trail is itself
 recorded.
 """
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator
@@ -39,12 +40,17 @@ def event_list(request):
         page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/trail.html", {
-        "page_title": "Audit trail",
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-    }, status=400 if events is None else 200)
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "page_title": "Audit trail",
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+        status=400 if events is None else 200,
+    )
 
 
 @require_GET
@@ -52,14 +58,27 @@ def event_csv(request):
     _require_trail(request.user)
     form, events = _filtered(request)
     if events is None:
-        return render(request, "audit/trail.html", {
-            "page_title": "Audit trail", "form": form, "page": None, "query": "",
-        }, status=400)
+        return render(
+            request,
+            "audit/trail.html",
+            {
+                "page_title": "Audit trail",
+                "form": form,
+                "page": None,
+                "query": "",
+            },
+            status=400,
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
     trail.write_csv(events, response)
-    trail.record(user=request.user, action=trail.Action.EXPORTED, object_type="audit_trail",
-                 label="Audit trail as CSV", request=request,
-                 detail={key: value[:100] for key, value in list(request.GET.items())[:10]})
+    trail.record(
+        user=request.user,
+        action=trail.Action.EXPORTED,
+        object_type="audit_trail",
+        label="Audit trail as CSV",
+        request=request,
+        detail={key: value[:100] for key, value in list(request.GET.items())[:10]},
+    )
     return response

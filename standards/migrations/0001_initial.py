@@ -10,152 +10,360 @@ import standards.applicability
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='KeyQuestion',
+            name="KeyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('applicability', models.JSONField(blank=True, default=dict, help_text='When the question applies, in case facts; empty means always. e.g. {"fact": "child_safeguarding_concerns", "equals": true}', validators=[standards.applicability.validate_rule])),
-                ('code', models.CharField(help_text='e.g. 2.1.3', max_length=12)),
-                ('lens', models.CharField(choices=[('engaging', 'Engaging the person'), ('desistance', 'Reducing reoffending and supporting desistance'), ('keeping_safe', 'Keeping other people safe')], max_length=15)),
-                ('wording', models.TextField()),
-                ('guidance', models.TextField(blank=True)),
-                ('allows_not_applicable', models.BooleanField(default=False, help_text='Whether an assessor may judge this question not applicable.')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "applicability",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='When the question applies, in case facts; empty means always. e.g. {"fact": "child_safeguarding_concerns", "equals": true}',
+                        validators=[standards.applicability.validate_rule],
+                    ),
+                ),
+                ("code", models.CharField(help_text="e.g. 2.1.3", max_length=12)),
+                (
+                    "lens",
+                    models.CharField(
+                        choices=[
+                            ("engaging", "Engaging the person"),
+                            ("desistance", "Reducing reoffending and supporting desistance"),
+                            ("keeping_safe", "Keeping other people safe"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("wording", models.TextField()),
+                ("guidance", models.TextField(blank=True)),
+                (
+                    "allows_not_applicable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether an assessor may judge this question not applicable.",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['standard__order', 'order', 'code'],
+                "ordering": ["standard__order", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Framework',
+            name="Framework",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Stable identifier shared by all versions, e.g. hmip-case-supervision.')),
-                ('version', models.CharField(help_text='e.g. 2018 or 2021.1', max_length=20)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('person_label', models.CharField(default='person on probation', help_text='How the framework names the person supervised, e.g. service user.', max_length=50)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('previous_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_versions', to='standards.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Stable identifier shared by all versions, e.g. hmip-case-supervision."
+                    ),
+                ),
+                ("version", models.CharField(help_text="e.g. 2018 or 2021.1", max_length=20)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("retired", "Retired"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "person_label",
+                    models.CharField(
+                        default="person on probation",
+                        help_text="How the framework names the person supervised, e.g. service user.",
+                        max_length=50,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "previous_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="next_versions",
+                        to="standards.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code', '-version'],
+                "ordering": ["code", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='e.g. 2', max_length=10)),
-                ('title', models.CharField(max_length=200)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='standards.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="e.g. 2", max_length=10)),
+                ("title", models.CharField(max_length=200)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="domains",
+                        to="standards.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'order', 'code'],
+                "ordering": ["framework", "order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Prompt',
+            name="Prompt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('applicability', models.JSONField(blank=True, default=dict, help_text='When the question applies, in case facts; empty means always. e.g. {"fact": "child_safeguarding_concerns", "equals": true}', validators=[standards.applicability.validate_rule])),
-                ('code', models.CharField(help_text='e.g. 2.1.3.b', max_length=14)),
-                ('wording', models.TextField()),
-                ('guidance', models.TextField(blank=True)),
-                ('allows_not_applicable', models.BooleanField(default=True)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('key_question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prompts', to='standards.keyquestion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "applicability",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='When the question applies, in case facts; empty means always. e.g. {"fact": "child_safeguarding_concerns", "equals": true}',
+                        validators=[standards.applicability.validate_rule],
+                    ),
+                ),
+                ("code", models.CharField(help_text="e.g. 2.1.3.b", max_length=14)),
+                ("wording", models.TextField()),
+                ("guidance", models.TextField(blank=True)),
+                ("allows_not_applicable", models.BooleanField(default=True)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "key_question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prompts",
+                        to="standards.keyquestion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['key_question__standard__order', 'key_question__order', 'order', 'code'],
+                "ordering": [
+                    "key_question__standard__order",
+                    "key_question__order",
+                    "order",
+                    "code",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RatingBand',
+            name="RatingBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate')], max_length=25)),
-                ('lower_bound', models.DecimalField(decimal_places=2, help_text='Inclusive lower bound in percent.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))])),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rating_bands', to='standards.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                (
+                    "lower_bound",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Inclusive lower bound in percent.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rating_bands",
+                        to="standards.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', '-lower_bound'],
+                "ordering": ["framework", "-lower_bound"],
             },
         ),
         migrations.CreateModel(
-            name='ScoreBand',
+            name="ScoreBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate')], max_length=25)),
-                ('min_score', models.PositiveSmallIntegerField()),
-                ('max_score', models.PositiveSmallIntegerField()),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='score_bands', to='standards.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=25,
+                    ),
+                ),
+                ("min_score", models.PositiveSmallIntegerField()),
+                ("max_score", models.PositiveSmallIntegerField()),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="score_bands",
+                        to="standards.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'min_score'],
+                "ordering": ["framework", "min_score"],
             },
         ),
         migrations.CreateModel(
-            name='Standard',
+            name="Standard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='e.g. 2.1', max_length=10)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('rated_by', models.CharField(choices=[('case_data', 'Case data (key-question percentages)'), ('judgement', 'Inspector judgement')], default='case_data', max_length=10)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='standards.domain')),
-                ('framework', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='standards', to='standards.framework')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="e.g. 2.1", max_length=10)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "rated_by",
+                    models.CharField(
+                        choices=[
+                            ("case_data", "Case data (key-question percentages)"),
+                            ("judgement", "Inspector judgement"),
+                        ],
+                        default="case_data",
+                        max_length=10,
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standards",
+                        to="standards.domain",
+                    ),
+                ),
+                (
+                    "framework",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="standards",
+                        to="standards.framework",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['framework', 'order', 'code'],
+                "ordering": ["framework", "order", "code"],
             },
         ),
         migrations.AddField(
-            model_name='keyquestion',
-            name='standard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_questions', to='standards.standard'),
+            model_name="keyquestion",
+            name="standard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="key_questions",
+                to="standards.standard",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='framework',
-            constraint=models.UniqueConstraint(fields=('code', 'version'), name='framework_version_unique'),
+            model_name="framework",
+            constraint=models.UniqueConstraint(
+                fields=("code", "version"), name="framework_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='domain',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='domain_code_unique'),
+            model_name="domain",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="domain_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prompt',
-            constraint=models.UniqueConstraint(fields=('key_question', 'code'), name='prompt_code_unique'),
+            model_name="prompt",
+            constraint=models.UniqueConstraint(
+                fields=("key_question", "code"), name="prompt_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ratingband',
-            constraint=models.UniqueConstraint(fields=('framework', 'rating'), name='rating_band_unique'),
+            model_name="ratingband",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "rating"), name="rating_band_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoreband',
-            constraint=models.UniqueConstraint(fields=('framework', 'rating'), name='score_band_unique'),
+            model_name="scoreband",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "rating"), name="score_band_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoreband',
-            constraint=models.CheckConstraint(condition=models.Q(('min_score__lte', models.F('max_score'))), name='score_band_min_not_above_max'),
+            model_name="scoreband",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_score__lte", models.F("max_score"))),
+                name="score_band_min_not_above_max",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standard',
-            constraint=models.UniqueConstraint(fields=('framework', 'code'), name='standard_code_unique'),
+            model_name="standard",
+            constraint=models.UniqueConstraint(
+                fields=("framework", "code"), name="standard_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyquestion',
-            constraint=models.UniqueConstraint(fields=('standard', 'code'), name='key_question_code_unique'),
+            model_name="keyquestion",
+            constraint=models.UniqueConstraint(
+                fields=("standard", "code"), name="key_question_code_unique"
+            ),
         ),
     ]

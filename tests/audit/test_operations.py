@@ -1,4 +1,5 @@
 """Production run path: the replica router and the health check's failure answer."""
+
 from types import SimpleNamespace
 from unittest import mock
 

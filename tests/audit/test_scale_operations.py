@@ -1,4 +1,5 @@
 """Scaling out: report pages read from the replica when one is configured; scoring never does."""
+
 from unittest import mock
 
 import pytest
@@ -34,8 +35,7 @@ def test_report_pages_read_from_the_replica(client, hmip_2018, reads):
         reverse("reports:index"),
         reverse("reports:inspection", args=[data.inspection.pk]),
         reverse("reports:inspection_json", args=[data.inspection.pk]),
-        reverse("reports:inspection_download", args=[data.inspection.pk, "key-questions",
-                                                     "csv"]),
+        reverse("reports:inspection_download", args=[data.inspection.pk, "key-questions", "csv"]),
         reverse("reports:provider", args=[data.inspection.providers.first().code]),
         reverse("reports:league"),
     ):
@@ -63,8 +63,10 @@ def test_the_health_check_answers_plain_http_while_pages_redirect(client, monkey
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
     monkeypatch.delitem(sys.modules, "audit.settings.production", raising=False)
     production = importlib.import_module("audit.settings.production")
-    with override_settings(SECURE_SSL_REDIRECT=production.SECURE_SSL_REDIRECT,
-                           SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT):
+    with override_settings(
+        SECURE_SSL_REDIRECT=production.SECURE_SSL_REDIRECT,
+        SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT,
+    ):
         health = client.get(reverse("health"))
         sign_in = client.get(reverse("login"))
     assert health.status_code == 200

@@ -1,4 +1,5 @@
 """Real-browser journeys: Playwright driving Debian's chromium against a live server."""
+
 import os
 import re
 from pathlib import Path
@@ -9,8 +10,10 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEWPORT = {"width": 1280, "height": 900}
-RESHOWN_FORM = re.compile(r"Failed to load resource: the server responded with a status of "
-                          r"(400|409|429) ")
+RESHOWN_FORM = re.compile(
+    r"Failed to load resource: the server responded with a status of "
+    r"(400|409|429) "
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -87,8 +90,8 @@ def axe_violations(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                       "resultTypes": ["violations"]}
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
     )
     return results.response["violations"]
 

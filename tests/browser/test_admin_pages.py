@@ -1,6 +1,7 @@
 """Every page of the Django admin, as an admin on the demo data: no sideways scrolling at 1,280
 pixels and no axe violation, best-practice rules included (empty table headers, unnamed
 widgets)."""
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
@@ -28,11 +29,13 @@ def admin_pages(user):
             pages.append((f"{name}-add", reverse("admin:{}_{}_add".format(*info))))
         first = model.objects.order_by("pk").first()
         if first is not None:
-            pages.append((f"{name}-change", reverse("admin:{}_{}_change".format(*info),
-                                                    args=[first.pk])))
+            pages.append(
+                (f"{name}-change", reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+            )
     review = CaseReview.objects.order_by("pk").first()
-    pages.append(("admin-review-history", reverse("admin:audit_casereview_history",
-                                                  args=[review.pk])))
+    pages.append(
+        ("admin-review-history", reverse("admin:audit_casereview_history", args=[review.pk]))
+    )
     return pages
 
 

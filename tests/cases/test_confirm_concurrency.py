@@ -5,6 +5,7 @@ Needs a database that takes writes from several connections at once: PostgreSQL.
 in-memory test database locks the whole database for a write, so the losing threads fail on
 the lock, not on the rule under test.
 """
+
 from __future__ import annotations
 
 import threading

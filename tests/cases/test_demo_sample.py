@@ -1,4 +1,5 @@
 """The demo data includes a stratified sample drawn for one PDU, drawn once."""
+
 import pytest
 
 from audit import demo

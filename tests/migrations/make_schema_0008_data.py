@@ -23,6 +23,7 @@ refuses to run if the checkout's migrations are not the ones above, and writes:
 - schema_0008_rollups.json: {inspection id: the payload of the roll-up JSON endpoint}, or
   {"error": ...} where the endpoint answers 409.
 """
+
 import argparse
 import datetime
 import decimal
@@ -101,8 +102,10 @@ def check_schema():
     leaves = {app: name for app, name in MigrationLoader(connection).graph.leaf_nodes()}
     found = {app: leaves.get(app) for app in MIGRATIONS}
     if found != MIGRATIONS:
-        sys.exit(f"This checkout's latest migrations are {found}, not {MIGRATIONS}: "
-                 "run this script in a checkout of commit 06c96fc.")
+        sys.exit(
+            f"This checkout's latest migrations are {found}, not {MIGRATIONS}: "
+            "run this script in a checkout of commit 06c96fc."
+        )
 
 
 def main():
@@ -128,15 +131,18 @@ def main():
         call_command("load_demo_data", stdout=quiet)
 
     dump = {"migrations": MIGRATIONS, "tables": dump_tables()}
-    with open(args.out / DUMP_NAME, "wb") as raw, gzip.GzipFile(
-        fileobj=raw, mode="wb", compresslevel=9, mtime=0
-    ) as out:
+    with (
+        open(args.out / DUMP_NAME, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as out,
+    ):
         out.write(json.dumps(dump, separators=(",", ":")).encode("utf-8"))
     rollups = rollup_payloads()
     (args.out / ROLLUPS_NAME).write_text(json.dumps(rollups, indent=2) + "\n", encoding="utf-8")
     rows = sum(len(t["rows"]) for t in dump["tables"].values())
-    print(f"{len(dump['tables'])} tables, {rows} rows, {len(rollups)} inspections "
-          f"written to {args.out}")
+    print(
+        f"{len(dump['tables'])} tables, {rows} rows, {len(rollups)} inspections "
+        f"written to {args.out}"
+    )
 
 
 if __name__ == "__main__":

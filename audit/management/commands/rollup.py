@@ -1,4 +1,5 @@
 """Print an inspection's roll-up as JSON or CSV (structure documented in docs/formats.md)."""
+
 import csv
 import json
 
