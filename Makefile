@@ -34,7 +34,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install browser-deps
-	$(PY) manage.py collectstatic --noinput --settings=audit.settings.test -v0
+	$(PY) manage.py collectstatic --noinput --settings=audit.config.settings.test -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
@@ -49,6 +49,6 @@ clean:
 # Production-style run: gunicorn with production settings (needs DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md).
 serve: install
-	DJANGO_SETTINGS_MODULE=audit.settings.production $(PY) manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=audit.settings.production $(PY) manage.py collectstatic --noinput -v0
-	DJANGO_SETTINGS_MODULE=audit.settings.production $(VENV)/bin/gunicorn -c audit/gunicorn_conf.py audit.wsgi
+	DJANGO_SETTINGS_MODULE=audit.config.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=audit.config.settings.production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=audit.config.settings.production $(VENV)/bin/gunicorn -c audit/config/gunicorn_conf.py audit.config.wsgi

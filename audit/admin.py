@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from audit.accounts.roles import Role, has_role
+from audit.models import (
     AuditEvent,
     CaseReview,
     Inspection,
@@ -13,7 +14,6 @@ from .models import (
     SampledCase,
     User,
 )
-from .roles import Role, has_role
 
 
 def _admins_only(request) -> bool:
@@ -138,7 +138,7 @@ class AuditEventAdmin(RecordAdmin):
     def export_csv(self, request, queryset):
         from django.http import HttpResponse
 
-        from . import trail
+        from audit.trail import trail
 
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'

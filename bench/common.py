@@ -62,7 +62,7 @@ def server(url: str) -> dict:
     )
 
 
-def setup_django(url: str, settings: str = "audit.settings.dev", *, migrate: bool = True):
+def setup_django(url: str, settings: str = "audit.config.settings.dev", *, migrate: bool = True):
     """Point Django at `url`, set it up and bring the schema and framework up to date."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
@@ -79,7 +79,7 @@ def setup_django(url: str, settings: str = "audit.settings.dev", *, migrate: boo
 
 def national_dataset(reviews: int = 100_000, **kwargs):
     """The national data set the benchmarks share (built once, then reused)."""
-    from audit.national_dataset import build_national_dataset
+    from audit.synthetic.national_dataset import build_national_dataset
 
     return build_national_dataset(reviews=reviews, verbose=True, **kwargs)
 

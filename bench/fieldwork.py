@@ -47,10 +47,10 @@ def prepare_fieldwork(*, assessors: int = 50, reviews_each: int = 20) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from audit import services
+    from audit.accounts.roles import Role
+    from audit.inspections import services
     from audit.models import CaseReview, Inspection, InspectionStatus, User
-    from audit.national_dataset import crn_prefix, delete_national_dataset
-    from audit.roles import Role
+    from audit.synthetic.national_dataset import crn_prefix, delete_national_dataset
     from cases.models import Case, Provider, Sample
     from standards.models import Framework
 

@@ -38,7 +38,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from audit.national_dataset import build_national_dataset
+    from audit.synthetic.national_dataset import build_national_dataset
 
     call_command("load_framework", verbosity=0)
     steps = []

@@ -166,7 +166,7 @@ def main() -> int:
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.config.settings.dev")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     ensure_database(url)
 

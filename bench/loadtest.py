@@ -7,8 +7,8 @@ On the national data set (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/audit_bench_national; built first if missing):
 
 1. fresh fieldwork (bench/fieldwork.py): every simulated assessor has reviews of their own;
-2. the production run path: static files collected, then `gunicorn -c audit/gunicorn_conf.py
-   audit.wsgi` with the production settings (a benchmark-only secret), bound to 127.0.0.1 only,
+2. the production run path: static files collected, then `gunicorn -c audit/config/gunicorn_conf.py
+   audit.config.wsgi` with the production settings (a benchmark-only secret), bound to 127.0.0.1 only,
    with as many workers as WEB_CONCURRENCY says (cores + 1 when unset: the database and the
    load generator share the machine);
 3. locust, headless, for a bounded time (bench/locustfile.py), from 127.0.0.1;
@@ -65,7 +65,7 @@ def production_env(url: str, port: int) -> dict:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "audit.settings.production",
+            "DJANGO_SETTINGS_MODULE": "audit.config.settings.production",
             "DJANGO_SECRET_KEY": BENCH_SECRET,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
@@ -138,7 +138,7 @@ def main() -> int:
     )
     with open(access_log, "w") as log:
         server = subprocess.Popen(
-            [str(VENV / "gunicorn"), "-c", "audit/gunicorn_conf.py", "audit.wsgi"],
+            [str(VENV / "gunicorn"), "-c", "audit/config/gunicorn_conf.py", "audit.config.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -290,7 +290,7 @@ def section(args, f, stats, ok, ambient, connection) -> str:
         f"`bench/loadtest.py`: {args.users} simulated assessors (locust, headless, on "
         f"127.0.0.1; signing in at {args.spawn_rate:g} a second, then measured for "
         f"{args.seconds} s from 5 s after the last had signed in) against "
-        f"`gunicorn -c audit/gunicorn_conf.py audit.wsgi` with the production settings on "
+        f"`gunicorn -c audit/config/gunicorn_conf.py audit.config.wsgi` with the production settings on "
         f"PostgreSQL, {f['workers']} sync workers (WEB_CONCURRENCY; unset, the script uses "
         "cores + 1, because PostgreSQL and locust share the same two cores), in the database of "
         "the national data set. Each assessor signs in "

@@ -38,7 +38,7 @@ SCORING_TARGET_MS = 100
 
 
 def production_environment():
-    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.settings.production"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.config.settings.production"
     os.environ.setdefault("DJANGO_SECRET_KEY", BENCH_SECRET)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")

@@ -7,7 +7,7 @@ missing, migrated). The data set is `manage.py generate_national_dataset`'s: one
 the 120 PDUs with 100,000 submitted or moderated reviews, plus a regional inspection of ten PDUs
 in the same database; both are reused when already there.
 
-`audit.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw SQL
+`audit.reports.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw SQL
 baseline: the three aggregates behind the same numbers (key questions, case-fact focus measures,
 prompt focus measures) written by hand over the base tables, joining judgements to their
 reviews, sampled cases and resolutions as the rules define them. Before timing, every number of
@@ -55,7 +55,7 @@ GROUP BY s.provider_id, j.key_question_id
 
 def facts_sql() -> str:
     """Counted reviews and each case-fact focus measure's numerator and denominator."""
-    from audit.rollup import FACT_MEASURES
+    from audit.reports.rollup import FACT_MEASURES
 
     columns = []
     for measure in FACT_MEASURES:
@@ -82,7 +82,7 @@ def _sql(q) -> str:
 
 
 def prompts_sql() -> str:
-    from audit.rollup import PROMPT_MEASURES
+    from audit.reports.rollup import PROMPT_MEASURES
 
     codes = ", ".join(f"'{m.prompt_code}'" for m in PROMPT_MEASURES)
     return f"""
@@ -142,7 +142,7 @@ def measure(data, runs, connection):
     """Check rollup() against the raw SQL, number for number, then time both, interleaved."""
     from django.test.utils import CaptureQueriesContext
 
-    from audit.rollup import (
+    from audit.reports.rollup import (
         DIMENSIONS,
         FACT_MEASURES,
         PROMPT_MEASURES,

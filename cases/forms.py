@@ -10,7 +10,7 @@ from crispy_forms_gds.layout import Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from standards.forms import BaseForm
+from ui.forms import BaseForm
 
 from .sampling import CONFIDENCE_LEVELS
 

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from standards.exports import safe_csv_writer
-from standards.forms import form_status
+from ui.exports import safe_csv_writer
+from ui.forms import form_status
 
 from . import sampling, uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm

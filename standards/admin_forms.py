@@ -22,9 +22,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.text import Truncator
 
+from ui.forms import BaseForm, BaseModelForm
+
 from . import applicability, framework_file
 from .facts import FACT_LIST
-from .forms import BaseForm, BaseModelForm
 from .models import IN_USE, Domain, Framework, KeyQuestion, Prompt, Standard
 from .rating import Rating
 from .services import band_problems

@@ -19,11 +19,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ui.forms import form_status
+
 from . import applicability, framework_file, services
 from .admin_forms import PART_FORMS, BandsForm, DetailsForm, ImportForm, RevisionForm
 from .changes import compare
 from .facts import and_list
-from .forms import form_status
 from .models import (
     Domain,
     DraftChanged,

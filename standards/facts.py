@@ -5,7 +5,7 @@ Applicability rules (`standards.applicability`) name these facts; the admin's ru
 them as choices and reads rules back with these words. Anything else that states rules about case
 facts (which facts follow from which, say) should name facts from here, so an admin meets the same
 words everywhere. The values are those the case record and the review hold (`cases.models` for
-the case's own facts, `audit.selectors.review_facts` for those the assessor records).
+the case's own facts, `audit.scoring.selectors.review_facts` for those the assessor records).
 """
 
 from __future__ import annotations

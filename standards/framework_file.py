@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
+from ui.text import control_character
+
 from . import applicability
 from .models import Domain, Framework, KeyQuestion, Lens, Prompt, RatedBy, Standard
 from .rating import (
@@ -26,7 +28,6 @@ from .rating import (
     percentage_band_problems,
     score_band_problems,
 )
-from .text import control_character
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LIST_LENGTH = 1000

@@ -27,7 +27,7 @@ HOST = "audit.example.gov.uk"
 def production_env(**extra) -> dict:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "audit.settings.production",
+        "DJANGO_SETTINGS_MODULE": "audit.config.settings.production",
         "DJANGO_SECRET_KEY": "x7$kq!" * 10,
         "DJANGO_ALLOWED_HOSTS": f"{HOST},127.0.0.1",
         "LOG_LEVEL": "WARNING",
@@ -81,7 +81,7 @@ def test_django_reads_x_forwarded_proto_only_when_configured():
 
 
 def test_gunicorn_listens_on_loopback_and_trusts_no_proxy_unless_told(monkeypatch):
-    from audit import gunicorn_conf
+    from audit.config import gunicorn_conf
 
     for name in ("GUNICORN_BIND", "DJANGO_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
         monkeypatch.delenv(name, raising=False)
@@ -137,8 +137,8 @@ def gunicorn(tmp_path):
             [
                 str(Path(sys.executable).parent / "gunicorn"),
                 "-c",
-                "audit/gunicorn_conf.py",
-                "audit.wsgi",
+                "audit/config/gunicorn_conf.py",
+                "audit.config.wsgi",
             ],
             cwd=ROOT,
             env=env,

@@ -91,7 +91,7 @@ def test_health_check_is_public_and_checks_database(client):
 def test_deploy_check_is_clean_with_production_settings():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "audit.settings.production",
+        "DJANGO_SETTINGS_MODULE": "audit.config.settings.production",
         "DJANGO_SECRET_KEY": "x7$kq!" * 10,
         "DJANGO_ALLOWED_HOSTS": "audit.example.gov.uk",
         "DJANGO_TRUSTED_PROXIES": "127.0.0.1",  # the reverse proxy, as operations.md has it
@@ -110,7 +110,7 @@ def test_deploy_check_is_clean_with_production_settings():
 
 
 def test_production_settings_refuse_a_missing_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit.settings.production"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit.config.settings.production"}
     env.pop("DJANGO_SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True

@@ -1,18 +1,23 @@
 """The audit's models, one module per concern; every model is importable from here."""
 
-from .accounts import User
-from .choices import (
+from audit.models.accounts import User
+from audit.models.choices import (
     COUNTED_REVIEW_STATUSES,
     InspectionStatus,
     ReviewStatus,
     YesNo,
     YesNoNotApplicable,
 )
-from .inspections import Inspection, SampledCase
-from .moderation import ModerationJudgement, ModerationRead, Resolution
-from .published import FROZEN_MODELS, FROZEN_WITH_INSPECTION, InspectionPublished, PublishedFigures
-from .reviews import CaseReview, FrameworkFixed, Judgement, PromptAnswer, ReviewEvent
-from .rollup import (
+from audit.models.inspections import Inspection, SampledCase
+from audit.models.moderation import ModerationJudgement, ModerationRead, Resolution
+from audit.models.published import (
+    FROZEN_MODELS,
+    FROZEN_WITH_INSPECTION,
+    InspectionPublished,
+    PublishedFigures,
+)
+from audit.models.reviews import CaseReview, FrameworkFixed, Judgement, PromptAnswer, ReviewEvent
+from audit.models.rollup import (
     CaseReviewQuerySet,
     CountedValuesQuerySet,
     JudgementQuerySet,
@@ -25,8 +30,8 @@ from .rollup import (
     refresh_counted,
     refresh_review_copy,
 )
-from .standard_ratings import StandardJudgement
-from .trail import AuditEvent
+from audit.models.standard_ratings import StandardJudgement
+from audit.models.trail import AuditEvent
 
 __all__ = [
     "COUNTED_REVIEW_STATUSES",

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from audit.models.choices import InspectionStatus
+from audit.models.rollup import SampledCaseQuerySet
 from cases.models import Case, Provider, Sample
 from standards.models import Framework
-
-from .choices import InspectionStatus
-from .rollup import SampledCaseQuerySet
 
 
 class Inspection(models.Model):
@@ -45,7 +44,7 @@ class Inspection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # Set when the retention purge removed the case data; its figures are then read from
-    # PublishedFigures (audit/retention.py).
+    # PublishedFigures (audit/retention/services.py).
     case_data_purged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -6,10 +6,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from audit.models.reviews import CaseReview, Judgement
+from audit.models.rollup import ResolutionQuerySet
 from standards.models import JudgementValue, KeyQuestion
-
-from .reviews import CaseReview, Judgement
-from .rollup import ResolutionQuerySet
 
 
 class ModerationRead(models.Model):

@@ -6,12 +6,16 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from audit.models.choices import COUNTED_REVIEW_STATUSES, ReviewStatus, YesNo, YesNoNotApplicable
+from audit.models.inspections import Inspection, SampledCase
+from audit.models.rollup import (
+    CaseReviewQuerySet,
+    JudgementQuerySet,
+    PromptAnswerQuerySet,
+    RollupPlace,
+)
 from cases.models import MappaCategory, MappaLevel, RoshLevel
 from standards.models import JudgementValue, KeyQuestion, Prompt, PromptValue
-
-from .choices import COUNTED_REVIEW_STATUSES, ReviewStatus, YesNo, YesNoNotApplicable
-from .inspections import Inspection, SampledCase
-from .rollup import CaseReviewQuerySet, JudgementQuerySet, PromptAnswerQuerySet, RollupPlace
 
 
 class CaseReview(RollupPlace):

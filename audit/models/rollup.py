@@ -11,9 +11,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
 
+from audit.models.choices import COUNTED_REVIEW_STATUSES
 from cases.models import Provider
-
-from .choices import COUNTED_REVIEW_STATUSES
 
 
 def _registered(name: str):

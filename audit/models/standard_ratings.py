@@ -6,11 +6,10 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from audit.models.inspections import Inspection
 from cases.models import Provider
 from standards.models import Standard
 from standards.rating import Rating
-
-from .inspections import Inspection
 
 
 class StandardJudgement(models.Model):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
+from audit.accounts.roles import RATE_STANDARDS, SEE_INSPECTIONS, Role, may
 from audit.models import Inspection, SampledCase
-from audit.roles import RATE_STANDARDS, SEE_INSPECTIONS, Role, may
 from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
 

@@ -2,7 +2,7 @@
 
 Exports escape text cells that a spreadsheet would run as a formula (those beginning with
 = + - @, tab or a line break) by prefixing an apostrophe, with the service's one rule
-(`standards.exports.safe_cell`): a case record or rationale is data, never code.
+(`ui.exports.safe_cell`): a case record or rationale is data, never code.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from django.utils.formats import date_format
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from audit.rollup import BreakdownCell, whole_percent
-from standards.exports import safe_cell
+from audit.reports.base import Column, Kind, Table
+from audit.reports.rollup import BreakdownCell, whole_percent
 from standards.rating import Rating
-
-from .base import Column, Kind, Table
+from ui.exports import safe_cell
 
 NOT_RATED = "Not rated"
 

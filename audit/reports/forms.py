@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import Q
 
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
-from standards.forms import BaseForm
 from standards.rating import Rating
+from ui.forms import BaseForm
 
 ANY = [("", "Any")]
 CASE = "review__sampled_case__case__"

@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from audit.models import Inspection
-from audit.rollup import (
+from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.charts import key_question_chart
+from audit.reports.rollup import (
     DIMENSIONS,
     Dimension,
     InspectionRollup,
@@ -17,9 +19,6 @@ from audit.rollup import (
     rollup,
     whole_percent,
 )
-
-from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
-from .charts import key_question_chart
 
 
 def _phrase(label: str) -> str:

@@ -15,11 +15,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from audit.rollup import ProviderRollup, rollup_inspections
+from audit.reports.base import Column, Kind, ReportGenerator, Table
+from audit.reports.rollup import ProviderRollup, rollup_inspections
 from standards.models import Framework
 from standards.rating import Rating
-
-from .base import Column, Kind, ReportGenerator, Table
 
 GOOD_OR_BETTER = (Rating.OUTSTANDING, Rating.GOOD)
 

@@ -8,10 +8,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from audit.models import SampledCase
-from audit.rollup import rollup_inspections
+from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.rollup import rollup_inspections
 from cases.models import Provider
-
-from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 
 
 def _inspection_label(inspection) -> str:

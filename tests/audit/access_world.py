@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from audit.accounts.roles import Role
 from audit.models import CaseReview, InspectionStatus, ReviewStatus, SampledCase
-from audit.roles import Role
 from cases.models import ProviderType
 
 from ..factories import CaseFactory, InspectionFactory, ProviderFactory, UserFactory

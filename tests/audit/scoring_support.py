@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 
-from audit import services
-from audit.roles import Role
-from audit.selectors import case_standards, review_queryset
+from audit.accounts.roles import Role
+from audit.inspections import services as inspection_services
+from audit.scoring import services
+from audit.scoring.selectors import case_standards, review_queryset
 from cases.models import Sample
 from standards.models import Framework, FrameworkStatus
 
@@ -64,7 +65,7 @@ def scoring_setup(framework, make_user, *, cases=3, crns=None, **case_fields):
     crns = crns or [f"X{n:06d}" for n in range(1, cases + 1)]
     case_fields.setdefault("domestic_abuse_history", True)
     drawn = [CaseFactory(provider=provider, crn=crn, **case_fields) for crn in crns]
-    inspection = services.create_inspection(
+    inspection = inspection_services.create_inspection(
         title="Test PDU audit",
         framework=framework,
         providers=[provider],
@@ -72,8 +73,8 @@ def scoring_setup(framework, make_user, *, cases=3, crns=None, **case_fields):
         period_end=datetime.date(2026, 6, 30),
         lead=lead,
     )
-    services.add_sample(inspection=inspection, sample=draw_sample(drawn), user=lead)
-    services.assign_cases(
+    inspection_services.add_sample(inspection=inspection, sample=draw_sample(drawn), user=lead)
+    inspection_services.assign_cases(
         inspection=inspection,
         sampled_case_ids=list(inspection.sampled_cases.values_list("pk", flat=True)),
         assessor=assessor,

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from audit.agreement import PairCounts, agreement, agreement_table
+from audit.moderation.agreement import PairCounts, agreement, agreement_table
 
 from .moderation_support import (
     NA,

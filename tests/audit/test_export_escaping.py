@@ -1,5 +1,5 @@
 """Every CSV and XLSX the service writes escapes cells a spreadsheet would run as a formula,
-with the one shared rule (standards.exports.safe_cell)."""
+with the one shared rule (ui.exports.safe_cell)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from audit import trail
+from audit.accounts.roles import Role
 from audit.models import AuditEvent
-from audit.roles import Role
+from audit.trail import trail
 from cases.models import Case, Provider
-from standards.exports import safe_cell, safe_csv_writer
+from ui.exports import safe_cell, safe_csv_writer
 
 from .access_world import build_world
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from audit.importers import COLUMNS, ImportFailed, import_file
+from audit.accounts.roles import Role
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -28,9 +28,9 @@ from audit.models import (
     SampledCase,
     StandardJudgement,
 )
-from audit.roles import Role
-from audit.selectors import FACT_FIELDS
-from standards.text import control_character
+from audit.scoring.importers import COLUMNS, ImportFailed, import_file
+from audit.scoring.selectors import FACT_FIELDS
+from ui.text import control_character
 
 from ..hostile import FUZZ, a_file, hostile_text
 from .access_world import build_world

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from audit.importers import ImportFailed, import_file
+from audit.accounts.roles import Role
 from audit.models import (
     CaseReview,
     InspectionStatus,
@@ -19,8 +19,8 @@ from audit.models import (
     ReviewEvent,
     ReviewStatus,
 )
-from audit.roles import Role
-from audit.selectors import case_standards
+from audit.scoring.importers import ImportFailed, import_file
+from audit.scoring.selectors import case_standards
 from cases.models import CRN_RULE
 
 from .scoring_support import COMPLETE_FACTS, review_of, scoring_setup

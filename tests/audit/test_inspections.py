@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit import services
+from audit.accounts.roles import Role
+from audit.inspections import services as inspection_services
 from audit.models import (
     CaseReview,
     FrameworkFixed,
@@ -16,7 +17,7 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
 )
-from audit.roles import Role
+from audit.scoring import services
 
 from ..factories import CaseFactory, FrameworkFactory, ProviderFactory
 from .scoring_support import draw_sample, review_of, score_completely, scoring_setup
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def new_inspection(framework, provider, lead):
-    return services.create_inspection(
+    return inspection_services.create_inspection(
         title="Audit",
         framework=framework,
         providers=[provider],
@@ -54,8 +55,8 @@ def test_framework_is_fixed_once_the_first_review_is_saved(hmip_2018, hmip_2021,
         period_end=inspection.period_end,
     )
     # Before scoring starts the lead may still switch version.
-    services.update_inspection(inspection=inspection, framework=hmip_2021, **details)
-    services.update_inspection(inspection=inspection, framework=hmip_2018, **details)
+    inspection_services.update_inspection(inspection=inspection, framework=hmip_2021, **details)
+    inspection_services.update_inspection(inspection=inspection, framework=hmip_2018, **details)
     services.save_review(
         review=review_of(inspection, "X000001"),
         version=0,
@@ -63,7 +64,7 @@ def test_framework_is_fixed_once_the_first_review_is_saved(hmip_2018, hmip_2021,
         facts={"home_visit_needed": "no"},
     )
     with pytest.raises(ValidationError, match="framework version cannot change"):
-        services.update_inspection(inspection=inspection, framework=hmip_2021, **details)
+        inspection_services.update_inspection(inspection=inspection, framework=hmip_2021, **details)
     inspection.framework = hmip_2021
     with pytest.raises(FrameworkFixed):
         inspection.save()
@@ -77,8 +78,8 @@ def test_adding_a_sample_keeps_each_case_provider_and_creates_reviews(hmip_2018,
     inspection = new_inspection(hmip_2018, region, lead)
     cases = [CaseFactory(provider=north), CaseFactory(provider=south)]
     sample = draw_sample(cases)
-    assert services.add_sample(inspection=inspection, sample=sample, user=lead) == 2
-    assert services.add_sample(inspection=inspection, sample=sample, user=lead) == 0
+    assert inspection_services.add_sample(inspection=inspection, sample=sample, user=lead) == 2
+    assert inspection_services.add_sample(inspection=inspection, sample=sample, user=lead) == 0
     inspection.refresh_from_db()
     assert inspection.sample == sample
     sampled = SampledCase.objects.get(case=cases[0])
@@ -101,7 +102,7 @@ def test_a_sample_from_other_providers_is_refused(hmip_2018, make_user):
     inspection = new_inspection(hmip_2018, mine, lead)
     outside = CaseFactory(provider=other, crn="Z000009")
     with pytest.raises(ValidationError, match="Z000009"):
-        services.add_sample(
+        inspection_services.add_sample(
             inspection=inspection,
             sample=draw_sample([CaseFactory(provider=mine), outside]),
             user=lead,
@@ -116,16 +117,26 @@ def test_bulk_assignment_rules(hmip_2018, make_user):
     not_an_assessor = make_user(Role.MANAGER, providers=[setup["provider"]])
     ids = list(inspection.sampled_cases.order_by("case__crn").values_list("pk", flat=True))
     with pytest.raises(ValidationError, match="not an assessor"):
-        services.assign_cases(inspection=inspection, sampled_case_ids=ids, assessor=not_an_assessor)
+        inspection_services.assign_cases(
+            inspection=inspection, sampled_case_ids=ids, assessor=not_an_assessor
+        )
     review = score_completely(review_of(inspection, "X000001"), assessor, hmip_2018)
     services.submit_review(review=review, version=review.version, user=assessor)
     with pytest.raises(ValidationError, match="X000001: submitted reviews keep their assessor"):
-        services.assign_cases(inspection=inspection, sampled_case_ids=ids, assessor=second)
+        inspection_services.assign_cases(
+            inspection=inspection, sampled_case_ids=ids, assessor=second
+        )
     assert (
-        services.assign_cases(inspection=inspection, sampled_case_ids=ids[1:], assessor=second) == 2
+        inspection_services.assign_cases(
+            inspection=inspection, sampled_case_ids=ids[1:], assessor=second
+        )
+        == 2
     )
     assert (
-        services.assign_cases(inspection=inspection, sampled_case_ids=ids[2:], assessor=None) == 1
+        inspection_services.assign_cases(
+            inspection=inspection, sampled_case_ids=ids[2:], assessor=None
+        )
+        == 1
     )
     assert list(
         inspection.sampled_cases.order_by("case__crn").values_list("assessor", flat=True)

@@ -3,8 +3,8 @@
 import pytest
 from django.db.models import Count
 
-from audit import demo
 from audit.models import CaseReview, Inspection, Judgement, PromptAnswer, ReviewStatus
+from audit.synthetic import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
-from audit import lifecycle
-from audit.lifecycle import InspectionPublished, TransitionRefused
+from audit.inspections import lifecycle
+from audit.inspections.lifecycle import InspectionPublished, TransitionRefused
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -18,7 +18,7 @@ from audit.models import (
     SampledCase,
     StandardJudgement,
 )
-from audit.moderation import resolve_disagreement
+from audit.moderation.services import resolve_disagreement
 from standards.models import Framework, FrameworkStatus
 
 from ..factories import FrameworkFactory

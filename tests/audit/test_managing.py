@@ -1,14 +1,14 @@
 """Seeing versus managing: a user who may see an inspection's reports may still not change it.
 
 Changes to an inspection, its reviews, its moderation and its standard ratings follow one rule
-(`audit.selectors.manageable_inspections`); reading follows the visibility rules.
+(`audit.scoring.selectors.manageable_inspections`); reading follows the visibility rules.
 """
 
 import pytest
 from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.models import StandardJudgement
-from audit.roles import Role
 from cases.models import Provider
 from standards.rating import Rating
 
@@ -137,7 +137,7 @@ def test_only_its_lead_or_a_lead_on_its_team_covering_all_its_providers_may_mana
     those who only see it, 404 to the rest, and the selector agrees."""
     import itertools
 
-    from audit.selectors import can_manage_inspection, manageable_inspections
+    from audit.accounts.access import can_manage_inspection, manageable_inspections
 
     inspection, places = two_pdu_inspection
     roles = [Role.LEAD, Role.MODERATOR, Role.MANAGER, Role.ASSESSOR]

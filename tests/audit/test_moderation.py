@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
-from audit import rollup
 from audit.models import (
     AuditEvent,
     InspectionStatus,
@@ -15,7 +14,7 @@ from audit.models import (
     Resolution,
     ReviewStatus,
 )
-from audit.moderation import (
+from audit.moderation.services import (
     EFFECTIVE_VALUE,
     ModerationRefused,
     assign_moderator,
@@ -25,8 +24,9 @@ from audit.moderation import (
     record_second_read,
     resolve_disagreement,
     select_for_moderation,
-    unresolved_disagreement_count,
 )
+from audit.reports import rollup
+from audit.scoring.pairs import unresolved_disagreement_count
 
 from ..factories import ProviderFactory
 from .moderation_support import (

@@ -2,9 +2,9 @@
 
 import pytest
 
-from audit import demo
 from audit.models import ModerationJudgement, ModerationRead, Resolution, ReviewStatus
-from audit.moderation import disagreements, moderation_target
+from audit.moderation.services import disagreements, moderation_target
+from audit.synthetic import demo
 
 pytestmark = pytest.mark.django_db
 

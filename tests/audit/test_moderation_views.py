@@ -13,7 +13,7 @@ from audit.models import (
     Resolution,
     ReviewStatus,
 )
-from audit.moderation import assign_moderator, select_for_moderation
+from audit.moderation.services import assign_moderator, select_for_moderation
 
 from ..factories import ProviderFactory
 from .moderation_support import (

@@ -19,13 +19,13 @@ from audit.models import (
     SampledCase,
     StandardJudgement,
 )
-from audit.national_dataset import (
+from audit.reports.rollup import rollup, rollup_copy_mismatches
+from audit.scoring.selectors import review_states
+from audit.synthetic.national_dataset import (
     build_national_dataset,
     crn_prefix,
     delete_national_dataset,
 )
-from audit.rollup import rollup, rollup_copy_mismatches
-from audit.selectors import review_states
 from cases.models import Case, Provider, ProviderType
 from standards.models import KeyQuestion, Prompt
 

@@ -13,9 +13,9 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from audit import gunicorn_conf
-from audit.logging import JsonFormatter, RedactingGunicornLogger, loggable_path, redact
-from audit.roles import Role
+from audit.accounts.roles import Role
+from audit.config import gunicorn_conf
+from audit.config.logging import JsonFormatter, RedactingGunicornLogger, loggable_path, redact
 
 from .access_world import build_world
 
@@ -47,7 +47,7 @@ def failing(monkeypatch, target):
 
 @override_settings(DEBUG=False)
 def test_a_500_page_shows_nothing_from_the_request(world, monkeypatch, request_log):
-    failing(monkeypatch, "audit.views.reviews.load_review_state")
+    failing(monkeypatch, "audit.scoring.views.load_review_state")
     client = Client(raise_request_exception=False)
     client.force_login(world.a.users[Role.ASSESSOR])
     url = reverse("audit:review_tasks", args=[world.a.inspection.pk, world.a.open_crn])
@@ -61,7 +61,7 @@ def test_a_500_page_shows_nothing_from_the_request(world, monkeypatch, request_l
 
 @override_settings(DEBUG=False)
 def test_the_request_log_names_no_crn_and_holds_no_form_body(world, monkeypatch, request_log):
-    failing(monkeypatch, "audit.services.save_review")
+    failing(monkeypatch, "audit.scoring.services.save_review")
     client = Client(raise_request_exception=False)
     client.force_login(world.a.users[Role.ASSESSOR])
     url = reverse("audit:review_standard", args=[world.a.inspection.pk, world.a.open_crn, "2.1"])
@@ -291,7 +291,7 @@ def test_gunicorn_keeps_request_headers_and_the_environment_out_of_its_atoms():
     assert atoms["r"] == "GET /moderation/4/reads/<str:crn>/ HTTP/1.1"
     assert "q" not in atoms and "f" not in atoms
     assert not [key for key in atoms if key.startswith("{")]
-    assert gunicorn_conf.logger_class == "audit.logging.RedactingGunicornLogger"
+    assert gunicorn_conf.logger_class == "audit.config.logging.RedactingGunicornLogger"
     assert "%(q)s" not in gunicorn_conf.access_log_format
 
 

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
-from audit.roles import ROLE_PERMISSIONS, Role, may
+from audit.accounts.roles import ROLE_PERMISSIONS, Role, may
 
 from ..factories import UserFactory
 from .access_world import World, build_world
@@ -541,7 +541,7 @@ def _read_reopened(world, client):
 
 
 def _rated(world, client):
-    from audit.rollup_services import record_standard_rating
+    from audit.reports.standard_ratings import record_standard_rating
     from standards.models import Standard
 
     record_standard_rating(
@@ -823,7 +823,7 @@ def test_those_who_see_but_may_not_manage_change_nothing(world, settings, tmp_pa
 @pytest.mark.django_db
 def test_the_write_check_notices_a_refusal_that_writes(world, monkeypatch):
     """Were the rating page to save before refusing, the check would say so."""
-    from audit.views import reports
+    from audit.reports import views as reports
 
     real = reports.inspection_to_manage_or_404
 

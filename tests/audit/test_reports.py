@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.accounts.roles import Role
 from audit.models import InspectionStatus, StandardJudgement
-from audit.roles import Role
 from standards.rating import Rating
 
 from .rollup_data import (

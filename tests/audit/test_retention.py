@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from audit import retention, trail
+from audit.accounts.roles import Role
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -25,8 +25,9 @@ from audit.models import (
     ReviewEvent,
 )
 from audit.reports.inspection import InspectionReport
-from audit.roles import Role
-from audit.rollup import DIMENSIONS, rollup, rollup_to_dict
+from audit.reports.rollup import DIMENSIONS, rollup, rollup_to_dict
+from audit.retention import services as retention
+from audit.trail import trail
 from cases.models import Case, Sample
 
 from ..factories import PromptFactory

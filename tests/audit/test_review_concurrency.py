@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from audit import services
 from audit.models import CaseReview, Judgement, PromptAnswer
+from audit.scoring import services
 
 from .scoring_support import complete_answers, review_of, scoring_setup
 from .test_review_flow import standard_data, version_on

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from audit.forms import judgement_field_name, prompt_field_name, rationale_field_name
+from audit.accounts.roles import Role
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -17,7 +17,7 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
 )
-from audit.roles import Role
+from audit.scoring.forms import judgement_field_name, prompt_field_name, rationale_field_name
 
 from ..factories import CaseFactory, ProviderFactory
 from .scoring_support import COMPLETE_FACTS, complete_answers, draw_sample

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit import services
+from audit.scoring import services
 from standards.models import Prompt
 
 from .scoring_support import (

@@ -4,8 +4,8 @@ may not change is a 403."""
 import pytest
 from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.models import InspectionStatus
-from audit.roles import Role
 
 from ..factories import ProviderFactory
 from .scoring_support import scoring_setup
@@ -137,7 +137,7 @@ def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018
 
 
 def test_my_cases_groups_each_inspection_once(client, setup, hmip_2018):
-    from audit import services
+    from audit.inspections import services
 
     from ..factories import CaseFactory
     from .scoring_support import draw_sample

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Q
 
 from audit.models import ReviewStatus
-from audit.rollup import (
+from audit.reports.rollup import (
     DIMENSIONS_BY_KEY,
     RollupUnavailable,
     breakdowns,

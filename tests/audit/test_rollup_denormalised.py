@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
-from audit import moderation, services
+from audit.accounts.roles import Role
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     CaseReview,
@@ -22,8 +22,9 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
 )
-from audit.roles import Role
-from audit.rollup import rollup, rollup_copy_mismatches
+from audit.moderation import services as moderation
+from audit.reports.rollup import rollup, rollup_copy_mismatches
+from audit.scoring import services
 from standards.models import Prompt
 
 from ..factories import CaseFactory, ProviderFactory

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from audit import services
-from audit.forms import prompt_field_name
+from audit.scoring import services
+from audit.scoring.forms import prompt_field_name
 from standards.models import KeyQuestion, Prompt
 
 from .scoring_support import COMPLETE_FACTS, review_of, scoring_setup

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from audit import trail
 from audit.models import AuditEvent
+from audit.trail import trail
 
 
 @pytest.mark.django_db

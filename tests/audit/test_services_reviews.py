@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from audit import services
+from audit.accounts.roles import Role
+from audit.inspections import services as inspection_services
 from audit.models import (
     CaseReview,
     InspectionStatus,
@@ -14,8 +15,8 @@ from audit.models import (
     ReviewEvent,
     ReviewStatus,
 )
-from audit.roles import Role
-from audit.selectors import load_review_state, review_facts
+from audit.scoring import services
+from audit.scoring.selectors import load_review_state, review_facts
 
 from .scoring_support import (
     COMPLETE_FACTS,
@@ -257,7 +258,7 @@ def test_published_inspection_refuses_every_change(setup, hmip_2018):
             review=review_of(inspection, "X000002"), user=setup["lead"], comment="Too late"
         )
     with pytest.raises(ValidationError, match="published"):
-        services.assign_cases(
+        inspection_services.assign_cases(
             inspection=inspection, sampled_case_ids=[review.sampled_case_id], assessor=None
         )
     assert review_of(inspection, "X000001").version == 0

@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.sign_in import check_trusted_proxies, client_address
+from audit.accounts.sign_in import check_trusted_proxies, client_address
 
 PASSWORD = "correct-horse-battery"
 LIMIT = settings.AXES_FAILURE_LIMIT

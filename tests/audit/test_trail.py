@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit import trail
+from audit.accounts.roles import Role
 from audit.models import AuditEvent, CaseReview, ReviewStatus
-from audit.roles import Role
+from audit.trail import trail
 from cases.models import Case
 
 from .access_world import build_world
@@ -356,7 +356,7 @@ def test_moderator_of_another_inspection_is_not_recorded_reading(client, world):
 
 
 def test_demo_trail_events_load_once(world):
-    from audit.demo import DEMO_INSPECTION_TITLE, load_trail_demo
+    from audit.synthetic.demo import DEMO_INSPECTION_TITLE, load_trail_demo
 
     assert load_trail_demo() == 0  # nothing to show until the demo inspection exists
     a = world.a

@@ -145,7 +145,7 @@ DEMO_PASSWORD = "demo-password-2026"
 @pytest.fixture
 def demo_people(db):
     """The demo's providers (a region and its three PDUs) and users, without any audit data."""
-    from audit import demo
+    from audit.synthetic import demo
 
     pdus = demo.load_providers()
     demo.load_users(pdus)
@@ -158,7 +158,7 @@ def demo_data(db):
     an inspection in fieldwork with submitted and moderated reviews, a drawn sample, ratings and
     a published inspection a year earlier. Sign in as lead, assessor, moderator or manager with
     DEMO_PASSWORD."""
-    from audit import demo
+    from audit.synthetic import demo
     from standards.loaders import load_framework_file, shipped_files
 
     for path in shipped_files():

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from audit.demo import DEMO_INSPECTION_TITLE
 from audit.models import Inspection, ReviewStatus, SampledCase, StandardJudgement
+from audit.synthetic.demo import DEMO_INSPECTION_TITLE
 from cases.models import Case, Sample
 
 from .conftest import DEMO_PASSWORD, screenshot
@@ -269,8 +269,8 @@ def test_lead_reads_the_report_of_an_inspection_whose_case_data_was_purged(
 
     from django.utils import timezone
 
-    from audit.demo import DEMO_PREVIOUS_INSPECTION_TITLE
-    from audit.retention import purge_case_data
+    from audit.retention.services import purge_case_data
+    from audit.synthetic.demo import DEMO_PREVIOUS_INSPECTION_TITLE
 
     settings.CASE_DATA_RETENTION_DAYS = 30
     purge_case_data(before=timezone.localdate() - datetime.timedelta(days=30))

@@ -6,11 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from audit import services
-from audit.lifecycle import start_fieldwork
+from audit.accounts.roles import Role
+from audit.inspections.lifecycle import start_fieldwork
 from audit.models import ModerationRead, Resolution
-from audit.roles import Role
-from audit.selectors import case_standards
+from audit.scoring import services
+from audit.scoring.selectors import case_standards
 
 from ..audit.scoring_support import review_of, score_completely, scoring_setup
 from .keyboard import tab_to

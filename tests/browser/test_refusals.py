@@ -3,7 +3,7 @@ reflows at 320 px; the inspection form offers other leads for the team."""
 
 import pytest
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 
 from .conftest import axe_violations, screenshot
 

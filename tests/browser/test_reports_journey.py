@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from audit.demo import DEMO_INSPECTION_TITLE
 from audit.models import COUNTED_REVIEW_STATUSES, Judgement
+from audit.synthetic.demo import DEMO_INSPECTION_TITLE
 
 from .conftest import DEMO_PASSWORD, screenshot
 

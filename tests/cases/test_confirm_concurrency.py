@@ -16,8 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.models import AuditEvent
-from audit.roles import Role
 from cases.models import Case
 
 from ..factories import ProviderFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from audit import demo
+from audit.synthetic import demo
 from cases import sampling
 from cases.models import Sample
 

@@ -13,11 +13,11 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 from cases import importers
 from cases.importers import MAX_CELL_LENGTH, import_caseload
 from cases.models import Case
-from standards.text import control_character
+from ui.text import control_character
 
 from ..factories import CaseFactory, ProviderFactory
 from ..hostile import FUZZ, a_file, hostile_text

@@ -80,7 +80,7 @@ def test_command_exit_status_is_non_zero(tmp_path):
             "import_caseload",
             str(path),
             "--dry-run",
-            "--settings=audit.settings.test",
+            "--settings=audit.config.settings.test",
         ],
         cwd=root,
         capture_output=True,

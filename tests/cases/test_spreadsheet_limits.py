@@ -16,8 +16,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audit.importers import ImportFailed, import_file
-from audit.roles import Role
+from audit.accounts.roles import Role
+from audit.scoring.importers import ImportFailed, import_file
 from cases.importers import RowError, import_caseload
 from cases.models import Case
 from cases.spreadsheets import FileRejected, read_rows

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 from cases import sampling, uploads
 from cases.models import Case, Sample
 
@@ -278,7 +278,7 @@ def test_staged_uploads_are_private_files(client, manager, pdu_a, upload_dir):
 def test_staged_uploads_default_to_a_private_folder_of_the_project(
     client, manager, pdu_a, settings, tmp_path
 ):
-    from audit.settings import base
+    from audit.config.settings import base
 
     default = Path(base.CASELOAD_UPLOAD_DIR)
     assert default == base.BASE_DIR / "var" / "uploads"

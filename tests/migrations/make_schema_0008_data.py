@@ -79,11 +79,11 @@ def dump_tables() -> dict:
 
 
 def rollup_payloads() -> dict:
-    """As audit.views.reports.inspection_json answers for a user who sees every provider."""
+    """As audit.reports.views.inspection_json answers for a user who sees every provider."""
     from django.core.serializers.json import DjangoJSONEncoder
 
     from audit.models import Inspection
-    from audit.rollup import RollupUnavailable, rollup, rollup_to_dict
+    from audit.reports.rollup import RollupUnavailable, rollup, rollup_to_dict
 
     payloads = {}
     for inspection in Inspection.objects.order_by("pk"):
@@ -116,7 +116,7 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="csa-schema-0008-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/demo.sqlite3"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.settings.dev"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.config.settings.dev"
     sys.path.insert(0, str(Path.cwd()))
     import django
 

@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit import lifecycle
-from audit import services as audit_services
-from audit.forms import InspectionForm
-from audit.roles import Role
+from audit.accounts.roles import Role
+from audit.inspections import lifecycle
+from audit.inspections import services as inspection_services
+from audit.inspections.forms import InspectionForm
+from audit.scoring import services as audit_services
 from standards.models import DraftChanged, FrameworkFrozen, FrameworkStatus, KeyQuestion
 from standards.services import (
     clone_framework,
@@ -86,7 +87,7 @@ def test_new_inspections_are_offered_the_new_version_not_the_superseded_one(
         "HMIP case supervision 2018 (CRC and NPS) (2018)",
     ]
     with pytest.raises(ValidationError, match="is not published"):
-        audit_services.create_inspection(
+        inspection_services.create_inspection(
             title="Too late",
             framework=hmip_2021,
             providers=[ProviderFactory()],

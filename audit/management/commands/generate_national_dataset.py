@@ -1,8 +1,8 @@
-"""Build the national synthetic data set (audit/national_dataset.py): benchmarks and load tests."""
+"""Build the national synthetic data set (audit/synthetic/national_dataset.py): benchmarks and load tests."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.national_dataset import (
+from audit.synthetic.national_dataset import (
     DEFAULT_TITLE,
     REGIONS,
     build_national_dataset,

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.importers import ImportFailed, import_file
 from audit.models import Inspection
+from audit.scoring.importers import ImportFailed, import_file
 
 
 class Command(BaseCommand):

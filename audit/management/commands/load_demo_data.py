@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from audit import demo
+from audit.synthetic import demo
 
 
 class Command(BaseCommand):

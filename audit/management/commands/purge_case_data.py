@@ -13,7 +13,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.retention import PurgeRefused, purge_case_data
+from audit.retention.services import PurgeRefused, purge_case_data
 from cases import uploads
 
 

@@ -6,8 +6,14 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Inspection
-from audit.rollup import CSV_COLUMNS, RollupUnavailable, rollup, rollup_csv_rows, rollup_to_dict
-from standards.exports import safe_cell
+from audit.reports.rollup import (
+    CSV_COLUMNS,
+    RollupUnavailable,
+    rollup,
+    rollup_csv_rows,
+    rollup_to_dict,
+)
+from ui.exports import safe_cell
 
 
 class Command(BaseCommand):
