@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-fast browser-deps bench clean
+.PHONY: install run serve lint test test-fast browser-deps bench clean lock
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,13 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install browser-deps
+# ruff (lint and format) and the import contracts in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: install browser-deps lint
 	$(PY) manage.py collectstatic --noinput --settings=audit.config.settings.test -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -8,8 +8,8 @@ postgres://postgres@127.0.0.1:5432/audit_bench_national; built first if missing)
 
 1. fresh fieldwork (bench/fieldwork.py): every simulated assessor has reviews of their own;
 2. the production run path: static files collected, then `gunicorn -c audit/config/gunicorn_conf.py
-   audit.config.wsgi` with the production settings (a benchmark-only secret), bound to 127.0.0.1 only,
-   with as many workers as WEB_CONCURRENCY says (cores + 1 when unset: the database and the
+   audit.config.wsgi` with the production settings (a benchmark-only secret), bound to 127.0.0.1
+   only, with as many workers as WEB_CONCURRENCY says (cores + 1 when unset: the database and the
    load generator share the machine);
 3. locust, headless, for a bounded time (bench/locustfile.py), from 127.0.0.1;
 4. gunicorn stopped; every answer of every accepted save compared with the database.
@@ -290,7 +290,8 @@ def section(args, f, stats, ok, ambient, connection) -> str:
         f"`bench/loadtest.py`: {args.users} simulated assessors (locust, headless, on "
         f"127.0.0.1; signing in at {args.spawn_rate:g} a second, then measured for "
         f"{args.seconds} s from 5 s after the last had signed in) against "
-        f"`gunicorn -c audit/config/gunicorn_conf.py audit.config.wsgi` with the production settings on "
+        "`gunicorn -c audit/config/gunicorn_conf.py audit.config.wsgi` with the production "
+        "settings on "
         f"PostgreSQL, {f['workers']} sync workers (WEB_CONCURRENCY; unset, the script uses "
         "cores + 1, because PostgreSQL and locust share the same two cores), in the database of "
         "the national data set. Each assessor signs in "

@@ -7,11 +7,12 @@ version it loaded go back with the form. A save refused as stale (409) is reload
 it counts as neither an error nor a lost answer. Every answer of every accepted save is recorded
 and written out at the end, so bench/loadtest.py can check that each one is in the database.
 
-The measured period starts LOADTEST_SETTLE seconds after the last assessor has signed in
-(statistics are reset then, so sign-in, one deliberately slow password hash each, is not
-measured) and lasts LOADTEST_SECONDS; then the test stops. Reads LOADTEST_PLAN (the fieldwork:
-inspection, assessors, their CRNs) and writes LOADTEST_RESULT. The service sees HTTPS, as behind the TLS-terminating proxy: requests carry
-X-Forwarded-Proto: https, and the client sends the Secure cookies over plain HTTP on loopback.
+The measured period starts LOADTEST_SETTLE seconds after the last assessor has signed in (statistics
+are reset then, so sign-in, one deliberately slow password hash each, is not measured) and lasts
+LOADTEST_SECONDS; then the test stops. Reads LOADTEST_PLAN (the fieldwork: inspection, assessors,
+their CRNs) and writes LOADTEST_RESULT. The service sees HTTPS, as behind the TLS-terminating proxy:
+requests carry X-Forwarded-Proto: https, and the client sends the Secure cookies over plain HTTP on
+loopback.
 """
 
 from __future__ import annotations

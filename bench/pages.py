@@ -219,10 +219,12 @@ def main() -> int:
                     if met
                     else (
                         "Where a scoring page misses, the cause is rendering: about half of a "
-                        "standard page's server time is spent rendering its GOV.UK form (every prompt "
+                        "standard page's server time is spent rendering its GOV.UK form (every "
+                        "prompt "
                         "and judgement a radio group through crispy-forms-gds templates), and each "
                         "request also commits a session update and an audit-trail row; the queries "
-                        "take a few milliseconds. Figures on this shared two-core machine move by a "
+                        "take a few milliseconds. Figures on this shared two-core machine move "
+                        "by a "
                         "fifth between runs. "
                     )
                 )

@@ -7,8 +7,8 @@ missing, migrated). The data set is `manage.py generate_national_dataset`'s: one
 the 120 PDUs with 100,000 submitted or moderated reviews, plus a regional inspection of ten PDUs
 in the same database; both are reused when already there.
 
-`audit.reports.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw SQL
-baseline: the three aggregates behind the same numbers (key questions, case-fact focus measures,
+`audit.reports.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw
+SQL baseline: the three aggregates behind the same numbers (key questions, case-fact focus measures,
 prompt focus measures) written by hand over the base tables, joining judgements to their
 reviews, sampled cases and resolutions as the rules define them. Before timing, every number of
 rollup() is checked against the baseline's. Prints the figures and rewrites the "Roll-up"

@@ -1,8 +1,9 @@
 """Rows of an uploaded CSV or XLSX file, read within the limits in docs/formats.md.
 
-One reader for every import (caseloads in cases.importers, scored reviews in audit.scoring.importers).
-Rows are yielded one at a time and never all held. A file past any limit is refused with a plain
-reason before it can cost much: an XLSX workbook is a zip of XML parts, and a small one can
+One reader for every import (caseloads in cases.importers, scored reviews in
+audit.scoring.importers). Rows are yielded one at a time and never all held. A file past any limit
+is refused with a plain reason before it can cost much: an XLSX workbook is a zip of XML parts, and
+a small one can
 unpack to gigabytes or declare a sheet of a hundred million rows, so the zip's own records and
 then the XML itself are checked before openpyxl parses a cell:
 

@@ -151,7 +151,8 @@ def read(raw: bytes) -> dict:
                     "The file",
                     "",
                     (
-                        f"It is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as UTF-8 "
+                        f"It is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as "
+                        "UTF-8 "
                         "JSON, as the export writes it."
                     ),
                 )
@@ -310,7 +311,8 @@ def _element(name, item, fields, seen: set, kind: str) -> list[Problem]:
                     name,
                     "code",
                     (
-                        f"Another {kind} earlier in the file has the code {code}: codes identify each "
+                        f"Another {kind} earlier in the file has the code {code}: codes identify "
+                        "each "
                         f"{kind} in imports and reports, so give each {kind} its own."
                     ),
                 )

@@ -151,7 +151,8 @@ def percentage_band_problems(bands: Sequence[PercentageBand]) -> list[BandProble
             BandProblem(
                 Rating.INADEQUATE,
                 (
-                    f"Inadequate starts at {_percent(lowest.lower_bound)}: the Inadequate band must "
+                    f"Inadequate starts at {_percent(lowest.lower_bound)}: the Inadequate band "
+                    "must "
                     "start at 0%, so that every percentage has a rating."
                 ),
             )
@@ -163,7 +164,8 @@ def percentage_band_problems(bands: Sequence[PercentageBand]) -> list[BandProble
                 BandProblem(
                     higher.rating,
                     (
-                        f"{higher.rating.label} starts at {_percent(higher.lower_bound)}, which is not "
+                        f"{higher.rating.label} starts at {_percent(higher.lower_bound)}, which "
+                        "is not "
                         f"above {lower.rating.label} at {_percent(lower.lower_bound)}: each better "
                         "rating must need a higher percentage than the one below it."
                     ),
@@ -189,7 +191,8 @@ def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[Band
                 BandProblem(
                     band.rating,
                     (
-                        f"{band.rating.label} runs from {band.min_score} to {band.max_score}: a score "
+                        f"{band.rating.label} runs from {band.min_score} to {band.max_score}: a "
+                        "score "
                         "band's lowest score must not exceed its highest."
                     ),
                     "max",
@@ -203,7 +206,8 @@ def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[Band
             BandProblem(
                 ordered[0].rating,
                 (
-                    f"{ordered[0].rating.label} starts at {ordered[0].min_score}: the lowest score band "
+                    f"{ordered[0].rating.label} starts at {ordered[0].min_score}: the lowest "
+                    "score band "
                     "must start at 0."
                 ),
                 "min",
@@ -217,7 +221,8 @@ def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[Band
                     (
                         f"{lower.rating.label} ends at {lower.max_score} and {higher.rating.label} "
                         f"starts at {higher.min_score}: score bands must rise from Inadequate to "
-                        f"Outstanding and meet without gap or overlap, so {higher.rating.label} should "
+                        f"Outstanding and meet without gap or overlap, so {higher.rating.label} "
+                        "should "
                         f"start at {lower.max_score + 1}."
                     ),
                     "min",
@@ -228,7 +233,8 @@ def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[Band
             BandProblem(
                 ordered[-1].rating,
                 (
-                    f"{ordered[-1].rating.label} ends at {ordered[-1].max_score}: the Outstanding band "
+                    f"{ordered[-1].rating.label} ends at {ordered[-1].max_score}: the "
+                    "Outstanding band "
                     f"must end at the maximum score, {max_score} (3 points for each standard)."
                 ),
                 "max",

@@ -142,7 +142,8 @@ def import_framework(*, raw: bytes) -> Framework:
                 framework_file.Problem(
                     "The framework version",
                     "version",
-                    f"{existing} is already here ({existing.get_status_display().lower()}): change the "
+                    f"{existing} is already here ({existing.get_status_display().lower()}): "
+                    "change the "
                     "version in the file to import it as a new draft.",
                 )
             ]

@@ -6,11 +6,12 @@ Two questions decide every page:
   written to the groups after every migrate). Views ask `may(user, PERMISSION)`, so the table
   below is the one place a role's powers are written down.
 - *Which objects?* The user's providers and what they are assigned to (`cases.selectors`,
-  `audit.scoring.selectors`): an assessor sees the cases assigned to them, leads and moderators their
-  inspections, managers the reports of their providers and the providers beneath them.
+  `audit.accounts.access`, `audit.scoring.selectors`): an assessor sees the cases assigned to them,
+  leads and moderators their inspections, managers the reports of their providers and the providers
+  beneath them.
 
 A user who may not see an object gets a 404 for it, exactly as if it did not exist. Changing an
-inspection or anything in it takes more than seeing it (`selectors.manageable_inspections`): one
+inspection or anything in it takes more than seeing it (`access.manageable_inspections`): one
 who sees it but may not change it gets a 403 saying who may.
 """
 

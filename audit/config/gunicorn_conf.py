@@ -1,4 +1,5 @@
-"""gunicorn settings for production: `gunicorn -c audit/config/gunicorn_conf.py audit.config.wsgi`."""
+"""gunicorn settings for production: `gunicorn -c audit/config/gunicorn_conf.py "
+"audit.config.wsgi`."""
 
 import multiprocessing
 import os

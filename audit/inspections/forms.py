@@ -89,7 +89,8 @@ class InspectionForm(GovForm):
             del self.fields["framework"]
             framework_item = Markup(
                 format_html(
-                    '<div class="govuk-form-group"><h2 class="govuk-heading-m">Framework version</h2>'
+                    '<div class="govuk-form-group"><h2 class="govuk-heading-m">Framework '
+                    "version</h2>"
                     '<p class="govuk-body">{} (version {})</p><p class="govuk-hint">Scoring has '
                     "started, so the framework version can no longer change.</p></div>",
                     framework_fixed.title,

@@ -14,7 +14,8 @@ from audit.models.standard_ratings import StandardJudgement
 
 class PublishedFigures(models.Model):
     """The counts a published inspection's roll-up and breakdowns are computed from, kept when
-    its case data is purged (audit/retention/services.py), so its reports show the same figures after.
+    its case data is purged (audit/retention/services.py), so its reports show the same figures
+    after.
 
     `counts`: {provider id: {"reviews": n, "key_questions": {key question id: {"sufficient",
     "applicable", "not_applicable"}}, "facts": {focus measure "<code>_n"/"<code>_d": n},
@@ -41,10 +42,11 @@ class PublishedFigures(models.Model):
 class InspectionPublished(ValidationError):
     """Raised when anything belonging to a published inspection would change.
 
-    Services refuse first, with this message on the page (`audit.inspections.lifecycle.ensure_not_published`);
-    the model signals below are the backstop for every other writer (admin, shell, scripts):
-    no row of a published inspection may be updated or deleted. New rows are left to the
-    services, so that past inspections can be loaded as they were published.
+    Services refuse first, with this message on the page
+    (`audit.inspections.lifecycle.ensure_not_published`); the model signals below are the backstop
+    for every other writer (admin, shell, scripts): no row of a published inspection may be updated
+    or deleted. New rows are left to the services, so that past inspections can be loaded as they
+    were published.
     """
 
     def __init__(self, inspection):

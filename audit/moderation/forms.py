@@ -166,9 +166,12 @@ class SecondReadForm(BaseForm):
                     HTML(
                         _literal(
                             format_html(
-                                '<details class="govuk-details"><summary class="govuk-details__summary">'
-                                '<span class="govuk-details__summary-text">Prompts for {}</span></summary>'
-                                '<div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet">{}'
+                                '<details class="govuk-details"><summary '
+                                'class="govuk-details__summary">'
+                                '<span class="govuk-details__summary-text">Prompts for '
+                                "{}</span></summary>"
+                                '<div class="govuk-details__text"><ul class="govuk-list '
+                                'govuk-list--bullet">{}'
                                 "</ul></div></details>",
                                 kq.code,
                                 format_html_join(

@@ -1,7 +1,7 @@
 """Moderation pages: the lead's page per inspection, blind second reads, disagreements.
 
 The lead's pages follow the one rule for managing an inspection
-(`selectors.manageable_inspections`): a 404 to those who cannot see the inspection, a 403 to
+(`access.manageable_inspections`): a 404 to those who cannot see the inspection, a 403 to
 those who can but may not manage it. Moderators see the second reads assigned to them and only
 they record them. Anything else is a 404.
 """

@@ -155,10 +155,14 @@ class LeagueTableReport(ReportGenerator):
                 columns=columns,
                 rows=rows,
                 row_header="provider",
-                empty="No provider in your scope was inspected on this framework version in the period.",
+                empty=(
+                    "No provider in your scope was inspected on this framework version in the "
+                    "period."
+                ),
                 description=(
                     "Ranked by overall score, then by the number of standards rated Outstanding or "
-                    "Good, then by name. A partial score covers fewer standards than the framework has."
+                    "Good, then by name. A partial score covers fewer standards than the "
+                    "framework has."
                 ),
             )
         ]

@@ -243,7 +243,8 @@ class StandardForm(VersionedForm):
                             format_html(
                                 '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
                                 '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
-                                "Not applicable</strong> This prompt applies only when {}; for this case "
+                                "Not applicable</strong> This prompt applies only when {}; for "
+                                "this case "
                                 "it is recorded as not applicable.</p></div>",
                                 prompt.code,
                                 prompt.wording,
@@ -274,8 +275,10 @@ class StandardForm(VersionedForm):
                 layout.append(
                     Markup(
                         format_html(
-                            '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
-                            '</p><p class="govuk-body">Not applicable to this case: it applies only '
+                            '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} '
+                            "{}</strong>"
+                            '</p><p class="govuk-body">Not applicable to this case: it applies '
+                            "only "
                             "when {}.</p></div>",
                             kq.code,
                             kq.wording,

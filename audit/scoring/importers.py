@@ -263,7 +263,8 @@ def import_reviews(
                         RowError(
                             number,
                             "crn",
-                            f"{crn} is already {review.get_status_display().lower()}; the lead must "
+                            f"{crn} is already {review.get_status_display().lower()}; the lead "
+                            "must "
                             "return or reopen it before it can be imported again.",
                         )
                     )

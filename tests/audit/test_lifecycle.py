@@ -178,7 +178,8 @@ def test_publication_needs_a_moderation_sample(framework, lead, assessor):
         (
             P,
             lifecycle.publish,
-            "An inspection can only be published from moderation; Wolverhampton 2026 is in planning.",
+            "An inspection can only be published from moderation; Wolverhampton 2026 is in "
+            "planning.",
         ),
         (
             F,

@@ -1,7 +1,7 @@
 """Seeing versus managing: a user who may see an inspection's reports may still not change it.
 
 Changes to an inspection, its reviews, its moderation and its standard ratings follow one rule
-(`audit.scoring.selectors.manageable_inspections`); reading follows the visibility rules.
+(`audit.accounts.access.manageable_inspections`); reading follows the visibility rules.
 """
 
 import pytest

@@ -197,7 +197,8 @@ def test_blank_lines_skipped_and_row_numbers_are_spreadsheet_rows(pdu_a):
         (
             {"sentence_type": "custody"},
             "sentence_type",
-            "Unknown sentence type 'custody': use one of community_order, suspended_sentence_order, "
+            "Unknown sentence type 'custody': use one of community_order, "
+            "suspended_sentence_order, "
             "licence, post_sentence_supervision.",
         ),
         (

@@ -57,7 +57,8 @@ from standards.loaders import shipped_files
                     },
                 ]
             },
-            "Asked when the RoSH level is high and (there is a history of domestic abuse or there are "
+            "Asked when the RoSH level is high and (there is a history of domestic abuse or "
+            "there are "
             "child safeguarding concerns)",
         ),
         (
@@ -68,7 +69,8 @@ from standards.loaders import shipped_files
                     {"fact": "sentence_type", "in": ["licence"]},
                 ]
             },
-            "Asked when the gender recorded is female, a review is due or the sentence type is licence",
+            "Asked when the gender recorded is female, a review is due or the sentence type is "
+            "licence",
         ),
     ],
 )

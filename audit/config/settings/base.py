@@ -220,7 +220,8 @@ CASELOAD_UPLOAD_DIR = os.environ.get("CASELOAD_UPLOAD_DIR", str(BASE_DIR / "var"
 CASELOAD_UPLOAD_MAX_AGE = int(os.environ.get("CASELOAD_UPLOAD_MAX_AGE", 60 * 60))  # seconds
 
 # Case data of a published inspection is kept this long after publication, then may be purged
-# with `manage.py purge_case_data` (audit/retention/services.py; docs/operations.md, "Retention and purge").
+# with `manage.py purge_case_data` (audit/retention/services.py; docs/operations.md,
+# "Retention and purge").
 CASE_DATA_RETENTION_DAYS = int(os.environ.get("CASE_DATA_RETENTION_DAYS", 2 * 365))
 
 

@@ -13,8 +13,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Load balancers check health over plain HTTP, straight to each web process.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # gunicorn marks a request as HTTPS when a trusted proxy says so (DJANGO_TRUSTED_PROXIES, see
-# audit/config/gunicorn_conf.py). Django's own reading of the header trusts whoever sends it, so it is
-# only for a server that cannot check the sender, reached through the proxy alone.
+# audit/config/gunicorn_conf.py). Django's own reading of the header trusts whoever sends it, so
+# it is only for a server that cannot check the sender, reached through the proxy alone.
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000))

@@ -1,4 +1,5 @@
-"""Build the national synthetic data set (audit/synthetic/national_dataset.py): benchmarks and load tests."""
+"""Build the national synthetic data set (audit/synthetic/national_dataset.py): benchmarks and "
+"load tests."""
 
 from django.core.management.base import BaseCommand, CommandError
 
