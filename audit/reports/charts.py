@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.reports.rollup import KeyQuestionResult, whole_percent
+from audit.reports.rollup_results import KeyQuestionResult, whole_percent
 from standards.rating import RatingScheme
 
 LABEL_WIDTH = 64

@@ -19,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from audit.reports.base import Column, Kind, Table
-from audit.reports.rollup import BreakdownCell, whole_percent
+from audit.reports.breakdowns import BreakdownCell
+from audit.reports.rollup_results import whole_percent
 from standards.rating import Rating
 from ui.exports import safe_cell
 

@@ -9,16 +9,10 @@ from django.urls import reverse
 
 from audit.models import Inspection
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.breakdowns import DIMENSIONS, Dimension, breakdowns
 from audit.reports.charts import key_question_chart
-from audit.reports.rollup import (
-    DIMENSIONS,
-    Dimension,
-    InspectionRollup,
-    ProviderRollup,
-    breakdowns,
-    rollup,
-    whole_percent,
-)
+from audit.reports.rollup import rollup
+from audit.reports.rollup_results import InspectionRollup, ProviderRollup, whole_percent
 
 
 def _phrase(label: str) -> str:

@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from audit.reports.base import Column, Kind, ReportGenerator, Table
-from audit.reports.rollup import ProviderRollup, rollup_inspections
+from audit.reports.rollup import rollup_inspections
+from audit.reports.rollup_results import ProviderRollup
 from standards.models import Framework
 from standards.rating import Rating
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -38,7 +37,15 @@ from audit.models import (
     SampledCase,
     StandardJudgement,
 )
-from cases.models import Gender, PractitionerGrade, Provider, RoshLevel, SentenceType
+from audit.reports.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+from audit.reports.rollup_results import (
+    FocusMeasureResult,
+    InspectionRollup,
+    KeyQuestionResult,
+    ProviderRollup,
+    StandardResult,
+)
+from cases.models import Provider
 from standards.models import (
     Framework,
     JudgementValue,
@@ -50,7 +57,6 @@ from standards.models import (
 )
 from standards.rating import (
     InvalidBands,
-    OverallResult,
     Rating,
     RatingScheme,
     overall,
@@ -72,13 +78,6 @@ SMALL_CELL = 5
 
 class RollupUnavailable(Exception):
     """The inspection's framework has no usable rating scheme, so nothing can be rated."""
-
-
-def whole_percent(value: float | None) -> int | None:
-    """A percentage rounded half up to a whole number, as the inspectorate's reports show it."""
-    if value is None:
-        return None
-    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def counted_judgements():
@@ -181,238 +180,6 @@ def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
 
 
 # --------------------------------------------------------------------------------------------
-# Results
-
-
-@dataclass(frozen=True)
-class KeyQuestionResult:
-    code: str
-    standard_code: str
-    wording: str
-    lens: str
-    sufficient: int
-    applicable: int
-    not_applicable: int
-    percentage: float | None
-    ci_low: float | None
-    ci_high: float | None
-    rating: Rating | None
-
-    @property
-    def counts_text(self) -> str:
-        return f"{self.sufficient} of {self.applicable}"
-
-    @property
-    def percent_display(self) -> int | None:
-        return whole_percent(self.percentage)
-
-
-@dataclass(frozen=True)
-class StandardResult:
-    """One standard's rating for a provider (or the whole inspection).
-
-    `data_rating` is the weakest key question's band (case-data standards only). `entered_rating`
-    is the lead's StandardJudgement: the rating of a judgement-rated standard, or an override of a
-    case-data standard. `rating` is the one that counts.
-    """
-
-    code: str
-    title: str
-    rated_by: str
-    key_question_codes: tuple[str, ...]
-    data_rating: Rating | None
-    entered_rating: Rating | None
-    rationale: str
-
-    @property
-    def is_judgement_rated(self) -> bool:
-        return self.rated_by == RatedBy.JUDGEMENT
-
-    @property
-    def is_overridden(self) -> bool:
-        return not self.is_judgement_rated and self.entered_rating is not None
-
-    @property
-    def override(self) -> Rating | None:
-        return self.entered_rating if self.is_overridden else None
-
-    @property
-    def rating(self) -> Rating | None:
-        if self.entered_rating is not None:
-            return self.entered_rating
-        return None if self.is_judgement_rated else self.data_rating
-
-
-@dataclass(frozen=True)
-class FocusMeasureResult:
-    code: str
-    label: str
-    numerator: int
-    denominator: int
-
-    @property
-    def percentage(self) -> float | None:
-        return sufficiency(self.numerator, self.denominator)
-
-    @property
-    def percent_display(self) -> int | None:
-        return whole_percent(self.percentage)
-
-    @property
-    def text(self) -> str:
-        if self.denominator == 0:
-            return "no cases"
-        return f"{self.numerator} of {self.denominator} ({self.percent_display}%)"
-
-
-@dataclass(frozen=True)
-class ProviderRollup:
-    """Results for one provider, or for the whole inspection when `code` is None."""
-
-    provider_id: int | None
-    code: str | None
-    name: str
-    reviews: int
-    key_questions: tuple[KeyQuestionResult, ...]
-    standards: tuple[StandardResult, ...]
-    focus_measures: tuple[FocusMeasureResult, ...]
-    overall: OverallResult
-
-    @property
-    def is_whole_inspection(self) -> bool:
-        return self.code is None
-
-    @property
-    def overall_note(self) -> str:
-        """Says plainly when the overall score is partial, as the rating rules require."""
-        result = self.overall
-        if result.standards_rated == 0:
-            return "Not rated: no standard has a rating yet."
-        if result.is_partial:
-            return (
-                f"Partial: {result.standards_rated} of {result.standards_in_scheme} standards "
-                f"rated, so the score is out of {result.max_score} and there is no overall rating."
-            )
-        return ""
-
-    def key_question(self, code: str) -> KeyQuestionResult | None:
-        return next((kq for kq in self.key_questions if kq.code == code), None)
-
-    def standard(self, code: str) -> StandardResult | None:
-        return next((s for s in self.standards if s.code == code), None)
-
-
-@dataclass(frozen=True)
-class InspectionRollup:
-    inspection_id: int
-    title: str
-    status: str
-    period_start: object
-    period_end: object
-    framework_id: int
-    framework_code: str
-    framework_version: str
-    framework_title: str
-    scheme: RatingScheme
-    providers: tuple[ProviderRollup, ...]
-    whole: ProviderRollup
-    # True when the user may not see every provider, so `whole` covers only those shown.
-    is_partial_scope: bool = False
-
-    def provider(self, code: str) -> ProviderRollup | None:
-        return next((p for p in self.providers if p.code == code), None)
-
-
-# --------------------------------------------------------------------------------------------
-# Focus measures: the inspectorate's headline checks, from the case facts and prompts
-
-
-@dataclass(frozen=True)
-class FactMeasure:
-    """n = counted reviews matching `numerator`; N = those matching `denominator`."""
-
-    code: str
-    label: str
-    numerator: Q
-    denominator: Q
-
-
-@dataclass(frozen=True)
-class PromptMeasure:
-    """n = "yes" answers to a prompt; N = yes and no answers (not applicable left out)."""
-
-    code: str
-    label: str
-    prompt_code: str
-
-
-YES = "yes"
-YES_NO = ("yes", "no")
-
-FACT_MEASURES: tuple[FactMeasure, ...] = (
-    FactMeasure(
-        "rosh_screening_completed",
-        "RoSH screening completed",
-        Q(rosh_screening_completed=YES),
-        Q(rosh_screening_completed__in=YES_NO),
-    ),
-    FactMeasure(
-        "rosh_screening_on_time",
-        "RoSH screening completed on time",
-        Q(rosh_screening_on_time=YES),
-        Q(rosh_screening_on_time__in=YES_NO),
-    ),
-    FactMeasure(
-        "full_risk_analysis_completed",
-        "Full risk-of-harm analysis completed where required",
-        Q(full_risk_analysis_completed=YES),
-        Q(full_risk_analysis_completed__in=YES_NO),
-    ),
-    FactMeasure(
-        "domestic_abuse_enquiries_made",
-        "Domestic-abuse enquiries made where needed",
-        Q(domestic_abuse_enquiries_needed=YES, domestic_abuse_enquiries_made=YES),
-        Q(domestic_abuse_enquiries_needed=YES),
-    ),
-    FactMeasure(
-        "child_safeguarding_enquiries_made",
-        "Child safeguarding enquiries made where needed",
-        Q(child_safeguarding_enquiries_needed=YES, child_safeguarding_enquiries_made=YES),
-        Q(child_safeguarding_enquiries_needed=YES),
-    ),
-    FactMeasure(
-        "home_visits_made",
-        "Home visits made where needed",
-        Q(home_visit_needed=YES, home_visit_made=YES),
-        Q(home_visit_needed=YES),
-    ),
-    FactMeasure(
-        "management_oversight_sufficient",
-        "Management oversight sufficient",
-        Q(management_oversight_sufficient=YES),
-        Q(management_oversight_sufficient__in=YES_NO),
-    ),
-)
-
-PROMPT_MEASURES: tuple[PromptMeasure, ...] = (
-    PromptMeasure("rosh_screening_sufficient", "RoSH screening on time and accurate", "2.1.3.a"),
-    PromptMeasure(
-        "domestic_abuse_reply_used",
-        "Domestic-abuse enquiries made and the reply used",
-        "2.1.3.d",
-    ),
-    PromptMeasure(
-        "child_safeguarding_reply_used",
-        "Child safeguarding enquiries made and the reply used",
-        "2.1.3.e",
-    ),
-    PromptMeasure(
-        "home_visits_to_manage_risk", "Home visits made to manage risk of harm", "2.3.3.b"
-    ),
-)
-
-
-# --------------------------------------------------------------------------------------------
 # The engine
 
 
@@ -459,7 +226,7 @@ def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape
     return shapes
 
 
-def _in_scope(queryset, provider_field: str, provider_ids):
+def in_scope(queryset, provider_field: str, provider_ids):
     if provider_ids is None:
         return queryset
     return queryset.filter(**{f"{provider_field}__in": provider_ids})
@@ -601,7 +368,7 @@ def live_counts(
 
     # Key-question counts per inspection, provider and key question: the one big aggregate.
     grouped = sufficiency_counts(
-        _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
+        in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
             rollup_inspection_id__in=ids
         ),
         ["rollup_inspection_id", "rollup_provider_id", "key_question_id"],
@@ -615,7 +382,7 @@ def live_counts(
         fact_aggregates[f"{m.code}_n"] = Count("id", filter=m.numerator)
         fact_aggregates[f"{m.code}_d"] = Count("id", filter=m.denominator)
     rows = (
-        _in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id", provider_ids)
+        in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id", provider_ids)
         .filter(rollup_inspection_id__in=ids)
         .values("rollup_inspection_id", "rollup_provider_id")
         .annotate(**fact_aggregates)
@@ -632,7 +399,7 @@ def live_counts(
         ()
         if not focus_measures
         else (
-            _in_scope(
+            in_scope(
                 PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id", provider_ids
             )
             .filter(rollup_inspection_id__in=ids)
@@ -716,7 +483,7 @@ def rollup_inspections(
 
     # Lead-entered ratings: judgement-rated standards and overrides.
     entries: dict = defaultdict(dict)
-    for inspection_id, provider_id, standard_id, rating, rationale in _in_scope(
+    for inspection_id, provider_id, standard_id, rating, rationale in in_scope(
         StandardJudgement.objects.filter(inspection_id__in=ids), "provider_id", provider_ids
     ).values_list("inspection_id", "provider_id", "standard_id", "rating", "rationale"):
         entries[(inspection_id, provider_id)][standard_id] = (rating, rationale)
@@ -790,325 +557,3 @@ def rollup_inspections(
 def rollup(inspection: Inspection, *, provider_ids: set[int] | None = None) -> InspectionRollup:
     """The roll-up of one inspection (see rollup_inspections)."""
     return rollup_inspections([inspection], provider_ids=provider_ids)[inspection.id]
-
-
-# --------------------------------------------------------------------------------------------
-# Breakdowns of every key question by case characteristics
-
-
-@dataclass(frozen=True)
-class Dimension:
-    key: str
-    label: str
-    path: str  # lookup from Judgement to the value broken down by
-    label_path: str | None = None  # lookup to a display label, where the value is a code
-    choices: tuple = ()
-
-
-CASE = "review__sampled_case__case__"
-
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("rosh_level", "RoSH level", CASE + "rosh_level", choices=tuple(RoshLevel.choices)),
-    Dimension(
-        "sentence_type",
-        "Sentence type",
-        CASE + "sentence_type",
-        choices=tuple(SentenceType.choices),
-    ),
-    Dimension("gender", "Gender", CASE + "gender", choices=tuple(Gender.choices)),
-    Dimension("ethnicity", "Ethnicity", CASE + "ethnicity"),
-    Dimension(
-        "practitioner_grade",
-        "Practitioner grade",
-        CASE + "practitioner_grade",
-        choices=tuple(PractitionerGrade.choices),
-    ),
-    Dimension("provider", "Provider", "rollup_provider__code", label_path="rollup_provider__name"),
-)
-DIMENSIONS_BY_KEY = {d.key: d for d in DIMENSIONS}
-
-
-@dataclass(frozen=True)
-class BreakdownCell:
-    sufficient: int
-    applicable: int
-
-    @property
-    def is_small(self) -> bool:
-        return self.applicable < SMALL_CELL
-
-    @property
-    def percentage(self) -> float | None:
-        """None for small cells: too few cases to show a percentage."""
-        if self.is_small:
-            return None
-        return sufficiency(self.sufficient, self.applicable)
-
-    @property
-    def percent_display(self) -> int | None:
-        return whole_percent(self.percentage)
-
-    @property
-    def text(self) -> str:
-        if self.applicable == 0:
-            return "no cases"
-        if self.is_small:
-            return f"fewer than {SMALL_CELL} cases"
-        return f"{self.percent_display}% ({self.sufficient} of {self.applicable})"
-
-
-@dataclass(frozen=True)
-class BreakdownRow:
-    code: str
-    wording: str
-    cells: tuple[BreakdownCell, ...]
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    dimension: Dimension
-    columns: tuple[tuple[str, str], ...]  # (value, label)
-    rows: tuple[BreakdownRow, ...]
-
-
-def breakdowns(
-    inspection: Inspection,
-    *,
-    key_questions: Iterable[KeyQuestion | KeyQuestionResult],
-    provider_ids: set[int] | None = None,
-    filters: Q | None = None,
-    dimensions: Iterable[Dimension] = DIMENSIONS,
-) -> list[Breakdown]:
-    """Every key question's sufficiency broken down by each dimension: one query each.
-
-    `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases).
-    """
-    key_questions = list(key_questions)
-    results = []
-    for dimension in dimensions:
-        counts = {}
-        labels = {}
-        for key, found in _breakdown_counts(inspection, dimension, provider_ids, filters):
-            value, code = key[0] or "", key[1]
-            before = counts.get((value, code), BreakdownCell(0, 0))
-            counts[(value, code)] = BreakdownCell(
-                before.sufficient + found["sufficient"], before.applicable + found["applicable"]
-            )
-            if dimension.label_path:
-                labels[value] = key[2]
-        present = {value for value, _ in counts}
-        if dimension.choices:
-            known = dict(dimension.choices)
-            order = [v for v, _ in dimension.choices if v in present]
-            order += sorted(present - set(known))
-            columns = [(v, known.get(v) or v or "Not recorded") for v in order]
-        elif dimension.label_path:
-            columns = sorted(((v, labels[v]) for v in present), key=lambda c: (c[1], c[0]))
-        else:
-            columns = [(v, v or "Not recorded") for v in sorted(present)]
-        rows = [
-            BreakdownRow(
-                code=kq.code,
-                wording=kq.wording,
-                cells=tuple(
-                    counts.get((value, kq.code), BreakdownCell(0, 0)) for value, _ in columns
-                ),
-            )
-            for kq in key_questions
-        ]
-        results.append(Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows)))
-    return results
-
-
-def _breakdown_counts(inspection, dimension, provider_ids, filters):
-    """((value, key question code[, label]), counts) for one dimension, from the judgements held
-    or, once the case data is purged, from the figures kept (which cannot be filtered)."""
-    if inspection.case_data_purged_at is not None:
-        if filters is not None:
-            return
-        kept = (
-            PublishedFigures.objects.filter(inspection=inspection)
-            .values_list("breakdowns", flat=True)
-            .first()
-            or {}
-        )
-        for provider, value, label, code, sufficient, applicable in kept.get(dimension.key, []):
-            if provider_ids is None or provider in provider_ids:
-                yield (value, code, label), {"sufficient": sufficient, "applicable": applicable}
-        return
-    base = _in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
-        rollup_inspection_id=inspection.id
-    )
-    if filters is not None:
-        base = base.filter(filters)
-    yield from sufficiency_counts(base, _breakdown_group(dimension)).items()
-
-
-def _breakdown_group(dimension: Dimension) -> list[str]:
-    group = [dimension.path, "key_question__code"]
-    if dimension.label_path:
-        group.append(dimension.label_path)
-    return group
-
-
-def breakdown_counts_by_provider(inspection) -> dict[str, list]:
-    """Every dimension's counts per provider, value and key question, for PublishedFigures:
-    one query per dimension."""
-    base = counted_judgements().filter(rollup_inspection_id=inspection.id)
-    kept = {}
-    for dimension in DIMENSIONS:
-        group = ["rollup_provider_id", *_breakdown_group(dimension)]
-        kept[dimension.key] = [
-            [
-                key[0],
-                key[1],
-                key[3] if dimension.label_path else None,
-                key[2],
-                found["sufficient"],
-                found["applicable"],
-            ]
-            for key, found in sorted(sufficiency_counts(base, group).items(), key=str)
-        ]
-    return kept
-
-
-# --------------------------------------------------------------------------------------------
-# Serialisation shared by the JSON endpoint and the `rollup` command
-
-
-def _rating_value(rating: Rating | None):
-    return rating.value if rating is not None else None
-
-
-def provider_to_dict(result: ProviderRollup) -> dict:
-    return {
-        "code": result.code,
-        "name": result.name,
-        "reviews": result.reviews,
-        "key_questions": [
-            {
-                "code": kq.code,
-                "standard": kq.standard_code,
-                "sufficient": kq.sufficient,
-                "applicable": kq.applicable,
-                "not_applicable": kq.not_applicable,
-                "percentage": kq.percentage,
-                "ci_low": kq.ci_low,
-                "ci_high": kq.ci_high,
-                "rating": _rating_value(kq.rating),
-            }
-            for kq in result.key_questions
-        ],
-        "standards": [
-            {
-                "code": s.code,
-                "title": s.title,
-                "rated_by": s.rated_by,
-                "data_rating": _rating_value(s.data_rating),
-                "override": _rating_value(s.override),
-                "rating": _rating_value(s.rating),
-                "rationale": s.rationale,
-            }
-            for s in result.standards
-        ],
-        "focus_measures": [
-            {
-                "code": m.code,
-                "label": m.label,
-                "numerator": m.numerator,
-                "denominator": m.denominator,
-                "percentage": m.percentage,
-            }
-            for m in result.focus_measures
-        ],
-        "overall": {
-            "score": result.overall.score,
-            "max_score": result.overall.max_score,
-            "standards_rated": result.overall.standards_rated,
-            "standards_in_scheme": result.overall.standards_in_scheme,
-            "partial": result.overall.is_partial,
-            "rating": _rating_value(result.overall.rating),
-        },
-    }
-
-
-def rollup_to_dict(result: InspectionRollup) -> dict:
-    return {
-        "inspection": {
-            "id": result.inspection_id,
-            "title": result.title,
-            "status": result.status,
-            "period_start": result.period_start.isoformat(),
-            "period_end": result.period_end.isoformat(),
-            "framework": {"code": result.framework_code, "version": result.framework_version},
-        },
-        "partial_scope": result.is_partial_scope,
-        "providers": [provider_to_dict(p) for p in result.providers],
-        "whole_inspection": provider_to_dict(result.whole),
-    }
-
-
-CSV_COLUMNS = [
-    "provider_code",
-    "provider_name",
-    "record",
-    "code",
-    "sufficient",
-    "applicable",
-    "not_applicable",
-    "percentage",
-    "ci_low",
-    "ci_high",
-    "data_rating",
-    "override",
-    "rating",
-    "score",
-    "max_score",
-    "partial",
-]
-
-
-def rollup_csv_rows(result: InspectionRollup) -> Iterable[dict]:
-    """One row per key question, standard, focus measure and overall result of each provider."""
-    for p in (*result.providers, result.whole):
-        base = {"provider_code": p.code or "", "provider_name": p.name}
-        for kq in p.key_questions:
-            yield {
-                **base,
-                "record": "key_question",
-                "code": kq.code,
-                "sufficient": kq.sufficient,
-                "applicable": kq.applicable,
-                "not_applicable": kq.not_applicable,
-                "percentage": kq.percentage,
-                "ci_low": kq.ci_low,
-                "ci_high": kq.ci_high,
-                "rating": _rating_value(kq.rating),
-            }
-        for s in p.standards:
-            yield {
-                **base,
-                "record": "standard",
-                "code": s.code,
-                "data_rating": _rating_value(s.data_rating),
-                "override": _rating_value(s.override),
-                "rating": _rating_value(s.rating),
-            }
-        for m in p.focus_measures:
-            yield {
-                **base,
-                "record": "focus_measure",
-                "code": m.code,
-                "sufficient": m.numerator,
-                "applicable": m.denominator,
-                "percentage": m.percentage,
-            }
-        yield {
-            **base,
-            "record": "overall",
-            "code": "overall",
-            "rating": _rating_value(p.overall.rating),
-            "score": p.overall.score,
-            "max_score": p.overall.max_score,
-            "partial": p.overall.is_partial,
-        }

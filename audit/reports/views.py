@@ -26,19 +26,15 @@ from audit.reports.access import (
     visible_inspections,
     visible_provider_or_404,
 )
+from audit.reports.breakdowns import DIMENSIONS, DIMENSIONS_BY_KEY
 from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from audit.reports.inspection import InspectionReport
 from audit.reports.league import LeagueTableReport
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
-from audit.reports.rollup import (
-    DIMENSIONS,
-    DIMENSIONS_BY_KEY,
-    RollupUnavailable,
-    rollup,
-    rollup_to_dict,
-)
+from audit.reports.rollup import RollupUnavailable, rollup
+from audit.reports.rollup_export import rollup_to_dict
 from audit.reports.standard_ratings import record_standard_rating, withdraw_standard_rating
 from audit.trail import trail
 from cases.models import Case, Provider

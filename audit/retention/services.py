@@ -38,7 +38,8 @@ from audit.models import (
     ReviewEvent,
     SampledCase,
 )
-from audit.reports.rollup import breakdown_counts_by_provider, live_counts
+from audit.reports.breakdowns import breakdown_counts_by_provider
+from audit.reports.rollup import live_counts
 from audit.trail import trail
 from cases.models import Case, Sample
 

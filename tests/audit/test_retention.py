@@ -24,8 +24,10 @@ from audit.models import (
     Resolution,
     ReviewEvent,
 )
+from audit.reports.breakdowns import DIMENSIONS
 from audit.reports.inspection import InspectionReport
-from audit.reports.rollup import DIMENSIONS, rollup, rollup_to_dict
+from audit.reports.rollup import rollup
+from audit.reports.rollup_export import rollup_to_dict
 from audit.retention import services as retention
 from audit.trail import trail
 from cases.models import Case, Sample

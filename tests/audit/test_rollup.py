@@ -6,16 +6,10 @@ import pytest
 from django.db.models import Q
 
 from audit.models import ReviewStatus
-from audit.reports.rollup import (
-    DIMENSIONS_BY_KEY,
-    RollupUnavailable,
-    breakdowns,
-    rollup,
-    rollup_csv_rows,
-    rollup_inspections,
-    rollup_to_dict,
-    whole_percent,
-)
+from audit.reports.breakdowns import DIMENSIONS_BY_KEY, breakdowns
+from audit.reports.rollup import RollupUnavailable, rollup, rollup_inspections
+from audit.reports.rollup_export import rollup_csv_rows, rollup_to_dict
+from audit.reports.rollup_results import whole_percent
 from standards.models import PromptValue
 from standards.rating import Rating
 from tests.factories import FrameworkFactory, InspectionFactory, PromptAnswerFactory

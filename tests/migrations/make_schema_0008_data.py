@@ -83,7 +83,8 @@ def rollup_payloads() -> dict:
     from django.core.serializers.json import DjangoJSONEncoder
 
     from audit.models import Inspection
-    from audit.reports.rollup import RollupUnavailable, rollup, rollup_to_dict
+    from audit.reports.rollup import RollupUnavailable, rollup
+    from audit.reports.rollup_export import rollup_to_dict
 
     payloads = {}
     for inspection in Inspection.objects.order_by("pk"):

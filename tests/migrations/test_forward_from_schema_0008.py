@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import Inspection
-from audit.reports.rollup import RollupUnavailable, rollup, rollup_to_dict
+from audit.reports.rollup import RollupUnavailable, rollup
+from audit.reports.rollup_export import rollup_to_dict
 
 DATA = Path(__file__).parent / "data"
 

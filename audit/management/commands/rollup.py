@@ -6,13 +6,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Inspection
-from audit.reports.rollup import (
-    CSV_COLUMNS,
-    RollupUnavailable,
-    rollup,
-    rollup_csv_rows,
-    rollup_to_dict,
-)
+from audit.reports.rollup import RollupUnavailable, rollup
+from audit.reports.rollup_export import CSV_COLUMNS, rollup_csv_rows, rollup_to_dict
 from ui.exports import safe_cell
 
 
