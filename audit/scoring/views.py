@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.accounts.access import refuse_unless_manager
@@ -28,8 +27,17 @@ from audit.scoring.forms import (
     facts_initial,
     judgement_field_name,
     prompt_field_name,
-    rationale_field_name,
     standard_initial,
+)
+from audit.scoring.pages import (
+    access_or_404,
+    last_return,
+    next_url,
+    page_context,
+    problem_href,
+    record_view,
+    review_urls,
+    standard_url,
 )
 from audit.scoring.selectors import (
     FACT_FIELDS,
@@ -38,96 +46,11 @@ from audit.scoring.selectors import (
     assigned_reviews,
     case_standards,
     load_review_state,
-    review_access,
     review_states,
     standard_by_code,
 )
-from audit.trail import trail
 from standards.models import JudgementValue, PromptValue
 from ui.forms import form_status
-
-
-def _access_or_404(request, pk, crn):
-    access = review_access(request.user, inspection_id=pk, crn=crn)
-    if access is None:
-        raise Http404("No such review")
-    return access
-
-
-def _viewed(request, review, page: str):
-    """The audit trail: who opened which page of a review."""
-    trail.record(
-        user=request.user,
-        action=trail.Action.VIEWED,
-        obj=review,
-        request=request,
-        detail={"page": page},
-    )
-
-
-def _urls(review):
-    sampled = review.sampled_case
-    args = [sampled.inspection_id, sampled.case.crn]
-    return {
-        "tasks": reverse("audit:review_tasks", args=args),
-        "facts": reverse("audit:review_facts", args=args),
-        "check": reverse("audit:review_check", args=args),
-        "history": reverse("audit:review_history", args=args),
-        "return": reverse("audit:review_return", args=args),
-        "reopen": reverse("audit:review_reopen", args=args),
-    }
-
-
-def _standard_url(review, code):
-    sampled = review.sampled_case
-    return reverse("audit:review_standard", args=[sampled.inspection_id, sampled.case.crn, code])
-
-
-def _problem_href(review, problem) -> str:
-    if problem.section == FACTS_SECTION:
-        page = _urls(review)["facts"]
-        if problem.field in ("mappa_category", "mappa_level"):
-            return f"{page}#id_{problem.field}"
-        return f"{page}#id_{problem.field}_1"
-    page = _standard_url(review, problem.section)
-    if problem.kind == "rationale":
-        return f"{page}#id_{rationale_field_name(problem.field)}"
-    return f"{page}#id_{judgement_field_name(problem.field)}_0"
-
-
-def _context(access, **extra):
-    review = access.review
-    return {
-        "access": access,
-        "review": review,
-        "sampled": review.sampled_case,
-        "case": review.sampled_case.case,
-        "inspection": review.sampled_case.inspection,
-        "urls": _urls(review),
-        "last_return": extra.pop("last_return", None),
-        **extra,
-    }
-
-
-def _last_return(review):
-    if review.status != "returned":
-        return None
-    return (
-        ReviewEvent.objects.filter(review=review, kind=ReviewEvent.Kind.RETURNED)
-        .select_related("actor")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-def _next_url(review, standards, current):
-    """The page after `current` (a standard code or the facts section)."""
-    keys = [FACTS_SECTION] + [s.code for s in standards]
-    index = keys.index(current) + 1
-    if index < len(keys):
-        return _standard_url(review, keys[index])
-    return _urls(review)["check"]
-
 
 # --- My cases ------------------------------------------------------------------------------------
 
@@ -147,7 +70,7 @@ def my_cases(request):
                 "rows": [
                     {
                         "review": r,
-                        "url": _urls(r)["tasks"],
+                        "url": review_urls(r)["tasks"],
                         "sections": states[r.pk].sections(),
                     }
                     for r in items
@@ -162,30 +85,30 @@ def my_cases(request):
 
 @require_safe
 def review_tasks(request, pk, crn):
-    access = _access_or_404(request, pk, crn)
+    access = access_or_404(request, pk, crn)
     review = access.review
     state = load_review_state(review)
     sections = state.sections()
     tasks = [
         {
             "section": section,
-            "url": _urls(review)["facts"]
+            "url": review_urls(review)["facts"]
             if section.key == FACTS_SECTION
-            else _standard_url(review, section.key),
+            else standard_url(review, section.key),
             "id": f"task-{index}",
         }
         for index, section in enumerate(sections)
     ]
     complete = all(s.status == "completed" for s in sections)
-    _viewed(request, review, "task list")
+    record_view(request, review, "task list")
     return render(
         request,
         "audit/review_tasks.html",
-        _context(
+        page_context(
             access,
             tasks=tasks,
             complete=complete,
-            last_return=_last_return(review),
+            last_return=last_return(review),
             page_title=f"Review of {review.sampled_case.case.crn}",
         ),
     )
@@ -196,12 +119,12 @@ def review_tasks(request, pk, crn):
 
 @require_http_methods(["GET", "POST"])
 def review_facts(request, pk, crn):
-    access = _access_or_404(request, pk, crn)
+    access = access_or_404(request, pk, crn)
     review = access.review
     if not access.can_edit:
         if request.method == "POST":
             messages.error(request, "This review cannot be changed now.")
-        return redirect(_urls(review)["check"])
+        return redirect(review_urls(review)["check"])
     status = 200
     saved = False
     if request.method == "POST":
@@ -218,15 +141,15 @@ def review_facts(request, pk, crn):
                 form, status = _stale_form(CaseFactsForm, request, stale, {}), 409
             except services.ReviewLocked as locked:
                 messages.error(request, str(locked))
-                return redirect(_urls(review)["check"])
+                return redirect(review_urls(review)["check"])
             else:
                 if request.POST.get("action") == "draft":
                     messages.success(request, "Case facts saved as a draft.")
-                    return redirect(_urls(review)["tasks"])
+                    return redirect(review_urls(review)["tasks"])
                 state = load_review_state(review)
                 problems = state.fact_problems()
                 if not problems:
-                    return redirect(_next_url(review, state.standards, FACTS_SECTION))
+                    return redirect(next_url(review, state.standards, FACTS_SECTION))
                 form = _resaved_form(CaseFactsForm, request, review, {})
                 for problem in problems:
                     form.add_error(problem.field, problem.message.split(": ", 1)[-1])
@@ -235,15 +158,15 @@ def review_facts(request, pk, crn):
             status = 400
     else:
         form = CaseFactsForm(initial=facts_initial(review))
-        _viewed(request, review, "case facts")
+        record_view(request, review, "case facts")
     return render(
         request,
         "audit/review_facts.html",
-        _context(
+        page_context(
             access,
             form=form,
             saved=saved,
-            last_return=_last_return(review),
+            last_return=last_return(review),
             page_title=f"Case facts – {review.sampled_case.case.crn}",
         ),
         status=status,
@@ -273,7 +196,7 @@ def _resaved_form(form_class, request, review, kwargs):
 
 @require_http_methods(["GET", "POST"])
 def review_standard(request, pk, crn, code):
-    access = _access_or_404(request, pk, crn)
+    access = access_or_404(request, pk, crn)
     review = access.review
     standards = case_standards(review.sampled_case.inspection.framework_id)
     standard = standard_by_code(standards, code)
@@ -282,7 +205,7 @@ def review_standard(request, pk, crn, code):
     if not access.can_edit:
         if request.method == "POST":
             messages.error(request, "This review cannot be changed now.")
-        return redirect(_urls(review)["check"])
+        return redirect(review_urls(review)["check"])
     state = load_review_state(review, standards)
     kwargs = {"standard": standard, "state": state}
     status = 200
@@ -304,7 +227,7 @@ def review_standard(request, pk, crn, code):
                 form, status = _stale_form(StandardForm, request, stale, kwargs), 409
             except services.ReviewLocked as locked:
                 messages.error(request, str(locked))
-                return redirect(_urls(review)["check"])
+                return redirect(review_urls(review)["check"])
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
@@ -312,11 +235,11 @@ def review_standard(request, pk, crn, code):
             else:
                 if request.POST.get("action") == "draft":
                     messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
-                    return redirect(_urls(review)["tasks"])
+                    return redirect(review_urls(review)["tasks"])
                 state = load_review_state(review, standards)
                 problems = state.judgement_problems(standard)
                 if not problems:
-                    return redirect(_next_url(review, standards, code))
+                    return redirect(next_url(review, standards, code))
                 form = _resaved_form(
                     StandardForm, request, review, {"standard": standard, "state": state}
                 )
@@ -326,16 +249,16 @@ def review_standard(request, pk, crn, code):
             status = 400
     else:
         form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
-        _viewed(request, review, f"standard {standard.code}")
+        record_view(request, review, f"standard {standard.code}")
     return render(
         request,
         "audit/review_standard.html",
-        _context(
+        page_context(
             access,
             form=form,
             standard=standard,
             saved=saved,
-            last_return=_last_return(review),
+            last_return=last_return(review),
             page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
         ),
         status=status,
@@ -359,7 +282,7 @@ def _summary(review, state):
                 "question": FACT_QUESTIONS[name],
                 "answer": label or "Not answered",
                 "missing": not label,
-                "href": f"{_urls(review)['facts']}#id_{name}"
+                "href": f"{review_urls(review)['facts']}#id_{name}"
                 + ("" if name.startswith("mappa") else "_1"),
             }
         )
@@ -368,7 +291,7 @@ def _summary(review, state):
     standards = []
     for standard in state.standards:
         rows = []
-        page = _standard_url(review, standard.code)
+        page = standard_url(review, standard.code)
         for kq in standard.key_questions.all():
             for prompt in kq.prompts.all():
                 applies = state.prompt_applies(prompt)
@@ -405,7 +328,7 @@ def _summary(review, state):
 
 @require_http_methods(["GET", "POST"])
 def review_check(request, pk, crn):
-    access = _access_or_404(request, pk, crn)
+    access = access_or_404(request, pk, crn)
     review = access.review
     state = load_review_state(review)
     form = SubmitForm(request.POST or None, initial={"version": review.version})
@@ -415,7 +338,7 @@ def review_check(request, pk, crn):
     if request.method == "POST":
         if not access.can_edit:
             messages.error(request, "This review cannot be submitted now.")
-            return redirect(_urls(review)["check"])
+            return redirect(review_urls(review)["check"])
         if form.is_valid():
             try:
                 services.submit_review(
@@ -434,32 +357,32 @@ def review_check(request, pk, crn):
                 state = load_review_state(review, state.standards)
             except services.ReviewLocked as locked:
                 messages.error(request, str(locked))
-                return redirect(_urls(review)["check"])
+                return redirect(review_urls(review)["check"])
             else:
                 messages.success(request, f"Review of {crn} submitted.")
                 if access.is_assessor:
                     return redirect("audit:my_cases")
-                return redirect(_urls(review)["tasks"])
+                return redirect(review_urls(review)["tasks"])
         else:
             status = 400
     facts, standards = _summary(review, state)
     if request.method == "GET":
-        _viewed(request, review, "check answers")
-    error_links = [(_problem_href(review, p), p.message) for p in problems]
+        record_view(request, review, "check answers")
+    error_links = [(problem_href(review, p), p.message) for p in problems]
     if error:
         error_links.insert(0, ("#submit", error))
     outstanding = state.problems() if not problems else problems
     return render(
         request,
         "audit/review_check.html",
-        _context(
+        page_context(
             access,
             form=form,
             facts=facts,
             standards=standards,
             error_links=error_links,
             outstanding=outstanding,
-            last_return=_last_return(review),
+            last_return=last_return(review),
             events=ReviewEvent.objects.filter(review=review).select_related("actor"),
             page_title=f"Check your answers – {crn}",
         ),
@@ -471,7 +394,7 @@ def review_check(request, pk, crn):
 
 
 def _lead_action(request, pk, crn, *, form_class, service, template, done, title):
-    access = _access_or_404(request, pk, crn)
+    access = access_or_404(request, pk, crn)
     if not access.is_lead:  # the assessor sees the review, but returns are the lead's
         refuse_unless_manager(request.user, access.inspection)
     review = access.review
@@ -485,11 +408,11 @@ def _lead_action(request, pk, crn, *, form_class, service, template, done, title
                 form.add_error(None, message)
         else:
             messages.success(request, done.format(crn=crn))
-            return redirect(_urls(review)["tasks"])
+            return redirect(review_urls(review)["tasks"])
     return render(
         request,
         template,
-        _context(access, form=form, page_title=f"{title} – {crn}"),
+        page_context(access, form=form, page_title=f"{title} – {crn}"),
         status=form_status(form),
     )
 
@@ -534,7 +457,7 @@ def _fact_label(name, value):
 @require_safe
 def review_history(request, pk, crn):
     """Every change to the case facts, answers and judgements: who, when, old and new."""
-    access = _access_or_404(request, pk, crn)
+    access = access_or_404(request, pk, crn)
     review = access.review
     changes = []
     records = list(
@@ -572,11 +495,11 @@ def review_history(request, pk, crn):
         ),
     )
     changes.sort(key=lambda c: c["at"], reverse=True)
-    _viewed(request, review, "history")
+    record_view(request, review, "history")
     return render(
         request,
         "audit/review_history.html",
-        _context(
+        page_context(
             access,
             changes=changes,
             events=ReviewEvent.objects.filter(review=review)

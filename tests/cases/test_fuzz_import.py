@@ -175,14 +175,14 @@ def test_control_characters_and_nul_bytes_are_named_per_cell(pdu_a):
 
 
 def test_a_write_that_fails_half_way_leaves_nothing(pdu_a, monkeypatch):
-    real_write = importers._write
+    real_write = importers.write_cases
 
     def write_then_fail(records, existing):
         real_write(records, existing)
         assert Case.objects.count() == 3  # written, inside the import's transaction
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(importers, "_write", write_then_fail)
+    monkeypatch.setattr(importers, "write_cases", write_then_fail)
     with pytest.raises(RuntimeError):
         import_caseload(data=csv_bytes(rows(3)), filename="c.csv")
     assert not Case.objects.exists()
