@@ -45,13 +45,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.db.models import Count
 
-from .models import (
-    COMMUNITY_SENTENCES,
-    Case,
-    Gender,
-    RoshLevel,
-    Sample,
-)
+from .models import COMMUNITY_SENTENCES, Case, Gender, RoshLevel, Sample
 from .selectors import descendant_ids
 
 Z_SCORES = {80: 1.2816, 90: 1.6449, 95: 1.96, 99: 2.5758}

@@ -25,15 +25,7 @@ from . import applicability, framework_file, services
 from .admin_forms import PART_FORMS, BandsForm, DetailsForm, ImportForm, RevisionForm
 from .changes import compare
 from .facts import and_list
-from .models import (
-    Domain,
-    DraftChanged,
-    Framework,
-    FrameworkFrozen,
-    KeyQuestion,
-    Prompt,
-    Standard,
-)
+from .models import Domain, DraftChanged, Framework, FrameworkFrozen, KeyQuestion, Prompt, Standard
 
 KINDS = {"domain": Domain, "standard": Standard, "key-question": KeyQuestion, "prompt": Prompt}
 KIND_NAMES = {

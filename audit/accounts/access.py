@@ -7,9 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from audit.accounts.roles import MANAGE_INSPECTIONS, SEE_INSPECTIONS, may
-from audit.models import (
-    Inspection,
-)
+from audit.models import Inspection
 from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.layout import (
-    Field,
-    Layout,
-)
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html

@@ -11,13 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit.inspections.selectors import assessor_choices
-from audit.models import (
-    CaseReview,
-    Inspection,
-    InspectionStatus,
-    ReviewStatus,
-    SampledCase,
-)
+from audit.models import CaseReview, Inspection, InspectionStatus, ReviewStatus, SampledCase
 from audit.scoring.selectors import scoring_started
 from audit.scoring.services import _fresh_status
 from audit.trail import trail

@@ -37,11 +37,7 @@ from audit.models import (
     SampledCase,
     User,
 )
-from audit.scoring.pairs import (
-    disagreeing,
-    paired_judgements,
-    paired_judgements_in,
-)
+from audit.scoring.pairs import disagreeing, paired_judgements, paired_judgements_in
 from audit.scoring.selectors import review_facts
 from audit.trail import trail
 from cases.selectors import ancestor_ids, provider_ids_visible_to

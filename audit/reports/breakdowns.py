@@ -9,22 +9,12 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from audit.models import (
-    Inspection,
-    PublishedFigures,
-)
+from audit.models import Inspection, PublishedFigures
 from audit.reports.rollup import SMALL_CELL, counted_judgements, in_scope, sufficiency_counts
-from audit.reports.rollup_results import (
-    KeyQuestionResult,
-    whole_percent,
-)
+from audit.reports.rollup_results import KeyQuestionResult, whole_percent
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
-from standards.models import (
-    KeyQuestion,
-)
-from standards.rating import (
-    sufficiency,
-)
+from standards.models import KeyQuestion
+from standards.rating import sufficiency
 
 
 @dataclass(frozen=True)

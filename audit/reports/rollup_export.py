@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from audit.reports.rollup_results import (
-    InspectionRollup,
-    ProviderRollup,
-)
-from standards.rating import (
-    Rating,
-)
+from audit.reports.rollup_results import InspectionRollup, ProviderRollup
+from standards.rating import Rating
 
 
 def _rating_value(rating: Rating | None):

@@ -7,15 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from standards.models import (
-    RatedBy,
-)
-from standards.rating import (
-    OverallResult,
-    Rating,
-    RatingScheme,
-    sufficiency,
-)
+from standards.models import RatedBy
+from standards.rating import OverallResult, Rating, RatingScheme, sufficiency
 
 
 def whole_percent(value: float | None) -> int | None:

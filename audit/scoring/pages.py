@@ -8,14 +8,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from audit.models import ReviewEvent
-from audit.scoring.forms import (
-    judgement_field_name,
-    rationale_field_name,
-)
-from audit.scoring.selectors import (
-    FACTS_SECTION,
-    review_access,
-)
+from audit.scoring.forms import judgement_field_name, rationale_field_name
+from audit.scoring.selectors import FACTS_SECTION, review_access
 from audit.trail import trail
 
 

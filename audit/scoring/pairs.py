@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, FilteredRelation, Q
 
-from audit.models import (
-    Inspection,
-    Judgement,
-)
+from audit.models import Inspection, Judgement
 
 
 def _paired():

@@ -6,13 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from audit.models import (
-    AuditEvent,
-    InspectionStatus,
-    ModerationRead,
-    Resolution,
-    ReviewStatus,
-)
+from audit.models import AuditEvent, InspectionStatus, ModerationRead, Resolution, ReviewStatus
 from audit.moderation.services import assign_moderator, select_for_moderation
 
 from ..factories import ProviderFactory

@@ -14,16 +14,7 @@ from standards.models import PromptValue
 from standards.rating import Rating
 from tests.factories import FrameworkFactory, InspectionFactory, PromptAnswerFactory
 
-from .rollup_data import (
-    NA,
-    N,
-    S,
-    add_review,
-    inspection_of,
-    provider,
-    rate,
-    small_framework,
-)
+from .rollup_data import NA, N, S, add_review, inspection_of, provider, rate, small_framework
 
 O, G, RI, I = Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE
 

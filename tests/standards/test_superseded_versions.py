@@ -13,12 +13,7 @@ from audit.inspections import services as inspection_services
 from audit.inspections.forms import InspectionForm
 from audit.scoring import services as audit_services
 from standards.models import DraftChanged, FrameworkFrozen, FrameworkStatus, KeyQuestion
-from standards.services import (
-    clone_framework,
-    publish_framework,
-    retire_framework,
-    save_part,
-)
+from standards.services import clone_framework, publish_framework, retire_framework, save_part
 
 from ..audit.scoring_support import review_of, score_completely, scoring_setup
 from ..factories import ProviderFactory
