@@ -18,7 +18,7 @@ from audit.accounts.roles import CREATE_INSPECTIONS, may
 from audit.inspections import services
 from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
 from audit.inspections.selectors import assessor_choices
-from audit.models import InspectionStatus, ReviewStatus
+from audit.models import InspectionPublished, InspectionStatus, ReviewStatus
 from audit.scoring.forms import ImportReviewsForm
 from audit.scoring.importers import ImportFailed, import_file
 from audit.scoring.selectors import inspection_reviews, review_states, scoring_started
@@ -44,7 +44,7 @@ def _refused_as_published(request, inspection):
     """A published inspection is frozen: say so and go back to it (None when it is not)."""
     if not inspection.is_published:
         return None
-    messages.error(request, f"{inspection} is published: nothing in it can be changed.")
+    messages.error(request, InspectionPublished(inspection).message)
     return redirect("audit:inspection_detail", pk=inspection.pk)
 
 

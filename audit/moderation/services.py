@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.accounts.roles import READ_SECOND, Role, has_role, may
-from audit.inspections.lifecycle import ensure_not_published, lock
+from audit.inspections.lifecycle import lock
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     CaseReview,
@@ -36,6 +36,7 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
     User,
+    ensure_not_published,
 )
 from audit.scoring.pairs import disagreeing, paired_judgements, paired_judgements_in
 from audit.scoring.selectors import review_facts

@@ -21,11 +21,12 @@ from simple_history.utils import bulk_update_with_history
 from audit.accounts.roles import Role
 from audit.models import (
     CaseReview,
-    Inspection,
+    InspectionPublished,
     InspectionStatus,
     ReviewEvent,
     ReviewStatus,
     SampledCase,
+    ensure_not_published,
 )
 from audit.scoring.selectors import (
     EDITABLE_STATUSES,
@@ -196,12 +197,11 @@ def import_reviews(
 
     `rows` is read once, as it comes: the file is never held whole, only what will be written.
     """
-    status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
-    if status == InspectionStatus.PUBLISHED:
-        raise ImportFailed(
-            [RowError(0, "", f"{inspection} is published: nothing in it can be changed.")]
-        )
-    if status == InspectionStatus.MODERATION:
+    try:
+        ensure_not_published(inspection)
+    except InspectionPublished as published:
+        raise ImportFailed([RowError(0, "", published.message)]) from published
+    if inspection.status == InspectionStatus.MODERATION:
         raise ImportFailed(
             [
                 RowError(

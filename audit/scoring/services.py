@@ -17,13 +17,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from audit.accounts.access import can_manage_inspection
 from audit.models import (
     CaseReview,
-    Inspection,
     InspectionStatus,
     Judgement,
     ModerationRead,
     PromptAnswer,
     ReviewEvent,
     ReviewStatus,
+    ensure_not_published,
 )
 from audit.scoring.selectors import (
     EDITABLE_STATUSES,
@@ -59,13 +59,6 @@ class ReviewIncomplete(ReviewError):
         self.problems = problems
 
 
-def _fresh_status(inspection: Inspection) -> str:
-    """The inspection's status as stored now, so a publication made meanwhile is respected."""
-    status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
-    inspection.status = status or inspection.status
-    return inspection.status
-
-
 # --- inspections ---------------------------------------------------------------------------------
 
 
@@ -74,8 +67,7 @@ def _fresh_status(inspection: Inspection) -> str:
 
 def _check_can_edit(review, user):
     inspection = review.sampled_case.inspection
-    if _fresh_status(inspection) == InspectionStatus.PUBLISHED:
-        raise ReviewLocked(f"{inspection} is published: its reviews cannot be changed.")
+    ensure_not_published(inspection)
     if review.status not in EDITABLE_STATUSES:
         raise ReviewLocked(
             f"This review is {review.get_status_display().lower()}: it cannot be changed unless "
@@ -333,10 +325,8 @@ def _lead_change(review, user, *, to_status, kind, comment, action):
     inspection = review.sampled_case.inspection
     if not can_manage_inspection(user, inspection):
         raise PermissionDenied("Only the inspection's lead may return or reopen a review.")
-    status = _fresh_status(inspection)
-    if status == InspectionStatus.PUBLISHED:
-        raise ReviewLocked(f"{inspection} is published: its reviews cannot be changed.")
-    if status == InspectionStatus.MODERATION:
+    ensure_not_published(inspection)
+    if inspection.status == InspectionStatus.MODERATION:
         raise ReviewLocked(
             f"{inspection} is in moderation: reopen fieldwork before returning or reopening "
             "a review."

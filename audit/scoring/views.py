@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.accounts.access import refuse_unless_manager
-from audit.models import CaseReview, Judgement, PromptAnswer, ReviewEvent
+from audit.models import CaseReview, InspectionPublished, Judgement, PromptAnswer, ReviewEvent
 from audit.scoring import services
 from audit.scoring.forms import (
     CaseFactsForm,
@@ -117,6 +117,13 @@ def review_tasks(request, pk, crn):
 # --- case facts ---------------------------------------------------------------------------------
 
 
+def _refused(request, review, error):
+    """A change the review's state refuses: say why on its check-answers page."""
+    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text)
+    return redirect(review_urls(review)["check"])
+
+
 @require_http_methods(["GET", "POST"])
 def review_facts(request, pk, crn):
     access = access_or_404(request, pk, crn)
@@ -139,9 +146,8 @@ def review_facts(request, pk, crn):
                 )
             except services.StaleReview as stale:
                 form, status = _stale_form(CaseFactsForm, request, stale, {}), 409
-            except services.ReviewLocked as locked:
-                messages.error(request, str(locked))
-                return redirect(review_urls(review)["check"])
+            except (services.ReviewLocked, InspectionPublished) as locked:
+                return _refused(request, review, locked)
             else:
                 if request.POST.get("action") == "draft":
                     messages.success(request, "Case facts saved as a draft.")
@@ -225,9 +231,8 @@ def review_standard(request, pk, crn, code):
                 )
             except services.StaleReview as stale:
                 form, status = _stale_form(StandardForm, request, stale, kwargs), 409
-            except services.ReviewLocked as locked:
-                messages.error(request, str(locked))
-                return redirect(review_urls(review)["check"])
+            except (services.ReviewLocked, InspectionPublished) as locked:
+                return _refused(request, review, locked)
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
@@ -355,9 +360,8 @@ def review_check(request, pk, crn):
                 form = SubmitForm(initial={"version": stale.current_version})
                 review.refresh_from_db()
                 state = load_review_state(review, state.standards)
-            except services.ReviewLocked as locked:
-                messages.error(request, str(locked))
-                return redirect(review_urls(review)["check"])
+            except (services.ReviewLocked, InspectionPublished) as locked:
+                return _refused(request, review, locked)
             else:
                 messages.success(request, f"Review of {crn} submitted.")
                 if access.is_assessor:

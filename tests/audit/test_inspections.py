@@ -271,7 +271,7 @@ def test_a_published_inspection_refuses_edits_samples_and_assignment(client, hmi
         response = client.post(reverse(f"audit:{name}", args=[inspection.pk]), data, follow=True)
         assert response.redirect_chain == [(detail, 302)], name
         assert (
-            "Test PDU audit is published: nothing in it can be changed."
+            "Test PDU audit is published and cannot be changed."
             in response.content.decode()
         ), name
     inspection.refresh_from_db()

@@ -621,7 +621,7 @@ def test_published_inspection_ratings_are_final(scenario, client, admin_user):
         {"rating": "inadequate", "rationale": "Changed my mind."},
     )
     assert response.status_code == 200
-    assert "is published, so its ratings are final" in response.content.decode()
+    assert "is published and cannot be changed" in response.content.decode()
 
 
 def test_page_shows_one_breakdown_and_the_workbook_all_six(scenario, client, admin_user):
