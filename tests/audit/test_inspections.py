@@ -270,10 +270,9 @@ def test_a_published_inspection_refuses_edits_samples_and_assignment(client, hmi
     ]:
         response = client.post(reverse(f"audit:{name}", args=[inspection.pk]), data, follow=True)
         assert response.redirect_chain == [(detail, 302)], name
-        assert (
-            "Test PDU audit is published and cannot be changed."
-            in response.content.decode()
-        ), name
+        assert "Test PDU audit is published and cannot be changed." in response.content.decode(), (
+            name
+        )
     inspection.refresh_from_db()
     assert inspection.title == "Test PDU audit"
     assert SampledCase.objects.filter(pk__in=ids, assessor=setup["assessor"]).count() == 2
