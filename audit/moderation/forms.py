@@ -15,7 +15,7 @@ from django import forms
 from django.utils.html import escape, format_html, format_html_join
 
 from audit.models import CaseReview, ModerationRead, User
-from audit.moderation.services import MAX_SEED, allowed_values, display_name, moderator_choices
+from audit.moderation.services import MAX_SEED, display_name, moderator_choices
 from cases.models import CRN_RULE, crn_from_text
 from standards.models import JudgementValue
 from ui.forms import BaseForm
@@ -146,7 +146,7 @@ class SecondReadForm(BaseForm):
                     )
                 )
             name, rationale = field_name(kq.code), field_name(kq.code, "rationale")
-            choices = [(v, JudgementValue(v).label) for v in allowed_values(kq)]
+            choices = [(v, JudgementValue(v).label) for v in kq.allowed_values()]
             self.fields[name] = forms.ChoiceField(
                 label=escape(f"{kq.code} {kq.wording}"),
                 choices=choices,
@@ -247,7 +247,7 @@ class ResolutionForm(BaseForm):
         kq = disagreement.key_question
         self.fields["value"].choices = [
             (v, JudgementValue(v).label)
-            for v in allowed_values(kq, disagreement.first_value, disagreement.second_value)
+            for v in kq.allowed_values(disagreement.first_value, disagreement.second_value)
         ]
         self.helper.layout = Layout(
             Field.radios("value", legend_size=Size.MEDIUM),

@@ -47,9 +47,6 @@ from standards.models import JudgementValue, KeyQuestion, RatedBy
 OPEN_STATUSES = (InspectionStatus.FIELDWORK, InspectionStatus.MODERATION)
 MAX_SEED = 2**63 - 1
 
-# The value the roll-up counts for a judgement: the lead's resolution where there is one.
-EFFECTIVE_VALUE = Coalesce(F("resolution__value"), F("value"))
-
 
 class ModerationRefused(ValidationError):
     """A moderation step refused; the message says why."""
@@ -73,15 +70,6 @@ def display_name(user) -> str:
     if user is None:
         return "Not assigned"
     return user.get_full_name() or user.get_username()
-
-
-def allowed_values(key_question: KeyQuestion, *also) -> list[str]:
-    """The judgements a key question allows; "not applicable" only where the framework says so
-    (or where a reader already used it, so a resolution can side with them)."""
-    values = [JudgementValue.SUFFICIENT, JudgementValue.NOT_SUFFICIENT]
-    if key_question.allows_not_applicable or JudgementValue.NOT_APPLICABLE in also:
-        values.append(JudgementValue.NOT_APPLICABLE)
-    return values
 
 
 # Selecting reviews ---------------------------------------------------------------------------
@@ -306,7 +294,7 @@ def record_second_read(*, read: ModerationRead, by, judgements: dict) -> Moderat
         rationale = (rationale or "").strip()
         if not value:
             errors[kq.code] = [f"Select a judgement for {kq.code}."]
-        elif value not in allowed_values(kq):
+        elif value not in kq.allowed_values():
             errors[kq.code] = [f"{kq.code} cannot be judged “{value}”."]
         elif value == JudgementValue.NOT_SUFFICIENT and not rationale:
             errors[kq.code] = [f"Enter a rationale for judging {kq.code} not sufficient."]
@@ -430,7 +418,7 @@ def resolve_disagreement(*, judgement: Judgement, value: str, note: str, by) -> 
             f"The first and second reads agree on {kq.code} for {crn}: there is nothing to resolve."
         )
     errors = {}
-    if value not in allowed_values(kq, judgement.value, second.value):
+    if value not in kq.allowed_values(judgement.value, second.value):
         errors["value"] = [f"Select the resolved judgement for {kq.code}."]
     note = (note or "").strip()
     if not note:
@@ -569,11 +557,3 @@ def sample_by_assessor(inspection: Inspection) -> list[AssessorSample]:
         for r in rows
     ]
     return sorted(result, key=lambda s: s.assessor.lower())
-
-
-def effective_values(inspection: Inspection):
-    """Counted judgements with the value the roll-up counts (`effective_value`)."""
-    return Judgement.objects.filter(
-        review__sampled_case__inspection=inspection,
-        review__status__in=COUNTED_REVIEW_STATUSES,
-    ).annotate(effective_value=EFFECTIVE_VALUE)

@@ -21,7 +21,6 @@ from django.utils.html import escape, format_html
 
 from audit.models import CaseReview, YesNo, YesNoNotApplicable
 from audit.scoring.selectors import FACT_FIELDS, FACT_QUESTIONS
-from audit.scoring.services import allowed_judgement_values, allowed_prompt_values
 from cases.models import MappaCategory, MappaLevel
 from standards.models import JudgementValue, PromptValue
 from ui.forms import GovForm, Markup, details
@@ -259,7 +258,7 @@ class StandardForm(VersionedForm):
                     label=escape(f"{prompt.code} {prompt.wording}"),
                     required=False,
                     widget=forms.RadioSelect,
-                    choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
+                    choices=[(v, PROMPT_LABELS[v]) for v in prompt.allowed_values()],
                     help_text=(
                         f"Applies because {prompt.applicability_text.lower()}"
                         if prompt.applicability
@@ -288,7 +287,7 @@ class StandardForm(VersionedForm):
                 )
                 continue
             self.key_questions[name] = kq
-            values = allowed_judgement_values(kq)
+            values = kq.allowed_values()
             self.fields[name] = forms.ChoiceField(
                 label=escape(f"{kq.code} {kq.wording}"),
                 required=False,

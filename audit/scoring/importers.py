@@ -37,8 +37,6 @@ from audit.scoring.selectors import (
     review_states,
 )
 from audit.scoring.services import (
-    allowed_judgement_values,
-    allowed_prompt_values,
     not_applicable_rows,
     upsert_answers,
     upsert_judgements,
@@ -452,14 +450,14 @@ def _value(kind, target, answer, rationale):
         return None, f"Enter an answer for {target.code}."
     if kind == "prompt":
         value = PROMPT_SPELLINGS.get(text)
-        allowed = allowed_prompt_values(target)
+        allowed = target.allowed_values()
         if value not in allowed:
             return None, (
                 f"“{answer}” is not an answer to prompt {target.code}; use {', '.join(allowed)}."
             )
         return value, ""
     value = JUDGEMENT_SPELLINGS.get(text)
-    allowed = allowed_judgement_values(target)
+    allowed = target.allowed_values()
     if value == JudgementValue.NOT_APPLICABLE and target.applicability:
         allowed = allowed + [JudgementValue.NOT_APPLICABLE]  # it may not apply to the case
     if value not in allowed:

@@ -188,20 +188,6 @@ def upsert_judgements(items, user):
         bulk_update_with_history(update, Judgement, ["value", "rationale"], default_user=user)
 
 
-def allowed_prompt_values(prompt) -> list[str]:
-    values = [PromptValue.YES, PromptValue.NO]
-    if prompt.allows_not_applicable:
-        values.append(PromptValue.NOT_APPLICABLE)
-    return [str(v) for v in values]
-
-
-def allowed_judgement_values(key_question) -> list[str]:
-    values = [JudgementValue.SUFFICIENT, JudgementValue.NOT_SUFFICIENT]
-    if key_question.allows_not_applicable:
-        values.append(JudgementValue.NOT_APPLICABLE)
-    return [str(v) for v in values]
-
-
 def _standard_rows(state, standard, answers, judgements):
     """The answers to write for one standard page: questions that do not apply are recorded
     as not applicable, whatever was posted for them."""
@@ -215,7 +201,7 @@ def _standard_rows(state, standard, answers, judgements):
             value = answers.get(prompt.code) or ""
             if not value:
                 continue
-            if value not in allowed_prompt_values(prompt):
+            if value not in prompt.allowed_values():
                 raise ValidationError(f"“{value}” is not an answer to prompt {prompt.code}.")
             prompt_rows.append((review, prompt, value))
         value, rationale = judgements.get(kq.code, ("", ""))
@@ -228,7 +214,7 @@ def _standard_rows(state, standard, answers, judgements):
             continue
         if not value:
             continue
-        if value not in allowed_judgement_values(kq):
+        if value not in kq.allowed_values():
             raise ValidationError(f"“{value}” is not a judgement for key question {kq.code}.")
         judgement_rows.append((review, kq, value, rationale))
     return prompt_rows, judgement_rows
