@@ -40,11 +40,28 @@ class ReviewError(Exception):
 
 
 class StaleReview(ReviewError):
-    """The review changed since the user loaded it; nothing was written."""
+    """The review changed since the user loaded it; nothing was written.
 
-    def __init__(self, message, *, current_version):
-        super().__init__(message)
+    `saved_by` and `saved_at` say who saved it meanwhile, and when (None when unknown);
+    `what_happened` says so in a sentence for any page, and the message adds what to do on a
+    page that shows the user's answers again.
+    """
+
+    def __init__(self, *, current_version, saved_by=None, saved_at=None):
         self.current_version = current_version
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        who = ""
+        if saved_at is not None:
+            when = date_format(timezone.localtime(saved_at), "j F Y \\a\\t H:i")
+            who = f" by {saved_by or 'someone else'} on {when}"
+        self.what_happened = (
+            f"This review was saved{who}, after you opened it. Nothing on this page has been saved."
+        )
+        super().__init__(
+            f"{self.what_happened} Your answers are shown below: check them against the latest "
+            "answers, then save again to replace the latest answers with yours."
+        )
 
 
 class ReviewLocked(ReviewError):
@@ -89,17 +106,13 @@ def _stale(review) -> StaleReview:
         .first()
     )
     current = CaseReview.objects.filter(pk=review.pk).values_list("version", flat=True).first()
-    who = ""
-    if latest is not None:
-        editor = latest.history_user
-        name = (editor.get_full_name() or editor.username) if editor else "someone else"
-        when = date_format(timezone.localtime(latest.history_date), "j F Y \\a\\t H:i")
-        who = f" by {name} on {when}"
+    if latest is None:
+        return StaleReview(current_version=current)
+    editor = latest.history_user
     return StaleReview(
-        f"This review was saved{who}, after you opened it. Nothing on this page has been "
-        "saved. Your answers are shown below: check them against the latest answers, then save "
-        "again to replace the latest answers with yours.",
         current_version=current,
+        saved_by=(editor.get_full_name() or editor.username) if editor else None,
+        saved_at=latest.history_date,
     )
 
 

@@ -355,7 +355,7 @@ def review_check(request, pk, crn):
             except services.ReviewIncomplete as incomplete:
                 problems = incomplete.problems
             except services.StaleReview as stale:
-                error, status = str(stale).split(" Your answers are shown")[0], 409
+                error, status = stale.what_happened, 409
                 error += " Check the answers below, then submit again."
                 form = SubmitForm(initial={"version": stale.current_version})
                 review.refresh_from_db()

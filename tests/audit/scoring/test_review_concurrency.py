@@ -129,8 +129,19 @@ def test_submitting_a_version_that_changed_is_refused(setup, hmip_2018):
     services.save_review(
         review=review, version=loaded, user=setup["lead"], facts={"person_interviewed": "yes"}
     )
-    with pytest.raises(services.StaleReview):
+    with pytest.raises(services.StaleReview) as refused:
         services.submit_review(
             review=review_of(setup["inspection"], "X000001"), version=loaded, user=setup["assessor"]
         )
     assert review_of(setup["inspection"], "X000001").status == "in_progress"
+    stale = refused.value
+    lead = setup["lead"]
+    assert stale.current_version == loaded + 1
+    assert stale.saved_by == (lead.get_full_name() or lead.username)
+    assert stale.saved_at is not None
+    assert stale.what_happened.startswith(f"This review was saved by {stale.saved_by} on ")
+    assert stale.what_happened.endswith("after you opened it. Nothing on this page has been saved.")
+    assert str(stale) == (
+        f"{stale.what_happened} Your answers are shown below: check them against the latest "
+        "answers, then save again to replace the latest answers with yours."
+    )
