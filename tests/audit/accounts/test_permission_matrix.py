@@ -124,7 +124,16 @@ reports:league_download           GET    in   404  200  200  200  200  200  | 40
 # the moderator's own second reads, recorded by them alone.
 moderation:index                  GET    in   404  200  200  404  200  200  | 404  200  200  404
 moderation:inspection             GET    in   404  403  200  404  200  403  | 404  404  404  404
-moderation:inspection             POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:draw                   GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:draw                   POST   in   404  403  302  404  302  403  | 404  404  404  404
+moderation:choose                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:choose                 POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:assign                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:assign                 POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:advance                GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:advance                POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:reopen                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:reopen                 POST   in   404  403  400  404  400  403  | 404  404  404  404
 moderation:agreement_csv          GET    in   404  403  200  404  200  403  | 404  404  404  404
 moderation:disagreements          GET    in   404  403  200  404  200  403  | 404  404  404  404
 moderation:resolve                GET    in   404  403  200  404  200  403  | 404  404  404  404
@@ -521,6 +530,14 @@ def _completed_review(world, client):
     return {"version": review.version}
 
 
+def _in_status(world, status) -> dict:
+    """The world's inspection put in `status`; the form of a lifecycle step is empty."""
+    from audit.models import Inspection
+
+    Inspection.objects.filter(pk=world.a.inspection.pk).update(status=status)
+    return {}
+
+
 def _chosen_for_moderation(world):
     from audit.models import ModerationRead
 
@@ -561,6 +578,8 @@ SEE_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "403"}
 # A review is seen only by its assessor and those who manage its inspection: the others who see
 # the inspection get a 404 for it.
 SEE_ITS_INSPECTION = {"onlooker": "404", "moderator": "404", "manager": "404"}
+# The lead's moderation steps: a 403 to those who see the inspection, a 404 to the manager.
+LEAD_OF_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "404"}
 
 WRITES = {
     "cases:caseload_upload": WriteCheck(
@@ -680,27 +699,41 @@ WRITES = {
             Change("withdraw", _rated),
         ),
     ),
-    "moderation:inspection": WriteCheck(
+    "moderation:draw": WriteCheck(
         "lead",
-        {"onlooker": "403", "moderator": "403", "manager": "404"},
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("draw", lambda w, c: _submitted(w) and {"draw-seed": "7"}),),
+    ),
+    "moderation:choose": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("choose", lambda w, c: _submitted(w) and {"choose-crn": w.a.open_crn}),),
+    ),
+    "moderation:assign": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
         changes=(
-            Change("draw", lambda w, c: _submitted(w) and {"action": "draw", "draw-seed": "7"}),
-            Change(
-                "choose",
-                lambda w, c: _submitted(w) and {"action": "choose", "choose-crn": w.a.open_crn},
-            ),
             Change(
                 "assign",
                 lambda w, c: (
                     _chosen_for_moderation(w)
                     and {
-                        "action": "assign",
                         "assign-reads": [w.a.open_crn],
                         "assign-moderator": w.a.users[Role.MODERATOR].pk,
                     }
                 ),
             ),
         ),
+    ),
+    "moderation:advance": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("advance", lambda w, c: _in_status(w, "planning")),),
+    ),
+    "moderation:reopen": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("reopen fieldwork", lambda w, c: _in_status(w, "moderation")),),
     ),
     "moderation:resolve": WriteCheck(
         "lead",

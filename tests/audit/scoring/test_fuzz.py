@@ -289,18 +289,17 @@ def _form_cases(world):
         (
             lead,
             "post",
-            reverse("moderation:inspection", args=[pk]),
-            {"action": "choose"},
+            reverse("moderation:choose", args=[pk]),
+            {},
             "choose-crn",
         ),
         (
             lead,
             "post",
-            reverse("moderation:inspection", args=[pk]),
-            {"action": "draw"},
+            reverse("moderation:draw", args=[pk]),
+            {},
             "draw-seed",
         ),
-        (lead, "post", reverse("moderation:inspection", args=[pk]), {}, "action"),
         (
             lead,
             "post",
