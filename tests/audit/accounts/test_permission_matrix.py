@@ -115,6 +115,8 @@ reports:inspection_download       GET    in   404  200  200  200  200  200  | 40
 reports:standard_ratings          GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      POST   in   404  404  200  404  200  403  | 404  404  404  404
+reports:standard_rating_withdraw  GET    in   405  405  405  405  405  405  | 405  405  405  405
+reports:standard_rating_withdraw  POST   in   404  404  302  404  302  403  | 404  404  404  404
 reports:provider                  GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:provider_download         GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:league                    GET    in   404  200  200  200  200  200  | 404  200  200  200
@@ -569,7 +571,7 @@ def _rated(world, client):
         rationale="Entered before.",
         user=world.a.users[Role.LEAD],
     )
-    return {"action": "withdraw"}
+    return {}
 
 
 # Those who see the inspection but do not manage it: the onlooker (a lead of the region), the
@@ -696,8 +698,12 @@ WRITES = {
         {"onlooker": "403", "moderator": "404", "manager": "404"},
         changes=(
             Change("rate", lambda w, c: {"rating": "inadequate", "rationale": "Overridden."}),
-            Change("withdraw", _rated),
         ),
+    ),
+    "reports:standard_rating_withdraw": WriteCheck(
+        "lead",
+        {"onlooker": "403", "moderator": "404", "manager": "404"},
+        changes=(Change("withdraw", _rated),),
     ),
     "moderation:draw": WriteCheck(
         "lead",

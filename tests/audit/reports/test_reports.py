@@ -581,7 +581,10 @@ def test_lead_overrides_and_withdraws(scenario, client, lead_of):
         "partial": False,
         "rating": "requires_improvement",
     }
-    client.post(edit, {"action": "withdraw"})
+    assert 'formaction="' + url("standard_rating_withdraw", inspection.id, "NORTH", "2.2") in (
+        client.get(edit).content.decode()
+    )
+    client.post(url("standard_rating_withdraw", inspection.id, "NORTH", "2.2"))
     assert not StandardJudgement.objects.filter(provider=north, standard=standards["2.2"]).exists()
     history = StandardJudgement.history.filter(provider=north, standard=standards["2.2"])
     assert [h.history_type for h in history.order_by("history_id")] == ["+", "-"]
