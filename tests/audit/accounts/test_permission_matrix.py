@@ -87,6 +87,8 @@ audit:inspection_add_sample       GET    in   404  403  200  403  200  403  | 40
 audit:inspection_add_sample       POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_assign           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_assign           POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:inspection_unassign         POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           POST   in   404  403  200  403  200  403  | 404  404  404  404
 
@@ -648,10 +650,18 @@ WRITES = {
         SEE_THE_INSPECTION,
         changes=(
             Change(
-                "unassign",
-                lambda w, c: {"action": "unassign", "cases": [str(_review(w).sampled_case_id)]},
+                "assign",
+                lambda w, c: {
+                    "cases": [str(_review(w).sampled_case_id)],
+                    "assessor": w.a.users[Role.ASSESSOR].pk,
+                },
             ),
         ),
+    ),
+    "audit:inspection_unassign": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("unassign", lambda w, c: {"cases": [str(_review(w).sampled_case_id)]}),),
     ),
     "audit:inspection_import": WriteCheck(
         "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _scoring_file),)

@@ -341,7 +341,7 @@ def _form_cases(world):
             lead,
             "post",
             reverse("audit:inspection_assign", args=[pk]),
-            {"action": "assign"},
+            {},
             "cases",
         ),
         (
