@@ -39,7 +39,7 @@ from audit.models import (
     ensure_not_published,
 )
 from audit.scoring.pairs import disagreeing, paired_judgements, paired_judgements_in
-from audit.scoring.selectors import review_facts
+from audit.scoring.rules import review_facts
 from audit.trail import trail
 from cases.selectors import ancestor_ids, provider_ids_visible_to
 from standards.models import JudgementValue, KeyQuestion, RatedBy

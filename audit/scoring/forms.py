@@ -20,7 +20,7 @@ from django import forms
 from django.utils.html import escape, format_html
 
 from audit.models import CaseReview, YesNo, YesNoNotApplicable
-from audit.scoring.selectors import FACT_FIELDS, FACT_QUESTIONS
+from audit.scoring.rules import FACT_FIELDS, FACT_QUESTIONS
 from cases.models import MappaCategory, MappaLevel
 from standards.models import JudgementValue, PromptValue
 from ui.forms import GovForm, Markup, details

@@ -28,14 +28,8 @@ from audit.models import (
     SampledCase,
     ensure_not_published,
 )
-from audit.scoring.selectors import (
-    EDITABLE_STATUSES,
-    FACT_FIELDS,
-    FOLLOW_UP_FACTS,
-    case_standards,
-    review_queryset,
-    review_states,
-)
+from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS, FOLLOW_UP_FACTS
+from audit.scoring.selectors import case_standards, review_queryset, review_states
 from audit.scoring.services import (
     not_applicable_rows,
     upsert_answers,

@@ -25,12 +25,8 @@ from audit.models import (
     ReviewStatus,
     ensure_not_published,
 )
-from audit.scoring.selectors import (
-    EDITABLE_STATUSES,
-    FACT_FIELDS,
-    case_standards,
-    load_review_state,
-)
+from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS
+from audit.scoring.selectors import case_standards, load_review_state
 from audit.trail import trail
 from standards.models import JudgementValue, PromptValue
 

@@ -39,10 +39,8 @@ from audit.scoring.pages import (
     review_urls,
     standard_url,
 )
+from audit.scoring.rules import FACT_FIELDS, FACT_QUESTIONS, FACTS_SECTION
 from audit.scoring.selectors import (
-    FACT_FIELDS,
-    FACT_QUESTIONS,
-    FACTS_SECTION,
     assigned_reviews,
     case_standards,
     load_review_state,

@@ -29,7 +29,7 @@ from audit.models import (
     StandardJudgement,
 )
 from audit.scoring.importers import COLUMNS, ImportFailed, import_file
-from audit.scoring.selectors import FACT_FIELDS
+from audit.scoring.rules import FACT_FIELDS
 from tests.audit.access_world import build_world
 from tests.hostile import FUZZ, a_file, hostile_text
 from ui.text import control_character

@@ -17,7 +17,8 @@ from audit.models import (
     ReviewStatus,
 )
 from audit.scoring import services
-from audit.scoring.selectors import load_review_state, review_facts
+from audit.scoring.rules import review_facts
+from audit.scoring.selectors import load_review_state
 from tests.audit.scoring_support import (
     COMPLETE_FACTS,
     complete_answers,
