@@ -40,14 +40,12 @@ ALLOWED = {
     "audit/scoring/forms.py:StandardForm.__init__": TO_SPLIT,
     "audit/scoring/importers.py:import_reviews": TO_SPLIT,
     "audit/scoring/importers.py:_write": TO_SPLIT,
-    "audit/scoring/views.py:review_standard": TO_SPLIT,
     "cases/importers.py:import_caseload": TO_SPLIT,
     "cases/importers.py:_Validator.row": TO_SPLIT,
     "standards/admin_forms.py:RuleBuilderMixin.add_rule_fields": TO_SPLIT,
     "standards/admin_views.py:_editing": TO_SPLIT,
     "standards/framework_file.py:file_data": TO_SPLIT,
     "standards/loaders.py:load_framework": TO_SPLIT,
-    "standards/rating.py:score_band_problems": TO_SPLIT,
 }
 
 
