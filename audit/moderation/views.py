@@ -244,52 +244,74 @@ def second_read(request, pk, crn):
             detail={"page": "second read"},
         )
     if read.completed_at is None:
-        if not is_moderator:
-            if request.method == "POST":
-                raise MayNotChange(
-                    "this second read",
-                    f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
-                    "can record it."
-                    if read.moderator
-                    else "Only the moderator it is assigned to can record it; it has none yet.",
-                )
-            return render(
-                request,
-                "moderation/read_pending.html",
-                {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
-            )
-        key_questions = moderation_key_questions(review)
-        form = SecondReadForm(request.POST or None, key_questions=key_questions)
-        status = 200
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    record_second_read(read=read, by=request.user, judgements=form.judgements())
-                except ValidationError as exc:
-                    if hasattr(exc, "error_dict"):
-                        form.add_service_errors(exc.message_dict)
-                    else:
-                        form.add_error(None, exc)
-                else:
-                    messages.success(request, f"Second read of {crn} recorded.")
-                    return redirect("moderation:read", pk=pk, crn=crn)
-            status = INVALID
-        return render(
-            request,
-            "moderation/read_blind.html",
-            {
-                "read": read,
-                "case": review.sampled_case.case,
-                "inspection": inspection,
-                "form": form,
-                "is_open": inspection.status in OPEN_STATUSES,
-                "page_title": f"Second read of {crn}",
-            },
-            status=status,
-        )
+        return _blind_read(request, read, is_moderator, crn)
     if request.method == "POST":
         messages.info(request, f"The second read of {crn} is already complete.")
         return redirect("moderation:read", pk=pk, crn=crn)
+    return render(
+        request,
+        "moderation/read_compare.html",
+        {
+            "read": read,
+            "inspection": inspection,
+            "rows": _both_reads(read),
+            "is_lead": is_lead,
+            "page_title": f"Second read of {crn}",
+        },
+    )
+
+
+def _blind_read(request, read, is_moderator, crn):
+    """The second read not yet recorded: its moderator scores blind; others see it pending."""
+    review = read.review
+    inspection = review.sampled_case.inspection
+    if not is_moderator:
+        if request.method == "POST":
+            raise MayNotChange(
+                "this second read",
+                f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
+                "can record it."
+                if read.moderator
+                else "Only the moderator it is assigned to can record it; it has none yet.",
+            )
+        return render(
+            request,
+            "moderation/read_pending.html",
+            {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
+        )
+    form = SecondReadForm(request.POST or None, key_questions=moderation_key_questions(review))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record_second_read(read=read, by=request.user, judgements=form.judgements())
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    form.add_service_errors(exc.message_dict)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, f"Second read of {crn} recorded.")
+                return redirect("moderation:read", pk=inspection.pk, crn=crn)
+        status = INVALID
+    return render(
+        request,
+        "moderation/read_blind.html",
+        {
+            "read": read,
+            "case": review.sampled_case.case,
+            "inspection": inspection,
+            "form": form,
+            "is_open": inspection.status in OPEN_STATUSES,
+            "page_title": f"Second read of {crn}",
+        },
+        status=status,
+    )
+
+
+def _both_reads(read) -> list[dict]:
+    """The first and second reads side by side, key question by key question."""
+    review = read.review
     firsts = {
         j.key_question_id: j
         for j in review.judgements.select_related("key_question__standard", "resolution")
@@ -313,17 +335,7 @@ def second_read(request, pk, crn):
                 "resolution": resolution,
             }
         )
-    return render(
-        request,
-        "moderation/read_compare.html",
-        {
-            "read": read,
-            "inspection": inspection,
-            "rows": rows,
-            "is_lead": is_lead,
-            "page_title": f"Second read of {crn}",
-        },
-    )
+    return rows
 
 
 def _kq_sort(kq):
