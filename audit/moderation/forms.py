@@ -123,6 +123,32 @@ class AssignModeratorForm(BaseForm):
         return [self.open_reads[crn] for crn in self.cleaned_data["reads"]]
 
 
+def _standard_heading(standard) -> HTML:
+    return HTML(
+        _literal(
+            format_html('<h2 class="govuk-heading-l">{} {}</h2>', standard.code, standard.title)
+        )
+    )
+
+
+def _prompts_details(code: str, prompts) -> HTML:
+    """A key question's prompts, folded away under a details summary."""
+    return HTML(
+        _literal(
+            format_html(
+                '<details class="govuk-details"><summary class="govuk-details__summary">'
+                '<span class="govuk-details__summary-text">Prompts for {}</span></summary>'
+                '<div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet">{}'
+                "</ul></div></details>",
+                code,
+                format_html_join(
+                    "", "<li><strong>{}</strong> {}</li>", ((p.code, p.wording) for p in prompts)
+                ),
+            )
+        )
+    )
+
+
 class SecondReadForm(BaseForm):
     """The moderator's blind judgements: key questions only, never the first reader's answers."""
 
@@ -134,17 +160,7 @@ class SecondReadForm(BaseForm):
         for kq in key_questions:
             if kq.standard_id != getattr(standard, "pk", None):
                 standard = kq.standard
-                layout.append(
-                    HTML(
-                        _literal(
-                            format_html(
-                                '<h2 class="govuk-heading-l">{} {}</h2>',
-                                standard.code,
-                                standard.title,
-                            )
-                        )
-                    )
-                )
+                layout.append(_standard_heading(standard))
             name, rationale = field_name(kq.code), field_name(kq.code, "rationale")
             choices = [(v, JudgementValue(v).label) for v in kq.allowed_values()]
             self.fields[name] = forms.ChoiceField(
@@ -162,27 +178,7 @@ class SecondReadForm(BaseForm):
             )
             prompts = list(kq.prompts.all())
             if prompts:
-                layout.append(
-                    HTML(
-                        _literal(
-                            format_html(
-                                '<details class="govuk-details"><summary '
-                                'class="govuk-details__summary">'
-                                '<span class="govuk-details__summary-text">Prompts for '
-                                "{}</span></summary>"
-                                '<div class="govuk-details__text"><ul class="govuk-list '
-                                'govuk-list--bullet">{}'
-                                "</ul></div></details>",
-                                kq.code,
-                                format_html_join(
-                                    "",
-                                    "<li><strong>{}</strong> {}</li>",
-                                    ((p.code, p.wording) for p in prompts),
-                                ),
-                            )
-                        )
-                    )
-                )
+                layout.append(_prompts_details(kq.code, prompts))
             layout.append(
                 ConditionalRadios(
                     name,
