@@ -39,7 +39,6 @@ ALLOWED = {
     "audit/scoring/importers.py:_write": TO_SPLIT,
     "cases/importers.py:import_caseload": TO_SPLIT,
     "cases/importers.py:_Validator.row": TO_SPLIT,
-    "standards/loaders.py:load_framework": TO_SPLIT,
 }
 
 
