@@ -41,11 +41,13 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# ruff (lint and format) and the import contracts in pyproject.toml.
+# ruff (lint and format), the import contracts in pyproject.toml, and the size limits
+# (modules <= 600 lines, functions <= 60) in .ci/code_size.py.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) .ci/code_size.py
 
 test: install browser-deps lint
 	$(PY) manage.py collectstatic --noinput --settings=audit.config.settings.test -v0

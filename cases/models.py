@@ -154,10 +154,6 @@ class Case(models.Model):
     def __str__(self):
         return self.crn
 
-    @property
-    def is_community_sentence(self) -> bool:
-        return self.sentence_type in COMMUNITY_SENTENCES
-
     def facts(self) -> dict:
         """Case facts for the framework's applicability rules."""
         return {

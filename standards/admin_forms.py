@@ -252,66 +252,11 @@ class RuleBuilderMixin:
         chosen = {c.fact: c for c in conditions}
         layout = []
         for fact in FACT_LIST:
-            name = f"fact_{fact.name}"
             condition = chosen.get(fact.name)
             if fact.is_yes_no:
-                initial = (
-                    NOT_A_CONDITION
-                    if condition is None
-                    else ("yes" if condition.values[0] else "no")
-                )
-                self.fields[name] = forms.ChoiceField(
-                    label=fact.label,
-                    required=False,
-                    widget=forms.RadioSelect,
-                    initial=initial,
-                    choices=[(NOT_A_CONDITION, "Does not matter"), ("yes", "Yes"), ("no", "No")],
-                )
-                layout.append(
-                    Field(
-                        name,
-                        template=INLINE_RADIOS,
-                        context={"legend_size": Size.for_legend(Size.SMALL)},
-                    )
-                )
-                continue
-            initial = (
-                NOT_A_CONDITION
-                if condition is None
-                else (IS_NONE_OF if condition.negated else IS_ONE_OF)
-            )
-            self.fields[name] = forms.ChoiceField(
-                label=fact.label,
-                required=False,
-                widget=forms.RadioSelect,
-                initial=initial,
-                choices=[
-                    (NOT_A_CONDITION, "Does not matter"),
-                    (IS_ONE_OF, "Is one of"),
-                    (IS_NONE_OF, "Is none of"),
-                ],
-            )
-            values = [(v.value, v.label.capitalize()) for v in fact.values]
-            for way, words in ((IS_ONE_OF, "is one of"), (IS_NONE_OF, "is none of")):
-                self.fields[f"{name}_{way}"] = forms.MultipleChoiceField(
-                    label=f"{fact.label} {words}",
-                    required=False,
-                    choices=values,
-                    widget=forms.CheckboxSelectMultiple,
-                    initial=list(condition.values) if condition and initial == way else [],
-                )
-            layout.append(
-                SmallConditionalRadios(
-                    name,
-                    "Does not matter",
-                    ConditionalQuestion(
-                        "Is one of", Field.checkboxes(f"{name}_{IS_ONE_OF}", small=True)
-                    ),
-                    ConditionalQuestion(
-                        "Is none of", Field.checkboxes(f"{name}_{IS_NONE_OF}", small=True)
-                    ),
-                )
-            )
+                layout.append(self._yes_no_condition(fact, condition))
+            else:
+                layout.append(self._values_condition(fact, condition))
         hint = HTML(
             '<p class="govuk-hint">Set only the facts that decide whether it is asked; '
             "leave the others as ‘Does not matter’.</p>"
@@ -326,6 +271,56 @@ class RuleBuilderMixin:
                 css_class="app-editor__conditions",
             ),
         ]
+
+    def _yes_no_condition(self, fact, condition):
+        """A yes/no fact: does not matter, yes or no."""
+        name = f"fact_{fact.name}"
+        initial = NOT_A_CONDITION if condition is None else ("yes" if condition.values[0] else "no")
+        self.fields[name] = forms.ChoiceField(
+            label=fact.label,
+            required=False,
+            widget=forms.RadioSelect,
+            initial=initial,
+            choices=[(NOT_A_CONDITION, "Does not matter"), ("yes", "Yes"), ("no", "No")],
+        )
+        return Field(
+            name, template=INLINE_RADIOS, context={"legend_size": Size.for_legend(Size.SMALL)}
+        )
+
+    def _values_condition(self, fact, condition):
+        """A fact with values: does not matter, is one of or is none of the values ticked."""
+        name = f"fact_{fact.name}"
+        initial = (
+            NOT_A_CONDITION
+            if condition is None
+            else (IS_NONE_OF if condition.negated else IS_ONE_OF)
+        )
+        self.fields[name] = forms.ChoiceField(
+            label=fact.label,
+            required=False,
+            widget=forms.RadioSelect,
+            initial=initial,
+            choices=[
+                (NOT_A_CONDITION, "Does not matter"),
+                (IS_ONE_OF, "Is one of"),
+                (IS_NONE_OF, "Is none of"),
+            ],
+        )
+        values = [(v.value, v.label.capitalize()) for v in fact.values]
+        for way, words in ((IS_ONE_OF, "is one of"), (IS_NONE_OF, "is none of")):
+            self.fields[f"{name}_{way}"] = forms.MultipleChoiceField(
+                label=f"{fact.label} {words}",
+                required=False,
+                choices=values,
+                widget=forms.CheckboxSelectMultiple,
+                initial=list(condition.values) if condition and initial == way else [],
+            )
+        return SmallConditionalRadios(
+            name,
+            "Does not matter",
+            ConditionalQuestion("Is one of", Field.checkboxes(f"{name}_{IS_ONE_OF}", small=True)),
+            ConditionalQuestion("Is none of", Field.checkboxes(f"{name}_{IS_NONE_OF}", small=True)),
+        )
 
     def clean_rule(self, cleaned, stored):
         """The rule the choices make (or the stored one, kept); errors at the fields."""

@@ -141,30 +141,7 @@ def _editing(request, framework) -> Editing | None:
             submit=f"Save {KIND_NAMES[kind]}",
         )
     if add:
-        if add not in KINDS:
-            raise Http404("Nothing of that kind can be added.")
-        parent = None
-        if add == "domain":
-            part, code_parent = Domain(framework=framework), framework
-        else:
-            _, parent = _part(framework, f"{PARENT_KIND[add]}-{request.GET.get('to', '')}")
-            part = KINDS[add](**{PARENT_ATTR[add]: parent})
-            if add == "standard":
-                part.framework = framework
-            code_parent = parent
-        form = PART_FORMS[add](
-            data, instance=part, initial={"code": services.suggest_code(code_parent)}, **options
-        )
-        where = f" to {describe(PARENT_KIND[add], parent)}" if parent else ""
-        return Editing(
-            "add",
-            add,
-            part,
-            form,
-            parent,
-            title=f"Add a {KIND_NAMES[add]}{where}",
-            submit=f"Add {KIND_NAMES[add]}",
-        )
+        return _adding(request, framework, add, data)
     if remove:
         kind, part = _part(framework, remove)
         editing = Editing(
@@ -178,6 +155,37 @@ def _editing(request, framework) -> Editing | None:
         editing.consequence = _what_goes_with(kind, part)
         return editing
     return None
+
+
+def _adding(request, framework, add: str, data) -> Editing:
+    """Adding a part of kind `add` (to the part named by ?to=, unless it is a domain)."""
+    if add not in KINDS:
+        raise Http404("Nothing of that kind can be added.")
+    parent = None
+    if add == "domain":
+        part, code_parent = Domain(framework=framework), framework
+    else:
+        _, parent = _part(framework, f"{PARENT_KIND[add]}-{request.GET.get('to', '')}")
+        part = KINDS[add](**{PARENT_ATTR[add]: parent})
+        if add == "standard":
+            part.framework = framework
+        code_parent = parent
+    form = PART_FORMS[add](
+        data,
+        instance=part,
+        initial={"code": services.suggest_code(code_parent)},
+        framework=framework,
+    )
+    where = f" to {describe(PARENT_KIND[add], parent)}" if parent else ""
+    return Editing(
+        "add",
+        add,
+        part,
+        form,
+        parent,
+        title=f"Add a {KIND_NAMES[add]}{where}",
+        submit=f"Add {KIND_NAMES[add]}",
+    )
 
 
 def _what_goes_with(kind: str, part) -> str:

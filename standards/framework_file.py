@@ -75,38 +75,39 @@ def file_data(framework: Framework) -> dict:
             {
                 "code": d.code,
                 "title": d.title,
-                "standards": [
-                    {
-                        "code": s.code,
-                        "title": s.title,
-                        "description": s.description,
-                        "rated_by": s.rated_by,
-                        "key_questions": [
-                            {
-                                "code": k.code,
-                                "lens": k.lens,
-                                "wording": k.wording,
-                                "guidance": k.guidance,
-                                "allows_not_applicable": k.allows_not_applicable,
-                                "applicability": k.applicability or {},
-                                "prompts": [
-                                    {
-                                        "code": p.code,
-                                        "wording": p.wording,
-                                        "guidance": p.guidance,
-                                        "applicability": p.applicability or {},
-                                        "allows_not_applicable": p.allows_not_applicable,
-                                    }
-                                    for p in k.prompts.all()
-                                ],
-                            }
-                            for k in s.key_questions.all()
-                        ],
-                    }
-                    for s in d.standards.all()
-                ],
+                "standards": [_standard_data(s) for s in d.standards.all()],
             }
             for d in framework.domains.all()
+        ],
+    }
+
+
+def _standard_data(standard) -> dict:
+    return {
+        "code": standard.code,
+        "title": standard.title,
+        "description": standard.description,
+        "rated_by": standard.rated_by,
+        "key_questions": [
+            {
+                "code": k.code,
+                "lens": k.lens,
+                "wording": k.wording,
+                "guidance": k.guidance,
+                "allows_not_applicable": k.allows_not_applicable,
+                "applicability": k.applicability or {},
+                "prompts": [
+                    {
+                        "code": p.code,
+                        "wording": p.wording,
+                        "guidance": p.guidance,
+                        "applicability": p.applicability or {},
+                        "allows_not_applicable": p.allows_not_applicable,
+                    }
+                    for p in k.prompts.all()
+                ],
+            }
+            for k in standard.key_questions.all()
         ],
     }
 

@@ -34,6 +34,33 @@ class Loaded(NamedTuple):
 
 
 @transaction.atomic
+def _create_key_questions(standard: Standard, key_questions: list[dict]) -> None:
+    """A standard's key questions, each with its prompts, in the order given."""
+    for k_order, k in enumerate(key_questions, start=1):
+        key_question = KeyQuestion.objects.create(
+            standard=standard,
+            code=k["code"],
+            lens=k["lens"],
+            wording=k["wording"],
+            guidance=k.get("guidance", ""),
+            allows_not_applicable=k.get("allows_not_applicable", False),
+            applicability=k.get("applicability") or {},
+            order=k_order,
+        )
+        Prompt.objects.bulk_create(
+            Prompt(
+                key_question=key_question,
+                code=p["code"],
+                wording=p["wording"],
+                guidance=p.get("guidance", ""),
+                allows_not_applicable=p.get("allows_not_applicable", True),
+                applicability=p.get("applicability") or {},
+                order=p_order,
+            )
+            for p_order, p in enumerate(k.get("prompts", []), start=1)
+        )
+
+
 def load_framework(*, data: dict, publish: bool = True) -> Loaded:
     """Create the version described by `data` unless it exists.
 
@@ -82,29 +109,7 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
                 rated_by=s["rated_by"],
                 order=standard_order,
             )
-            for k_order, k in enumerate(s.get("key_questions", []), start=1):
-                key_question = KeyQuestion.objects.create(
-                    standard=standard,
-                    code=k["code"],
-                    lens=k["lens"],
-                    wording=k["wording"],
-                    guidance=k.get("guidance", ""),
-                    allows_not_applicable=k.get("allows_not_applicable", False),
-                    applicability=k.get("applicability") or {},
-                    order=k_order,
-                )
-                Prompt.objects.bulk_create(
-                    Prompt(
-                        key_question=key_question,
-                        code=p["code"],
-                        wording=p["wording"],
-                        guidance=p.get("guidance", ""),
-                        allows_not_applicable=p.get("allows_not_applicable", True),
-                        applicability=p.get("applicability") or {},
-                        order=p_order,
-                    )
-                    for p_order, p in enumerate(k.get("prompts", []), start=1)
-                )
+            _create_key_questions(standard, s.get("key_questions", []))
     if publish:
         framework.publish()
     return Loaded(framework, True)

@@ -331,6 +331,15 @@ class KeyQuestion(ApplicabilityMixin, FrameworkPart):
     def __str__(self):
         return f"{self.code} {self.wording}"
 
+    def allowed_values(self, *also) -> list[str]:
+        """The judgements this question allows: "not applicable" only where the framework says
+        so, or where one of `also` (judgements already made) used it, so a resolution can side
+        with them."""
+        values = [JudgementValue.SUFFICIENT, JudgementValue.NOT_SUFFICIENT]
+        if self.allows_not_applicable or JudgementValue.NOT_APPLICABLE in also:
+            values.append(JudgementValue.NOT_APPLICABLE)
+        return [str(v) for v in values]
+
     def get_framework(self):
         return self.standard.framework if self.standard_id else None
 
@@ -351,6 +360,13 @@ class Prompt(ApplicabilityMixin, FrameworkPart):
 
     def __str__(self):
         return f"{self.code} {self.wording}"
+
+    def allowed_values(self) -> list[str]:
+        """The answers this prompt allows: "not applicable" only where the framework says so."""
+        values = [PromptValue.YES, PromptValue.NO]
+        if self.allows_not_applicable:
+            values.append(PromptValue.NOT_APPLICABLE)
+        return [str(v) for v in values]
 
     def get_framework(self):
         return self.key_question.standard.framework if self.key_question_id else None

@@ -200,7 +200,12 @@ def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[Band
             )
     if problems:
         return problems
-    ordered = [by_rating[r] for r in _worst_first()]
+    return _score_band_order_problems([by_rating[r] for r in _worst_first()], max_score)
+
+
+def _score_band_order_problems(ordered: list[ScoreBand], max_score: int) -> list[BandProblem]:
+    """Bands that are each sound, worst first: from 0 to the maximum, without gap or overlap."""
+    problems = []
     if ordered[0].min_score != 0:
         problems.append(
             BandProblem(

@@ -146,18 +146,16 @@ class AssignForm(GovForm):
     assessor = forms.ModelChoiceField(
         label="Assessor", queryset=None, required=False, empty_label="Choose an assessor"
     )
-    action = forms.ChoiceField(
-        choices=[("assign", "Assign"), ("unassign", "Unassign")], widget=forms.HiddenInput
-    )
 
-    def __init__(self, *args, sampled_cases, assessors, **kwargs):
+    def __init__(self, *args, sampled_cases, assessors, unassigning=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unassigning = unassigning
         self.fields["cases"].choices = [(str(s.pk), s.case.crn) for s in sampled_cases]
         self.fields["assessor"].queryset = assessors
         self.fields["assessor"].label_from_instance = lambda u: u.get_full_name() or u.username
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") == "assign" and not cleaned.get("assessor"):
+        if not self.unassigning and not cleaned.get("assessor"):
             self.add_error("assessor", "Select the assessor to give the cases to")
         return cleaned

@@ -3,8 +3,8 @@
 Each step is a service that refuses, with a message saying what is missing, when the inspection
 is not ready for it. There is no skipping and no going back, except that a lead may reopen
 fieldwork from moderation (for example to return a review to its assessor). A published
-inspection is frozen: every writer calls `ensure_not_published` first, and the models refuse
-updates and deletions as a backstop (see `audit.models.InspectionPublished`).
+inspection is frozen: every writer calls `audit.models.ensure_not_published` first, and the
+models refuse updates and deletions as a backstop (see `audit.models.InspectionPublished`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from audit.models import (
     InspectionStatus,
     ModerationRead,
     SampledCase,
+    ensure_not_published,
 )
 from audit.scoring.pairs import unresolved_disagreement_count
 from audit.trail import trail
@@ -30,7 +31,6 @@ __all__ = [
     "TransitionRefused",
     "advance",
     "blockers",
-    "ensure_not_published",
     "next_status",
     "publish",
     "reopen_fieldwork",
@@ -53,12 +53,6 @@ ACTION_LABELS = {
 
 class TransitionRefused(ValidationError):
     """A lifecycle step the inspection is not ready for; the messages say why."""
-
-
-def ensure_not_published(inspection: Inspection) -> None:
-    """Refuse any change to a published inspection. Pass a fresh (ideally locked) instance."""
-    if inspection.is_published:
-        raise InspectionPublished(inspection)
 
 
 def lock(inspection: Inspection) -> Inspection:
@@ -243,6 +237,5 @@ TRANSITIONS = {
 
 def advance(*, inspection: Inspection, by) -> Inspection:
     """Move the inspection to its next status, or refuse saying why."""
-    if inspection.is_published:
-        raise InspectionPublished(inspection)
+    ensure_not_published(inspection)
     return TRANSITIONS[next_status(inspection)](inspection=inspection, by=by)

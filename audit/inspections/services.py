@@ -11,17 +11,18 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit.inspections.selectors import assessor_choices
-from audit.models import CaseReview, Inspection, InspectionStatus, ReviewStatus, SampledCase
+from audit.models import (
+    CaseReview,
+    Inspection,
+    InspectionStatus,
+    ReviewStatus,
+    SampledCase,
+    ensure_not_published,
+)
 from audit.scoring.selectors import scoring_started
-from audit.scoring.services import _fresh_status
 from audit.trail import trail
 from cases.selectors import descendant_ids
 from standards.models import FrameworkStatus
-
-
-def _refuse_if_published(inspection: Inspection):
-    if _fresh_status(inspection) == InspectionStatus.PUBLISHED:
-        raise ValidationError(f"{inspection} is published: nothing in it can be changed.")
 
 
 def _refuse_in_moderation(inspection: Inspection, doing: str):
@@ -63,7 +64,7 @@ def update_inspection(
     *, inspection, title, framework, providers, period_start, period_end, team=()
 ) -> Inspection:
     """Change an inspection's details; its framework version is fixed once scoring starts."""
-    _refuse_if_published(inspection)
+    ensure_not_published(inspection)
     if framework.pk != inspection.framework_id:
         if scoring_started(inspection):
             raise ValidationError(
@@ -92,7 +93,7 @@ def add_sample(*, inspection, sample, user=None) -> int:
     Each sampled case keeps the provider its case belonged to at this moment, so later
     reorganisations do not move results. Cases already in the inspection are left as they are.
     """
-    _refuse_if_published(inspection)
+    ensure_not_published(inspection)
     _refuse_in_moderation(inspection, "cases can be added")
     cases = list(sample.cases.select_related("provider").order_by("crn"))
     if not cases:
@@ -133,7 +134,7 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
 
     Submitted reviews keep their assessor: return or reopen them first.
     """
-    _refuse_if_published(inspection)
+    ensure_not_published(inspection)
     if assessor is not None and not assessor_choices(inspection).filter(pk=assessor.pk).exists():
         raise ValidationError(
             {

@@ -16,6 +16,11 @@ urlpatterns = [
         name="inspection_add_sample",
     ),
     path("inspections/<int:pk>/assign/", inspections.inspection_assign, name="inspection_assign"),
+    path(
+        "inspections/<int:pk>/unassign/",
+        inspections.inspection_unassign,
+        name="inspection_unassign",
+    ),
     path("inspections/<int:pk>/import/", inspections.inspection_import, name="inspection_import"),
     path("my-cases/", reviews.my_cases, name="my_cases"),
     path("inspections/<int:pk>/cases/<str:crn>/", reviews.review_tasks, name="review_tasks"),

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.accounts.access import (
     can_manage_inspection,
@@ -18,7 +18,7 @@ from audit.accounts.roles import CREATE_INSPECTIONS, may
 from audit.inspections import services
 from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
 from audit.inspections.selectors import assessor_choices
-from audit.models import InspectionStatus, ReviewStatus
+from audit.models import InspectionPublished, InspectionStatus, ReviewStatus
 from audit.scoring.forms import ImportReviewsForm
 from audit.scoring.importers import ImportFailed, import_file
 from audit.scoring.selectors import inspection_reviews, review_states, scoring_started
@@ -44,7 +44,7 @@ def _refused_as_published(request, inspection):
     """A published inspection is frozen: say so and go back to it (None when it is not)."""
     if not inspection.is_published:
         return None
-    messages.error(request, f"{inspection} is published: nothing in it can be changed.")
+    messages.error(request, InspectionPublished(inspection).message)
     return redirect("audit:inspection_detail", pk=inspection.pk)
 
 
@@ -247,17 +247,30 @@ def inspection_add_sample(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def inspection_assign(request, pk):
+    """The assignment page; its form gives the selected cases to the chosen assessor."""
+    return _assignment(request, pk, unassigning=False)
+
+
+@require_POST
+def inspection_unassign(request, pk):
+    """Take the selected cases back from their assessors (the page's second button)."""
+    return _assignment(request, pk, unassigning=True)
+
+
+def _assignment(request, pk, *, unassigning):
     inspection = _managed_inspection_or_404(request, pk)
     reviews = list(inspection_reviews(inspection))
     sampled = [r.sampled_case for r in reviews]
     assessors = assessor_choices(inspection)
-    form = AssignForm(request.POST or None, sampled_cases=sampled, assessors=assessors)
+    form = AssignForm(
+        request.POST or None, sampled_cases=sampled, assessors=assessors, unassigning=unassigning
+    )
     if request.method == "POST":
         if refusal := _refused_as_published(request, inspection):
             return refusal
         if form.is_valid():
             data = form.cleaned_data
-            assessor = data["assessor"] if data["action"] == "assign" else None
+            assessor = None if unassigning else data["assessor"]
             try:
                 changed = services.assign_cases(
                     inspection=inspection,

@@ -15,6 +15,7 @@ from audit.models.published import (
     FROZEN_WITH_INSPECTION,
     InspectionPublished,
     PublishedFigures,
+    ensure_not_published,
 )
 from audit.models.reviews import CaseReview, FrameworkFixed, Judgement, PromptAnswer, ReviewEvent
 from audit.models.rollup import (
@@ -64,6 +65,7 @@ __all__ = [
     "User",
     "YesNo",
     "YesNoNotApplicable",
+    "ensure_not_published",
     "fill_review_copy",
     "refresh_counted",
     "refresh_review_copy",

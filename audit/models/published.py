@@ -42,8 +42,8 @@ class PublishedFigures(models.Model):
 class InspectionPublished(ValidationError):
     """Raised when anything belonging to a published inspection would change.
 
-    Services refuse first, with this message on the page
-    (`audit.inspections.lifecycle.ensure_not_published`); the model signals below are the backstop
+    Services refuse first, with this message on the page (`ensure_not_published`, the one guard
+    every writer calls); the model signals below are the backstop
     for every other writer (admin, shell, scripts): no row of a published inspection may be updated
     or deleted. New rows are left to the services, so that past inspections can be loaded as they
     were published.
@@ -52,6 +52,18 @@ class InspectionPublished(ValidationError):
     def __init__(self, inspection):
         super().__init__(f"{inspection} is published and cannot be changed.", code="published")
         self.inspection = inspection
+
+
+def ensure_not_published(inspection: Inspection) -> None:
+    """The one guard every writer calls first: refuse any change to a published inspection.
+
+    The status is read as stored now (and kept on the instance), so a publication made since the
+    instance was loaded is respected.
+    """
+    stored = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
+    inspection.status = stored or inspection.status
+    if inspection.status == InspectionStatus.PUBLISHED:
+        raise InspectionPublished(inspection)
 
 
 # How each frozen model is reached from its inspection.

@@ -149,6 +149,32 @@ def _pair_count_aggregates():
     }
 
 
+def _key_question_entry(group) -> dict:
+    return {
+        "code": group["key_question__code"],
+        "label": f"{group['key_question__code']} {group['key_question__wording']}",
+        "sort": (
+            group["key_question__standard__order"],
+            group["key_question__order"],
+            group["key_question__code"],
+        ),
+        "counts": PairCounts(),
+    }
+
+
+def _assessor_entry(group) -> dict:
+    username = group["review__sampled_case__assessor__username"] or ""
+    name = " ".join(
+        part
+        for part in (
+            group["review__sampled_case__assessor__first_name"],
+            group["review__sampled_case__assessor__last_name"],
+        )
+        if part
+    )
+    return {"code": username, "label": name or username or "Not assigned", "counts": PairCounts()}
+
+
 def agreement_table(inspection) -> AgreementTable:
     """Agreement per key question, per assessor and overall, from one grouped query."""
     aggregates = _pair_count_aggregates()
@@ -174,38 +200,10 @@ def agreement_table(inspection) -> AgreementTable:
     for group in groups:
         counts = PairCounts(**{name: group[name] for name in aggregates})
         overall += counts
-        kq = by_kq.setdefault(
-            group["key_question_id"],
-            {
-                "code": group["key_question__code"],
-                "label": f"{group['key_question__code']} {group['key_question__wording']}",
-                "sort": (
-                    group["key_question__standard__order"],
-                    group["key_question__order"],
-                    group["key_question__code"],
-                ),
-                "counts": PairCounts(),
-            },
-        )
-        kq["counts"] += counts
-        username = group["review__sampled_case__assessor__username"] or ""
-        name = " ".join(
-            part
-            for part in (
-                group["review__sampled_case__assessor__first_name"],
-                group["review__sampled_case__assessor__last_name"],
-            )
-            if part
-        )
-        person = by_assessor.setdefault(
-            group["review__sampled_case__assessor_id"],
-            {
-                "code": username,
-                "label": name or username or "Not assigned",
-                "counts": PairCounts(),
-            },
-        )
-        person["counts"] += counts
+        by_kq.setdefault(group["key_question_id"], _key_question_entry(group))["counts"] += counts
+        by_assessor.setdefault(group["review__sampled_case__assessor_id"], _assessor_entry(group))[
+            "counts"
+        ] += counts
     return AgreementTable(
         by_key_question=[
             AgreementRow(label=kq["label"], code=kq["code"], agreement=agreement(kq["counts"]))

@@ -15,7 +15,7 @@ from django import forms
 from django.utils.html import escape, format_html, format_html_join
 
 from audit.models import CaseReview, ModerationRead, User
-from audit.moderation.services import MAX_SEED, allowed_values, display_name, moderator_choices
+from audit.moderation.services import MAX_SEED, display_name, moderator_choices
 from cases.models import CRN_RULE, crn_from_text
 from standards.models import JudgementValue
 from ui.forms import BaseForm
@@ -123,6 +123,32 @@ class AssignModeratorForm(BaseForm):
         return [self.open_reads[crn] for crn in self.cleaned_data["reads"]]
 
 
+def _standard_heading(standard) -> HTML:
+    return HTML(
+        _literal(
+            format_html('<h2 class="govuk-heading-l">{} {}</h2>', standard.code, standard.title)
+        )
+    )
+
+
+def _prompts_details(code: str, prompts) -> HTML:
+    """A key question's prompts, folded away under a details summary."""
+    return HTML(
+        _literal(
+            format_html(
+                '<details class="govuk-details"><summary class="govuk-details__summary">'
+                '<span class="govuk-details__summary-text">Prompts for {}</span></summary>'
+                '<div class="govuk-details__text"><ul class="govuk-list govuk-list--bullet">{}'
+                "</ul></div></details>",
+                code,
+                format_html_join(
+                    "", "<li><strong>{}</strong> {}</li>", ((p.code, p.wording) for p in prompts)
+                ),
+            )
+        )
+    )
+
+
 class SecondReadForm(BaseForm):
     """The moderator's blind judgements: key questions only, never the first reader's answers."""
 
@@ -134,19 +160,9 @@ class SecondReadForm(BaseForm):
         for kq in key_questions:
             if kq.standard_id != getattr(standard, "pk", None):
                 standard = kq.standard
-                layout.append(
-                    HTML(
-                        _literal(
-                            format_html(
-                                '<h2 class="govuk-heading-l">{} {}</h2>',
-                                standard.code,
-                                standard.title,
-                            )
-                        )
-                    )
-                )
+                layout.append(_standard_heading(standard))
             name, rationale = field_name(kq.code), field_name(kq.code, "rationale")
-            choices = [(v, JudgementValue(v).label) for v in allowed_values(kq)]
+            choices = [(v, JudgementValue(v).label) for v in kq.allowed_values()]
             self.fields[name] = forms.ChoiceField(
                 label=escape(f"{kq.code} {kq.wording}"),
                 choices=choices,
@@ -162,27 +178,7 @@ class SecondReadForm(BaseForm):
             )
             prompts = list(kq.prompts.all())
             if prompts:
-                layout.append(
-                    HTML(
-                        _literal(
-                            format_html(
-                                '<details class="govuk-details"><summary '
-                                'class="govuk-details__summary">'
-                                '<span class="govuk-details__summary-text">Prompts for '
-                                "{}</span></summary>"
-                                '<div class="govuk-details__text"><ul class="govuk-list '
-                                'govuk-list--bullet">{}'
-                                "</ul></div></details>",
-                                kq.code,
-                                format_html_join(
-                                    "",
-                                    "<li><strong>{}</strong> {}</li>",
-                                    ((p.code, p.wording) for p in prompts),
-                                ),
-                            )
-                        )
-                    )
-                )
+                layout.append(_prompts_details(kq.code, prompts))
             layout.append(
                 ConditionalRadios(
                     name,
@@ -247,7 +243,7 @@ class ResolutionForm(BaseForm):
         kq = disagreement.key_question
         self.fields["value"].choices = [
             (v, JudgementValue(v).label)
-            for v in allowed_values(kq, disagreement.first_value, disagreement.second_value)
+            for v in kq.allowed_values(disagreement.first_value, disagreement.second_value)
         ]
         self.helper.layout = Layout(
             Field.radios("value", legend_size=Size.MEDIUM),

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.accounts.roles import READ_SECOND, Role, has_role, may
-from audit.inspections.lifecycle import ensure_not_published, lock
+from audit.inspections.lifecycle import lock
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     CaseReview,
@@ -36,18 +36,16 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
     User,
+    ensure_not_published,
 )
 from audit.scoring.pairs import disagreeing, paired_judgements, paired_judgements_in
-from audit.scoring.selectors import review_facts
+from audit.scoring.rules import review_facts
 from audit.trail import trail
 from cases.selectors import ancestor_ids, provider_ids_visible_to
 from standards.models import JudgementValue, KeyQuestion, RatedBy
 
 OPEN_STATUSES = (InspectionStatus.FIELDWORK, InspectionStatus.MODERATION)
 MAX_SEED = 2**63 - 1
-
-# The value the roll-up counts for a judgement: the lead's resolution where there is one.
-EFFECTIVE_VALUE = Coalesce(F("resolution__value"), F("value"))
 
 
 class ModerationRefused(ValidationError):
@@ -72,15 +70,6 @@ def display_name(user) -> str:
     if user is None:
         return "Not assigned"
     return user.get_full_name() or user.get_username()
-
-
-def allowed_values(key_question: KeyQuestion, *also) -> list[str]:
-    """The judgements a key question allows; "not applicable" only where the framework says so
-    (or where a reader already used it, so a resolution can side with them)."""
-    values = [JudgementValue.SUFFICIENT, JudgementValue.NOT_SUFFICIENT]
-    if key_question.allows_not_applicable or JudgementValue.NOT_APPLICABLE in also:
-        values.append(JudgementValue.NOT_APPLICABLE)
-    return values
 
 
 # Selecting reviews ---------------------------------------------------------------------------
@@ -117,22 +106,8 @@ def _assessor_id(row) -> int | None:
     return row["sampled_case__assessor_id"] or row["submitted_by_id"]
 
 
-@transaction.atomic
-def draw_moderation_sample(*, inspection: Inspection, by, seed: int | None = None) -> SampleDraw:
-    """Select at random, per assessor, the inspection's share of their counted reviews.
-
-    Reproducible: each assessor's counted reviews, in CRN order, are shuffled by a generator
-    seeded with the recorded seed and the assessor's username; reviews are taken in that order,
-    skipping any already selected, until the assessor's random selections reach the target.
-    Drawing again later only tops up (for reviews submitted since).
-    """
-    _require_lead(by, "draw the moderation sample")
-    inspection = lock(inspection)
-    _require_open(inspection, "Reviews can only be selected for moderation")
-    if seed is None:
-        seed = secrets.randbelow(2**31 - 1) + 1
-    if not 0 <= seed <= MAX_SEED:
-        raise ModerationRefused(f"The seed must be a whole number from 0 to {MAX_SEED}.")
+def _counted_reviews_by_assessor(inspection: Inspection):
+    """The inspection's counted reviews in CRN order, grouped by assessor, and the assessors."""
     rows = list(
         CaseReview.objects.filter(
             sampled_case__inspection=inspection, status__in=COUNTED_REVIEW_STATUSES
@@ -150,34 +125,59 @@ def draw_moderation_sample(*, inspection: Inspection, by, seed: int | None = Non
     by_assessor: dict[int | None, list[dict]] = {}
     for row in rows:
         by_assessor.setdefault(_assessor_id(row), []).append(row)
-    people = User.objects.in_bulk([pk for pk in by_assessor if pk is not None])
+    return by_assessor, User.objects.in_bulk([pk for pk in by_assessor if pk is not None])
 
+
+def _draw_for(person, reviews: list[dict], share, seed: int):
+    """One assessor's draw: their reviews shuffled by the seed and their username, taken in that
+    order, skipping those already selected, until their random selections reach the target."""
+    username = person.get_username() if person else ""
+    target = moderation_target(len(reviews), share)
+    already = sum(1 for r in reviews if r["moderation__reason"] == ModerationRead.Reason.RANDOM)
+    draw = AssessorDraw(display_name(person), len(reviews), target, already)
+    order = list(reviews)
+    random.Random(f"{seed}:{username}").shuffle(order)
+    needed, new_reads = target - already, []
+    for row in order:
+        if needed <= 0:
+            break
+        if row["moderation__id"] is not None:
+            continue
+        new_reads.append(
+            ModerationRead(
+                review_id=row["id"], reason=ModerationRead.Reason.RANDOM, selection_seed=seed
+            )
+        )
+        draw.selected.append(row["sampled_case__case__crn"])
+        needed -= 1
+    return draw, new_reads
+
+
+@transaction.atomic
+def draw_moderation_sample(*, inspection: Inspection, by, seed: int | None = None) -> SampleDraw:
+    """Select at random, per assessor, the inspection's share of their counted reviews.
+
+    Reproducible: each assessor's counted reviews, in CRN order, are shuffled by a generator
+    seeded with the recorded seed and the assessor's username; reviews are taken in that order,
+    skipping any already selected, until the assessor's random selections reach the target.
+    Drawing again later only tops up (for reviews submitted since).
+    """
+    _require_lead(by, "draw the moderation sample")
+    inspection = lock(inspection)
+    _require_open(inspection, "Reviews can only be selected for moderation")
+    if seed is None:
+        seed = secrets.randbelow(2**31 - 1) + 1
+    if not 0 <= seed <= MAX_SEED:
+        raise ModerationRefused(f"The seed must be a whole number from 0 to {MAX_SEED}.")
+    by_assessor, people = _counted_reviews_by_assessor(inspection)
     draws, new_reads = [], []
     for assessor_id, reviews in sorted(
         by_assessor.items(),
         key=lambda item: people[item[0]].get_username() if item[0] in people else "",
     ):
-        person = people.get(assessor_id)
-        username = person.get_username() if person else ""
-        target = moderation_target(len(reviews), inspection.moderation_share)
-        already = sum(1 for r in reviews if r["moderation__reason"] == ModerationRead.Reason.RANDOM)
-        draw = AssessorDraw(display_name(person), len(reviews), target, already)
-        order = list(reviews)
-        random.Random(f"{seed}:{username}").shuffle(order)
-        needed = target - already
-        for row in order:
-            if needed <= 0:
-                break
-            if row["moderation__id"] is not None:
-                continue
-            new_reads.append(
-                ModerationRead(
-                    review_id=row["id"], reason=ModerationRead.Reason.RANDOM, selection_seed=seed
-                )
-            )
-            draw.selected.append(row["sampled_case__case__crn"])
-            needed -= 1
+        draw, reads = _draw_for(people.get(assessor_id), reviews, inspection.moderation_share, seed)
         draws.append(draw)
+        new_reads += reads
     ModerationRead.objects.bulk_create(new_reads)
     result = SampleDraw(seed=seed, assessors=draws)
     trail.record(
@@ -305,7 +305,7 @@ def record_second_read(*, read: ModerationRead, by, judgements: dict) -> Moderat
         rationale = (rationale or "").strip()
         if not value:
             errors[kq.code] = [f"Select a judgement for {kq.code}."]
-        elif value not in allowed_values(kq):
+        elif value not in kq.allowed_values():
             errors[kq.code] = [f"{kq.code} cannot be judged “{value}”."]
         elif value == JudgementValue.NOT_SUFFICIENT and not rationale:
             errors[kq.code] = [f"Enter a rationale for judging {kq.code} not sufficient."]
@@ -429,7 +429,7 @@ def resolve_disagreement(*, judgement: Judgement, value: str, note: str, by) -> 
             f"The first and second reads agree on {kq.code} for {crn}: there is nothing to resolve."
         )
     errors = {}
-    if value not in allowed_values(kq, judgement.value, second.value):
+    if value not in kq.allowed_values(judgement.value, second.value):
         errors["value"] = [f"Select the resolved judgement for {kq.code}."]
     note = (note or "").strip()
     if not note:
@@ -568,11 +568,3 @@ def sample_by_assessor(inspection: Inspection) -> list[AssessorSample]:
         for r in rows
     ]
     return sorted(result, key=lambda s: s.assessor.lower())
-
-
-def effective_values(inspection: Inspection):
-    """Counted judgements with the value the roll-up counts (`effective_value`)."""
-    return Judgement.objects.filter(
-        review__sampled_case__inspection=inspection,
-        review__status__in=COUNTED_REVIEW_STATUSES,
-    ).annotate(effective_value=EFFECTIVE_VALUE)

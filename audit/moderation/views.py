@@ -12,8 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.accounts.access import MayNotChange, inspection_to_manage_or_404, manageable_inspections
 from audit.accounts.roles import READ_SECOND, may
@@ -121,70 +120,90 @@ def _inspection_context(inspection, **forms):
     return context
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def inspection_moderation(request, pk):
-    """The lead's page: sample, assignments, agreement statistics and the lifecycle."""
+    """The lead's page: sample, assignments, agreement statistics and the lifecycle. Each of its
+    forms posts to a view of its own, below."""
     inspection = _led_inspection(request, pk)
-    if request.method == "GET":
-        context = _inspection_context(inspection)
-        return render(request, "moderation/inspection.html", context)
+    return render(request, "moderation/inspection.html", _inspection_context(inspection))
 
-    action = request.POST.get("action")
-    here = reverse("moderation:inspection", args=[inspection.pk])
-    bound = {}
+
+def _lead_step(request, pk, name, make_form, act):
+    """One of the lead's steps on the moderation page: `act(inspection, form)` on a valid form
+    returns the message to show on the page; a refused step re-shows the page with the form's
+    errors."""
+    inspection = _led_inspection(request, pk)
+    form = make_form(request, inspection)
     try:
-        if action == "draw":
-            form = bound["draw_form"] = DrawSampleForm(request.POST)
-            if form.is_valid():
-                result = draw_moderation_sample(
-                    inspection=inspection, by=request.user, seed=form.cleaned_data["seed"]
-                )
-                messages.success(
-                    request,
-                    f"{len(result.selected)} reviews selected for moderation with seed "
-                    f"{result.seed}.",
-                )
-                return redirect(here)
-        elif action == "choose":
-            form = bound["choose_form"] = ChooseReviewForm(request.POST, inspection=inspection)
-            if form.is_valid():
-                select_for_moderation(review=form.review, by=request.user)
-                messages.success(
-                    request, f"{form.cleaned_data['crn']} added to the moderation sample."
-                )
-                return redirect(here)
-        elif action == "assign":
-            form = bound["assign_form"] = AssignModeratorForm(
-                request.POST, inspection=inspection, open_reads=_open_reads(inspection)
-            )
-            if form.is_valid():
-                count = assign_moderator(
-                    reads=form.selected_reads(),
-                    moderator=form.cleaned_data["moderator"],
-                    by=request.user,
-                )
-                messages.success(
-                    request,
-                    f"{count} second {'read' if count == 1 else 'reads'} assigned to "
-                    f"{display_name(form.cleaned_data['moderator'])}.",
-                )
-                return redirect(here)
-        elif action in ("advance", "reopen"):
-            form = bound["lifecycle_form"] = LifecycleForm(request.POST)
-            form.is_valid()
-            if action == "advance":
-                moved = lifecycle.advance(inspection=inspection, by=request.user)
-            else:
-                moved = lifecycle.reopen_fieldwork(inspection=inspection, by=request.user)
-            messages.success(request, f"{moved} is now in {moved.get_status_display().lower()}.")
-            return redirect(here)
-        else:  # no such step: a malformed request
-            return render(request, "400.html", {"page_title": "Bad request"}, status=INVALID)
+        if form.is_valid():
+            messages.success(request, act(inspection, form))
+            return redirect("moderation:inspection", pk=inspection.pk)
     except ValidationError as exc:
         form.add_error(None, exc)
     inspection.refresh_from_db()
-    context = _inspection_context(inspection, **bound)
+    context = _inspection_context(inspection, **{name: form})
     return render(request, "moderation/inspection.html", context, status=INVALID)
+
+
+@require_POST
+def moderation_draw(request, pk):
+    def act(inspection, form):
+        result = draw_moderation_sample(
+            inspection=inspection, by=request.user, seed=form.cleaned_data["seed"]
+        )
+        return f"{len(result.selected)} reviews selected for moderation with seed {result.seed}."
+
+    return _lead_step(request, pk, "draw_form", lambda r, i: DrawSampleForm(r.POST), act)
+
+
+@require_POST
+def moderation_choose(request, pk):
+    def act(inspection, form):
+        select_for_moderation(review=form.review, by=request.user)
+        return f"{form.cleaned_data['crn']} added to the moderation sample."
+
+    def make_form(request, inspection):
+        return ChooseReviewForm(request.POST, inspection=inspection)
+
+    return _lead_step(request, pk, "choose_form", make_form, act)
+
+
+@require_POST
+def moderation_assign(request, pk):
+    def act(inspection, form):
+        moderator = form.cleaned_data["moderator"]
+        count = assign_moderator(reads=form.selected_reads(), moderator=moderator, by=request.user)
+        return (
+            f"{count} second {'read' if count == 1 else 'reads'} assigned to "
+            f"{display_name(moderator)}."
+        )
+
+    def make_form(request, inspection):
+        return AssignModeratorForm(
+            request.POST, inspection=inspection, open_reads=_open_reads(inspection)
+        )
+
+    return _lead_step(request, pk, "assign_form", make_form, act)
+
+
+def _moved(moved) -> str:
+    return f"{moved} is now in {moved.get_status_display().lower()}."
+
+
+@require_POST
+def moderation_advance(request, pk):
+    def act(inspection, form):
+        return _moved(lifecycle.advance(inspection=inspection, by=request.user))
+
+    return _lead_step(request, pk, "lifecycle_form", lambda r, i: LifecycleForm(r.POST), act)
+
+
+@require_POST
+def moderation_reopen(request, pk):
+    def act(inspection, form):
+        return _moved(lifecycle.reopen_fieldwork(inspection=inspection, by=request.user))
+
+    return _lead_step(request, pk, "lifecycle_form", lambda r, i: LifecycleForm(r.POST), act)
 
 
 def _read_for(request, pk, crn):
@@ -225,52 +244,74 @@ def second_read(request, pk, crn):
             detail={"page": "second read"},
         )
     if read.completed_at is None:
-        if not is_moderator:
-            if request.method == "POST":
-                raise MayNotChange(
-                    "this second read",
-                    f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
-                    "can record it."
-                    if read.moderator
-                    else "Only the moderator it is assigned to can record it; it has none yet.",
-                )
-            return render(
-                request,
-                "moderation/read_pending.html",
-                {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
-            )
-        key_questions = moderation_key_questions(review)
-        form = SecondReadForm(request.POST or None, key_questions=key_questions)
-        status = 200
-        if request.method == "POST":
-            if form.is_valid():
-                try:
-                    record_second_read(read=read, by=request.user, judgements=form.judgements())
-                except ValidationError as exc:
-                    if hasattr(exc, "error_dict"):
-                        form.add_service_errors(exc.message_dict)
-                    else:
-                        form.add_error(None, exc)
-                else:
-                    messages.success(request, f"Second read of {crn} recorded.")
-                    return redirect("moderation:read", pk=pk, crn=crn)
-            status = INVALID
-        return render(
-            request,
-            "moderation/read_blind.html",
-            {
-                "read": read,
-                "case": review.sampled_case.case,
-                "inspection": inspection,
-                "form": form,
-                "is_open": inspection.status in OPEN_STATUSES,
-                "page_title": f"Second read of {crn}",
-            },
-            status=status,
-        )
+        return _blind_read(request, read, is_moderator, crn)
     if request.method == "POST":
         messages.info(request, f"The second read of {crn} is already complete.")
         return redirect("moderation:read", pk=pk, crn=crn)
+    return render(
+        request,
+        "moderation/read_compare.html",
+        {
+            "read": read,
+            "inspection": inspection,
+            "rows": _both_reads(read),
+            "is_lead": is_lead,
+            "page_title": f"Second read of {crn}",
+        },
+    )
+
+
+def _blind_read(request, read, is_moderator, crn):
+    """The second read not yet recorded: its moderator scores blind; others see it pending."""
+    review = read.review
+    inspection = review.sampled_case.inspection
+    if not is_moderator:
+        if request.method == "POST":
+            raise MayNotChange(
+                "this second read",
+                f"Only the moderator it is assigned to ({display_name(read.moderator)}) "
+                "can record it."
+                if read.moderator
+                else "Only the moderator it is assigned to can record it; it has none yet.",
+            )
+        return render(
+            request,
+            "moderation/read_pending.html",
+            {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
+        )
+    form = SecondReadForm(request.POST or None, key_questions=moderation_key_questions(review))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record_second_read(read=read, by=request.user, judgements=form.judgements())
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    form.add_service_errors(exc.message_dict)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, f"Second read of {crn} recorded.")
+                return redirect("moderation:read", pk=inspection.pk, crn=crn)
+        status = INVALID
+    return render(
+        request,
+        "moderation/read_blind.html",
+        {
+            "read": read,
+            "case": review.sampled_case.case,
+            "inspection": inspection,
+            "form": form,
+            "is_open": inspection.status in OPEN_STATUSES,
+            "page_title": f"Second read of {crn}",
+        },
+        status=status,
+    )
+
+
+def _both_reads(read) -> list[dict]:
+    """The first and second reads side by side, key question by key question."""
+    review = read.review
     firsts = {
         j.key_question_id: j
         for j in review.judgements.select_related("key_question__standard", "resolution")
@@ -294,17 +335,7 @@ def second_read(request, pk, crn):
                 "resolution": resolution,
             }
         )
-    return render(
-        request,
-        "moderation/read_compare.html",
-        {
-            "read": read,
-            "inspection": inspection,
-            "rows": rows,
-            "is_lead": is_lead,
-            "page_title": f"Second read of {crn}",
-        },
-    )
+    return rows
 
 
 def _kq_sort(kq):

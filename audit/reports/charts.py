@@ -92,12 +92,8 @@ class BarChart:
         return self.axis_y + 16
 
 
-def key_question_chart(
-    key_questions: list[KeyQuestionResult], scheme: RatingScheme, *, title: str
-) -> BarChart:
-    """Horizontal bars of key-question sufficiency over the framework's shaded rating bands."""
-    plot_height = len(key_questions) * (BAR_HEIGHT + BAR_GAP)
-    bounds = sorted(scheme.percentage_bands, key=lambda b: b.lower_bound)
+def _bands(bounds) -> list[Band]:
+    """The rating bands, shaded from each band's lower bound to the next one's."""
     bands = []
     for index, band in enumerate(bounds):
         lower = float(band.lower_bound)
@@ -112,33 +108,43 @@ def key_question_chart(
                 upper=whole_percent(upper),
             )
         )
-    bars = []
-    for index, kq in enumerate(key_questions):
-        y = TOP + index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
-        has_data = kq.percentage is not None
-        if has_data:
-            summary = (
-                f"{kq.code}: {kq.percent_display}% sufficient ({kq.counts_text}), 95% confidence "
-                f"interval {whole_percent(kq.ci_low)}% to {whole_percent(kq.ci_high)}%"
-            )
-        else:
-            summary = f"{kq.code}: no applicable cases"
-        bars.append(
-            Bar(
-                code=kq.code,
-                title=summary,
-                y=y,
-                text_y=y + BAR_HEIGHT / 2,
-                width=round(_x(kq.percentage) - LABEL_WIDTH, 2) if has_data else 0,
-                end_x=_x(kq.percentage) if has_data else LABEL_WIDTH,
-                value_text=f"{kq.percent_display}%" if has_data else "no applicable cases",
-                has_data=has_data,
-                ci_x1=_x(kq.ci_low) if has_data else None,
-                ci_x2=_x(kq.ci_high) if has_data else None,
-                ci_y=y + BAR_HEIGHT / 2,
-                value_x=(max(_x(kq.percentage), _x(kq.ci_high)) if has_data else LABEL_WIDTH) + 4,
-            )
+    return bands
+
+
+def _bar(index: int, kq: KeyQuestionResult) -> Bar:
+    y = TOP + index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
+    has_data = kq.percentage is not None
+    if has_data:
+        summary = (
+            f"{kq.code}: {kq.percent_display}% sufficient ({kq.counts_text}), 95% confidence "
+            f"interval {whole_percent(kq.ci_low)}% to {whole_percent(kq.ci_high)}%"
         )
+    else:
+        summary = f"{kq.code}: no applicable cases"
+    return Bar(
+        code=kq.code,
+        title=summary,
+        y=y,
+        text_y=y + BAR_HEIGHT / 2,
+        width=round(_x(kq.percentage) - LABEL_WIDTH, 2) if has_data else 0,
+        end_x=_x(kq.percentage) if has_data else LABEL_WIDTH,
+        value_text=f"{kq.percent_display}%" if has_data else "no applicable cases",
+        has_data=has_data,
+        ci_x1=_x(kq.ci_low) if has_data else None,
+        ci_x2=_x(kq.ci_high) if has_data else None,
+        ci_y=y + BAR_HEIGHT / 2,
+        value_x=(max(_x(kq.percentage), _x(kq.ci_high)) if has_data else LABEL_WIDTH) + 4,
+    )
+
+
+def key_question_chart(
+    key_questions: list[KeyQuestionResult], scheme: RatingScheme, *, title: str
+) -> BarChart:
+    """Horizontal bars of key-question sufficiency over the framework's shaded rating bands."""
+    plot_height = len(key_questions) * (BAR_HEIGHT + BAR_GAP)
+    bounds = sorted(scheme.percentage_bands, key=lambda b: b.lower_bound)
+    bands = _bands(bounds)
+    bars = [_bar(index, kq) for index, kq in enumerate(key_questions)]
     tick_values = sorted({0, 100, *(whole_percent(float(b.lower_bound)) for b in bounds)})
     axis_y = TOP + plot_height
     return BarChart(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.models import Inspection, SampledCase, StandardJudgement
+from audit.models import Inspection, SampledCase, StandardJudgement, ensure_not_published
 from audit.trail import trail
 from cases.models import Provider
 from standards.models import RatedBy, Standard
@@ -24,10 +24,7 @@ def inspection_has_provider(inspection: Inspection, provider: Provider) -> bool:
 
 
 def _check(inspection: Inspection, provider: Provider, standard: Standard):
-    if inspection.is_published:
-        raise ValidationError(
-            f"“{inspection}” is published, so its ratings are final and cannot be changed."
-        )
+    ensure_not_published(inspection)
     if standard.framework_id != inspection.framework_id:
         raise ValidationError(
             f"Standard {standard.code} belongs to {standard.framework}, not to this inspection's "

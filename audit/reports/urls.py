@@ -36,6 +36,11 @@ urlpatterns = [
         reports.standard_rating_edit,
         name="standard_rating_edit",
     ),
+    path(
+        "inspections/<int:pk>/providers/<str:code>/standards/<str:standard_code>/withdraw/",
+        reports.standard_rating_withdraw,
+        name="standard_rating_withdraw",
+    ),
     path("providers/<str:code>/", reports.provider_report, name="provider"),
     path(
         "providers/<str:code>/<slug:slug>.<export:fmt>",

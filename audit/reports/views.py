@@ -7,6 +7,7 @@ they follow the rule for managing it (a 403 to those who may see its report but 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.accounts.access import can_manage_inspection, inspection_to_manage_or_404
 from audit.models import COUNTED_REVIEW_STATUSES, SampledCase
@@ -404,8 +405,20 @@ def standard_ratings(request, pk, code):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def standard_rating_edit(request, pk, code, standard_code):
+@dataclass
+class _RatingPage:
+    """A standard's rating page: what it rates and where it leads."""
+
+    inspection: object
+    provider: object
+    standard: object
+    result: object
+    is_override: bool
+    back: str
+    initial: dict
+
+
+def _rating_page(request, pk, code, standard_code) -> _RatingPage:
     inspection, provider, result = _rating_context(request, pk, code)
     standard = Standard.objects.filter(
         framework_id=inspection.framework_id, code=standard_code
@@ -413,53 +426,83 @@ def standard_rating_edit(request, pk, code, standard_code):
     standard_result = result.standard(standard_code)
     if standard is None or standard_result is None:
         raise Http404("No such standard in this inspection's framework.")
-    is_override = not standard_result.is_judgement_rated
-    back = reverse("reports:standard_ratings", args=[inspection.id, provider.code])
     initial = {}
     if standard_result.entered_rating is not None:
         initial = {
             "rating": standard_result.entered_rating.value,
             "rationale": standard_result.rationale,
         }
-    form = StandardRatingForm(
-        request.POST if request.method == "POST" else None,
+    return _RatingPage(
+        inspection=inspection,
+        provider=provider,
+        standard=standard,
+        result=standard_result,
+        is_override=not standard_result.is_judgement_rated,
+        back=reverse("reports:standard_ratings", args=[inspection.id, provider.code]),
         initial=initial,
-        is_override=is_override,
     )
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "withdraw":
-                withdraw_standard_rating(
-                    inspection=inspection, provider=provider, standard=standard, user=request.user
-                )
-                messages.success(request, f"The rating of standard {standard.code} was withdrawn.")
-                return redirect(back)
-            if form.is_valid():
-                record_standard_rating(
-                    inspection=inspection,
-                    provider=provider,
-                    standard=standard,
-                    rating=form.cleaned_data["rating"],
-                    rationale=form.cleaned_data["rationale"],
-                    user=request.user,
-                )
-                messages.success(request, f"The rating of standard {standard.code} was saved.")
-                return redirect(back)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+
+
+def _render_rating_page(request, page: _RatingPage, form):
+    inspection, provider = page.inspection, page.provider
     return render(
         request,
         "reports/standard_rating_form.html",
         {
-            "page_title": f"Rate standard {standard.code}: {provider.name}",
+            "page_title": f"Rate standard {page.standard.code}: {provider.name}",
             "inspection": inspection,
             "provider": provider,
-            "standard": standard_result,
+            "standard": page.result,
             "form": form,
-            "is_override": is_override,
-            "back": back,
+            "is_override": page.is_override,
+            "back": page.back,
             "report_url": reverse("reports:inspection", args=[inspection.id])
             + "?"
             + urlencode({"provider": provider.code}),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def standard_rating_edit(request, pk, code, standard_code):
+    page = _rating_page(request, pk, code, standard_code)
+    form = StandardRatingForm(
+        request.POST if request.method == "POST" else None,
+        initial=page.initial,
+        is_override=page.is_override,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_standard_rating(
+                inspection=page.inspection,
+                provider=page.provider,
+                standard=page.standard,
+                rating=form.cleaned_data["rating"],
+                rationale=form.cleaned_data["rationale"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"The rating of standard {page.standard.code} was saved.")
+            return redirect(page.back)
+    return _render_rating_page(request, page, form)
+
+
+@require_POST
+def standard_rating_withdraw(request, pk, code, standard_code):
+    """Withdraw a lead's rating (or remove an override); a refusal is shown on the rating page."""
+    page = _rating_page(request, pk, code, standard_code)
+    try:
+        withdraw_standard_rating(
+            inspection=page.inspection,
+            provider=page.provider,
+            standard=page.standard,
+            user=request.user,
+        )
+    except ValidationError as exc:
+        form = StandardRatingForm(initial=page.initial, is_override=page.is_override)
+        form.add_error(None, exc)
+        return _render_rating_page(request, page, form)
+    messages.success(request, f"The rating of standard {page.standard.code} was withdrawn.")
+    return redirect(page.back)

@@ -20,8 +20,7 @@ from django import forms
 from django.utils.html import escape, format_html
 
 from audit.models import CaseReview, YesNo, YesNoNotApplicable
-from audit.scoring.selectors import FACT_FIELDS, FACT_QUESTIONS
-from audit.scoring.services import allowed_judgement_values, allowed_prompt_values
+from audit.scoring.rules import FACT_FIELDS, FACT_QUESTIONS
 from cases.models import MappaCategory, MappaLevel
 from standards.models import JudgementValue, PromptValue
 from ui.forms import GovForm, Markup, details
@@ -236,88 +235,97 @@ class StandardForm(VersionedForm):
             )
             if kq.guidance:
                 layout.append(details(f"Guidance for {kq.code}", kq.guidance))
-            for prompt in kq.prompts.all():
-                if not state.prompt_applies(prompt):
-                    layout.append(
-                        Markup(
-                            format_html(
-                                '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
-                                '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
-                                "Not applicable</strong> This prompt applies only when {}; for "
-                                "this case "
-                                "it is recorded as not applicable.</p></div>",
-                                prompt.code,
-                                prompt.wording,
-                                prompt.applicability_text.lower(),
-                            )
-                        )
-                    )
-                    continue
-                name = prompt_field_name(prompt.code)
-                self.prompts[name] = prompt
-                self.fields[name] = forms.ChoiceField(
-                    label=escape(f"{prompt.code} {prompt.wording}"),
-                    required=False,
-                    widget=forms.RadioSelect,
-                    choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
-                    help_text=(
-                        f"Applies because {prompt.applicability_text.lower()}"
-                        if prompt.applicability
-                        else ""
-                    ),
-                )
-                layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True))
-                if prompt.guidance:
-                    layout.append(details(f"Guidance for {prompt.code}", prompt.guidance))
-            name = judgement_field_name(kq.code)
-            rationale = rationale_field_name(kq.code)
-            if not state.key_question_applies(kq):
+            self._add_prompts(kq, layout)
+            self._add_judgement(kq, layout, person)
+        layout.append(Field("version"))
+        self.helper.layout = Layout(*layout)
+
+    def _add_prompts(self, kq, layout):
+        """Each prompt of the key question: a question where it applies, a note where not."""
+        state = self.state
+        for prompt in kq.prompts.all():
+            if not state.prompt_applies(prompt):
                 layout.append(
                     Markup(
                         format_html(
-                            '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} '
-                            "{}</strong>"
-                            '</p><p class="govuk-body">Not applicable to this case: it applies '
-                            "only "
-                            "when {}.</p></div>",
-                            kq.code,
-                            kq.wording,
-                            kq.applicability_text.lower(),
+                            '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
+                            '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
+                            "Not applicable</strong> This prompt applies only when {}; for "
+                            "this case "
+                            "it is recorded as not applicable.</p></div>",
+                            prompt.code,
+                            prompt.wording,
+                            prompt.applicability_text.lower(),
                         )
                     )
                 )
                 continue
-            self.key_questions[name] = kq
-            values = allowed_judgement_values(kq)
+            name = prompt_field_name(prompt.code)
+            self.prompts[name] = prompt
             self.fields[name] = forms.ChoiceField(
-                label=escape(f"{kq.code} {kq.wording}"),
+                label=escape(f"{prompt.code} {prompt.wording}"),
                 required=False,
                 widget=forms.RadioSelect,
-                choices=[(v, JUDGEMENT_LABELS[v]) for v in values],
-                help_text=f"Your judgement, from the prompts above, for this {person}.",
+                choices=[(v, PROMPT_LABELS[v]) for v in prompt.allowed_values()],
+                help_text=(
+                    f"Applies because {prompt.applicability_text.lower()}"
+                    if prompt.applicability
+                    else ""
+                ),
             )
-            self.fields[rationale] = forms.CharField(
-                label="Why is it not sufficient?",
-                required=False,
-                widget=forms.Textarea,
-                max_length=MAX_TEXT,
-                error_messages={
-                    "max_length": f"{kq.code}: the rationale must be "
-                    f"{MAX_TEXT:,} characters or fewer"
-                },
-                help_text="Say what was missing or weak, so the practitioner and the lead can "
-                "see the evidence behind the judgement.",
+            layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True))
+            if prompt.guidance:
+                layout.append(details(f"Guidance for {prompt.code}", prompt.guidance))
+
+    def _add_judgement(self, kq, layout, person):
+        """The key question's judgement and its rationale, or a note where it does not apply."""
+        state = self.state
+        name = judgement_field_name(kq.code)
+        rationale = rationale_field_name(kq.code)
+        if not state.key_question_applies(kq):
+            layout.append(
+                Markup(
+                    format_html(
+                        '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} '
+                        "{}</strong>"
+                        '</p><p class="govuk-body">Not applicable to this case: it applies '
+                        "only "
+                        "when {}.</p></div>",
+                        kq.code,
+                        kq.wording,
+                        kq.applicability_text.lower(),
+                    )
+                )
             )
-            self.first_radio_position[name] = 0  # conditional radios count from 0
-            choices = [
-                RevealingQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
-                if v == JudgementValue.NOT_SUFFICIENT
-                else RevealingQuestion(JUDGEMENT_LABELS[v])
-                for v in values
-            ]
-            layout.append(ConditionalRadios(name, *choices))
-        layout.append(Field("version"))
-        self.helper.layout = Layout(*layout)
+            return
+        self.key_questions[name] = kq
+        values = kq.allowed_values()
+        self.fields[name] = forms.ChoiceField(
+            label=escape(f"{kq.code} {kq.wording}"),
+            required=False,
+            widget=forms.RadioSelect,
+            choices=[(v, JUDGEMENT_LABELS[v]) for v in values],
+            help_text=f"Your judgement, from the prompts above, for this {person}.",
+        )
+        self.fields[rationale] = forms.CharField(
+            label="Why is it not sufficient?",
+            required=False,
+            widget=forms.Textarea,
+            max_length=MAX_TEXT,
+            error_messages={
+                "max_length": f"{kq.code}: the rationale must be {MAX_TEXT:,} characters or fewer"
+            },
+            help_text="Say what was missing or weak, so the practitioner and the lead can "
+            "see the evidence behind the judgement.",
+        )
+        self.first_radio_position[name] = 0  # conditional radios count from 0
+        choices = [
+            RevealingQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
+            if v == JudgementValue.NOT_SUFFICIENT
+            else RevealingQuestion(JUDGEMENT_LABELS[v])
+            for v in values
+        ]
+        layout.append(ConditionalRadios(name, *choices))
 
     def answers(self) -> dict:
         return {p.code: self.cleaned_data.get(name) or "" for name, p in self.prompts.items()}

@@ -21,23 +21,16 @@ from simple_history.utils import bulk_update_with_history
 from audit.accounts.roles import Role
 from audit.models import (
     CaseReview,
-    Inspection,
+    InspectionPublished,
     InspectionStatus,
     ReviewEvent,
     ReviewStatus,
     SampledCase,
+    ensure_not_published,
 )
-from audit.scoring.selectors import (
-    EDITABLE_STATUSES,
-    FACT_FIELDS,
-    FOLLOW_UP_FACTS,
-    case_standards,
-    review_queryset,
-    review_states,
-)
+from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS, FOLLOW_UP_FACTS
+from audit.scoring.selectors import case_standards, review_queryset, review_states
 from audit.scoring.services import (
-    allowed_judgement_values,
-    allowed_prompt_values,
     not_applicable_rows,
     upsert_answers,
     upsert_judgements,
@@ -196,12 +189,11 @@ def import_reviews(
 
     `rows` is read once, as it comes: the file is never held whole, only what will be written.
     """
-    status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
-    if status == InspectionStatus.PUBLISHED:
-        raise ImportFailed(
-            [RowError(0, "", f"{inspection} is published: nothing in it can be changed.")]
-        )
-    if status == InspectionStatus.MODERATION:
+    try:
+        ensure_not_published(inspection)
+    except InspectionPublished as published:
+        raise ImportFailed([RowError(0, "", published.message)]) from published
+    if inspection.status == InspectionStatus.MODERATION:
         raise ImportFailed(
             [
                 RowError(
@@ -452,14 +444,14 @@ def _value(kind, target, answer, rationale):
         return None, f"Enter an answer for {target.code}."
     if kind == "prompt":
         value = PROMPT_SPELLINGS.get(text)
-        allowed = allowed_prompt_values(target)
+        allowed = target.allowed_values()
         if value not in allowed:
             return None, (
                 f"“{answer}” is not an answer to prompt {target.code}; use {', '.join(allowed)}."
             )
         return value, ""
     value = JUDGEMENT_SPELLINGS.get(text)
-    allowed = allowed_judgement_values(target)
+    allowed = target.allowed_values()
     if value == JudgementValue.NOT_APPLICABLE and target.applicability:
         allowed = allowed + [JudgementValue.NOT_APPLICABLE]  # it may not apply to the case
     if value not in allowed:

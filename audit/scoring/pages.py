@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from audit.models import ReviewEvent
 from audit.scoring.forms import judgement_field_name, rationale_field_name
-from audit.scoring.selectors import FACTS_SECTION, review_access
+from audit.scoring.rules import FACTS_SECTION
+from audit.scoring.selectors import review_access
 from audit.trail import trail
 
 

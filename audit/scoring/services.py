@@ -17,20 +17,16 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from audit.accounts.access import can_manage_inspection
 from audit.models import (
     CaseReview,
-    Inspection,
     InspectionStatus,
     Judgement,
     ModerationRead,
     PromptAnswer,
     ReviewEvent,
     ReviewStatus,
+    ensure_not_published,
 )
-from audit.scoring.selectors import (
-    EDITABLE_STATUSES,
-    FACT_FIELDS,
-    case_standards,
-    load_review_state,
-)
+from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS
+from audit.scoring.selectors import case_standards, load_review_state
 from audit.trail import trail
 from standards.models import JudgementValue, PromptValue
 
@@ -40,11 +36,28 @@ class ReviewError(Exception):
 
 
 class StaleReview(ReviewError):
-    """The review changed since the user loaded it; nothing was written."""
+    """The review changed since the user loaded it; nothing was written.
 
-    def __init__(self, message, *, current_version):
-        super().__init__(message)
+    `saved_by` and `saved_at` say who saved it meanwhile, and when (None when unknown);
+    `what_happened` says so in a sentence for any page, and the message adds what to do on a
+    page that shows the user's answers again.
+    """
+
+    def __init__(self, *, current_version, saved_by=None, saved_at=None):
         self.current_version = current_version
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        who = ""
+        if saved_at is not None:
+            when = date_format(timezone.localtime(saved_at), "j F Y \\a\\t H:i")
+            who = f" by {saved_by or 'someone else'} on {when}"
+        self.what_happened = (
+            f"This review was saved{who}, after you opened it. Nothing on this page has been saved."
+        )
+        super().__init__(
+            f"{self.what_happened} Your answers are shown below: check them against the latest "
+            "answers, then save again to replace the latest answers with yours."
+        )
 
 
 class ReviewLocked(ReviewError):
@@ -59,13 +72,6 @@ class ReviewIncomplete(ReviewError):
         self.problems = problems
 
 
-def _fresh_status(inspection: Inspection) -> str:
-    """The inspection's status as stored now, so a publication made meanwhile is respected."""
-    status = Inspection.objects.filter(pk=inspection.pk).values_list("status", flat=True).first()
-    inspection.status = status or inspection.status
-    return inspection.status
-
-
 # --- inspections ---------------------------------------------------------------------------------
 
 
@@ -74,8 +80,7 @@ def _fresh_status(inspection: Inspection) -> str:
 
 def _check_can_edit(review, user):
     inspection = review.sampled_case.inspection
-    if _fresh_status(inspection) == InspectionStatus.PUBLISHED:
-        raise ReviewLocked(f"{inspection} is published: its reviews cannot be changed.")
+    ensure_not_published(inspection)
     if review.status not in EDITABLE_STATUSES:
         raise ReviewLocked(
             f"This review is {review.get_status_display().lower()}: it cannot be changed unless "
@@ -97,17 +102,13 @@ def _stale(review) -> StaleReview:
         .first()
     )
     current = CaseReview.objects.filter(pk=review.pk).values_list("version", flat=True).first()
-    who = ""
-    if latest is not None:
-        editor = latest.history_user
-        name = (editor.get_full_name() or editor.username) if editor else "someone else"
-        when = date_format(timezone.localtime(latest.history_date), "j F Y \\a\\t H:i")
-        who = f" by {name} on {when}"
+    if latest is None:
+        return StaleReview(current_version=current)
+    editor = latest.history_user
     return StaleReview(
-        f"This review was saved{who}, after you opened it. Nothing on this page has been "
-        "saved. Your answers are shown below: check them against the latest answers, then save "
-        "again to replace the latest answers with yours.",
         current_version=current,
+        saved_by=(editor.get_full_name() or editor.username) if editor else None,
+        saved_at=latest.history_date,
     )
 
 
@@ -196,20 +197,6 @@ def upsert_judgements(items, user):
         bulk_update_with_history(update, Judgement, ["value", "rationale"], default_user=user)
 
 
-def allowed_prompt_values(prompt) -> list[str]:
-    values = [PromptValue.YES, PromptValue.NO]
-    if prompt.allows_not_applicable:
-        values.append(PromptValue.NOT_APPLICABLE)
-    return [str(v) for v in values]
-
-
-def allowed_judgement_values(key_question) -> list[str]:
-    values = [JudgementValue.SUFFICIENT, JudgementValue.NOT_SUFFICIENT]
-    if key_question.allows_not_applicable:
-        values.append(JudgementValue.NOT_APPLICABLE)
-    return [str(v) for v in values]
-
-
 def _standard_rows(state, standard, answers, judgements):
     """The answers to write for one standard page: questions that do not apply are recorded
     as not applicable, whatever was posted for them."""
@@ -223,7 +210,7 @@ def _standard_rows(state, standard, answers, judgements):
             value = answers.get(prompt.code) or ""
             if not value:
                 continue
-            if value not in allowed_prompt_values(prompt):
+            if value not in prompt.allowed_values():
                 raise ValidationError(f"“{value}” is not an answer to prompt {prompt.code}.")
             prompt_rows.append((review, prompt, value))
         value, rationale = judgements.get(kq.code, ("", ""))
@@ -236,7 +223,7 @@ def _standard_rows(state, standard, answers, judgements):
             continue
         if not value:
             continue
-        if value not in allowed_judgement_values(kq):
+        if value not in kq.allowed_values():
             raise ValidationError(f"“{value}” is not a judgement for key question {kq.code}.")
         judgement_rows.append((review, kq, value, rationale))
     return prompt_rows, judgement_rows
@@ -333,10 +320,8 @@ def _lead_change(review, user, *, to_status, kind, comment, action):
     inspection = review.sampled_case.inspection
     if not can_manage_inspection(user, inspection):
         raise PermissionDenied("Only the inspection's lead may return or reopen a review.")
-    status = _fresh_status(inspection)
-    if status == InspectionStatus.PUBLISHED:
-        raise ReviewLocked(f"{inspection} is published: its reviews cannot be changed.")
-    if status == InspectionStatus.MODERATION:
+    ensure_not_published(inspection)
+    if inspection.status == InspectionStatus.MODERATION:
         raise ReviewLocked(
             f"{inspection} is in moderation: reopen fieldwork before returning or reopening "
             "a review."

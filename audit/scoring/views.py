@@ -11,12 +11,12 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.accounts.access import refuse_unless_manager
-from audit.models import CaseReview, Judgement, PromptAnswer, ReviewEvent
+from audit.models import CaseReview, InspectionPublished, Judgement, PromptAnswer, ReviewEvent
 from audit.scoring import services
 from audit.scoring.forms import (
     CaseFactsForm,
@@ -39,10 +39,8 @@ from audit.scoring.pages import (
     review_urls,
     standard_url,
 )
+from audit.scoring.rules import FACT_FIELDS, FACT_QUESTIONS, FACTS_SECTION
 from audit.scoring.selectors import (
-    FACT_FIELDS,
-    FACT_QUESTIONS,
-    FACTS_SECTION,
     assigned_reviews,
     case_standards,
     load_review_state,
@@ -117,6 +115,13 @@ def review_tasks(request, pk, crn):
 # --- case facts ---------------------------------------------------------------------------------
 
 
+def _refused(request, review, error):
+    """A change the review's state refuses: say why on its check-answers page."""
+    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text)
+    return redirect(review_urls(review)["check"])
+
+
 @require_http_methods(["GET", "POST"])
 def review_facts(request, pk, crn):
     access = access_or_404(request, pk, crn)
@@ -139,9 +144,8 @@ def review_facts(request, pk, crn):
                 )
             except services.StaleReview as stale:
                 form, status = _stale_form(CaseFactsForm, request, stale, {}), 409
-            except services.ReviewLocked as locked:
-                messages.error(request, str(locked))
-                return redirect(review_urls(review)["check"])
+            except (services.ReviewLocked, InspectionPublished) as locked:
+                return _refused(request, review, locked)
             else:
                 if request.POST.get("action") == "draft":
                     messages.success(request, "Case facts saved as a draft.")
@@ -194,6 +198,41 @@ def _resaved_form(form_class, request, review, kwargs):
 # --- one standard -------------------------------------------------------------------------------
 
 
+def _save_standard(request, review, standards, standard, kwargs):
+    """Save a standard's answers: a redirect onwards, or (form, status, saved) to show again."""
+    form = StandardForm(request.POST, **kwargs)
+    if not form.is_valid():
+        return form, 400, False
+    try:
+        services.save_review(
+            review=review,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            standard_code=standard.code,
+            answers=form.answers(),
+            judgements=form.judgements(),
+            standards=standards,
+        )
+    except services.StaleReview as stale:
+        return _stale_form(StandardForm, request, stale, kwargs), 409, False
+    except (services.ReviewLocked, InspectionPublished) as locked:
+        return _refused(request, review, locked)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return form, 400, False
+    if request.POST.get("action") == "draft":
+        messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
+        return redirect(review_urls(review)["tasks"])
+    state = load_review_state(review, standards)
+    problems = state.judgement_problems(standard)
+    if not problems:
+        return redirect(next_url(review, standards, standard.code))
+    form = _resaved_form(StandardForm, request, review, {"standard": standard, "state": state})
+    form.add_problems(problems)
+    return form, 200, True
+
+
 @require_http_methods(["GET", "POST"])
 def review_standard(request, pk, crn, code):
     access = access_or_404(request, pk, crn)
@@ -208,45 +247,12 @@ def review_standard(request, pk, crn, code):
         return redirect(review_urls(review)["check"])
     state = load_review_state(review, standards)
     kwargs = {"standard": standard, "state": state}
-    status = 200
-    saved = False
+    status, saved = 200, False
     if request.method == "POST":
-        form = StandardForm(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                services.save_review(
-                    review=review,
-                    version=form.cleaned_data["version"],
-                    user=request.user,
-                    standard_code=code,
-                    answers=form.answers(),
-                    judgements=form.judgements(),
-                    standards=standards,
-                )
-            except services.StaleReview as stale:
-                form, status = _stale_form(StandardForm, request, stale, kwargs), 409
-            except services.ReviewLocked as locked:
-                messages.error(request, str(locked))
-                return redirect(review_urls(review)["check"])
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-                status = 400
-            else:
-                if request.POST.get("action") == "draft":
-                    messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
-                    return redirect(review_urls(review)["tasks"])
-                state = load_review_state(review, standards)
-                problems = state.judgement_problems(standard)
-                if not problems:
-                    return redirect(next_url(review, standards, code))
-                form = _resaved_form(
-                    StandardForm, request, review, {"standard": standard, "state": state}
-                )
-                form.add_problems(problems)
-                saved = True
-        else:
-            status = 400
+        outcome = _save_standard(request, review, standards, standard, kwargs)
+        if isinstance(outcome, HttpResponseRedirect):
+            return outcome
+        form, status, saved = outcome
     else:
         form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
         record_view(request, review, f"standard {standard.code}")
@@ -350,14 +356,13 @@ def review_check(request, pk, crn):
             except services.ReviewIncomplete as incomplete:
                 problems = incomplete.problems
             except services.StaleReview as stale:
-                error, status = str(stale).split(" Your answers are shown")[0], 409
+                error, status = stale.what_happened, 409
                 error += " Check the answers below, then submit again."
                 form = SubmitForm(initial={"version": stale.current_version})
                 review.refresh_from_db()
                 state = load_review_state(review, state.standards)
-            except services.ReviewLocked as locked:
-                messages.error(request, str(locked))
-                return redirect(review_urls(review)["check"])
+            except (services.ReviewLocked, InspectionPublished) as locked:
+                return _refused(request, review, locked)
             else:
                 messages.success(request, f"Review of {crn} submitted.")
                 if access.is_assessor:

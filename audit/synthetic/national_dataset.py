@@ -934,7 +934,7 @@ LEVELS = ["low", "medium", "high", "very_high"]
 
 def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
     """The case facts as an assessor records them (FACT_COLUMNS order), and the facts the
-    framework's applicability rules read, as `audit.scoring.selectors.review_facts` derives them."""
+    framework's applicability rules read, as `audit.scoring.rules.review_facts` derives them."""
 
     def yes(p):
         return "yes" if rng.random() < _clamp(p) else "no"

@@ -34,6 +34,10 @@ def _rating_url(inspection, code, standard):
     return reverse("reports:standard_rating_edit", args=[inspection.pk, code, standard])
 
 
+def _withdraw_url(inspection, code, standard):
+    return reverse("reports:standard_rating_withdraw", args=[inspection.pk, code, standard])
+
+
 def _north_overall(client, inspection):
     data = client.get(reverse("reports:inspection_json", args=[inspection.pk])).json()
     return next(p for p in data["providers"] if p["code"] == "NORTH")["overall"]
@@ -68,7 +72,7 @@ def test_a_lead_of_one_pdu_cannot_rate_standards_of_an_inspection_they_do_not_ma
         standard=standards["2.1"], provider__code="NORTH"
     ).exists()
     # Withdrawing the lead's rating of 1.1 for North is refused too.
-    response = client.post(_rating_url(inspection, "NORTH", "1.1"), {"action": "withdraw"})
+    response = client.post(_withdraw_url(inspection, "NORTH", "1.1"))
     assert response.status_code == 403
     assert (
         list(
@@ -99,10 +103,7 @@ def test_the_inspections_lead_still_rates_and_withdraws(client, led_elsewhere):
         StandardJudgement.objects.get(standard=standards["2.1"], provider__code="NORTH").rating
         == "inadequate"
     )
-    assert (
-        client.post(_rating_url(inspection, "NORTH", "2.1"), {"action": "withdraw"}).status_code
-        == 302
-    )
+    assert client.post(_withdraw_url(inspection, "NORTH", "2.1")).status_code == 302
     assert not StandardJudgement.objects.filter(
         standard=standards["2.1"], provider__code="NORTH"
     ).exists()

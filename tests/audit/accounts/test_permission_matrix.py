@@ -87,6 +87,8 @@ audit:inspection_add_sample       GET    in   404  403  200  403  200  403  | 40
 audit:inspection_add_sample       POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_assign           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_assign           POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:inspection_unassign         POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           POST   in   404  403  200  403  200  403  | 404  404  404  404
 
@@ -115,6 +117,8 @@ reports:inspection_download       GET    in   404  200  200  200  200  200  | 40
 reports:standard_ratings          GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      POST   in   404  404  200  404  200  403  | 404  404  404  404
+reports:standard_rating_withdraw  GET    in   405  405  405  405  405  405  | 405  405  405  405
+reports:standard_rating_withdraw  POST   in   404  404  302  404  302  403  | 404  404  404  404
 reports:provider                  GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:provider_download         GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:league                    GET    in   404  200  200  200  200  200  | 404  200  200  200
@@ -124,7 +128,16 @@ reports:league_download           GET    in   404  200  200  200  200  200  | 40
 # the moderator's own second reads, recorded by them alone.
 moderation:index                  GET    in   404  200  200  404  200  200  | 404  200  200  404
 moderation:inspection             GET    in   404  403  200  404  200  403  | 404  404  404  404
-moderation:inspection             POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:draw                   GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:draw                   POST   in   404  403  302  404  302  403  | 404  404  404  404
+moderation:choose                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:choose                 POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:assign                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:assign                 POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:advance                GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:advance                POST   in   404  403  400  404  400  403  | 404  404  404  404
+moderation:reopen                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:reopen                 POST   in   404  403  400  404  400  403  | 404  404  404  404
 moderation:agreement_csv          GET    in   404  403  200  404  200  403  | 404  404  404  404
 moderation:disagreements          GET    in   404  403  200  404  200  403  | 404  404  404  404
 moderation:resolve                GET    in   404  403  200  404  200  403  | 404  404  404  404
@@ -521,6 +534,14 @@ def _completed_review(world, client):
     return {"version": review.version}
 
 
+def _in_status(world, status) -> dict:
+    """The world's inspection put in `status`; the form of a lifecycle step is empty."""
+    from audit.models import Inspection
+
+    Inspection.objects.filter(pk=world.a.inspection.pk).update(status=status)
+    return {}
+
+
 def _chosen_for_moderation(world):
     from audit.models import ModerationRead
 
@@ -552,7 +573,7 @@ def _rated(world, client):
         rationale="Entered before.",
         user=world.a.users[Role.LEAD],
     )
-    return {"action": "withdraw"}
+    return {}
 
 
 # Those who see the inspection but do not manage it: the onlooker (a lead of the region), the
@@ -561,6 +582,8 @@ SEE_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "403"}
 # A review is seen only by its assessor and those who manage its inspection: the others who see
 # the inspection get a 404 for it.
 SEE_ITS_INSPECTION = {"onlooker": "404", "moderator": "404", "manager": "404"}
+# The lead's moderation steps: a 403 to those who see the inspection, a 404 to the manager.
+LEAD_OF_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "404"}
 
 WRITES = {
     "cases:caseload_upload": WriteCheck(
@@ -627,10 +650,18 @@ WRITES = {
         SEE_THE_INSPECTION,
         changes=(
             Change(
-                "unassign",
-                lambda w, c: {"action": "unassign", "cases": [str(_review(w).sampled_case_id)]},
+                "assign",
+                lambda w, c: {
+                    "cases": [str(_review(w).sampled_case_id)],
+                    "assessor": w.a.users[Role.ASSESSOR].pk,
+                },
             ),
         ),
+    ),
+    "audit:inspection_unassign": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("unassign", lambda w, c: {"cases": [str(_review(w).sampled_case_id)]}),),
     ),
     "audit:inspection_import": WriteCheck(
         "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _scoring_file),)
@@ -677,30 +708,48 @@ WRITES = {
         {"onlooker": "403", "moderator": "404", "manager": "404"},
         changes=(
             Change("rate", lambda w, c: {"rating": "inadequate", "rationale": "Overridden."}),
-            Change("withdraw", _rated),
         ),
     ),
-    "moderation:inspection": WriteCheck(
+    "reports:standard_rating_withdraw": WriteCheck(
         "lead",
-        {"onlooker": "403", "moderator": "403", "manager": "404"},
+        {"onlooker": "403", "moderator": "404", "manager": "404"},
+        changes=(Change("withdraw", _rated),),
+    ),
+    "moderation:draw": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("draw", lambda w, c: _submitted(w) and {"draw-seed": "7"}),),
+    ),
+    "moderation:choose": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("choose", lambda w, c: _submitted(w) and {"choose-crn": w.a.open_crn}),),
+    ),
+    "moderation:assign": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
         changes=(
-            Change("draw", lambda w, c: _submitted(w) and {"action": "draw", "draw-seed": "7"}),
-            Change(
-                "choose",
-                lambda w, c: _submitted(w) and {"action": "choose", "choose-crn": w.a.open_crn},
-            ),
             Change(
                 "assign",
                 lambda w, c: (
                     _chosen_for_moderation(w)
                     and {
-                        "action": "assign",
                         "assign-reads": [w.a.open_crn],
                         "assign-moderator": w.a.users[Role.MODERATOR].pk,
                     }
                 ),
             ),
         ),
+    ),
+    "moderation:advance": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("advance", lambda w, c: _in_status(w, "planning")),),
+    ),
+    "moderation:reopen": WriteCheck(
+        "lead",
+        LEAD_OF_THE_INSPECTION,
+        changes=(Change("reopen fieldwork", lambda w, c: _in_status(w, "moderation")),),
     ),
     "moderation:resolve": WriteCheck(
         "lead",

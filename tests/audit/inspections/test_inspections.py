@@ -197,14 +197,19 @@ def test_assignment_page_assigns_and_unassigns_in_bulk(client, hmip_2018, make_u
     page = client.get(url).content.decode()
     assert "Ben Second" in page and "Not started" in page and "0 of 5 sections complete" in page
     ids = list(inspection.sampled_cases.order_by("case__crn").values_list("pk", flat=True))
-    response = client.post(url, {"cases": ids[:2], "action": "assign"})
+    response = client.post(url, {"cases": ids[:2]})
     assert "Select the assessor to give the cases to" in response.content.decode()
-    response = client.post(url, {"action": "assign", "assessor": second.pk})
+    response = client.post(url, {"assessor": second.pk})
     assert 'href="#id_cases_1"' in response.content.decode()
-    response = client.post(url, {"cases": ids[:2], "action": "assign", "assessor": second.pk})
+    response = client.post(url, {"cases": ids[:2], "assessor": second.pk})
     assert response.status_code == 302
     assert SampledCase.objects.filter(assessor=second).count() == 2
-    client.post(url, {"cases": ids[2:], "action": "unassign"})
+    unassign = reverse("audit:inspection_unassign", args=[inspection.pk])
+    assert f'formaction="{unassign}"' in page
+    response = client.post(unassign, {"assessor": ""})
+    assert 'href="#id_cases_1"' in response.content.decode()
+    assert f'<form method="post" action="{url}"' in response.content.decode()
+    client.post(unassign, {"cases": ids[2:]})
     assert SampledCase.objects.get(pk=ids[2]).assessor is None
 
 
@@ -265,14 +270,14 @@ def test_a_published_inspection_refuses_edits_samples_and_assignment(client, hmi
     for name, data in [
         ("inspection_edit", {"title": "Renamed audit"}),
         ("inspection_add_sample", {"sample": "1"}),
-        ("inspection_assign", {"cases": ids, "action": "unassign"}),
+        ("inspection_assign", {"cases": ids, "assessor": setup["assessor"].pk}),
+        ("inspection_unassign", {"cases": ids}),
     ]:
         response = client.post(reverse(f"audit:{name}", args=[inspection.pk]), data, follow=True)
         assert response.redirect_chain == [(detail, 302)], name
-        assert (
-            "Test PDU audit is published: nothing in it can be changed."
-            in response.content.decode()
-        ), name
+        assert "Test PDU audit is published and cannot be changed." in response.content.decode(), (
+            name
+        )
     inspection.refresh_from_db()
     assert inspection.title == "Test PDU audit"
     assert SampledCase.objects.filter(pk__in=ids, assessor=setup["assessor"]).count() == 2

@@ -4,8 +4,10 @@ import pytest
 from django.db import transaction
 
 from audit.inspections import lifecycle
+from audit.inspections import services as inspection_services
 from audit.inspections.lifecycle import InspectionPublished, TransitionRefused
 from audit.models import (
+    FROZEN_MODELS,
     AuditEvent,
     CaseReview,
     Inspection,
@@ -17,8 +19,13 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
     StandardJudgement,
+    ensure_not_published,
 )
+from audit.moderation import services as moderation
 from audit.moderation.services import resolve_disagreement
+from audit.reports import standard_ratings
+from audit.scoring import importers
+from audit.scoring import services as scoring_services
 from standards.models import Framework, FrameworkStatus
 from tests.audit.moderation_support import (
     N,
@@ -285,12 +292,113 @@ def published(in_moderation, lead, moderator):
     return Inspection.objects.get(pk=inspection.pk)
 
 
-def test_ensure_not_published_is_the_check_every_writer_makes(published, framework):
+def test_ensure_not_published_reads_the_stored_status(published, framework):
+    stale = Inspection.objects.get(pk=published.pk)
+    stale.status = M
     with pytest.raises(InspectionPublished) as refused:
-        lifecycle.ensure_not_published(published)
-    assert refused.value.inspection == published
+        ensure_not_published(stale)
+    assert refused.value.inspection == stale
     assert refused.value.messages == ["Wolverhampton 2026 is published and cannot be changed."]
-    lifecycle.ensure_not_published(inspection_for(framework, status=M))
+    assert stale.status == PUB
+    ensure_not_published(inspection_for(framework, status=M))
+
+
+def _writers(inspection, lead, moderator):
+    """Every service that changes something in an inspection, called on it as if it were open."""
+    review = CaseReview.objects.filter(sampled_case__inspection=inspection).first()
+    read = ModerationRead.objects.filter(review__sampled_case__inspection=inspection).first()
+    judgement = Judgement.objects.filter(review=read.review).first()
+    rating = StandardJudgement.objects.get(inspection=inspection)
+    rated = {"inspection": inspection, "provider": rating.provider, "standard": rating.standard}
+    return {
+        inspection_services.update_inspection: lambda: inspection_services.update_inspection(
+            inspection=inspection,
+            title="Renamed",
+            framework=inspection.framework,
+            providers=list(inspection.providers.all()),
+            period_start=inspection.period_start,
+            period_end=inspection.period_end,
+        ),
+        inspection_services.add_sample: lambda: inspection_services.add_sample(
+            inspection=inspection, sample=None, user=lead
+        ),
+        inspection_services.assign_cases: lambda: inspection_services.assign_cases(
+            inspection=inspection, sampled_case_ids=[], assessor=None, user=lead
+        ),
+        scoring_services.save_review: lambda: scoring_services.save_review(
+            review=review, version=review.version, user=lead, facts={}
+        ),
+        scoring_services.submit_review: lambda: scoring_services.submit_review(
+            review=review, version=review.version, user=lead
+        ),
+        scoring_services.return_review: lambda: scoring_services.return_review(
+            review=review, user=lead, comment="Please look again."
+        ),
+        scoring_services.reopen_review: lambda: scoring_services.reopen_review(
+            review=review, user=lead
+        ),
+        importers.import_reviews: lambda: importers.import_reviews(
+            inspection=inspection, rows=iter(()), user=lead
+        ),
+        moderation.draw_moderation_sample: lambda: moderation.draw_moderation_sample(
+            inspection=inspection, by=lead, seed=1
+        ),
+        moderation.select_for_moderation: lambda: moderation.select_for_moderation(
+            review=review, by=lead
+        ),
+        moderation.assign_moderator: lambda: moderation.assign_moderator(
+            reads=[read], moderator=moderator, by=lead
+        ),
+        moderation.record_second_read: lambda: moderation.record_second_read(
+            read=read, by=moderator, judgements={}
+        ),
+        moderation.resolve_disagreement: lambda: moderation.resolve_disagreement(
+            judgement=judgement, value=S, note="Agreed.", by=lead
+        ),
+        standard_ratings.record_standard_rating: lambda: standard_ratings.record_standard_rating(
+            **rated, rating="good", rationale="Again.", user=lead
+        ),
+        standard_ratings.withdraw_standard_rating: lambda: (
+            standard_ratings.withdraw_standard_rating(**rated, user=lead)
+        ),
+    }
+
+
+WRITER_MODULES = (inspection_services, scoring_services, importers, moderation, standard_ratings)
+
+
+def test_every_writer_refuses_a_published_inspection(published, make_user, moderator):
+    """Each writer calls the one guard, which reads the stored status: an instance loaded before
+    publication is refused too, with the same message, and nothing changes. The caller may
+    otherwise do everything."""
+    lead = make_user("lead", is_superuser=True)
+    before = [list(Model.objects.order_by("pk").values()) for Model in FROZEN_MODELS]
+    stale = Inspection.objects.get(pk=published.pk)
+    stale.status = M
+    writers = _writers(stale, lead, moderator)
+    for writer, call in writers.items():
+        stale.status = M
+        with pytest.raises((InspectionPublished, importers.ImportFailed)) as refused:
+            call()
+        error = refused.value
+        text = [e.message for e in error.errors] if hasattr(error, "errors") else error.messages
+        assert text == ["Wolverhampton 2026 is published and cannot be changed."], writer
+    assert [list(Model.objects.order_by("pk").values()) for Model in FROZEN_MODELS] == before
+
+
+def test_the_writer_list_names_every_writer(published, lead, moderator):
+    """A new public atomic service in a writer module must be added to the list above."""
+    atomic = {
+        function
+        for module in WRITER_MODULES
+        for name, function in vars(module).items()
+        if callable(function)
+        and not name.startswith("_")
+        and getattr(function, "__module__", None) == module.__name__
+        and hasattr(function, "__wrapped__")
+    }
+    creates_a_new_inspection = {inspection_services.create_inspection}
+    assert atomic - creates_a_new_inspection == set(_writers(published, lead, moderator))
 
 
 def frozen_rows(inspection):

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from audit.models import (
     AuditEvent,
@@ -15,7 +16,6 @@ from audit.models import (
     ReviewStatus,
 )
 from audit.moderation.services import (
-    EFFECTIVE_VALUE,
     ModerationRefused,
     assign_moderator,
     disagreements,
@@ -341,7 +341,9 @@ def test_resolution_replaces_the_first_judgement_in_the_rollup(inspection, peopl
     )
 
     def sufficient_by_own_query():
-        return counted.annotate(effective=EFFECTIVE_VALUE).aggregate(
+        """Independently of the roll-up: the resolution where there is one, else the judgement."""
+        effective = Coalesce("resolution__value", "value")
+        return counted.annotate(effective=effective).aggregate(
             n=Count("id", filter=Q(effective=S))
         )["n"]
 

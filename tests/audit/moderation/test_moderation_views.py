@@ -60,6 +60,11 @@ def page_url(setup):
     return reverse("moderation:inspection", args=[setup["inspection"].pk])
 
 
+def step_url(setup, step):
+    """Each of the lead's steps on the moderation page posts to a URL of its own."""
+    return reverse(f"moderation:{step}", args=[setup["inspection"].pk])
+
+
 # Blind second read ---------------------------------------------------------------------------
 
 
@@ -192,7 +197,7 @@ def test_draw_the_sample_with_a_seed_and_see_it(client, setup):
     for _ in range(11):
         submitted_review(setup["inspection"], setup["asha"], [S, S, S])
     client.force_login(setup["lead"])
-    response = client.post(page_url(setup), {"action": "draw", "draw-seed": "4242"})
+    response = client.post(step_url(setup, "draw"), {"draw-seed": "4242"})
     assert response.status_code == 302
     random_reads = ModerationRead.objects.filter(reason=ModerationRead.Reason.RANDOM)
     assert random_reads.count() == 2  # 12 submitted, 10% rounded up
@@ -202,21 +207,33 @@ def test_draw_the_sample_with_a_seed_and_see_it(client, setup):
     assert "<strong>4242</strong>" in html
 
 
+def test_each_form_on_the_page_posts_to_its_own_step(client, setup):
+    submitted_review(setup["inspection"], setup["asha"], [S, S, S])
+    client.force_login(setup["lead"])
+    html = client.get(page_url(setup)).content.decode()
+    for step in ("draw", "choose", "advance"):
+        assert f'<form method="post" action="{step_url(setup, step)}"' in html, step
+    assert 'name="action"' not in html
+    reads = ModerationRead.objects.count()
+    assert client.post(page_url(setup), {"action": "draw"}).status_code == 405
+    assert ModerationRead.objects.count() == reads
+
+
 def test_bad_seed_and_unknown_crn_are_explained(client, setup):
     client.force_login(setup["lead"])
-    response = client.post(page_url(setup), {"action": "draw", "draw-seed": "ten"})
+    response = client.post(step_url(setup, "draw"), {"draw-seed": "ten"})
     assert response.status_code == 400
     assert "Enter the seed as a whole number" in response.content.decode()
-    response = client.post(page_url(setup), {"action": "choose", "choose-crn": "Z999999"})
+    response = client.post(step_url(setup, "choose"), {"choose-crn": "Z999999"})
     assert response.status_code == 400
     assert "Z999999 is not a sampled case with a review in this inspection." in (
         response.content.decode()
     )
-    response = client.post(page_url(setup), {"action": "choose", "choose-crn": "x123456"})
+    response = client.post(step_url(setup, "choose"), {"choose-crn": "x123456"})
     assert response.status_code == 400
     assert "The review of X123456 is already selected for moderation." in response.content.decode()
     # x123456 in capitals names the case; a look-alike that only folds to it does not.
-    response = client.post(page_url(setup), {"action": "choose", "choose-crn": "x12345\u0666"})
+    response = client.post(step_url(setup, "choose"), {"choose-crn": "x12345\u0666"})
     assert response.status_code == 400
     assert "is not a CRN: use up to 20 letters (A to Z)" in response.content.decode()
 
@@ -224,14 +241,13 @@ def test_bad_seed_and_unknown_crn_are_explained(client, setup):
 def test_lead_adds_a_review_and_assigns_a_moderator(client, setup, make_user):
     other = submitted_review(setup["inspection"], setup["asha"], [S, S, S], crn="X654321")
     client.force_login(setup["lead"])
-    response = client.post(page_url(setup), {"action": "choose", "choose-crn": "X654321"})
+    response = client.post(step_url(setup, "choose"), {"choose-crn": "X654321"})
     assert response.status_code == 302
     read = ModerationRead.objects.get(review=other)
     assert read.reason == ModerationRead.Reason.LEAD_CHOICE
     response = client.post(
-        page_url(setup),
+        step_url(setup, "assign"),
         {
-            "action": "assign",
             "assign-reads": ["X654321"],
             "assign-moderator": setup["mo"].pk,
         },
@@ -245,9 +261,8 @@ def test_lead_adds_a_review_and_assigns_a_moderator(client, setup, make_user):
     assert "Mo Reader</option>" in page and "Far Away" not in page
     # The assessor cannot be chosen to read their own review.
     response = client.post(
-        page_url(setup),
+        step_url(setup, "assign"),
         {
-            "action": "assign",
             "assign-reads": ["X654321"],
             "assign-moderator": setup["asha"].pk,
         },
@@ -259,7 +274,7 @@ def test_lead_adds_a_review_and_assigns_a_moderator(client, setup, make_user):
 def test_lifecycle_refusals_are_shown_in_an_error_summary(client, setup):
     submitted_review(setup["inspection"], setup["asha"], [S], status=ReviewStatus.IN_PROGRESS)
     client.force_login(setup["lead"])
-    response = client.post(page_url(setup), {"action": "advance"})
+    response = client.post(step_url(setup, "advance"), {})
     assert response.status_code == 400
     html = response.content.decode()
     assert "govuk-error-summary" in html
@@ -275,7 +290,7 @@ def test_lifecycle_refusals_are_shown_in_an_error_summary(client, setup):
 def test_lifecycle_button_moves_the_inspection_on(client, setup):
     client.force_login(setup["lead"])
     assert "Start moderation" in client.get(page_url(setup)).content.decode()
-    response = client.post(page_url(setup), {"action": "advance"})
+    response = client.post(step_url(setup, "advance"), {})
     assert response.status_code == 302
     setup["inspection"].refresh_from_db()
     assert setup["inspection"].status == InspectionStatus.MODERATION
@@ -283,7 +298,7 @@ def test_lifecycle_button_moves_the_inspection_on(client, setup):
     assert "Wolverhampton 2026 is now in moderation." in html
     assert "Publish inspection" in html and "Reopen fieldwork" in html
     assert "1 selected second read is not complete." in html
-    response = client.post(page_url(setup), {"action": "reopen"})
+    response = client.post(step_url(setup, "reopen"), {})
     setup["inspection"].refresh_from_db()
     assert setup["inspection"].status == InspectionStatus.FIELDWORK
 
@@ -296,7 +311,7 @@ def test_published_inspection_page_offers_no_changes(client, setup):
     html = client.get(page_url(setup)).content.decode()
     assert "cannot be changed" in html
     assert 'value="draw"' not in html and 'value="advance"' not in html
-    response = client.post(page_url(setup), {"action": "draw", "draw-seed": "1"})
+    response = client.post(step_url(setup, "draw"), {"draw-seed": "1"})
     assert response.status_code == 400
     assert "Wolverhampton 2026 is published and cannot be changed." in response.content.decode()
 

@@ -581,7 +581,10 @@ def test_lead_overrides_and_withdraws(scenario, client, lead_of):
         "partial": False,
         "rating": "requires_improvement",
     }
-    client.post(edit, {"action": "withdraw"})
+    assert 'formaction="' + url("standard_rating_withdraw", inspection.id, "NORTH", "2.2") in (
+        client.get(edit).content.decode()
+    )
+    client.post(url("standard_rating_withdraw", inspection.id, "NORTH", "2.2"))
     assert not StandardJudgement.objects.filter(provider=north, standard=standards["2.2"]).exists()
     history = StandardJudgement.history.filter(provider=north, standard=standards["2.2"])
     assert [h.history_type for h in history.order_by("history_id")] == ["+", "-"]
@@ -620,7 +623,7 @@ def test_published_inspection_ratings_are_final(scenario, client, admin_user):
         {"rating": "inadequate", "rationale": "Changed my mind."},
     )
     assert response.status_code == 200
-    assert "is published, so its ratings are final" in response.content.decode()
+    assert "is published and cannot be changed" in response.content.decode()
 
 
 def test_page_shows_one_breakdown_and_the_workbook_all_six(scenario, client, admin_user):

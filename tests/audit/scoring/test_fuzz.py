@@ -29,7 +29,7 @@ from audit.models import (
     StandardJudgement,
 )
 from audit.scoring.importers import COLUMNS, ImportFailed, import_file
-from audit.scoring.selectors import FACT_FIELDS
+from audit.scoring.rules import FACT_FIELDS
 from tests.audit.access_world import build_world
 from tests.hostile import FUZZ, a_file, hostile_text
 from ui.text import control_character
@@ -289,18 +289,17 @@ def _form_cases(world):
         (
             lead,
             "post",
-            reverse("moderation:inspection", args=[pk]),
-            {"action": "choose"},
+            reverse("moderation:choose", args=[pk]),
+            {},
             "choose-crn",
         ),
         (
             lead,
             "post",
-            reverse("moderation:inspection", args=[pk]),
-            {"action": "draw"},
+            reverse("moderation:draw", args=[pk]),
+            {},
             "draw-seed",
         ),
-        (lead, "post", reverse("moderation:inspection", args=[pk]), {}, "action"),
         (
             lead,
             "post",
@@ -342,7 +341,7 @@ def _form_cases(world):
             lead,
             "post",
             reverse("audit:inspection_assign", args=[pk]),
-            {"action": "assign"},
+            {},
             "cases",
         ),
         (

@@ -129,8 +129,44 @@ def test_submitting_a_version_that_changed_is_refused(setup, hmip_2018):
     services.save_review(
         review=review, version=loaded, user=setup["lead"], facts={"person_interviewed": "yes"}
     )
-    with pytest.raises(services.StaleReview):
+    with pytest.raises(services.StaleReview) as refused:
         services.submit_review(
             review=review_of(setup["inspection"], "X000001"), version=loaded, user=setup["assessor"]
         )
     assert review_of(setup["inspection"], "X000001").status == "in_progress"
+    stale = refused.value
+    lead = setup["lead"]
+    assert stale.current_version == loaded + 1
+    assert stale.saved_by == (lead.get_full_name() or lead.username)
+    assert stale.saved_at is not None
+    assert stale.what_happened.startswith(f"This review was saved by {stale.saved_by} on ")
+    assert stale.what_happened.endswith("after you opened it. Nothing on this page has been saved.")
+    assert str(stale) == (
+        f"{stale.what_happened} Your answers are shown below: check them against the latest "
+        "answers, then save again to replace the latest answers with yours."
+    )
+
+
+def test_stale_submission_says_what_happened_and_what_to_do(setup, hmip_2018):
+    from tests.audit.scoring_support import score_completely
+
+    inspection, assessor, lead = setup["inspection"], setup["assessor"], setup["lead"]
+    review = score_completely(review_of(inspection, "X000001"), assessor, hmip_2018)
+    loaded = review.version
+    services.save_review(
+        review=review, version=loaded, user=lead, facts={"person_interviewed": "yes"}
+    )
+    client = Client()
+    client.force_login(assessor)
+    url = reverse("audit:review_check", args=[inspection.pk, "X000001"])
+    refused = client.post(url, {"version": loaded})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "This review was saved by " in html
+    assert (
+        "after you opened it. Nothing on this page has been saved. Check the answers below, "
+        "then submit again." in html
+    )
+    assert "Your answers are shown below" not in html
+    assert version_on(refused) == loaded + 1
+    assert review_of(inspection, "X000001").status == "in_progress"

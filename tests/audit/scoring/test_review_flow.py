@@ -95,7 +95,7 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     ids = list(SampledCase.objects.filter(inspection=inspection).values_list("pk", flat=True))
     response = client.post(
         reverse("audit:inspection_assign", args=[inspection.pk]),
-        {"cases": ids, "assessor": assessor.pk, "action": "assign"},
+        {"cases": ids, "assessor": assessor.pk},
     )
     assert response.status_code == 302
     assert set(SampledCase.objects.values_list("assessor", flat=True)) == {assessor.pk}

@@ -128,8 +128,8 @@ def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018
     detail = client.get(reverse("audit:inspection_detail", args=[inspection.pk])).content.decode()
     assert "read-only" in detail and "Add a sample" not in detail
     response = client.post(
-        reverse("audit:inspection_assign", args=[inspection.pk]),
-        {"cases": [review.sampled_case_id], "action": "unassign"},
+        reverse("audit:inspection_unassign", args=[inspection.pk]),
+        {"cases": [review.sampled_case_id]},
     )
     assert response.status_code == 302
     assert inspection.sampled_cases.filter(assessor__isnull=True).count() == 0

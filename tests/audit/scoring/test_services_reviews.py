@@ -8,6 +8,7 @@ from audit.accounts.roles import Role
 from audit.inspections import services as inspection_services
 from audit.models import (
     CaseReview,
+    InspectionPublished,
     InspectionStatus,
     Judgement,
     ModerationRead,
@@ -16,7 +17,8 @@ from audit.models import (
     ReviewStatus,
 )
 from audit.scoring import services
-from audit.scoring.selectors import load_review_state, review_facts
+from audit.scoring.rules import review_facts
+from audit.scoring.selectors import load_review_state
 from tests.audit.scoring_support import (
     COMPLETE_FACTS,
     complete_answers,
@@ -248,11 +250,11 @@ def test_published_inspection_refuses_every_change(setup, hmip_2018):
     type(inspection).objects.filter(pk=inspection.pk).update(status=InspectionStatus.PUBLISHED)
     inspection.refresh_from_db()
     review = review_of(inspection, "X000001")
-    with pytest.raises(services.ReviewLocked, match="published"):
+    with pytest.raises(InspectionPublished, match="published"):
         services.save_review(review=review, version=0, user=setup["assessor"], facts=COMPLETE_FACTS)
-    with pytest.raises(services.ReviewLocked, match="published"):
+    with pytest.raises(InspectionPublished, match="published"):
         services.submit_review(review=review, version=0, user=setup["assessor"])
-    with pytest.raises(services.ReviewLocked, match="published"):
+    with pytest.raises(InspectionPublished, match="published"):
         services.return_review(
             review=review_of(inspection, "X000002"), user=setup["lead"], comment="Too late"
         )

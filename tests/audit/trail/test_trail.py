@@ -181,7 +181,10 @@ def test_ratings_and_overrides_are_recorded(client, world):
     event = last_event()
     assert event.action == Action.OVERRIDDEN  # 2.1 is rated from case data
     assert event.detail == {"provider": a.pdu.code, "standard": "2.1", "rating": "good"}
-    assert client.post(url, {"action": "withdraw"}).status_code == 302
+    withdraw = reverse(
+        "reports:standard_rating_withdraw", args=[a.inspection.pk, a.pdu.code, "2.1"]
+    )
+    assert client.post(withdraw).status_code == 302
     assert "withdrawn" in last_event().object_label
 
 
