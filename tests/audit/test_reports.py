@@ -183,13 +183,35 @@ def test_key_question_csv_and_xlsx(scenario, client, admin_user):
         "CI low",
         "CI high",
         "Band",
+        "How sure",
+        "Flag",
+        "Chance Outstanding",
+        "Chance Good",
+        "Chance Requires improvement",
+        "Chance Inadequate",
     ]
     assert rows[1][:6] == ["2.1.1", "Assessment engages the person?", "4", "5", "0", "80.0"]
-    assert rows[1][-1] == "Outstanding"
+    # 4 of 5 is rated Outstanding, but with 5 cases that band has only a 34.5% chance: flagged.
+    assert rows[1][8:] == [
+        "Outstanding",
+        "With 5 cases, the figure could well be Good (33.6%): the chance that it is "
+        "Outstanding, as rated, is 34.5%, less than even.",
+        "Rated band less likely than not",
+        "34.5",
+        "33.6",
+        "21.0",
+        "10.9",
+    ]
 
     response = client.get(url("inspection_download", inspection.id, "all", "xlsx"))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames[:4] == ["providers", "standards", "key-questions", "focus-measures"]
+    assert workbook.sheetnames[:5] == [
+        "explained",
+        "providers",
+        "standards",
+        "key-questions",
+        "focus-measures",
+    ]
     sheet = workbook["key-questions"]
     assert [c.value for c in sheet[2]][:6] == [
         "2.1.1",
