@@ -8,24 +8,34 @@ from django.db.models import Q
 from django.urls import reverse
 
 from audit.models import SampledCase
+from audit.models import InspectionStatus
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.league import published_unless, score_change
 from audit.reports.rollup import rollup_inspections
 from cases.models import Provider
 
 
+def _provisional(inspection) -> str:
+    return "" if inspection.status == InspectionStatus.PUBLISHED else "Provisional"
+
+
 def _inspection_label(inspection) -> str:
-    return f"{inspection.title} ({inspection.period_end:%b %Y})"
+    provisional = ", provisional" if _provisional(inspection) else ""
+    return f"{inspection.title} ({inspection.period_end:%b %Y}{provisional})"
 
 
 class ProviderTrendReport(ReportGenerator):
     code = "provider"
     template_name = "reports/provider.html"
 
-    def __init__(self, provider: Provider, *, inspections):
-        """`inspections`: the inspections the user may see; those of this provider are used."""
+    def __init__(self, provider: Provider, *, inspections, include_provisional: bool = False):
+        """`inspections`: the inspections the user may see; those of this provider are used,
+        published ones only unless `include_provisional`."""
         self.provider = provider
+        self.include_provisional = include_provisional
         self.inspections = list(
-            inspections.filter(
+            published_unless(inspections, include_provisional)
+            .filter(
                 Q(providers=provider)
                 | Q(id__in=SampledCase.objects.filter(provider=provider).values("inspection_id"))
             )
@@ -65,6 +75,7 @@ class ProviderTrendReport(ReportGenerator):
             Column("rating", "Overall rating", Kind.RATING),
             Column("change", "Change since previous", Kind.CHANGE),
             Column("note", "Note", html=False),
+            Column("status", "Results", html=False),
         ]
         rows = []
         previous = None
@@ -85,9 +96,9 @@ class ProviderTrendReport(ReportGenerator):
                     "rating:hint": "partial"
                     if result.overall.is_partial and result.overall.standards_rated
                     else "",
-                    "change": result.overall.score - previous[1].overall.score
-                    if comparable
-                    else None,
+                    "change": score_change(previous[1], result) if comparable else None,
+                    "inspection:hint": _provisional(inspection),
+                    "status": _provisional(inspection) or "Published",
                     "note": result.overall_note,
                 }
             )
@@ -100,7 +111,12 @@ class ProviderTrendReport(ReportGenerator):
             row_header="inspection",
             empty="This provider has not been inspected yet.",
             description="Change is shown against the previous inspection on the same framework "
-            "version.",
+            "version, and only when both scores are complete. "
+            + (
+                "Provisional results of inspections not yet published are included and marked."
+                if self.include_provisional
+                else "Only published inspections are shown."
+            ),
         )
 
     def standards_table(self) -> Table:
@@ -117,6 +133,7 @@ class ProviderTrendReport(ReportGenerator):
                 "inspection": inspection.title,
                 "period": f"{inspection.period_end:%-d %b %Y}",
                 "period:href": self._report_href(inspection),
+                "period:hint": _provisional(inspection),
             }
             row.update(standard_rating_cells(result.standards))
             rows.append(row)
@@ -139,7 +156,8 @@ class ProviderTrendReport(ReportGenerator):
                 _inspection_label(inspection),
                 Kind.PERCENT,
                 none_text="–",
-                html_label=f"{inspection.period_end:%b %Y}",
+                html_label=f"{inspection.period_end:%b %Y}"
+                + (" (provisional)" if _provisional(inspection) else ""),
             )
             for inspection, _ in self.history
         ]

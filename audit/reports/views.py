@@ -269,7 +269,11 @@ def _provider_report(request, code):
     require_reports(request.user)
     provider = visible_provider_or_404(request.user, code)
     try:
-        return ProviderTrendReport(provider, inspections=visible_inspections(request.user))
+        return ProviderTrendReport(
+            provider,
+            inspections=visible_inspections(request.user),
+            include_provisional=request.GET.get("provisional") == "1",
+        )
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
 
@@ -282,7 +286,13 @@ def provider_report(request, code):
         request, trail.Action.VIEWED, report, "", obj=report.provider, object_type="provider_report"
     )
     return _render_report(
-        request, report, "reports:provider_download", [code], provider=report.provider
+        request,
+        report,
+        "reports:provider_download",
+        [code],
+        provider=report.provider,
+        provisional_toggle=_query(request, provisional=None if report.include_provisional else "1")
+        or request.path,
     )
 
 
@@ -321,6 +331,7 @@ def _league_report(request):
                 period_end=form.cleaned_data.get("period_end"),
                 sort=request.GET.get("sort", "rank"),
                 descending=request.GET.get("order") == "desc",
+                include_provisional=form.cleaned_data.get("provisional", False),
             )
         except RollupUnavailable as exc:
             raise Http404(str(exc)) from exc
