@@ -15,7 +15,7 @@ from audit.reports.explain import band_limits, explanations
 from audit.reports.rollup import rollup
 from audit.reports.rollup_results import InspectionRollup, ProviderRollup, whole_percent
 from standards.rating import Rating
-from standards.statistics import band_confidence
+from standards.statistics import band_confidence, format_probability
 
 
 def _phrase(label: str) -> str:
@@ -28,15 +28,13 @@ def _confidence_cells(kq, scheme) -> dict:
     """The band confidence of one key question: its sentence, the flag and each band's chance."""
     confidence = band_confidence(kq.sufficient, kq.applicable, scheme)
     if confidence is None:
-        return {"confidence": "No applicable cases", "flag": ""}
+        return {"confidence": "No applicable cases", "flag": "", "chance": "–"}
+    flagged = confidence.less_likely_than_not
     cells = {
         "confidence": confidence.sentence,
-        "flag": "Rated band less likely than not" if confidence.less_likely_than_not else "",
-        "confidence:hint": (
-            "Flagged: the rated band is less likely than not"
-            if confidence.less_likely_than_not
-            else ""
-        ),
+        "flag": "Rated band less likely than not" if flagged else "",
+        "chance": format_probability(confidence.rated_probability),
+        "chance:hint": "Flagged: less likely than not" if flagged else "",
     }
     for band in confidence.bands:
         cells[f"p:{band.rating.value}"] = 100 * band.probability
@@ -105,6 +103,21 @@ class InspectionReport(ReportGenerator):
     def _provider_href(self, code: str) -> str:
         url = reverse("reports:inspection", args=[self.inspection.id])
         return f"{url}?{urlencode({'provider': code})}"
+
+    def confidence_sentences(self) -> list[dict]:
+        """Each key question's band confidence in words, flagged ones first."""
+        found = []
+        for kq in self.scope.key_questions:
+            confidence = band_confidence(kq.sufficient, kq.applicable, self.result.scheme)
+            if confidence is not None:
+                found.append(
+                    {
+                        "code": kq.code,
+                        "sentence": confidence.sentence,
+                        "flagged": confidence.less_likely_than_not,
+                    }
+                )
+        return sorted(found, key=lambda item: not item["flagged"])
 
     def explanations_table(self) -> Table:
         rows = [
@@ -217,7 +230,8 @@ class InspectionReport(ReportGenerator):
             Column("ci_low", "CI low", Kind.PERCENT, html=False),
             Column("ci_high", "CI high", Kind.PERCENT, html=False),
             Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
-            Column("confidence", "How sure"),
+            Column("chance", "Chance of this band", export=False),
+            Column("confidence", "How sure", html=False),
             Column("flag", "Flag", html=False),
             *[
                 Column(f"p:{r.value}", f"Chance {r.label}", Kind.PERCENT, html=False)
@@ -323,6 +337,7 @@ class InspectionReport(ReportGenerator):
             "result": self.result,
             "scope": self.scope,
             "provisional": self.provisional,
+            "confidence": self.confidence_sentences(),
             "bands": band_table(self.result.scheme),
             "chart": key_question_chart(
                 list(self.scope.key_questions),

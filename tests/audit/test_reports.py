@@ -464,9 +464,7 @@ def test_league_table_tie_break_on_good_standards(two_rounds, client, admin_user
     # Ratings are entered while the 2026 round is in moderation, so its results are provisional.
     Inspection.objects.filter(id=new.id).update(status=InspectionStatus.MODERATION)
     new.refresh_from_db()
-    league = (
-        url("league_download", "league", "csv") + f"?framework={framework.id}&provisional=on"
-    )
+    league = url("league_download", "league", "csv") + f"?framework={framework.id}&provisional=on"
     client.force_login(admin_user)
     # Bravo's 2.2 overridden to Good: 3 + 2 + 2 = 7, first on score.
     rate(
