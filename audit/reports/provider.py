@@ -7,8 +7,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from audit.models import SampledCase
-from audit.models import InspectionStatus
+from audit.models import InspectionStatus, SampledCase
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from audit.reports.league import published_unless, score_change
 from audit.reports.rollup import rollup_inspections

@@ -122,7 +122,10 @@ def provider(ratings):
     )
 
 
-BANDS = "0 to 1 points Inadequate; 2 to 3 points Requires improvement; 4 to 5 points Good; 6 to 6 points Outstanding"
+BANDS = (
+    "0 to 1 points Inadequate; 2 to 3 points Requires improvement; 4 to 5 points Good; "
+    "6 to 6 points Outstanding"
+)
 
 
 @pytest.mark.parametrize(
@@ -150,7 +153,8 @@ def test_every_overall_band_boundary_is_explained(ratings, score, band):
 def test_a_partial_score_gives_no_overall_rating_and_says_why():
     sentence = overall_explanation(provider((G, None)), SCHEME)
     assert sentence.startswith(
-        "Only 1 of 2 standards are rated, so the total of 2 points (out of 3) gives no overall rating."
+        "Only 1 of 2 standards are rated, so the total of 2 points (out of 3) gives no "
+        "overall rating."
     )
     subjects = [s for s, _ in explanations(provider((G, None)), SCHEME)]
     assert subjects == ["Overall", "1.1", "2.1"]
