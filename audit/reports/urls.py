@@ -42,6 +42,8 @@ urlpatterns = [
         reports.provider_download,
         name="provider_download",
     ),
+    path("national/", reports.national_picture, name="national"),
+    path("national/<slug:slug>.<export:fmt>", reports.national_download, name="national_download"),
     path("league/", reports.league_table, name="league"),
     path("league/<slug:slug>.<export:fmt>", reports.league_download, name="league_download"),
 ]
