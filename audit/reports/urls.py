@@ -6,7 +6,7 @@ from audit.reports import views as reports
 
 
 class ExportFormat:
-    regex = "csv|xlsx"
+    regex = "csv|xlsx|pdf"
 
     def to_python(self, value):
         return value

@@ -32,6 +32,7 @@ from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardR
 from audit.reports.inspection import InspectionReport
 from audit.reports.league import LeagueTableReport
 from audit.reports.national import NationalPictureReport
+from audit.reports.pdf import pdf_response
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable, rollup
@@ -55,6 +56,8 @@ def _query(request, **changes) -> str:
 
 
 def _download(request, report, slug: str, fmt: str, **audit):
+    if fmt == "pdf":
+        raise Http404("A PDF is made of a whole report.")
     formatter = EXPORT_FORMATTERS.get(fmt)
     if formatter is None:
         raise Http404("No such format.")
@@ -83,7 +86,10 @@ def _audit(request, action, report, what: str, *, obj=None, object_type="league_
     )
 
 
-def _render_report(request, report, download_name: str, download_args: list, **extra):
+def _render_report(
+    request, report, download_name: str, download_args: list, *, cover=(), pdf=False, **extra
+):
+    """The report's page or, with `pdf`, the same page as a PDF with a cover (`cover` lines)."""
     query = request.GET.urlencode()
 
     def download_url(slug, fmt):
@@ -99,9 +105,15 @@ def _render_report(request, report, download_name: str, download_args: list, **e
         "table_list": table_list,
         "page_title": report.title,
         "download_all": download_url("all", "xlsx"),
+        "pdf_url": download_url("report", "pdf"),
         **report.context(),
         **extra,
     }
+    if pdf:
+        name = report.filename("report")
+        _audit(request, trail.Action.EXPORTED, report, f"{name}.pdf", **pdf)
+        context.update(pdf_title=report.title, pdf_cover=cover)
+        return pdf_response(report.template_name, context, request, name)
     return render(request, report.template_name, context)
 
 
@@ -196,10 +208,24 @@ def _inspection_report(request, pk, slug=None):
 @require_GET
 @reads_from_replica
 def inspection_report(request, pk):
+    return _inspection_page(request, pk)
+
+
+def _pdf_audit(obj, object_type):
+    return {"obj": obj, "object_type": object_type}
+
+
+def _inspection_page(request, pk, *, pdf=False):
     inspection, report, filters = _inspection_report(request, pk)
-    _audit(
-        request, trail.Action.VIEWED, report, "", obj=inspection, object_type="inspection_report"
-    )
+    if not pdf:
+        _audit(
+            request,
+            trail.Action.VIEWED,
+            report,
+            "",
+            obj=inspection,
+            object_type="inspection_report",
+        )
     scopes = [("", "Whole inspection")] + [(p.code, p.name) for p in report.result.providers]
     shown = report.dimensions[0]
     dimension_links = [
@@ -231,12 +257,24 @@ def inspection_report(request, pk):
         can_enter=can_enter_standard_ratings(request.user)
         and can_manage_inspection(request.user, inspection),
         json_url=reverse("reports:inspection_json", args=[inspection.id]),
+        pdf=_pdf_audit(inspection, "inspection_report") if pdf else False,
+        cover=[
+            f"{report.scope_name[0].upper()}{report.scope_name[1:]}",
+            report.result.framework_title,
+            f"Period inspected: {inspection.period_start:%-d %B %Y} to "
+            f"{inspection.period_end:%-d %B %Y}",
+            f"Status: {inspection.get_status_display()}",
+        ],
     )
 
 
 @require_GET
 @reads_from_replica
 def inspection_download(request, pk, slug, fmt):
+    if fmt == "pdf":
+        if slug != "report":
+            raise Http404("A PDF is made of a whole report.")
+        return _inspection_page(request, pk, pdf=True)
     inspection, report, _ = _inspection_report(request, pk, slug)
     return _download(request, report, slug, fmt, obj=inspection, object_type="inspection_report")
 
@@ -282,10 +320,21 @@ def _provider_report(request, code):
 @require_GET
 @reads_from_replica
 def provider_report(request, code):
+    return _provider_page(request, code)
+
+
+def _provider_page(request, code, *, pdf=False):
     report = _provider_report(request, code)
-    _audit(
-        request, trail.Action.VIEWED, report, "", obj=report.provider, object_type="provider_report"
-    )
+    if not pdf:
+        _audit(
+            request,
+            trail.Action.VIEWED,
+            report,
+            "",
+            obj=report.provider,
+            object_type="provider_report",
+        )
+    provider = report.provider
     return _render_report(
         request,
         report,
@@ -294,12 +343,23 @@ def provider_report(request, code):
         provider=report.provider,
         provisional_toggle=_query(request, provisional=None if report.include_provisional else "1")
         or request.path,
+        pdf=_pdf_audit(provider, "provider_report") if pdf else False,
+        cover=[
+            f"{provider.get_type_display()} · {provider.code}",
+            "Published inspections and, marked, provisional ones"
+            if report.include_provisional
+            else "Published inspections",
+        ],
     )
 
 
 @require_GET
 @reads_from_replica
 def provider_download(request, code, slug, fmt):
+    if fmt == "pdf":
+        if slug != "report":
+            raise Http404("A PDF is made of a whole report.")
+        return _provider_page(request, code, pdf=True)
     report = _provider_report(request, code)
     return _download(request, report, slug, fmt, obj=report.provider, object_type="provider_report")
 
@@ -413,14 +473,21 @@ def _national_report(request):
 @require_GET
 @reads_from_replica
 def national_picture(request):
+    return _national_page(request)
+
+
+def _national_page(request, *, pdf=False):
     report, frameworks = _national_report(request)
+    if report is None and pdf:
+        raise Http404("No published inspection yet.")
     if report is None:
         return render(
             request,
             "reports/national.html",
             {"page_title": "National picture", "report": None, "frameworks": frameworks},
         )
-    _audit(request, trail.Action.VIEWED, report, "", object_type="national_picture")
+    if not pdf:
+        _audit(request, trail.Action.VIEWED, report, "", object_type="national_picture")
 
     def sort_url(key, descending):
         return _query(request, sort=key, order="desc" if descending else None) + "#table-matrix"
@@ -432,12 +499,18 @@ def national_picture(request):
         [],
         frameworks=frameworks,
         formatter={"sort_url": sort_url, "sort": report.sort, "descending": report.descending},
+        pdf=_pdf_audit(None, "national_picture") if pdf else False,
+        cover=[str(report.framework), "Each provider's latest published inspection"],
     )
 
 
 @require_GET
 @reads_from_replica
 def national_download(request, slug, fmt):
+    if fmt == "pdf":
+        if slug != "report":
+            raise Http404("A PDF is made of a whole report.")
+        return _national_page(request, pdf=True)
     report, _ = _national_report(request)
     if report is None:
         raise Http404("No published inspection yet.")
