@@ -39,6 +39,12 @@ def score_band_table(scheme: RatingScheme) -> str:
     return "; ".join(parts)
 
 
+def _sentence(text: str) -> str:
+    """Free text ending as a sentence does."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def _figure(kq: KeyQuestionResult) -> str:
     return f"{kq.percent_display}% ({kq.sufficient} of {kq.applicable} cases)"
 
@@ -85,18 +91,18 @@ def standard_explanation(
     if standard.is_judgement_rated:
         if standard.entered_rating is None:
             return f"Standard {standard.code} is rated by judgement and has not been rated yet."
-        reason = f": {standard.rationale}" if standard.rationale else "."
+        reason = f": {_sentence(standard.rationale)}" if standard.rationale else "."
         return (
             f"Standard {standard.code} is {standard.entered_rating.label}, rated by the lead "
             f"inspector's judgement{reason}"
         )
     sentence = _data_sentence(standard, key_questions, scheme)
     if standard.is_overridden:
-        reason = f": {standard.rationale}" if standard.rationale else "."
         data = standard.data_rating.label if standard.data_rating else "not rated"
+        reason = f" The reason given: {_sentence(standard.rationale)}" if standard.rationale else ""
         sentence = (
             f"Standard {standard.code} is {standard.entered_rating.label}: the lead inspector "
-            f"overrode the data-driven rating ({data}){reason} {sentence}"
+            f"overrode the data-driven rating ({data}).{reason} Without the override: {sentence}"
         )
     return sentence
 

@@ -93,11 +93,13 @@ def test_override_and_judgement_and_no_data_are_explained():
     sentence = standard_explanation(overridden, kqs, SCHEME)
     assert sentence.startswith(
         "Standard 1.1 is Requires improvement: the lead inspector overrode the data-driven rating "
-        "(Inadequate): Fieldwork showed recovery."
+        "(Inadequate). The reason given: Fieldwork showed recovery. Without the override: "
+        "Standard 1.1 is Inadequate because a standard takes the band of its weakest key "
+        "question: 1.1.1 was 20% (10 of 50 cases), in the Inadequate band (below 50%)."
     )
     judged = standard("3.1", [], entered=G, rated_by=RatedBy.JUDGEMENT, rationale="Strong leaders")
     assert standard_explanation(judged, [], SCHEME) == (
-        "Standard 3.1 is Good, rated by the lead inspector's judgement: Strong leaders"
+        "Standard 3.1 is Good, rated by the lead inspector's judgement: Strong leaders."
     )
     empty = [kq("1.2.1", 0, 0)]
     assert "none of its key questions had an applicable case" in standard_explanation(

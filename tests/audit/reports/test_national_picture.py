@@ -19,8 +19,7 @@ from django.urls import reverse
 from audit.models import Inspection, InspectionStatus
 from cases.models import ProviderType
 from standards.rating import Rating
-
-from .rollup_data import N, S, add_review, inspection_of, provider, rate, small_framework
+from tests.audit.rollup_data import N, S, add_review, inspection_of, provider, rate, small_framework
 
 pytestmark = pytest.mark.django_db
 
