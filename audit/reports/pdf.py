@@ -37,7 +37,11 @@ def _stylesheets() -> str:
 
 def _chart_rules(css: str) -> str:
     """The chart's rules, repeated inside each SVG: WeasyPrint styles SVG from its own CSS."""
-    return "\n".join(line for line in css.splitlines() if ".app-chart" in line and "{" in line)
+    return "\n".join(
+        line
+        for line in css.splitlines()
+        if (".app-chart" in line or ".app-trend" in line) and "{" in line
+    )
 
 
 def pdf_bytes(template_name: str, context: dict, request) -> bytes:

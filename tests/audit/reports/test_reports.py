@@ -532,6 +532,12 @@ def test_provider_trend(two_rounds, client, admin_user):
     html = page.content.decode()
     assert html.index("2025 round") < html.index("2026 round")
     assert "+2 points" in html
+    # The trend charts: SVG without script, each point titled with its figure.
+    assert html.count('<svg class="app-trend__svg"') == 2
+    assert "<title>Score, Jun 2025: 4</title>" in html
+    assert "<title>Score, Jun 2026: 6</title>" in html
+    assert "<title>2.2.1, Jun 2025: 60%</title>" in html
+    assert "<title>2.2.1, Jun 2026: 80%</title>" in html
     rows = csv_rows(client.get(url("provider_download", "A-PDU", "key-questions", "csv")))
     assert rows[0] == ["Key question", "2025 round (Jun 2025)", "2026 round (Jun 2026)"]
     # 2.1.2: 3 of 5 both years = 60%; 2.2.1: 3 of 5 then 4 of 5.
