@@ -147,3 +147,23 @@ def test_national_picture_is_scoped_and_needs_reports(national, client, make_use
     rows = download(client, "matrix")
     assert [r[0] for r in rows[1:]] == ["East CRC"]
     assert download(client, "gaps")[1:] == []
+
+
+def test_national_picture_queries_do_not_grow_with_providers(
+    national, client, admin_user, django_assert_max_num_queries
+):
+    from tests.audit.rollup_data import add_review, inspection_of, provider
+
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(40) as before:
+        assert client.get(reverse("reports:national")).status_code == 200
+    framework = Inspection.objects.get(title="National round").framework
+    more = [provider(code=f"X{i}", name=f"Extra {i}", type=ProviderType.CRC) for i in range(6)]
+    extra = inspection_of(framework, *more, title="Second round")
+    kq = framework.standards.get(code="2.2").key_questions.first()
+    for p in more:
+        add_review(extra, p, {kq: S})
+    Inspection.objects.filter(id=extra.id).update(status=InspectionStatus.PUBLISHED)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        html = client.get(reverse("reports:national")).content.decode()
+    assert "Extra 5" in html
