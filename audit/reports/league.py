@@ -129,6 +129,32 @@ class LeagueTableReport(ReportGenerator):
     def filename(self, slug: str) -> str:
         return f"league-{self.framework.code}-{self.framework.version}-{slug}"
 
+    def _row(self, rank: int, entry: LeagueEntry) -> dict:
+        result = entry.result
+        report = reverse("reports:inspection", args=[entry.inspection.id])
+        return {
+            "rank": rank,
+            "provider": result.name,
+            "provider:hint": "Provisional" if entry.provisional else "",
+            "status": "Provisional" if entry.provisional else "Published",
+            "provider:href": reverse("reports:provider", args=[result.code]),
+            "code": result.code,
+            "inspection": entry.inspection.title,
+            "inspection:href": f"{report}?{urlencode({'provider': result.code})}",
+            "period_end": entry.inspection.period_end,
+            "period_end:href": f"{report}?{urlencode({'provider': result.code})}",
+            "score": result.overall.score,
+            "max_score": result.overall.max_score,
+            "good_or_better": entry.good_or_better,
+            "rating": result.overall.rating,
+            "rating:hint": "partial"
+            if result.overall.is_partial and result.overall.standards_rated
+            else "",
+            "previous_score": entry.previous.overall.score if entry.previous else None,
+            "change": entry.change,
+            "partial": "yes" if result.overall.is_partial else "no",
+        }
+
     def build_tables(self) -> list[Table]:
         columns = [
             Column("rank", "Rank", Kind.INT, sortable=True),
@@ -145,34 +171,7 @@ class LeagueTableReport(ReportGenerator):
             Column("partial", "Partial", html=False),
             Column("status", "Results", html=False),
         ]
-        rows = []
-        for rank, entry in enumerate(self.entries, start=1):
-            result = entry.result
-            report = reverse("reports:inspection", args=[entry.inspection.id])
-            rows.append(
-                {
-                    "rank": rank,
-                    "provider": result.name,
-                    "provider:hint": "Provisional" if entry.provisional else "",
-                    "status": "Provisional" if entry.provisional else "Published",
-                    "provider:href": reverse("reports:provider", args=[result.code]),
-                    "code": result.code,
-                    "inspection": entry.inspection.title,
-                    "inspection:href": f"{report}?{urlencode({'provider': result.code})}",
-                    "period_end": entry.inspection.period_end,
-                    "period_end:href": f"{report}?{urlencode({'provider': result.code})}",
-                    "score": result.overall.score,
-                    "max_score": result.overall.max_score,
-                    "good_or_better": entry.good_or_better,
-                    "rating": result.overall.rating,
-                    "rating:hint": "partial"
-                    if result.overall.is_partial and result.overall.standards_rated
-                    else "",
-                    "previous_score": entry.previous.overall.score if entry.previous else None,
-                    "change": entry.change,
-                    "partial": "yes" if result.overall.is_partial else "no",
-                }
-            )
+        rows = [self._row(rank, e) for rank, e in enumerate(self.entries, start=1)]
         rows.sort(key=SORTS[self.sort], reverse=self.descending)
         return [
             Table(

@@ -2,6 +2,7 @@
 
 from django.urls import path, register_converter
 
+from audit.reports import national_views
 from audit.reports import views as reports
 
 
@@ -42,8 +43,12 @@ urlpatterns = [
         reports.provider_download,
         name="provider_download",
     ),
-    path("national/", reports.national_picture, name="national"),
-    path("national/<slug:slug>.<export:fmt>", reports.national_download, name="national_download"),
+    path("national/", national_views.national_picture, name="national"),
+    path(
+        "national/<slug:slug>.<export:fmt>",
+        national_views.national_download,
+        name="national_download",
+    ),
     path("league/", reports.league_table, name="league"),
     path("league/<slug:slug>.<export:fmt>", reports.league_download, name="league_download"),
 ]
