@@ -48,6 +48,23 @@ def test_inspection_report_fits_at_1280_and_reflows_at_320(page, axe, sign_in, d
     screenshot(page, "inspection-report-ratings-320")
 
 
+def test_printed_report_is_a4_landscape_without_link_addresses(page, sign_in, demo_data):
+    import io
+
+    from pypdf import PdfReader
+
+    sign_in(page, "manager", DEMO_PASSWORD)
+    inspection = Inspection.objects.get(title=DEMO_INSPECTION_TITLE)
+    page.goto(f"/reports/inspections/{inspection.id}/")
+    page.emulate_media(media="print")
+    reader = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    first = reader.pages[0].mediabox
+    assert (round(float(first.width)), round(float(first.height))) == (842, 595)  # A4 landscape
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Overall rating" in text and "Wolverhampton" in text
+    assert "/reports/" not in text and "http" not in text
+
+
 def test_national_picture_and_trend_pass_axe(page, axe, sign_in, demo_data):
     sign_in(page, "manager", DEMO_PASSWORD)
     page.goto("/reports/")
