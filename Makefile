@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve lint test test-fast browser-deps bench clean lock
+.PHONY: install run serve lint test test-fast browser-deps system-deps bench clean lock
 
 # Dependencies come from the lock file, pinned; the project itself is installed without them.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -34,7 +34,14 @@ browser-deps:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
 	fi
 
-run: install
+# Debian's Pango for WeasyPrint (the PDF reports), installed the way chromium is.
+system-deps: browser-deps
+	@if ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; fi; \
+	fi
+
+run: install system-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_framework
 	$(PY) manage.py load_demo_data
@@ -49,7 +56,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(PY) .ci/code_size.py
 
-test: install browser-deps lint
+test: install system-deps lint
 	$(PY) manage.py collectstatic --noinput --settings=audit.config.settings.test -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 

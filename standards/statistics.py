@@ -249,6 +249,45 @@ def pool(counts: Iterable[tuple[int, int]]) -> Pooled:
     return Pooled(sufficient, applicable)
 
 
+@dataclass(frozen=True)
+class Gap:
+    """The difference in percentage points between two figures (first minus second) and its 95%
+    confidence interval (Newcombe's hybrid score interval, from the two Wilson intervals)."""
+
+    first: Pooled
+    second: Pooled
+    points: float
+    low: float
+    high: float
+
+    @property
+    def larger_than_chance(self) -> bool:
+        """The interval leaves out zero: a gap chance alone would rarely give."""
+        return self.low > 0 or self.high < 0
+
+
+def gap(first: tuple[int, int], second: tuple[int, int]) -> Gap | None:
+    """The gap between two (sufficient, applicable) figures; None when either has no cases.
+
+    Newcombe (1998), method 10: lower = d - sqrt((p1 - l1)^2 + (u2 - p2)^2), upper =
+    d + sqrt((u1 - p1)^2 + (p2 - l2)^2), with l, u the Wilson limits. Sound at 0% and 100%,
+    unlike the simple Wald interval. 56 of 70 against 48 of 80: 20.0 points, 5.2 to 33.4.
+    """
+    a, b = pool([first]), pool([second])
+    if a.applicable == 0 or b.applicable == 0:
+        return None
+    p1, p2 = a.percentage, b.percentage
+    (l1, u1), (l2, u2) = a.interval, b.interval
+    d = p1 - p2
+    return Gap(
+        first=a,
+        second=b,
+        points=d,
+        low=d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+        high=d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Funnel plots: is a provider different from the rest, given its number of cases?
 

@@ -51,6 +51,10 @@ def export_value(column: Column, value):
 # HTML
 
 
+# Tables with more columns than this are shown compact (smaller type, wrapping tags).
+WIDE_COLUMNS = 8
+
+
 @dataclass(frozen=True)
 class HtmlCell:
     text: str
@@ -79,6 +83,11 @@ class HtmlTable:
     headers: list[HtmlHeader]
     rows: list[list[HtmlCell]]
     downloads: dict  # format -> url
+
+    @property
+    def wide(self) -> bool:
+        """Many columns: shown compact so that every column fits at 1,280 px."""
+        return len(self.headers) > WIDE_COLUMNS
 
 
 def html_cell(column: Column, row: dict) -> HtmlCell:

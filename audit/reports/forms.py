@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Size
 from django import forms
 from django.db.models import Q
 
+from cases.forms import DateField
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
 from standards.rating import Rating
 from ui.forms import BaseForm
@@ -74,22 +75,40 @@ class LeagueFilterForm(BaseForm):
     submit_label = "Show league table"
 
     framework = forms.ChoiceField(label="Framework version")
-    period_start = forms.DateField(
+    period_start = DateField(
         label="Inspections ending on or after",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave blank for every inspection.",
+        help_text="For example, 1 4 2025. Leave blank for every inspection.",
     )
-    period_end = forms.DateField(
+    period_end = DateField(
         label="Inspections ending on or before",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For example, 31 3 2026",
+    )
+    provisional = forms.BooleanField(
+        label="Include provisional results of inspections not yet published",
+        required=False,
+        help_text="They are marked as provisional in the table.",
     )
 
     def __init__(self, *args, frameworks=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.label_size = Size.SMALL
         self.fields["framework"].choices = [(str(f.id), str(f)) for f in frameworks]
+
+    def _complete_or_blank(self, name: str):
+        """An optional date given in part is an error, never silently ignored."""
+        parts = [self.data.get(f"{name}_{i}", "").strip() for i in range(3)]
+        if any(parts) and not all(parts):
+            label = self.fields[name].label
+            raise forms.ValidationError(f"{label} must include a day, month and year")
+        return self.cleaned_data.get(name)
+
+    def clean_period_start(self):
+        return self._complete_or_blank("period_start")
+
+    def clean_period_end(self):
+        return self._complete_or_blank("period_end")
 
     def clean(self):
         cleaned = super().clean()

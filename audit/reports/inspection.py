@@ -7,18 +7,45 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from audit.models import Inspection
+from audit.models import Inspection, InspectionStatus
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from audit.reports.breakdowns import DIMENSIONS, Dimension, breakdowns
 from audit.reports.charts import key_question_chart
+from audit.reports.explain import band_limits, explanations
 from audit.reports.rollup import rollup
 from audit.reports.rollup_results import InspectionRollup, ProviderRollup, whole_percent
+from standards.rating import Rating
+from standards.statistics import band_confidence, format_probability
 
 
 def _phrase(label: str) -> str:
     """ "Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""
     first = label.split()[0]
     return label if first[1:] != first[1:].lower() else label[0].lower() + label[1:]
+
+
+def _confidence_cells(kq, scheme) -> dict:
+    """The band confidence of one key question: its sentence, the flag and each band's chance."""
+    confidence = band_confidence(kq.sufficient, kq.applicable, scheme)
+    if confidence is None:
+        return {"confidence": "No applicable cases", "flag": "", "chance": "–"}
+    flagged = confidence.less_likely_than_not
+    cells = {
+        "confidence": confidence.sentence,
+        "flag": "Rated band less likely than not" if flagged else "",
+        "chance": format_probability(confidence.rated_probability),
+        "chance:hint": "Flagged: less likely than not" if flagged else "",
+    }
+    for band in confidence.bands:
+        cells[f"p:{band.rating.value}"] = 100 * band.probability
+    return cells
+
+
+def band_table(scheme) -> list[dict]:
+    return [
+        {"rating": band.rating, "limits": band_limits(band.rating, scheme)}
+        for band in scheme.percentage_bands
+    ]
 
 
 class InspectionReport(ReportGenerator):
@@ -52,6 +79,11 @@ class InspectionReport(ReportGenerator):
         return self.inspection.title
 
     @property
+    def provisional(self) -> bool:
+        """Results of an inspection not yet published are provisional."""
+        return self.inspection.status != InspectionStatus.PUBLISHED
+
+    @property
     def scope_name(self) -> str:
         return self.scope.name if not self.scope.is_whole_inspection else "whole inspection"
 
@@ -60,6 +92,7 @@ class InspectionReport(ReportGenerator):
 
     def build_tables(self) -> list[Table]:
         return [
+            self.explanations_table(),
             self.providers_table(),
             self.standards_table(),
             self.key_questions_table(),
@@ -70,6 +103,44 @@ class InspectionReport(ReportGenerator):
     def _provider_href(self, code: str) -> str:
         url = reverse("reports:inspection", args=[self.inspection.id])
         return f"{url}?{urlencode({'provider': code})}"
+
+    def confidence_sentences(self) -> list[dict]:
+        """Each key question's band confidence in words, flagged ones first."""
+        found = []
+        for kq in self.scope.key_questions:
+            confidence = band_confidence(kq.sufficient, kq.applicable, self.result.scheme)
+            if confidence is not None:
+                found.append(
+                    {
+                        "code": kq.code,
+                        "sentence": confidence.sentence,
+                        "flagged": confidence.less_likely_than_not,
+                    }
+                )
+        return sorted(found, key=lambda item: not item["flagged"])
+
+    def explanations_table(self) -> Table:
+        rows = [
+            {"subject": subject, "explanation": sentence}
+            for subject, sentence in explanations(self.scope, self.result.scheme)
+        ]
+        if self.provisional:
+            status = self.inspection.get_status_display().lower()
+            rows.insert(
+                0,
+                {
+                    "subject": "Provisional",
+                    "explanation": f"Provisional: the inspection is in {status} and has not been "
+                    "published, so these ratings can still change.",
+                },
+            )
+        return Table(
+            slug="explained",
+            caption=f"Why these ratings: {self.scope_name}",
+            columns=[Column("subject", "Rating"), Column("explanation", "Explanation")],
+            rows=rows,
+            row_header="subject",
+        )
 
     def providers_table(self) -> Table:
         standards = self.result.whole.standards
@@ -159,9 +230,17 @@ class InspectionReport(ReportGenerator):
             Column("ci_low", "CI low", Kind.PERCENT, html=False),
             Column("ci_high", "CI high", Kind.PERCENT, html=False),
             Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
+            Column("chance", "Chance of this band", export=False),
+            Column("confidence", "How sure", html=False),
+            Column("flag", "Flag", html=False),
+            *[
+                Column(f"p:{r.value}", f"Chance {r.label}", Kind.PERCENT, html=False)
+                for r in Rating
+            ],
         ]
         rows = [
             {
+                **_confidence_cells(kq, self.result.scheme),
                 "code": kq.code,
                 "wording": kq.wording,
                 "cases": kq.counts_text,
@@ -187,7 +266,9 @@ class InspectionReport(ReportGenerator):
             rows=rows,
             row_header="code",
             description="Cases judged sufficient of those where the key question applied; "
-            "not-applicable answers are left out of the percentage.",
+            "not-applicable answers are left out of the percentage. How sure: the chance that "
+            "the true figure lies in each band, given the sample (see the methods below); "
+            "a rating is flagged where its band is less likely than not.",
         )
 
     def focus_measures_table(self) -> Table:
@@ -255,6 +336,9 @@ class InspectionReport(ReportGenerator):
         return {
             "result": self.result,
             "scope": self.scope,
+            "provisional": self.provisional,
+            "confidence": self.confidence_sentences(),
+            "bands": band_table(self.result.scheme),
             "chart": key_question_chart(
                 list(self.scope.key_questions),
                 self.result.scheme,

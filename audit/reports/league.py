@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from audit.models import InspectionStatus
 from audit.reports.base import Column, Kind, ReportGenerator, Table
 from audit.reports.rollup import rollup_inspections
 from audit.reports.rollup_results import ProviderRollup
@@ -35,10 +36,14 @@ class LeagueEntry:
         return sum(1 for s in self.result.standards if s.rating in GOOD_OR_BETTER)
 
     @property
+    def provisional(self) -> bool:
+        return self.inspection.status != InspectionStatus.PUBLISHED
+
+    @property
     def change(self) -> int | None:
-        if self.previous is None:
-            return None
-        return self.result.overall.score - self.previous.overall.score
+        """Points gained since the previous inspection: only between two complete scores (the
+        league holds one framework version), never against a partial one."""
+        return score_change(self.previous, self.result)
 
     def rank_key(self):
         return (
@@ -47,6 +52,21 @@ class LeagueEntry:
             self.result.name.lower(),
             self.result.code,
         )
+
+
+def score_change(previous: ProviderRollup | None, current: ProviderRollup) -> int | None:
+    """The change in points, or None unless both scores are complete (callers compare only
+    inspections of the same framework version)."""
+    if previous is None or previous.overall.is_partial or current.overall.is_partial:
+        return None
+    return current.overall.score - previous.overall.score
+
+
+def published_unless(inspections, include_provisional: bool):
+    """Published inspections only, unless the user asked for provisional results too."""
+    if include_provisional:
+        return inspections
+    return inspections.filter(status=InspectionStatus.PUBLISHED)
 
 
 SORTS = {
@@ -73,6 +93,7 @@ class LeagueTableReport(ReportGenerator):
         period_end: datetime.date | None = None,
         sort: str = "rank",
         descending: bool = False,
+        include_provisional: bool = False,
     ):
         """`inspections`: the inspections the user may see."""
         self.framework = framework
@@ -80,7 +101,8 @@ class LeagueTableReport(ReportGenerator):
         self.period_end = period_end
         self.sort = sort if sort in SORTS else "rank"
         self.descending = descending
-        queryset = inspections.filter(framework=framework)
+        self.include_provisional = include_provisional
+        queryset = published_unless(inspections, include_provisional).filter(framework=framework)
         if period_end:
             queryset = queryset.filter(period_end__lte=period_end)
         history = list(queryset.order_by("period_end", "id"))
@@ -107,6 +129,32 @@ class LeagueTableReport(ReportGenerator):
     def filename(self, slug: str) -> str:
         return f"league-{self.framework.code}-{self.framework.version}-{slug}"
 
+    def _row(self, rank: int, entry: LeagueEntry) -> dict:
+        result = entry.result
+        report = reverse("reports:inspection", args=[entry.inspection.id])
+        return {
+            "rank": rank,
+            "provider": result.name,
+            "provider:hint": "Provisional" if entry.provisional else "",
+            "status": "Provisional" if entry.provisional else "Published",
+            "provider:href": reverse("reports:provider", args=[result.code]),
+            "code": result.code,
+            "inspection": entry.inspection.title,
+            "inspection:href": f"{report}?{urlencode({'provider': result.code})}",
+            "period_end": entry.inspection.period_end,
+            "period_end:href": f"{report}?{urlencode({'provider': result.code})}",
+            "score": result.overall.score,
+            "max_score": result.overall.max_score,
+            "good_or_better": entry.good_or_better,
+            "rating": result.overall.rating,
+            "rating:hint": "partial"
+            if result.overall.is_partial and result.overall.standards_rated
+            else "",
+            "previous_score": entry.previous.overall.score if entry.previous else None,
+            "change": entry.change,
+            "partial": "yes" if result.overall.is_partial else "no",
+        }
+
     def build_tables(self) -> list[Table]:
         columns = [
             Column("rank", "Rank", Kind.INT, sortable=True),
@@ -121,33 +169,9 @@ class LeagueTableReport(ReportGenerator):
             Column("previous_score", "Previous score", Kind.INT, html=False),
             Column("change", "Change since previous inspection", Kind.CHANGE, sortable=True),
             Column("partial", "Partial", html=False),
+            Column("status", "Results", html=False),
         ]
-        rows = []
-        for rank, entry in enumerate(self.entries, start=1):
-            result = entry.result
-            report = reverse("reports:inspection", args=[entry.inspection.id])
-            rows.append(
-                {
-                    "rank": rank,
-                    "provider": result.name,
-                    "provider:href": reverse("reports:provider", args=[result.code]),
-                    "code": result.code,
-                    "inspection": entry.inspection.title,
-                    "inspection:href": f"{report}?{urlencode({'provider': result.code})}",
-                    "period_end": entry.inspection.period_end,
-                    "period_end:href": f"{report}?{urlencode({'provider': result.code})}",
-                    "score": result.overall.score,
-                    "max_score": result.overall.max_score,
-                    "good_or_better": entry.good_or_better,
-                    "rating": result.overall.rating,
-                    "rating:hint": "partial"
-                    if result.overall.is_partial and result.overall.standards_rated
-                    else "",
-                    "previous_score": entry.previous.overall.score if entry.previous else None,
-                    "change": entry.change,
-                    "partial": "yes" if result.overall.is_partial else "no",
-                }
-            )
+        rows = [self._row(rank, e) for rank, e in enumerate(self.entries, start=1)]
         rows.sort(key=SORTS[self.sort], reverse=self.descending)
         return [
             Table(
@@ -163,7 +187,13 @@ class LeagueTableReport(ReportGenerator):
                 description=(
                     "Ranked by overall score, then by the number of standards rated Outstanding or "
                     "Good, then by name. A partial score covers fewer standards than the "
-                    "framework has."
+                    "framework has; a change is shown only between two complete scores. "
+                    + (
+                        "Provisional results of inspections not yet published are included and "
+                        "marked."
+                        if self.include_provisional
+                        else "Only published inspections are included."
+                    )
                 ),
             )
         ]

@@ -7,25 +7,94 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from audit.models import SampledCase
+from audit.models import InspectionStatus, SampledCase
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.league import published_unless, score_change
 from audit.reports.rollup import rollup_inspections
+from audit.reports.trend_chart import trend_chart
 from cases.models import Provider
 
 
+def _provisional(inspection) -> str:
+    return "" if inspection.status == InspectionStatus.PUBLISHED else "Provisional"
+
+
 def _inspection_label(inspection) -> str:
-    return f"{inspection.title} ({inspection.period_end:%b %Y})"
+    provisional = ", provisional" if _provisional(inspection) else ""
+    return f"{inspection.title} ({inspection.period_end:%b %Y}{provisional})"
+
+
+def trend_charts(history, schemes) -> list:
+    """The overall score (complete scores only) and key-question sufficiency over inspections,
+    shaded with the bands of the latest inspection's framework version."""
+    if not history:
+        return []
+    labels = [f"{i.period_end:%b %Y}" + (" (P)" if _provisional(i) else "") for i, _ in history]
+    scheme = schemes[history[-1][0].id]
+    score_bands = [
+        (
+            b.rating.value,
+            b.rating.label,
+            b.min_score,
+            b.max_score + 1 if b is not scheme.score_bands[-1] else b.max_score,
+        )
+        for b in scheme.score_bands
+    ]
+    overall = trend_chart(
+        slug="trend-overall",
+        title="Overall score by inspection",
+        description="Overall score at each inspection (complete scores only; a partial score "
+        "is left out), shaded with the overall rating bands of the latest framework version."
+        + (" (P): provisional." if any(_provisional(i) for i, _ in history) else ""),
+        x_labels=labels,
+        series=[("Score", [None if r.overall.is_partial else r.overall.score for _, r in history])],
+        maximum=scheme.max_score,
+        bands=score_bands,
+        ticks=sorted({b.min_score for b in scheme.score_bands} | {scheme.max_score}),
+    )
+    codes: list[str] = []
+    for _, result in history:
+        codes += [kq.code for kq in result.key_questions if kq.code not in codes]
+    uppers = [100] + [float(b.lower_bound) for b in scheme.percentage_bands[:-1]]
+    key_questions = trend_chart(
+        slug="trend-key-questions",
+        title="Key-question sufficiency by inspection",
+        description="Percentage of applicable cases judged sufficient, per key question, at "
+        "each inspection, shaded with the rating bands.",
+        x_labels=labels,
+        series=[
+            (
+                code,
+                [
+                    kq.percentage if (kq := r.key_question(code)) is not None else None
+                    for _, r in history
+                ],
+            )
+            for code in codes
+        ],
+        maximum=100,
+        bands=[
+            (b.rating.value, b.rating.label, float(b.lower_bound), upper)
+            for b, upper in zip(scheme.percentage_bands, uppers)
+        ],
+        unit="%",
+        ticks=sorted({float(b.lower_bound) for b in scheme.percentage_bands} | {100.0}),
+    )
+    return [overall, key_questions]
 
 
 class ProviderTrendReport(ReportGenerator):
     code = "provider"
     template_name = "reports/provider.html"
 
-    def __init__(self, provider: Provider, *, inspections):
-        """`inspections`: the inspections the user may see; those of this provider are used."""
+    def __init__(self, provider: Provider, *, inspections, include_provisional: bool = False):
+        """`inspections`: the inspections the user may see; those of this provider are used,
+        published ones only unless `include_provisional`."""
         self.provider = provider
+        self.include_provisional = include_provisional
         self.inspections = list(
-            inspections.filter(
+            published_unless(inspections, include_provisional)
+            .filter(
                 Q(providers=provider)
                 | Q(id__in=SampledCase.objects.filter(provider=provider).values("inspection_id"))
             )
@@ -35,6 +104,7 @@ class ProviderTrendReport(ReportGenerator):
         results = rollup_inspections(
             self.inspections, provider_ids={provider.id}, focus_measures=False
         )
+        self.schemes = {i.id: results[i.id].scheme for i in self.inspections}
         self.history = [
             (inspection, results[inspection.id].provider(provider.code))
             for inspection in self.inspections
@@ -51,6 +121,9 @@ class ProviderTrendReport(ReportGenerator):
         url = reverse("reports:inspection", args=[inspection.id])
         return f"{url}?{urlencode({'provider': self.provider.code})}"
 
+    def context(self) -> dict:
+        return {"charts": trend_charts(self.history, self.schemes)}
+
     def build_tables(self) -> list[Table]:
         return [self.overall_table(), self.standards_table(), self.key_questions_table()]
 
@@ -65,6 +138,7 @@ class ProviderTrendReport(ReportGenerator):
             Column("rating", "Overall rating", Kind.RATING),
             Column("change", "Change since previous", Kind.CHANGE),
             Column("note", "Note", html=False),
+            Column("status", "Results", html=False),
         ]
         rows = []
         previous = None
@@ -85,9 +159,9 @@ class ProviderTrendReport(ReportGenerator):
                     "rating:hint": "partial"
                     if result.overall.is_partial and result.overall.standards_rated
                     else "",
-                    "change": result.overall.score - previous[1].overall.score
-                    if comparable
-                    else None,
+                    "change": score_change(previous[1], result) if comparable else None,
+                    "inspection:hint": _provisional(inspection),
+                    "status": _provisional(inspection) or "Published",
                     "note": result.overall_note,
                 }
             )
@@ -100,7 +174,12 @@ class ProviderTrendReport(ReportGenerator):
             row_header="inspection",
             empty="This provider has not been inspected yet.",
             description="Change is shown against the previous inspection on the same framework "
-            "version.",
+            "version, and only when both scores are complete. "
+            + (
+                "Provisional results of inspections not yet published are included and marked."
+                if self.include_provisional
+                else "Only published inspections are shown."
+            ),
         )
 
     def standards_table(self) -> Table:
@@ -117,6 +196,7 @@ class ProviderTrendReport(ReportGenerator):
                 "inspection": inspection.title,
                 "period": f"{inspection.period_end:%-d %b %Y}",
                 "period:href": self._report_href(inspection),
+                "period:hint": _provisional(inspection),
             }
             row.update(standard_rating_cells(result.standards))
             rows.append(row)
@@ -139,7 +219,8 @@ class ProviderTrendReport(ReportGenerator):
                 _inspection_label(inspection),
                 Kind.PERCENT,
                 none_text="–",
-                html_label=f"{inspection.period_end:%b %Y}",
+                html_label=f"{inspection.period_end:%b %Y}"
+                + (" (provisional)" if _provisional(inspection) else ""),
             )
             for inspection, _ in self.history
         ]

@@ -2,11 +2,12 @@
 
 from django.urls import path, register_converter
 
+from audit.reports import national_views
 from audit.reports import views as reports
 
 
 class ExportFormat:
-    regex = "csv|xlsx"
+    regex = "csv|xlsx|pdf"
 
     def to_python(self, value):
         return value
@@ -46,6 +47,12 @@ urlpatterns = [
         "providers/<str:code>/<slug:slug>.<export:fmt>",
         reports.provider_download,
         name="provider_download",
+    ),
+    path("national/", national_views.national_picture, name="national"),
+    path(
+        "national/<slug:slug>.<export:fmt>",
+        national_views.national_download,
+        name="national_download",
     ),
     path("league/", reports.league_table, name="league"),
     path("league/<slug:slug>.<export:fmt>", reports.league_download, name="league_download"),

@@ -32,6 +32,7 @@ from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from audit.reports.inspection import InspectionReport
 from audit.reports.league import LeagueTableReport
+from audit.reports.pdf import pdf_response
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable, rollup
@@ -55,6 +56,8 @@ def _query(request, **changes) -> str:
 
 
 def _download(request, report, slug: str, fmt: str, **audit):
+    if fmt == "pdf":
+        raise Http404("A PDF is made of a whole report.")
     formatter = EXPORT_FORMATTERS.get(fmt)
     if formatter is None:
         raise Http404("No such format.")
@@ -83,7 +86,10 @@ def _audit(request, action, report, what: str, *, obj=None, object_type="league_
     )
 
 
-def _render_report(request, report, download_name: str, download_args: list, **extra):
+def _render_report(
+    request, report, download_name: str, download_args: list, *, cover=(), pdf=False, **extra
+):
+    """The report's page or, with `pdf`, the same page as a PDF with a cover (`cover` lines)."""
     query = request.GET.urlencode()
 
     def download_url(slug, fmt):
@@ -99,9 +105,15 @@ def _render_report(request, report, download_name: str, download_args: list, **e
         "table_list": table_list,
         "page_title": report.title,
         "download_all": download_url("all", "xlsx"),
+        "pdf_url": download_url("report", "pdf"),
         **report.context(),
         **extra,
     }
+    if pdf:
+        name = report.filename("report")
+        _audit(request, trail.Action.EXPORTED, report, f"{name}.pdf", **pdf)
+        context.update(pdf_title=report.title, pdf_cover=cover)
+        return pdf_response(report.template_name, context, request, name)
     return render(request, report.template_name, context)
 
 
@@ -196,10 +208,24 @@ def _inspection_report(request, pk, slug=None):
 @require_GET
 @reads_from_replica
 def inspection_report(request, pk):
+    return _inspection_page(request, pk)
+
+
+def _pdf_audit(obj, object_type):
+    return {"obj": obj, "object_type": object_type}
+
+
+def _inspection_page(request, pk, *, pdf=False):
     inspection, report, filters = _inspection_report(request, pk)
-    _audit(
-        request, trail.Action.VIEWED, report, "", obj=inspection, object_type="inspection_report"
-    )
+    if not pdf:
+        _audit(
+            request,
+            trail.Action.VIEWED,
+            report,
+            "",
+            obj=inspection,
+            object_type="inspection_report",
+        )
     scopes = [("", "Whole inspection")] + [(p.code, p.name) for p in report.result.providers]
     shown = report.dimensions[0]
     dimension_links = [
@@ -231,12 +257,24 @@ def inspection_report(request, pk):
         can_enter=can_enter_standard_ratings(request.user)
         and can_manage_inspection(request.user, inspection),
         json_url=reverse("reports:inspection_json", args=[inspection.id]),
+        pdf=_pdf_audit(inspection, "inspection_report") if pdf else False,
+        cover=[
+            f"{report.scope_name[0].upper()}{report.scope_name[1:]}",
+            report.result.framework_title,
+            f"Period inspected: {inspection.period_start:%-d %B %Y} to "
+            f"{inspection.period_end:%-d %B %Y}",
+            f"Status: {inspection.get_status_display()}",
+        ],
     )
 
 
 @require_GET
 @reads_from_replica
 def inspection_download(request, pk, slug, fmt):
+    if fmt == "pdf":
+        if slug != "report":
+            raise Http404("A PDF is made of a whole report.")
+        return _inspection_page(request, pk, pdf=True)
     inspection, report, _ = _inspection_report(request, pk, slug)
     return _download(request, report, slug, fmt, obj=inspection, object_type="inspection_report")
 
@@ -270,7 +308,11 @@ def _provider_report(request, code):
     require_reports(request.user)
     provider = visible_provider_or_404(request.user, code)
     try:
-        return ProviderTrendReport(provider, inspections=visible_inspections(request.user))
+        return ProviderTrendReport(
+            provider,
+            inspections=visible_inspections(request.user),
+            include_provisional=request.GET.get("provisional") == "1",
+        )
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
 
@@ -278,18 +320,46 @@ def _provider_report(request, code):
 @require_GET
 @reads_from_replica
 def provider_report(request, code):
+    return _provider_page(request, code)
+
+
+def _provider_page(request, code, *, pdf=False):
     report = _provider_report(request, code)
-    _audit(
-        request, trail.Action.VIEWED, report, "", obj=report.provider, object_type="provider_report"
-    )
+    if not pdf:
+        _audit(
+            request,
+            trail.Action.VIEWED,
+            report,
+            "",
+            obj=report.provider,
+            object_type="provider_report",
+        )
+    provider = report.provider
     return _render_report(
-        request, report, "reports:provider_download", [code], provider=report.provider
+        request,
+        report,
+        "reports:provider_download",
+        [code],
+        provider=report.provider,
+        provisional_toggle=_query(request, provisional=None if report.include_provisional else "1")
+        or request.path,
+        pdf=_pdf_audit(provider, "provider_report") if pdf else False,
+        cover=[
+            f"{provider.get_type_display()} · {provider.code}",
+            "Published inspections and, marked, provisional ones"
+            if report.include_provisional
+            else "Published inspections",
+        ],
     )
 
 
 @require_GET
 @reads_from_replica
 def provider_download(request, code, slug, fmt):
+    if fmt == "pdf":
+        if slug != "report":
+            raise Http404("A PDF is made of a whole report.")
+        return _provider_page(request, code, pdf=True)
     report = _provider_report(request, code)
     return _download(request, report, slug, fmt, obj=report.provider, object_type="provider_report")
 
@@ -322,6 +392,7 @@ def _league_report(request):
                 period_end=form.cleaned_data.get("period_end"),
                 sort=request.GET.get("sort", "rank"),
                 descending=request.GET.get("order") == "desc",
+                include_provisional=form.cleaned_data.get("provisional", False),
             )
         except RollupUnavailable as exc:
             raise Http404(str(exc)) from exc

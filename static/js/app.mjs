@@ -42,3 +42,9 @@ function withoutAriaExpanded(Component) {
   withoutAriaExpanded(Radios),
   withoutAriaExpanded(Checkboxes),
 ].forEach((Component) => createAll(Component));
+
+// Print buttons: shown only where JavaScript runs, since they need it.
+document.querySelectorAll("[data-app-print]").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+});

@@ -528,3 +528,28 @@ def test_results_cannot_be_changed_once_worked_out(result, field):
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(result, field, None)
     assert hash(result) == hash(dataclasses.replace(result))
+
+
+# Gaps between kinds of provider: Newcombe's hybrid score interval.
+
+
+def test_gap_matches_newcombes_worked_example():
+    from standards.statistics import gap
+
+    # Newcombe (1998), Statistics in Medicine 17, example (a): 56/70 - 48/80 = 0.2000,
+    # method 10 interval 0.0524 to 0.3339.
+    result = gap((56, 70), (48, 80))
+    assert round(result.points, 1) == 20.0
+    assert (round(result.low, 2), round(result.high, 2)) == (5.24, 33.39)
+    assert result.larger_than_chance
+
+
+def test_gap_within_chance_and_without_cases():
+    from standards.statistics import gap
+
+    result = gap((20, 50), (24, 50))
+    assert result.points == -8.0 and result.low < 0 < result.high
+    assert not result.larger_than_chance
+    assert gap((0, 0), (5, 10)) is None
+    extreme = gap((0, 10), (10, 10))
+    assert extreme.low == -100.0 and -100 < extreme.high < 0

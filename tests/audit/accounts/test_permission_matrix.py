@@ -123,6 +123,9 @@ reports:provider                  GET    in   404  200  200  200  200  200  | 40
 reports:provider_download         GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:league                    GET    in   404  200  200  200  200  200  | 404  200  200  200
 reports:league_download           GET    in   404  200  200  200  200  200  | 404  200  200  200
+# The national picture: published inspections only; the world has none, so nothing to download.
+reports:national                  GET    in   404  200  200  200  200  200  | 404  200  200  200
+reports:national_download         GET    in   404  404  404  404  404  404  | 404  404  404  404
 
 # Moderation: the pages of those who manage the inspection (a 403 to the others who see it);
 # the moderator's own second reads, recorded by them alone.

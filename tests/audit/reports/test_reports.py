@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.accounts.roles import Role
-from audit.models import InspectionStatus, StandardJudgement
+from audit.models import Inspection, InspectionStatus, StandardJudgement
 from standards.rating import Rating
 from tests.audit.reports.test_rollup import scenario  # noqa: F401 - the shared hand-built inspection
 from tests.audit.rollup_data import (
@@ -182,13 +182,35 @@ def test_key_question_csv_and_xlsx(scenario, client, admin_user):
         "CI low",
         "CI high",
         "Band",
+        "How sure",
+        "Flag",
+        "Chance Outstanding",
+        "Chance Good",
+        "Chance Requires improvement",
+        "Chance Inadequate",
     ]
     assert rows[1][:6] == ["2.1.1", "Assessment engages the person?", "4", "5", "0", "80.0"]
-    assert rows[1][-1] == "Outstanding"
+    # 4 of 5 is rated Outstanding, but with 5 cases that band has only a 34.5% chance: flagged.
+    assert rows[1][8:] == [
+        "Outstanding",
+        "With 5 cases, the figure could well be Good (33.6%): the chance that it is "
+        "Outstanding, as rated, is 34.5%, less than even.",
+        "Rated band less likely than not",
+        "34.5",
+        "33.6",
+        "21.0",
+        "10.9",
+    ]
 
     response = client.get(url("inspection_download", inspection.id, "all", "xlsx"))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames[:4] == ["providers", "standards", "key-questions", "focus-measures"]
+    assert workbook.sheetnames[:5] == [
+        "explained",
+        "providers",
+        "standards",
+        "key-questions",
+        "focus-measures",
+    ]
     sheet = workbook["key-questions"]
     assert [c.value for c in sheet[2]][:6] == [
         "2.1.1",
@@ -407,6 +429,9 @@ def two_rounds(db):
     give(new, a, 3, 3, 4, Rating.GOOD)
     give(new, b, 4, 4, 3, Rating.GOOD)
     give(new, c, 3, 3, 4, Rating.GOOD)
+    Inspection.objects.filter(id__in=[old.id, new.id]).update(status=InspectionStatus.PUBLISHED)
+    old.refresh_from_db()
+    new.refresh_from_db()
     return framework, old, new, standards
 
 
@@ -435,7 +460,10 @@ def test_league_table_tie_break_on_good_standards(two_rounds, client, admin_user
     framework, old, new, standards = two_rounds
     from cases.models import Provider
 
-    league = url("league_download", "league", "csv") + f"?framework={framework.id}"
+    # Ratings are entered while the 2026 round is in moderation, so its results are provisional.
+    Inspection.objects.filter(id=new.id).update(status=InspectionStatus.MODERATION)
+    new.refresh_from_db()
+    league = url("league_download", "league", "csv") + f"?framework={framework.id}&provisional=on"
     client.force_login(admin_user)
     # Bravo's 2.2 overridden to Good: 3 + 2 + 2 = 7, first on score.
     rate(
@@ -467,7 +495,7 @@ def test_league_table_tie_break_on_good_standards(two_rounds, client, admin_user
 def test_league_table_period_and_sorting(two_rounds, client, admin_user):
     framework, old, new, standards = two_rounds
     client.force_login(admin_user)
-    query = f"?framework={framework.id}&period_end=2025-12-31"
+    query = f"?framework={framework.id}&period_end_0=31&period_end_1=12&period_end_2=2025"
     rows = csv_rows(client.get(url("league_download", "league", "csv") + query))
     # Only the 2025 round: B 6, C 5, A 4; no previous inspection so no change.
     assert [(r[1], r[5]) for r in rows[1:]] == [
@@ -486,7 +514,9 @@ def test_league_table_period_and_sorting(two_rounds, client, admin_user):
     html = client.get(url("league") + f"?framework={framework.id}&sort=provider").content.decode()
     assert 'aria-sort="ascending"' in html
     bad = client.get(
-        url("league") + f"?framework={framework.id}&period_start=2026-01-01&period_end=2025-01-01"
+        url("league")
+        + f"?framework={framework.id}&period_start_0=1&period_start_1=1&period_start_2=2026"
+        + "&period_end_0=1&period_end_1=1&period_end_2=2025"
     )
     assert "The end of the period must be on or after its start." in bad.content.decode()
 
@@ -502,6 +532,12 @@ def test_provider_trend(two_rounds, client, admin_user):
     html = page.content.decode()
     assert html.index("2025 round") < html.index("2026 round")
     assert "+2 points" in html
+    # The trend charts: SVG without script, each point titled with its figure.
+    assert html.count('<svg class="app-trend__svg"') == 2
+    assert "<title>Score, Jun 2025: 4</title>" in html
+    assert "<title>Score, Jun 2026: 6</title>" in html
+    assert "<title>2.2.1, Jun 2025: 60%</title>" in html
+    assert "<title>2.2.1, Jun 2026: 80%</title>" in html
     rows = csv_rows(client.get(url("provider_download", "A-PDU", "key-questions", "csv")))
     assert rows[0] == ["Key question", "2025 round (Jun 2025)", "2026 round (Jun 2026)"]
     # 2.1.2: 3 of 5 both years = 60%; 2.2.1: 3 of 5 then 4 of 5.
@@ -660,3 +696,85 @@ def test_reports_in_the_navigation_for_managers(scenario, client, manager_of):
     client.force_login(manager_of("NORTH"))
     home = client.get(reverse("home")).content.decode()
     assert f'href="{url("index")}"' in home
+
+
+# --------------------------------------------------------------------------------------------
+# Provisional and partial results
+
+
+def test_league_and_trend_leave_out_unpublished_inspections_unless_asked(
+    two_rounds, client, admin_user
+):
+    framework, old, new, standards = two_rounds
+    Inspection.objects.filter(id=new.id).update(status=InspectionStatus.MODERATION)
+    client.force_login(admin_user)
+    league = url("league_download", "league", "csv") + f"?framework={framework.id}"
+    rows = csv_rows(client.get(league))
+    table = [dict(zip(rows[0], r)) for r in rows[1:]]
+    # Only the published 2025 round: its scores, no change, nothing provisional.
+    assert [(r["Provider"], r["Score"], r["Results"]) for r in table] == [
+        ("Bravo PDU", "6", "Published"),
+        ("Charlie PDU", "5", "Published"),
+        ("Alpha PDU", "4", "Published"),
+    ]
+    rows = csv_rows(client.get(league + "&provisional=on"))
+    table = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert {r["Inspection"] for r in table} == {"2026 round"}
+    assert {r["Results"] for r in table} == {"Provisional"}
+    html = client.get(url("league") + f"?framework={framework.id}&provisional=on").content.decode()
+    assert "Provisional" in html and "are included and marked" in html
+
+    trend = client.get(url("provider", "A-PDU")).content.decode()
+    assert "2025 round" in trend and "2026 round" not in trend
+    trend = client.get(url("provider", "A-PDU") + "?provisional=1").content.decode()
+    assert "2026 round" in trend and "Provisional" in trend
+    rows = csv_rows(client.get(url("provider_download", "A-PDU", "overall", "csv")))
+    assert [r[0] for r in rows[1:]] == ["2025 round"]
+
+
+def test_inspection_report_of_an_unpublished_inspection_says_provisional(
+    two_rounds, client, admin_user
+):
+    framework, old, new, standards = two_rounds
+    Inspection.objects.filter(id=new.id).update(status=InspectionStatus.FIELDWORK)
+    client.force_login(admin_user)
+    html = client.get(url("inspection", new.id)).content.decode()
+    assert 'id="provisional-title">Provisional</h2>' in html
+    assert "These results are provisional" in html
+    rows = csv_rows(client.get(url("inspection_download", new.id, "explained", "csv")))
+    assert rows[1][0] == "Provisional"
+    published = client.get(url("inspection", old.id)).content.decode()
+    assert "These results are provisional" not in published
+
+
+def test_no_change_is_shown_between_a_partial_and_a_complete_score(two_rounds, client, admin_user):
+    framework, old, new, standards = two_rounds
+    from cases.models import Provider
+
+    # Alpha's 2025 leadership rating withdrawn before publication: 2025 is partial (2 of 3).
+    Inspection.objects.filter(id=old.id).update(status=InspectionStatus.MODERATION)
+    StandardJudgement.objects.filter(
+        inspection=old, provider=Provider.objects.get(code="A-PDU")
+    ).delete()
+    Inspection.objects.filter(id=old.id).update(status=InspectionStatus.PUBLISHED)
+    client.force_login(admin_user)
+    rows = csv_rows(
+        client.get(url("league_download", "league", "csv") + f"?framework={framework.id}")
+    )
+    table = {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert table["Alpha PDU"]["Change since previous inspection"] == ""
+    assert table["Charlie PDU"]["Change since previous inspection"] == "1"
+    rows = csv_rows(client.get(url("provider_download", "A-PDU", "overall", "csv")))
+    assert [r[rows[0].index("Change since previous")] for r in rows[1:]] == ["", ""]
+
+
+def test_league_dates_are_gov_uk_date_inputs(two_rounds, client, admin_user):
+    framework, *_ = two_rounds
+    client.force_login(admin_user)
+    html = client.get(url("league") + f"?framework={framework.id}").content.decode()
+    assert 'type="date"' not in html
+    assert 'name="period_start_0"' in html and "govuk-date-input" in html
+    bad = client.get(url("league") + f"?framework={framework.id}&period_start_0=31")
+    assert "Inspections ending on or after must include a day, month and year" in (
+        bad.content.decode()
+    )
