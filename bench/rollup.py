@@ -55,7 +55,7 @@ GROUP BY s.provider_id, j.key_question_id
 
 def facts_sql() -> str:
     """Counted reviews and each case-fact focus measure's numerator and denominator."""
-    from audit.reports.focus_measures import FACT_MEASURES
+    from audit.counts.focus_measures import FACT_MEASURES
 
     columns = []
     for measure in FACT_MEASURES:
@@ -82,7 +82,7 @@ def _sql(q) -> str:
 
 
 def prompts_sql() -> str:
-    from audit.reports.focus_measures import PROMPT_MEASURES
+    from audit.counts.focus_measures import PROMPT_MEASURES
 
     codes = ", ".join(f"'{m.prompt_code}'" for m in PROMPT_MEASURES)
     return f"""
@@ -143,7 +143,7 @@ def measure(data, runs, connection):
     from django.test.utils import CaptureQueriesContext
 
     from audit.reports.breakdowns import DIMENSIONS, breakdowns
-    from audit.reports.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+    from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
     from audit.reports.rollup import counted_judgements, rollup, sufficiency_counts
     from standards.models import KeyQuestion
 

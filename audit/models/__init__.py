@@ -8,6 +8,7 @@ from audit.models.choices import (
     YesNo,
     YesNoNotApplicable,
 )
+from audit.models.counts import STRIPES, CountKind, ReviewContribution, RollupCount
 from audit.models.inspections import Inspection, SampledCase
 from audit.models.moderation import ModerationJudgement, ModerationRead, Resolution
 from audit.models.published import (
@@ -35,6 +36,10 @@ from audit.models.trail import AuditEvent
 
 __all__ = [
     "COUNTED_REVIEW_STATUSES",
+    "STRIPES",
+    "CountKind",
+    "ReviewContribution",
+    "RollupCount",
     "FROZEN_MODELS",
     "FROZEN_WITH_INSPECTION",
     "AuditEvent",
