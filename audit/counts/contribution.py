@@ -234,7 +234,9 @@ def add_to_counts(delta: Counter) -> int:
     columns = (
         "inspection_id, provider_id, kind, subject, dimension, dimension_value, value, stripe, n"
     )
-    conflict = "inspection_id, kind, provider_id, subject, dimension, dimension_value, value, stripe"
+    conflict = (
+        "inspection_id, kind, provider_id, subject, dimension, dimension_value, value, stripe"
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             batch = rows[start : start + 500]

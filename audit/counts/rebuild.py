@@ -58,7 +58,13 @@ def stored(inspection_ids: list[int]) -> Counter:
     rows = (
         RollupCount.objects.filter(inspection_id__in=inspection_ids)
         .values(
-            "inspection_id", "provider_id", "kind", "subject", "dimension", "dimension_value", "value"
+            "inspection_id",
+            "provider_id",
+            "kind",
+            "subject",
+            "dimension",
+            "dimension_value",
+            "value",
         )
         .annotate(total=Sum("n"))
         .order_by()
@@ -102,7 +108,11 @@ def differences(inspection_ids: list[int] | None = None) -> list[Difference]:
             state = states.get(pk) or before
             found.append(
                 Difference(
-                    state.inspection, state.provider, ("review", pk), int(pk in ledgers), int(pk in states)
+                    state.inspection,
+                    state.provider,
+                    ("review", pk),
+                    int(pk in ledgers),
+                    int(pk in states),
                 )
             )
     return found

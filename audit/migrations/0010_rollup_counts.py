@@ -5,36 +5,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0009_published_figures'),
-        ('cases', '0002_crn_rule'),
+        ("audit", "0009_published_figures"),
+        ("cases", "0002_crn_rule"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewContribution',
+            name="ReviewContribution",
             fields=[
-                ('review', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='contribution', serialize=False, to='audit.casereview')),
-                ('state', models.JSONField()),
+                (
+                    "review",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="contribution",
+                        serialize=False,
+                        to="audit.casereview",
+                    ),
+                ),
+                ("state", models.JSONField()),
             ],
         ),
         migrations.CreateModel(
-            name='RollupCount',
+            name="RollupCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reviews', 'Counted reviews'), ('kq', 'Key question value'), ('fact', 'Case-fact focus measure'), ('prompt', 'Prompt answer'), ('bd', 'Key question value by case characteristic')], max_length=7)),
-                ('subject', models.IntegerField(default=0)),
-                ('dimension', models.CharField(blank=True, max_length=24)),
-                ('dimension_value', models.CharField(blank=True, max_length=60)),
-                ('value', models.CharField(blank=True, max_length=60)),
-                ('stripe', models.SmallIntegerField(default=0)),
-                ('n', models.IntegerField(default=0)),
-                ('inspection', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='audit.inspection')),
-                ('provider', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reviews", "Counted reviews"),
+                            ("kq", "Key question value"),
+                            ("fact", "Case-fact focus measure"),
+                            ("prompt", "Prompt answer"),
+                            ("bd", "Key question value by case characteristic"),
+                        ],
+                        max_length=7,
+                    ),
+                ),
+                ("subject", models.IntegerField(default=0)),
+                ("dimension", models.CharField(blank=True, max_length=24)),
+                ("dimension_value", models.CharField(blank=True, max_length=60)),
+                ("value", models.CharField(blank=True, max_length=60)),
+                ("stripe", models.SmallIntegerField(default=0)),
+                ("n", models.IntegerField(default=0)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="audit.inspection",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="cases.provider",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('inspection', 'kind', 'provider', 'subject', 'dimension', 'dimension_value', 'value', 'stripe'), name='rollup_count_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "inspection",
+                            "kind",
+                            "provider",
+                            "subject",
+                            "dimension",
+                            "dimension_value",
+                            "value",
+                            "stripe",
+                        ),
+                        name="rollup_count_key",
+                    )
+                ],
             },
         ),
     ]

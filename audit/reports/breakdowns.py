@@ -177,9 +177,9 @@ def _breakdown_counts(inspection, dimension, provider_ids, filters):
         yield from _counted_breakdown(inspection, dimension, provider_ids)
         return
     # Filtered: the counts are not kept per filter, so these read the judgements.
-    base = in_scope(
-        counted_judgements(), "review__sampled_case__provider_id", provider_ids
-    ).filter(review__sampled_case__inspection_id=inspection.id, *[filters])
+    base = in_scope(counted_judgements(), "review__sampled_case__provider_id", provider_ids).filter(
+        filters, review__sampled_case__inspection_id=inspection.id
+    )
     yield from sufficiency_counts(base, _breakdown_group(dimension)).items()
 
 

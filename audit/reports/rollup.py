@@ -23,22 +23,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 
+from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+from audit.counts.read import count_totals
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
-    CaseReview,
     CountKind,
     Inspection,
     Judgement,
-    PromptAnswer,
     PublishedFigures,
     SampledCase,
     StandardJudgement,
 )
-from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
-from audit.counts.read import count_totals
 from audit.reports.rollup_results import (
     FocusMeasureResult,
     InspectionRollup,
@@ -340,7 +338,7 @@ def live_counts(
                 pair[0] += total
     for key, found in prompts.items():
         counts.prompts[key] = {code: tuple(pair) for code, pair in found.items()}
-    for key, facts in counts.facts.items():
+    for facts in counts.facts.values():
         facts.setdefault("reviews", 0)
         for m in FACT_MEASURES if focus_measures else ():
             facts.setdefault(f"{m.code}_n", 0)

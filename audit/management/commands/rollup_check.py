@@ -41,5 +41,6 @@ class Command(BaseCommand):
         if repair:
             repaired = sorted({d.inspection_id for d in found})
             rebuild_counts(inspection_ids=repaired)
-            self.stdout.write(f"Rebuilt the counts of inspection(s) {', '.join(map(str, repaired))}.")
+            listed = ", ".join(map(str, repaired))
+            self.stdout.write(f"Rebuilt the counts of inspection(s) {listed}.")
         sys.exit(1)
