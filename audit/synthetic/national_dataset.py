@@ -43,6 +43,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.accounts.roles import Role
+from audit.counts.rebuild import rebuild_counts
 from audit.models import (
     CaseReview,
     Inspection,
@@ -472,13 +473,17 @@ def build_national_dataset(
             progress=progress,
         )
         step = time.perf_counter()
+        # The maintained counts, through the same contribution code as every save.
+        counted = rebuild_counts(inspection_ids=[inspection.id])
+        progress(f"  counts of {counted:,} reviews in {time.perf_counter() - step:.1f} s")
+        step = time.perf_counter()
     progress(f"  committed (foreign keys checked) in {time.perf_counter() - step:.1f} s")
     if connection.vendor == "postgresql":
         # Fresh statistics; and the visibility maps of the tables the roll-up reads, so its
         # aggregates are index-only scans straight away rather than after autovacuum's visit.
         step = time.perf_counter()
         with connection.cursor() as cursor:
-            vacuumed = "audit_judgement, audit_promptanswer, audit_casereview"
+            vacuumed = "audit_judgement, audit_promptanswer, audit_casereview, audit_rollupcount"
             if connection.in_atomic_block:
                 # VACUUM cannot run inside a transaction (a caller's, or a test's).
                 cursor.execute(f"ANALYZE {vacuumed}")
