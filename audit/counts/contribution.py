@@ -187,6 +187,15 @@ def record_contribution_change(*, review_ids: Iterable[int]) -> int:
     return changed
 
 
+def record_case_change(*, case_ids: Iterable[int], **kwargs) -> int:
+    """Bring the counts in step after cases' characteristics changed: their counted reviews'
+    breakdown dimensions may have moved."""
+    reviews = CaseReview.objects.filter(
+        sampled_case__case_id__in=list(case_ids), contribution__isnull=False
+    ).values_list("pk", flat=True)
+    return record_contribution_change(review_ids=list(reviews))
+
+
 def _record_chunk(ids: list[int]) -> int:
     rows = list(_review_rows(ids, lock=True, with_stored=True))
     stored = {
