@@ -181,7 +181,8 @@ def record_contribution_change(*, review_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     changed = 0
-    with transaction.atomic():
+    # No savepoint of its own: it runs inside its caller's transaction, and fails with it.
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), CHUNK):
             changed += _record_chunk(ids[start : start + CHUNK])
     return changed
