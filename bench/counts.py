@@ -165,13 +165,15 @@ def measure(reviews: int, runs: int) -> dict:
 
 
 def rows_written(inspection) -> dict:
-    """Rows inserted, updated and deleted by a counted review's page save (a changed judgement
-    and answer through the scoring service, as the lead's reopen leaves it) and by its
-    submission, from the transaction's own table statistics; rolled back after."""
+    """Rows inserted, updated and deleted (the transaction's own table statistics, then rolled
+    back) when a review of the national inspection is submitted, and when one of its judgements
+    changes while it counts, each write followed by its explicit record_contribution_change;
+    beside them, the rows the per-row copy rewrote for the same writes (every judgement and
+    prompt answer of the review on submission; the judgement again on a change)."""
     from django.db import connection, transaction
 
-    from audit.models import CaseReview, ReviewStatus
-    from audit.scoring import services
+    from audit.counts.contribution import record_contribution_change
+    from audit.models import CaseReview, Judgement, ReviewStatus
 
     def written():
         with connection.cursor() as cursor:
@@ -184,39 +186,25 @@ def rows_written(inspection) -> dict:
     class Undo(Exception):
         pass
 
-    review = (
-        CaseReview.objects.filter(
-            sampled_case__inspection=inspection, status=ReviewStatus.SUBMITTED
-        )
-        .select_related("sampled_case__inspection", "sampled_case__assessor")
-        .first()
-    )
-    user = review.sampled_case.assessor
-    judgement = review.judgements.select_related("key_question__standard").first()
-    standard = judgement.key_question.standard.code
+    review = CaseReview.objects.filter(
+        sampled_case__inspection=inspection, status=ReviewStatus.SUBMITTED
+    ).first()
+    judgement = review.judgements.first()
     flipped = "not_sufficient" if judgement.value == "sufficient" else "sufficient"
-    found = {}
+    rows = review.judgements.count() + review.prompt_answers.count()
+    found = {"copy_submit": 1 + rows, "copy_change": 2}
     try:
         with transaction.atomic():
             CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.IN_PROGRESS)
-            from audit.counts.contribution import record_contribution_change
-
             record_contribution_change(review_ids=[review.pk])
-            review.refresh_from_db()
             before = written()
-            services.save_review(
-                review=review,
-                version=review.version,
-                user=user,
-                standard_code=standard,
-                answers={},
-                judgements={judgement.key_question.code: (flipped, "Benchmark")},
-            )
-            found["save"] = written() - before
-            review.refresh_from_db()
-            before = written()
-            services.submit_review(review=review, version=review.version, user=user)
+            CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.SUBMITTED)
+            record_contribution_change(review_ids=[review.pk])
             found["submit"] = written() - before
+            before = written()
+            Judgement.objects.filter(pk=judgement.pk).update(value=flipped)
+            record_contribution_change(review_ids=[review.pk])
+            found["change"] = written() - before
             raise Undo
     except Undo:
         pass
@@ -275,9 +263,12 @@ def main() -> int:
     lines = verdicts(small, large)
     print(text)
     print("\n".join(lines))
+    w = large["rows_written"]
     rows = (
-        f"Rows written by a counted review's standard page save: {large['rows_written']['save']}; "
-        f"by its submission: {large['rows_written']['submit']} (100,000 reviews)."
+        f"Rows written by a review's submission: {w['submit']} (the per-row copy: "
+        f"{w['copy_submit']}); by a change of one judgement while it counts: {w['change']} (the "
+        f"copy: {w['copy_change']}); by a save of a review in progress: 0 count rows (the copy: "
+        "every answer and judgement created by the save, written again)."
     )
     print(rows)
     if not args.no_docs:

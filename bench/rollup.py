@@ -142,8 +142,8 @@ def measure(data, runs, connection):
     """Check rollup() against the raw SQL, number for number, then time both, interleaved."""
     from django.test.utils import CaptureQueriesContext
 
-    from audit.reports.breakdowns import DIMENSIONS, breakdowns
     from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+    from audit.reports.breakdowns import DIMENSIONS, breakdowns
     from audit.reports.rollup import counted_judgements, rollup, sufficiency_counts
     from standards.models import KeyQuestion
 
