@@ -18,19 +18,6 @@ from audit.models.published import (
     PublishedFigures,
 )
 from audit.models.reviews import CaseReview, FrameworkFixed, Judgement, PromptAnswer, ReviewEvent
-from audit.models.rollup import (
-    CaseReviewQuerySet,
-    CountedValuesQuerySet,
-    JudgementQuerySet,
-    PromptAnswerQuerySet,
-    ResolutionQuerySet,
-    ReviewValuesQuerySet,
-    RollupPlace,
-    SampledCaseQuerySet,
-    fill_review_copy,
-    refresh_counted,
-    refresh_review_copy,
-)
 from audit.models.standard_ratings import StandardJudgement
 from audit.models.trail import AuditEvent
 
@@ -44,32 +31,21 @@ __all__ = [
     "FROZEN_WITH_INSPECTION",
     "AuditEvent",
     "CaseReview",
-    "CaseReviewQuerySet",
-    "CountedValuesQuerySet",
     "FrameworkFixed",
     "Inspection",
     "InspectionPublished",
     "InspectionStatus",
     "Judgement",
-    "JudgementQuerySet",
     "ModerationJudgement",
     "ModerationRead",
     "PromptAnswer",
-    "PromptAnswerQuerySet",
     "PublishedFigures",
     "Resolution",
-    "ResolutionQuerySet",
     "ReviewEvent",
     "ReviewStatus",
-    "ReviewValuesQuerySet",
-    "RollupPlace",
     "SampledCase",
-    "SampledCaseQuerySet",
     "StandardJudgement",
     "User",
     "YesNo",
     "YesNoNotApplicable",
-    "fill_review_copy",
-    "refresh_counted",
-    "refresh_review_copy",
 ]

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 
 from audit.models.choices import InspectionStatus
-from audit.models.rollup import SampledCaseQuerySet
 from cases.models import Case, Provider, Sample
 from standards.models import Framework
 
@@ -80,8 +79,6 @@ class SampledCase(models.Model):
         related_name="assigned_cases",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
-
-    objects = SampledCaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "case__crn"]

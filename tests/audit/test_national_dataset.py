@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from audit.counts.rebuild import differences
 from audit.models import (
@@ -66,7 +67,8 @@ def snapshot(inspection):
     judgements = list(
         Judgement.objects.filter(review__in=reviews)
         .order_by("review__sampled_case__case__crn", "key_question__code")
-        .values_list("key_question__code", "value", "rationale", "rollup_value")
+        .annotate(counted=Coalesce("resolution__value", "value"))
+        .values_list("key_question__code", "value", "rationale", "counted")
     )
     return facts, answers, judgements
 
@@ -148,12 +150,13 @@ def test_moderated_reviews_have_second_reads_and_resolutions(built):
 
 def test_answers_are_plausible_keeping_safe_weaker_than_engaging(built):
     by_lens = (
-        Judgement.objects.filter(rollup_inspection=built.inspection)
+        Judgement.objects.filter(review__sampled_case__inspection=built.inspection)
+        .annotate(counted=Coalesce("resolution__value", "value"))
         .values("key_question__lens")
         .annotate(
-            sufficient=Count("id", filter=Q(rollup_value="sufficient")),
-            applicable=Count("id", filter=Q(rollup_value__in=["sufficient", "not_sufficient"])),
-            not_applicable=Count("id", filter=Q(rollup_value="na")),
+            sufficient=Count("id", filter=Q(counted="sufficient")),
+            applicable=Count("id", filter=Q(counted__in=["sufficient", "not_sufficient"])),
+            not_applicable=Count("id", filter=Q(counted="na")),
         )
     )
     share = {row["key_question__lens"]: row["sufficient"] / row["applicable"] for row in by_lens}
