@@ -100,6 +100,9 @@ def measure(reviews: int, runs: int) -> dict:
     from audit.reports.rollup import rollup
     from audit.synthetic.national_dataset import build_national_dataset
 
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     data = build_national_dataset(reviews=reviews, verbose=True)
     inspection = data.inspection
     lead = Client()
@@ -213,7 +216,7 @@ def rows_written(inspection) -> dict:
 
 def run_child(reviews: int, runs: int) -> dict:
     command = [sys.executable, __file__, "--child", str(reviews), "--runs", str(runs)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -254,7 +257,7 @@ def main() -> int:
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.runs)))
+        print(json.dumps(measure(args.child, args.runs), default=float))
         return 0
     started = time.perf_counter()
     small = run_child(10_000, args.runs)

@@ -15,7 +15,7 @@ from audit.models.inspections import Inspection
 from audit.models.reviews import CaseReview
 from cases.models import Provider
 
-STRIPES = 8
+STRIPES = 4
 
 
 class CountKind(models.TextChoices):
