@@ -90,6 +90,7 @@ def measure(reviews: int, runs: int) -> dict:
     import io
 
     import pandas
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -99,8 +100,6 @@ def measure(reviews: int, runs: int) -> dict:
     from audit.reports.breakdowns import DIMENSIONS, breakdowns
     from audit.reports.rollup import rollup
     from audit.synthetic.national_dataset import build_national_dataset
-
-    from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)
     data = build_national_dataset(reviews=reviews, verbose=True)
