@@ -85,6 +85,10 @@ class SampledCase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inspection", "case"], name="sampled_case_unique")
         ]
+        indexes = [
+            # The providers an inspection sampled from, one index probe each (the roll-up).
+            models.Index(fields=["inspection", "provider"], name="sampled_case_provider"),
+        ]
 
     def __str__(self):
         return f"{self.case} in {self.inspection}"
