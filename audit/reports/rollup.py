@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 
@@ -361,8 +361,10 @@ SELECT inspection_id, provider_id FROM walk WHERE provider_id IS NOT NULL
 def sampled_providers(ids: list[int]) -> set[tuple[int, int]]:
     """(inspection id, provider id) of every provider cases were sampled from: one query,
     whose time does not grow with the number of sampled cases on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    # The database the router reads sampled cases from (a report replica, where configured).
+    database = connections[router.db_for_read(SampledCase)]
+    if database.vendor == "postgresql":
+        with database.cursor() as cursor:
             cursor.execute(SAMPLED_PROVIDERS_SQL, [list(ids)])
             return {(i, p) for i, p in cursor.fetchall()}
     return set(
