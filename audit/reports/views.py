@@ -38,7 +38,7 @@ from audit.reports.rollup import RollupUnavailable, rollup, sampled_providers
 from audit.reports.rollup_export import rollup_to_dict
 from audit.reports.standard_ratings import record_standard_rating, withdraw_standard_rating
 from audit.trail import trail
-from cases.models import Case, Provider
+from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
 from standards.models import Framework, Standard
 
@@ -166,15 +166,18 @@ def _inspection_report(request, pk, slug=None):
         result = rollup(inspection, provider_ids=ids)
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
+    # The ethnicities of the counted cases, from the breakdown counts: not every case read.
     ethnicities = (
-        Case.objects.filter(sampled_in__inspection=inspection)
-        .exclude(ethnicity="")
-        .values_list("ethnicity", flat=True)
+        RollupCount.objects.filter(
+            inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
+        )
+        .exclude(dimension_value="")
+        .values_list("dimension_value", flat=True)
         .distinct()
-        .order_by("ethnicity")
+        .order_by("dimension_value")
     )
     if ids is not None:
-        ethnicities = ethnicities.filter(sampled_in__provider_id__in=ids)
+        ethnicities = ethnicities.filter(provider_id__in=ids)
     filters = BreakdownFilterForm(request.GET, ethnicities=list(ethnicities))
     report = InspectionReport(
         inspection,
