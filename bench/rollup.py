@@ -55,7 +55,7 @@ GROUP BY s.provider_id, j.key_question_id
 
 def facts_sql() -> str:
     """Counted reviews and each case-fact focus measure's numerator and denominator."""
-    from audit.reports.focus_measures import FACT_MEASURES
+    from audit.counts.focus_measures import FACT_MEASURES
 
     columns = []
     for measure in FACT_MEASURES:
@@ -82,7 +82,7 @@ def _sql(q) -> str:
 
 
 def prompts_sql() -> str:
-    from audit.reports.focus_measures import PROMPT_MEASURES
+    from audit.counts.focus_measures import PROMPT_MEASURES
 
     codes = ", ".join(f"'{m.prompt_code}'" for m in PROMPT_MEASURES)
     return f"""
@@ -142,9 +142,11 @@ def measure(data, runs, connection):
     """Check rollup() against the raw SQL, number for number, then time both, interleaved."""
     from django.test.utils import CaptureQueriesContext
 
+    from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+    from audit.counts.read import count_totals
+    from audit.models import CountKind
     from audit.reports.breakdowns import DIMENSIONS, breakdowns
-    from audit.reports.focus_measures import FACT_MEASURES, PROMPT_MEASURES
-    from audit.reports.rollup import counted_judgements, rollup, sufficiency_counts
+    from audit.reports.rollup import rollup
     from standards.models import KeyQuestion
 
     inspection = data.inspection
@@ -191,11 +193,8 @@ def measure(data, runs, connection):
     with CaptureQueriesContext(connection) as queries:
         orm()
 
-    def orm_key_questions():  # the key-question aggregate as rollup() runs it
-        return sufficiency_counts(
-            counted_judgements().filter(rollup_inspection_id__in=[inspection.id]),
-            ["rollup_inspection_id", "rollup_provider_id", "key_question_id"],
-        )
+    def orm_key_questions():  # the key-question counts as rollup() reads them
+        return list(count_totals([inspection.id], [CountKind.KEY_QUESTION]))
 
     raw_times, orm_times, raw_kq_times, orm_kq_times = timings(
         [raw, orm, lambda: run(KEY_QUESTIONS_SQL), orm_key_questions], runs
@@ -256,23 +255,13 @@ def section(data, regional, results, met, runs, connection) -> str:
         + f"\nTarget: under {TARGET_SECONDS:.0f} s and within {TARGET_RATIO:.0f}x of the raw "
         f"SQL. National: **{'met' if met['national'] else 'not met'}**; regional: "
         f"**{'met' if met['regional'] else 'not met'}**.\n\n"
-        "How: each judgement and prompt answer carries a copy of what the aggregates need (its "
-        "inspection, provider and the value counted: for a judgement the resolution where there "
-        "is one; blank while the review does not count), and each review its inspection and "
-        "provider, kept in step by `audit.models` whenever a review's status, an answer, a "
-        "judgement, a resolution or a sampled case changes (tests in "
-        "`tests/audit/reports/test_rollup_denormalised.py`, including two hundred random writes). "
-        "So "
-        "the key-question aggregate is one index-only scan of `judgement_rollup` (inspection, "
-        "provider, key question, value) instead of a join of four tables, the prompt aggregate "
-        "an index-only scan of the four prompts it counts in `prompt_answer_rollup`, and the "
-        "case-fact aggregate reads the reviews alone. Before the copy, `rollup()` ran its "
-        "aggregates as joins, much as the baseline does, and was slower than it (previously "
-        "recorded here: 2.1 s against 1.5 s of raw SQL, for a national data set without prompt "
-        "answers, under heavier load). The "
-        "breakdowns still join each judgement to its case for the characteristic broken down "
-        "by: one grouped query each; the report page runs one at a time and the XLSX download "
-        "all six.\n\n"
+        "How: `rollup()` and the breakdowns read the maintained counts (audit/counts/, "
+        "docs/rollup.md): the number of counted reviews per (inspection, provider, key "
+        "question, counted value), focus measure and breakdown cell, kept exact by the services "
+        "that change what a review counts, so each is one small grouped query over a few "
+        "thousand rows whatever the number of reviews. The raw SQL still scans every judgement. "
+        "Before the counts, a per-row copy on every judgement and prompt answer narrowed that "
+        "scan (its figures: bench/counts.py's before column).\n\n"
         f"{machine(connection)}. Re-run with `.venv/bin/python bench/rollup.py`."
     )
 

@@ -4,7 +4,8 @@
 
 1. bench/generate.py: the national data set built from scratch (drops and recreates the
    benchmark database), timed; skipped with --keep-data when the data set is already there;
-2. bench/rollup.py: the roll-up against raw SQL computing the same numbers;
+2. bench/rollup.py: the roll-up against raw SQL computing the same numbers; bench/counts.py:
+   the report pages on the maintained counts at 10,000 and 100,000 reviews (pandas: `bench` extra);
 3. bench/pages.py: server time and queries of the scoring and report pages;
 4. bench/loadtest.py: 50 assessors against gunicorn, and the check that nothing was lost;
 5. with --with-import, bench/import_caseload.py (caseload import, its own database).
@@ -41,7 +42,7 @@ def main() -> int:
     args = parser.parse_args()
 
     scripts = [] if args.keep_data else ["generate.py"]
-    scripts += ["rollup.py", "pages.py", "loadtest.py"]
+    scripts += ["rollup.py", "counts.py", "pages.py", "loadtest.py"]
     if args.with_import:
         scripts.append("import_caseload.py")
     outcomes = []

@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import Case
+from .signals import cases_updated
 
 LOOKUP_CHUNK = 5_000
 WRITE_BATCH = 2_000
@@ -58,6 +59,14 @@ def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def write_cases(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
+    """Insert the new cases and update the known ones; then say which known ones changed."""
+    _write(records, existing)
+    updated = [existing[r["crn"]][0] for r in records if r["crn"] in existing]
+    if updated:
+        cases_updated.send(sender=Case, case_ids=updated)
+
+
+def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
     if connection.vendor == "postgresql":
         _copy_upsert(records)
         return

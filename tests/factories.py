@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from audit import models as audit_models
+from audit.counts.contribution import record_contribution_change
 from cases import models as case_models
 from standards import models as std
 
@@ -151,15 +152,37 @@ class SampledCaseFactory(factory.django.DjangoModelFactory):
     provider = factory.SelfAttribute("case.provider")
 
 
-class CaseReviewFactory(factory.django.DjangoModelFactory):
+class CountedFactory(factory.django.DjangoModelFactory):
+    """Writes as a service would: the review's contribution to the roll-up's counts is
+    recorded after the row is created."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = super()._create(model_class, *args, **kwargs)
+        record_contribution_change(review_ids=[cls._review_id(obj)])
+        return obj
+
+    @staticmethod
+    def _review_id(obj):
+        return obj.review_id
+
+
+class CaseReviewFactory(CountedFactory):
     class Meta:
         model = audit_models.CaseReview
+
+    @staticmethod
+    def _review_id(obj):
+        return obj.pk
 
     sampled_case = factory.SubFactory(SampledCaseFactory)
     status = audit_models.ReviewStatus.NOT_STARTED
 
 
-class JudgementFactory(factory.django.DjangoModelFactory):
+class JudgementFactory(CountedFactory):
     class Meta:
         model = audit_models.Judgement
 
@@ -168,7 +191,7 @@ class JudgementFactory(factory.django.DjangoModelFactory):
     value = std.JudgementValue.SUFFICIENT
 
 
-class PromptAnswerFactory(factory.django.DjangoModelFactory):
+class PromptAnswerFactory(CountedFactory):
     class Meta:
         model = audit_models.PromptAnswer
 
@@ -194,9 +217,13 @@ class ModerationJudgementFactory(factory.django.DjangoModelFactory):
     value = std.JudgementValue.SUFFICIENT
 
 
-class ResolutionFactory(factory.django.DjangoModelFactory):
+class ResolutionFactory(CountedFactory):
     class Meta:
         model = audit_models.Resolution
+
+    @staticmethod
+    def _review_id(obj):
+        return obj.judgement.review_id
 
     judgement = factory.SubFactory(JudgementFactory)
     value = std.JudgementValue.SUFFICIENT

@@ -8,6 +8,7 @@ from audit.models.choices import (
     YesNo,
     YesNoNotApplicable,
 )
+from audit.models.counts import STRIPES, CountKind, ReviewContribution, RollupCount
 from audit.models.inspections import Inspection, SampledCase
 from audit.models.moderation import ModerationJudgement, ModerationRead, Resolution
 from audit.models.published import (
@@ -18,55 +19,35 @@ from audit.models.published import (
     ensure_not_published,
 )
 from audit.models.reviews import CaseReview, FrameworkFixed, Judgement, PromptAnswer, ReviewEvent
-from audit.models.rollup import (
-    CaseReviewQuerySet,
-    CountedValuesQuerySet,
-    JudgementQuerySet,
-    PromptAnswerQuerySet,
-    ResolutionQuerySet,
-    ReviewValuesQuerySet,
-    RollupPlace,
-    SampledCaseQuerySet,
-    fill_review_copy,
-    refresh_counted,
-    refresh_review_copy,
-)
 from audit.models.standard_ratings import StandardJudgement
 from audit.models.trail import AuditEvent
 
 __all__ = [
     "COUNTED_REVIEW_STATUSES",
+    "STRIPES",
+    "CountKind",
+    "ReviewContribution",
+    "RollupCount",
     "FROZEN_MODELS",
     "FROZEN_WITH_INSPECTION",
     "AuditEvent",
     "CaseReview",
-    "CaseReviewQuerySet",
-    "CountedValuesQuerySet",
     "FrameworkFixed",
     "Inspection",
     "InspectionPublished",
     "InspectionStatus",
     "Judgement",
-    "JudgementQuerySet",
     "ModerationJudgement",
     "ModerationRead",
     "PromptAnswer",
-    "PromptAnswerQuerySet",
     "PublishedFigures",
     "Resolution",
-    "ResolutionQuerySet",
     "ReviewEvent",
     "ReviewStatus",
-    "ReviewValuesQuerySet",
-    "RollupPlace",
     "SampledCase",
-    "SampledCaseQuerySet",
     "StandardJudgement",
     "User",
     "YesNo",
     "YesNoNotApplicable",
     "ensure_not_published",
-    "fill_review_copy",
-    "refresh_counted",
-    "refresh_review_copy",
 ]

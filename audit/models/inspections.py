@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 
 from audit.models.choices import InspectionStatus
-from audit.models.rollup import SampledCaseQuerySet
 from cases.models import Case, Provider, Sample
 from standards.models import Framework
 
@@ -81,12 +80,14 @@ class SampledCase(models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
 
-    objects = SampledCaseQuerySet.as_manager()
-
     class Meta:
         ordering = ["inspection", "case__crn"]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "case"], name="sampled_case_unique")
+        ]
+        indexes = [
+            # The providers an inspection sampled from, one index probe each (the roll-up).
+            models.Index(fields=["inspection", "provider"], name="sampled_case_provider"),
         ]
 
     def __str__(self):

@@ -7,7 +7,6 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from audit.models.reviews import CaseReview, Judgement
-from audit.models.rollup import ResolutionQuerySet
 from standards.models import JudgementValue, KeyQuestion
 
 
@@ -57,5 +56,3 @@ class Resolution(models.Model):
     )
     resolved_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
-
-    objects = ResolutionQuerySet.as_manager()

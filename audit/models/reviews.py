@@ -8,17 +8,11 @@ from simple_history.models import HistoricalRecords
 
 from audit.models.choices import COUNTED_REVIEW_STATUSES, ReviewStatus, YesNo, YesNoNotApplicable
 from audit.models.inspections import Inspection, SampledCase
-from audit.models.rollup import (
-    CaseReviewQuerySet,
-    JudgementQuerySet,
-    PromptAnswerQuerySet,
-    RollupPlace,
-)
 from cases.models import MappaCategory, MappaLevel, RoshLevel
 from standards.models import JudgementValue, KeyQuestion, Prompt, PromptValue
 
 
-class CaseReview(RollupPlace):
+class CaseReview(models.Model):
     """One assessor's scoring of one sampled case, with the case facts as found in the record.
 
     `version` is bumped on every save: a save carrying an older version is refused.
@@ -88,21 +82,11 @@ class CaseReview(RollupPlace):
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # With the roll-up's copy (RollupPlace) the focus measures read the reviews (and their
-    # prompt answers) without the sampled cases. It is filled when the review is created and
-    # refreshed if its sampled case changes.
-    history = HistoricalRecords(excluded_fields=["rollup_inspection", "rollup_provider"])
-
-    objects = CaseReviewQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         indexes = [
             models.Index(fields=["status"]),
-            # The prompt measures join answers to counted reviews through this index alone.
-            models.Index(
-                fields=["rollup_inspection", "status", "rollup_provider", "id"],
-                name="review_rollup",
-            ),
         ]
 
     def __str__(self):
@@ -113,48 +97,27 @@ class CaseReview(RollupPlace):
         return self.status in COUNTED_REVIEW_STATUSES
 
 
-class PromptAnswer(RollupPlace):
-    """An answer to a prompt. The `rollup_` fields are the roll-up's copy, as on Judgement: the
-    inspection, provider and the value counted (blank while the review does not count)."""
+class PromptAnswer(models.Model):
+    """An answer to a prompt."""
 
     # Looked up by review through the unique (review, prompt) index: no index of its own.
     review = models.ForeignKey(
         CaseReview, on_delete=models.CASCADE, related_name="prompt_answers", db_index=False
     )
-    # Looked up by prompt through the roll-up's index below.
-    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+", db_index=False)
+    prompt = models.ForeignKey(Prompt, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=3, choices=PromptValue.choices)
-    rollup_value = models.CharField(
-        max_length=3, choices=PromptValue.choices, blank=True, editable=False
-    )
-    history = HistoricalRecords(
-        excluded_fields=["rollup_inspection", "rollup_provider", "rollup_value"]
-    )
-
-    objects = PromptAnswerQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["review", "prompt"], name="prompt_answer_unique")
         ]
-        indexes = [
-            # The roll-up's prompt measures: an index-only scan of the few prompts they count.
-            models.Index(
-                fields=["prompt", "rollup_inspection", "rollup_provider", "rollup_value"],
-                name="prompt_answer_rollup",
-            ),
-        ]
 
 
-class Judgement(RollupPlace):
-    """The assessor's judgement of a key question for one case.
-
-    The `rollup_` fields are the roll-up's copy, so that its aggregate reads this one narrow
-    table: the sampled case's inspection and provider, and the value the roll-up counts (a
-    moderation resolution where there is one, else `value`; blank while the review does not
-    count). They are derived, never entered: `refresh_counted` writes them whenever a review's
-    status, a judgement or a resolution changes.
-    """
+class Judgement(models.Model):
+    """The assessor's judgement of a key question for one case. What the roll-up counts (a
+    moderation resolution where there is one, else `value`, while the review counts) is held
+    in the maintained counts (audit/counts/), not here."""
 
     # Looked up by review through the unique (review, key question) index.
     review = models.ForeignKey(
@@ -163,14 +126,7 @@ class Judgement(RollupPlace):
     key_question = models.ForeignKey(KeyQuestion, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=15, choices=JudgementValue.choices)
     rationale = models.TextField(blank=True)
-    rollup_value = models.CharField(
-        max_length=15, choices=JudgementValue.choices, blank=True, editable=False
-    )
-    history = HistoricalRecords(
-        excluded_fields=["rollup_inspection", "rollup_provider", "rollup_value"]
-    )
-
-    objects = JudgementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -178,11 +134,6 @@ class Judgement(RollupPlace):
         ]
         indexes = [
             models.Index(fields=["key_question", "value"]),
-            # The roll-up's aggregate: an index-only scan per inspection on PostgreSQL.
-            models.Index(
-                fields=["rollup_inspection", "rollup_provider", "key_question", "rollup_value"],
-                name="judgement_rollup",
-            ),
         ]
 
 

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.accounts.roles import READ_SECOND, Role, has_role, may
+from audit.counts.contribution import record_contribution_change
 from audit.inspections.lifecycle import lock
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
@@ -323,6 +324,7 @@ def record_second_read(*, read: ModerationRead, by, judgements: dict) -> Moderat
     review.status = ReviewStatus.MODERATED
     review.version += 1
     review.save(update_fields=["status", "version", "updated_at"])
+    record_contribution_change(review_ids=[review.pk])
     trail.record(
         user=by, action=trail.Action.CHANGED, obj=review, label=f"Second read of {crn} completed"
     )
@@ -439,6 +441,7 @@ def resolve_disagreement(*, judgement: Judgement, value: str, note: str, by) -> 
     resolution, _ = Resolution.objects.update_or_create(
         judgement=judgement, defaults={"value": value, "note": note, "resolved_by": by}
     )
+    record_contribution_change(review_ids=[judgement.review_id])
     trail.record(
         user=by,
         action=trail.Action.RESOLVED,

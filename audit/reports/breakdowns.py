@@ -9,10 +9,18 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from audit.models import Inspection, PublishedFigures
-from audit.reports.rollup import SMALL_CELL, counted_judgements, in_scope, sufficiency_counts
+from audit.counts.read import count_totals
+from audit.models import CountKind, Inspection, PublishedFigures
+from audit.reports.rollup import (
+    APPLICABLE_VALUES,
+    SMALL_CELL,
+    SUFFICIENT,
+    counted_judgements,
+    in_scope,
+    sufficiency_counts,
+)
 from audit.reports.rollup_results import KeyQuestionResult, whole_percent
-from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
+from cases.models import Gender, PractitionerGrade, Provider, RoshLevel, SentenceType
 from standards.models import KeyQuestion
 from standards.rating import sufficiency
 
@@ -45,7 +53,12 @@ DIMENSIONS: tuple[Dimension, ...] = (
         CASE + "practitioner_grade",
         choices=tuple(PractitionerGrade.choices),
     ),
-    Dimension("provider", "Provider", "rollup_provider__code", label_path="rollup_provider__name"),
+    Dimension(
+        "provider",
+        "Provider",
+        "review__sampled_case__provider__code",
+        label_path="review__sampled_case__provider__name",
+    ),
 )
 
 
@@ -160,12 +173,52 @@ def _breakdown_counts(inspection, dimension, provider_ids, filters):
             if provider_ids is None or provider in provider_ids:
                 yield (value, code, label), {"sufficient": sufficient, "applicable": applicable}
         return
-    base = in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
-        rollup_inspection_id=inspection.id
+    if filters is None:
+        yield from _counted_breakdown(inspection, dimension, provider_ids)
+        return
+    # Filtered: the counts are not kept per filter, so these read the judgements.
+    base = in_scope(counted_judgements(), "review__sampled_case__provider_id", provider_ids).filter(
+        filters, review__sampled_case__inspection_id=inspection.id
     )
-    if filters is not None:
-        base = base.filter(filters)
     yield from sufficiency_counts(base, _breakdown_group(dimension)).items()
+
+
+def _counted_breakdown(inspection, dimension, provider_ids):
+    """((value, key question code[, label]), counts) from the maintained counts: one query, and
+    one for the key questions' codes (and the providers' names, by provider)."""
+    by_provider = dimension.key == "provider"
+    kind = CountKind.KEY_QUESTION if by_provider else CountKind.BREAKDOWN
+    rows = list(
+        count_totals(
+            [inspection.id],
+            [kind],
+            provider_ids=provider_ids,
+            dimension=None if by_provider else dimension.key,
+        )
+    )
+    codes = dict(
+        KeyQuestion.objects.filter(id__in={row[3] for row in rows}).values_list("id", "code")
+    )
+    providers = {}
+    if by_provider:
+        providers = {
+            pk: (code, name)
+            for pk, code, name in Provider.objects.filter(
+                id__in={row[1] for row in rows}
+            ).values_list("id", "code", "name")
+        }
+    found: dict = {}
+    for _, provider_id, _, subject, dimension_value, value, total in rows:
+        if by_provider:
+            key = (*providers[provider_id][:1], codes[subject], providers[provider_id][1])
+        else:
+            key = (dimension_value, codes[subject])
+        cell = found.setdefault(key, {"sufficient": 0, "applicable": 0})
+        if value == SUFFICIENT:
+            cell["sufficient"] += total
+        if value in APPLICABLE_VALUES:
+            cell["applicable"] += total
+    yield from found.items()
 
 
 def _breakdown_group(dimension: Dimension) -> list[str]:
@@ -178,19 +231,24 @@ def _breakdown_group(dimension: Dimension) -> list[str]:
 def breakdown_counts_by_provider(inspection) -> dict[str, list]:
     """Every dimension's counts per provider, value and key question, for PublishedFigures:
     one query per dimension."""
-    base = counted_judgements().filter(rollup_inspection_id=inspection.id)
     kept = {}
     for dimension in DIMENSIONS:
-        group = ["rollup_provider_id", *_breakdown_group(dimension)]
-        kept[dimension.key] = [
-            [
-                key[0],
-                key[1],
-                key[3] if dimension.label_path else None,
-                key[2],
-                found["sufficient"],
-                found["applicable"],
-            ]
-            for key, found in sorted(sufficiency_counts(base, group).items(), key=str)
-        ]
+        rows = []
+        for provider_id in _providers_counted(inspection):
+            for key, found in _counted_breakdown(inspection, dimension, {provider_id}):
+                rows.append(
+                    [
+                        provider_id,
+                        key[0],
+                        key[2] if dimension.label_path else None,
+                        key[1],
+                        found["sufficient"],
+                        found["applicable"],
+                    ]
+                )
+        kept[dimension.key] = sorted(rows, key=str)
     return kept
+
+
+def _providers_counted(inspection) -> list[int]:
+    return sorted({row[1] for row in count_totals([inspection.id], [CountKind.REVIEWS])})

@@ -8,9 +8,8 @@ endpoint and the `rollup` command all show the same numbers.
 Rules applied (docs/rating-rules.md):
 - only reviews whose status is in COUNTED_REVIEW_STATUSES count;
 - a moderation Resolution replaces the judgement it resolves (Coalesce(resolution, judgement));
-  both rules are held on each judgement as `rollup_value` (blank while its review does not
-  count), kept in step by audit.models.refresh_counted, so the key-question aggregate reads
-  the judgement table alone;
+  both rules are applied once, when a review's contribution is recorded (audit/counts/), and
+  the roll-up reads the maintained counts: one small query whatever the number of reviews;
 - not-applicable answers are left out of numerator and denominator;
 - a case standard is rated at its weakest key question; a lead's override replaces that rating and
   is shown beside it; judgement-rated standards take the lead's rating;
@@ -24,20 +23,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db import connections, router
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 
+from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+from audit.counts.read import count_totals
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
-    CaseReview,
+    CountKind,
     Inspection,
     Judgement,
-    PromptAnswer,
     PublishedFigures,
     SampledCase,
     StandardJudgement,
 )
-from audit.reports.focus_measures import FACT_MEASURES, PROMPT_MEASURES
 from audit.reports.rollup_results import (
     FocusMeasureResult,
     InspectionRollup,
@@ -81,76 +81,14 @@ class RollupUnavailable(Exception):
 
 
 def counted_judgements():
-    """Judgements of reviews that count (submitted or moderated)."""
-    return Judgement.objects.exclude(rollup_value="")
+    """Judgements of reviews that count (submitted or moderated), read from the base tables:
+    for what the maintained counts do not hold (filtered breakdowns, checks)."""
+    return Judgement.objects.filter(review__status__in=COUNTED)
 
 
 def effective_value():
-    """A moderation resolution, where there is one, replaces the assessor's judgement: the
-    judgement's `rollup_value` holds Coalesce(resolution, judgement) while its review counts."""
-    return F("rollup_value")
-
-
-def rollup_copy_mismatches(judgements=None, reviews=None, answers=None) -> list[tuple]:
-    """Reviews, judgements and prompt answers whose roll-up copy differs from the rows it is
-    derived from: always none. For tests, benchmarks and operational checks.
-
-    Each is (kind, id, copy held, copy derived): for a judgement or prompt answer (inspection,
-    provider, value counted), derived from the sampled case, the review's status and any
-    resolution; for a review (inspection, provider) of its sampled case.
-    """
-    reviews = CaseReview.objects.all() if reviews is None else reviews
-    review_rows = reviews.values_list(
-        "pk",
-        "rollup_inspection_id",
-        "rollup_provider_id",
-        "sampled_case__inspection_id",
-        "sampled_case__provider_id",
-    )
-    found = [
-        ("review", row[0], row[1:3], row[3:])
-        for row in review_rows.iterator()
-        if row[1:3] != row[3:]
-    ]
-    judgements = Judgement.objects.all() if judgements is None else judgements
-    rows = judgements.annotate(
-        derived_inspection=F("review__sampled_case__inspection_id"),
-        derived_provider=F("review__sampled_case__provider_id"),
-        derived_value=Case(
-            When(review__status__in=COUNTED, then=Coalesce("resolution__value", "value")),
-            default=Value(""),
-        ),
-    ).values_list(
-        "pk",
-        "rollup_inspection_id",
-        "rollup_provider_id",
-        "rollup_value",
-        "derived_inspection",
-        "derived_provider",
-        "derived_value",
-    )
-    found += [
-        ("judgement", row[0], row[1:4], row[4:]) for row in rows.iterator() if row[1:4] != row[4:]
-    ]
-    answers = PromptAnswer.objects.all() if answers is None else answers
-    rows = answers.annotate(
-        derived_inspection=F("review__sampled_case__inspection_id"),
-        derived_provider=F("review__sampled_case__provider_id"),
-        derived_value=Case(When(review__status__in=COUNTED, then=F("value")), default=Value("")),
-    ).values_list(
-        "pk",
-        "rollup_inspection_id",
-        "rollup_provider_id",
-        "rollup_value",
-        "derived_inspection",
-        "derived_provider",
-        "derived_value",
-    )
-    return found + [
-        ("prompt answer", row[0], row[1:4], row[4:])
-        for row in rows.iterator()
-        if row[1:4] != row[4:]
-    ]
+    """A moderation resolution, where there is one, replaces the assessor's judgement."""
+    return Coalesce("resolution__value", "value")
 
 
 def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
@@ -162,7 +100,7 @@ def sufficiency_counts(judgements, fields: list[str]) -> dict[tuple, dict]:
     rows = (
         judgements.annotate(effective=effective_value())
         .values(*fields)
-        .annotate(  # counting the value itself: nothing outside the roll-up index is read
+        .annotate(
             sufficient=Count("effective", filter=Q(effective=SUFFICIENT)),
             applicable=Count("effective", filter=Q(effective__in=APPLICABLE_VALUES)),
             not_applicable=Count("effective", filter=Q(effective=NOT_APPLICABLE)),
@@ -314,6 +252,18 @@ def _provider_rollup(
     )
 
 
+def _add_value(target: dict, value: str, total: int) -> None:
+    """Add `total` judgements counted at `value` to sufficient/applicable/not-applicable counts."""
+    for name in ("sufficient", "applicable", "not_applicable"):
+        target.setdefault(name, 0)
+    if value == SUFFICIENT:
+        target["sufficient"] += total
+    if value in APPLICABLE_VALUES:
+        target["applicable"] += total
+    elif value == NOT_APPLICABLE:
+        target["not_applicable"] += total
+
+
 def _sum_into(target: dict, source: dict):
     for key, value in source.items():
         target[key] = target.get(key, 0) + value
@@ -359,69 +309,70 @@ def live_counts(
             "inspection_id", "provider_id"
         )
     )
-    counts.links |= set(
+    counts.links |= sampled_providers(ids)
+
+    # Every count of the inspections: one query over the maintained counts (audit/counts/).
+    prompt_codes = {pk: code for shape in shapes.values() for pk, code in shape.prompt_ids.items()}
+    kinds = [CountKind.REVIEWS, CountKind.KEY_QUESTION]
+    if focus_measures:
+        kinds += [CountKind.FACT, CountKind.PROMPT]
+    prompts: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for inspection_id, provider_id, kind, subject, _, value, total in count_totals(
+        ids, kinds, provider_ids=provider_ids
+    ):
+        key = (inspection_id, provider_id)
+        if kind == CountKind.KEY_QUESTION:
+            _add_value(counts.key_questions[key].setdefault(subject, {}), value, total)
+        elif kind == CountKind.REVIEWS:
+            counts.facts.setdefault(key, {})["reviews"] = total
+        elif kind == CountKind.FACT:
+            counts.facts.setdefault(key, {})[value] = total
+        elif subject in prompt_codes and value in (PromptValue.YES, PromptValue.NO):
+            pair = prompts[key][prompt_codes[subject]]
+            pair[1] += total
+            if value == PromptValue.YES:
+                pair[0] += total
+    for key, found in prompts.items():
+        counts.prompts[key] = {code: tuple(pair) for code, pair in found.items()}
+    for facts in counts.facts.values():
+        facts.setdefault("reviews", 0)
+        for m in FACT_MEASURES if focus_measures else ():
+            facts.setdefault(f"{m.code}_n", 0)
+            facts.setdefault(f"{m.code}_d", 0)
+    return counts
+
+
+# The distinct providers of each inspection's sampled cases without reading every sampled case:
+# one probe of the (inspection, provider) index per provider (a "loose index scan").
+SAMPLED_PROVIDERS_SQL = """
+WITH RECURSIVE walk(inspection_id, provider_id) AS (
+    SELECT i, (SELECT MIN(s.provider_id) FROM audit_sampledcase s WHERE s.inspection_id = i)
+    FROM unnest(%s::bigint[]) AS i
+    UNION ALL
+    SELECT w.inspection_id,
+           (SELECT MIN(s.provider_id) FROM audit_sampledcase s
+            WHERE s.inspection_id = w.inspection_id AND s.provider_id > w.provider_id)
+    FROM walk w WHERE w.provider_id IS NOT NULL
+)
+SELECT inspection_id, provider_id FROM walk WHERE provider_id IS NOT NULL
+"""
+
+
+def sampled_providers(ids: list[int]) -> set[tuple[int, int]]:
+    """(inspection id, provider id) of every provider cases were sampled from: one query,
+    whose time does not grow with the number of sampled cases on PostgreSQL."""
+    # The database the router reads sampled cases from (a report replica, where configured).
+    database = connections[router.db_for_read(SampledCase)]
+    if database.vendor == "postgresql":
+        with database.cursor() as cursor:
+            cursor.execute(SAMPLED_PROVIDERS_SQL, [list(ids)])
+            return {(i, p) for i, p in cursor.fetchall()}
+    return set(
         SampledCase.objects.filter(inspection_id__in=ids)
         .values_list("inspection_id", "provider_id")
         .distinct()
         .order_by()
     )
-
-    # Key-question counts per inspection, provider and key question: the one big aggregate.
-    grouped = sufficiency_counts(
-        in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
-            rollup_inspection_id__in=ids
-        ),
-        ["rollup_inspection_id", "rollup_provider_id", "key_question_id"],
-    )
-    for (inspection_id, provider_id, kq_id), found in grouped.items():
-        counts.key_questions[(inspection_id, provider_id)][kq_id] = found
-
-    # Counted reviews and the case-fact focus measures per inspection and provider.
-    fact_aggregates = {"reviews": Count("id")}
-    for m in FACT_MEASURES if focus_measures else ():
-        fact_aggregates[f"{m.code}_n"] = Count("id", filter=m.numerator)
-        fact_aggregates[f"{m.code}_d"] = Count("id", filter=m.denominator)
-    rows = (
-        in_scope(CaseReview.objects.filter(status__in=COUNTED), "rollup_provider_id", provider_ids)
-        .filter(rollup_inspection_id__in=ids)
-        .values("rollup_inspection_id", "rollup_provider_id")
-        .annotate(**fact_aggregates)
-        .order_by()
-    )
-    for row in rows:
-        key = (row.pop("rollup_inspection_id"), row.pop("rollup_provider_id"))
-        counts.facts[key] = row
-
-    # Prompt-based focus measures.
-    # By prompt id, so the planner reads just those prompts' entries in prompt_answer_rollup.
-    prompt_codes = {pk: code for shape in shapes.values() for pk, code in shape.prompt_ids.items()}
-    rows = (
-        ()
-        if not focus_measures
-        else (
-            in_scope(
-                PromptAnswer.objects.exclude(rollup_value=""), "rollup_provider_id", provider_ids
-            )
-            .filter(rollup_inspection_id__in=ids)
-            .filter(
-                Q(prompt_id__in=list(prompt_codes))
-                if prompt_codes  # none: nothing to count
-                else Q(prompt__code__in=[m.prompt_code for m in PROMPT_MEASURES])
-            )
-            .values("rollup_inspection_id", "rollup_provider_id", "prompt_id")
-            .annotate(
-                yes=Count("rollup_value", filter=Q(rollup_value=PromptValue.YES)),
-                answered=Count(
-                    "rollup_value", filter=Q(rollup_value__in=[PromptValue.YES, PromptValue.NO])
-                ),
-            )
-            .order_by()
-        )
-    )
-    for row in rows:
-        key = (row["rollup_inspection_id"], row["rollup_provider_id"])
-        counts.prompts[key][prompt_codes[row["prompt_id"]]] = (row["yes"], row["answered"])
-    return counts
 
 
 def frozen_counts(ids: list[int], *, provider_ids: set[int] | None = None) -> Counts:

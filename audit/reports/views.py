@@ -12,14 +12,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.accounts.access import can_manage_inspection, inspection_to_manage_or_404
-from audit.models import COUNTED_REVIEW_STATUSES, SampledCase
+from audit.models import CountKind, RollupCount
 from audit.reports.access import (
     can_enter_standard_ratings,
     require_reports,
@@ -35,11 +36,11 @@ from audit.reports.league import LeagueTableReport
 from audit.reports.pdf import pdf_response
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
-from audit.reports.rollup import RollupUnavailable, rollup
+from audit.reports.rollup import RollupUnavailable, rollup, sampled_providers
 from audit.reports.rollup_export import rollup_to_dict
 from audit.reports.standard_ratings import record_standard_rating, withdraw_standard_rating
 from audit.trail import trail
-from cases.models import Case, Provider
+from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
 from standards.models import Framework, Standard
 
@@ -125,23 +126,20 @@ def _render_report(
 def index(request):
     require_reports(request.user)
     ids = provider_ids_visible_to(request.user)
-    counted = Q(sampled_cases__review__status__in=COUNTED_REVIEW_STATUSES)
+    # Counted reviews from the maintained counts: a few rows per inspection, not every review.
+    counted = RollupCount.objects.filter(inspection=OuterRef("pk"), kind=CountKind.REVIEWS)
     if ids is not None:
-        counted &= Q(sampled_cases__provider_id__in=ids)
+        counted = counted.filter(provider_id__in=ids)
+    counted = counted.order_by().values("inspection").annotate(total=Sum("n")).values("total")
     inspections = (
         visible_inspections(request.user)
-        .annotate(reviews_counted=Count("sampled_cases__review", filter=counted))
+        .annotate(reviews_counted=Coalesce(Subquery(counted), 0))
         .order_by("-period_end", "title")
     )
+    shown = list(inspections.values_list("id", flat=True))
+    sampled_from = {provider for _, provider in sampled_providers(shown)}
     providers = (
-        Provider.objects.filter(
-            Q(inspections__in=inspections.values("id"))
-            | Q(
-                id__in=SampledCase.objects.filter(inspection__in=inspections.values("id")).values(
-                    "provider_id"
-                )
-            )
-        )
+        Provider.objects.filter(Q(inspections__in=shown) | Q(id__in=sampled_from))
         .distinct()
         .order_by("name")
     )
@@ -181,15 +179,18 @@ def _inspection_report(request, pk, slug=None):
         result = rollup(inspection, provider_ids=ids)
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
+    # The ethnicities of the counted cases, from the breakdown counts: not every case read.
     ethnicities = (
-        Case.objects.filter(sampled_in__inspection=inspection)
-        .exclude(ethnicity="")
-        .values_list("ethnicity", flat=True)
+        RollupCount.objects.filter(
+            inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
+        )
+        .exclude(dimension_value="")
+        .values_list("dimension_value", flat=True)
         .distinct()
-        .order_by("ethnicity")
+        .order_by("dimension_value")
     )
     if ids is not None:
-        ethnicities = ethnicities.filter(sampled_in__provider_id__in=ids)
+        ethnicities = ethnicities.filter(provider_id__in=ids)
     filters = BreakdownFilterForm(request.GET, ethnicities=list(ethnicities))
     report = InspectionReport(
         inspection,

@@ -35,7 +35,9 @@ from audit.models import (
     PromptAnswer,
     PublishedFigures,
     Resolution,
+    ReviewContribution,
     ReviewEvent,
+    RollupCount,
     SampledCase,
 )
 from audit.reports.breakdowns import breakdown_counts_by_provider
@@ -153,6 +155,9 @@ def _doomed(ids: list[int]) -> tuple[dict[str, object], list[int]]:
         "judgements": Judgement.objects.filter(review__in=reviews),
         "prompt answers": PromptAnswer.objects.filter(review__in=reviews),
         "review events": ReviewEvent.objects.filter(review__in=reviews),
+        "review contributions": ReviewContribution.objects.filter(review__in=reviews),
+        # Their figures are kept in PublishedFigures; the roll-up reads those once purged.
+        "maintained counts": RollupCount.objects.filter(inspection_id__in=ids),
         "reviews": CaseReview.objects.filter(**in_scope),
         "sampled cases": sampled,
         "sample provider links": Sample.providers.through.objects.filter(sample_id__in=samples),

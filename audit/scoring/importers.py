@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from audit.accounts.roles import Role
+from audit.counts.contribution import record_contribution_change
 from audit.models import (
     CaseReview,
     InspectionPublished,
@@ -519,6 +520,7 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
         + ["status", "submitted_at", "submitted_by", "started_at", "version", "updated_at"],
         default_user=user,
     )
+    record_contribution_change(review_ids=list(touched))
     label = f" from {source}" if source else ""
     ReviewEvent.objects.bulk_create(
         ReviewEvent(

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.accounts.access import can_manage_inspection
+from audit.counts.contribution import record_contribution_change
 from audit.models import (
     CaseReview,
     InspectionStatus,
@@ -266,6 +267,7 @@ def save_review(
         )
         upsert_answers(prompt_rows, user)
         upsert_judgements(judgement_rows, user)
+    record_contribution_change(review_ids=[review.pk])
     trail.record(
         user=user,
         action=trail.Action.CHANGED,
@@ -311,6 +313,7 @@ def submit_review(*, review, version, user, standards=None) -> CaseReview:
     prompt_rows, judgement_rows = not_applicable_rows(state)
     upsert_answers(prompt_rows, user)
     upsert_judgements(judgement_rows, user)
+    record_contribution_change(review_ids=[review.pk])
     ReviewEvent.objects.create(review=review, kind=ReviewEvent.Kind.SUBMITTED, actor=user)
     trail.record(user=user, action=trail.Action.SUBMITTED, obj=review)
     return review
@@ -344,6 +347,7 @@ def _lead_change(review, user, *, to_status, kind, comment, action):
     if rows == 0:
         raise ReviewLocked("This review changed while you were looking at it; reload the page.")
     review.refresh_from_db()
+    record_contribution_change(review_ids=[review.pk])
     CaseReview.history.bulk_history_create([review], update=True, default_user=user)
     ReviewEvent.objects.create(review=review, kind=kind, actor=user, comment=comment)
     trail.record(user=user, action=action, obj=review, detail={"comment": comment})

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from audit.accounts.roles import Role
+from audit.counts.rebuild import rebuild_counts
 from audit.models import User
 from cases.models import (
     Case,
@@ -617,6 +618,7 @@ def _load_previous_inspection(pdus, framework, lead):
                     )
         Judgement.objects.bulk_create(judgements)
         PromptAnswer.objects.bulk_create(answers)
+        rebuild_counts(inspection_ids=[inspection.id])
         _demo_judged_ratings(inspection, pdus, lead)
         # Ratings are entered before publication, which makes them final.
         inspection.status = InspectionStatus.PUBLISHED

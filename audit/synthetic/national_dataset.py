@@ -21,8 +21,9 @@ question go together. So ratings spread across the bands.
 
 Everything is written with bulk inserts (COPY on PostgreSQL), ids reserved up front, so 100,000
 reviews (5 million prompt answers, 1.2 million judgements) take about a minute. Nothing goes
-through the services: no history rows or audit events are written, and the roll-up's copy on
-reviews and judgements (`rollup_*`) is written directly, as `audit.models` would keep it.
+through the services: no history rows or audit events are written; the roll-up's maintained
+counts are then rebuilt for the inspection through the same contribution code as every save
+(audit/counts/rebuild.py).
 
 The same seed, size and title give the same data. A second call with the same arguments reuses
 the inspection as it is; with another size or seed the earlier build (its cases included) is
@@ -43,6 +44,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.accounts.roles import Role
+from audit.counts.rebuild import rebuild_counts
 from audit.models import (
     CaseReview,
     Inspection,
@@ -386,6 +388,8 @@ def delete_national_dataset(title: str = DEFAULT_TITLE) -> int:
             ("audit_judgement", "review_id", reviews),
             ("audit_promptanswer", "review_id", reviews),
             ("audit_reviewevent", "review_id", reviews),
+            ("audit_reviewcontribution", "review_id", reviews),
+            ("audit_rollupcount", "inspection_id", marks),
             ("audit_casereview", "sampled_case_id", sampled),
         ):
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({subquery})", ids)
@@ -416,11 +420,13 @@ def _summary(inspection, seed, built, started) -> NationalDataset:
     return NationalDataset(
         inspection=inspection,
         reviews=CaseReview.objects.filter(sampled_case__inspection=inspection).count(),
-        judgements=Judgement.objects.filter(rollup_inspection=inspection).count(),
+        judgements=Judgement.objects.filter(review__sampled_case__inspection=inspection).count(),
         prompt_answers=PromptAnswer.objects.filter(
             review__sampled_case__inspection=inspection
         ).count(),
-        resolutions=Resolution.objects.filter(judgement__rollup_inspection=inspection).count(),
+        resolutions=Resolution.objects.filter(
+            judgement__review__sampled_case__inspection=inspection
+        ).count(),
         providers=inspection.providers.count(),
         assessors=SampledCase.objects.filter(inspection=inspection)
         .values("assessor")
@@ -472,13 +478,17 @@ def build_national_dataset(
             progress=progress,
         )
         step = time.perf_counter()
+        # The maintained counts, through the same contribution code as every save.
+        counted = rebuild_counts(inspection_ids=[inspection.id])
+        progress(f"  counts of {counted:,} reviews in {time.perf_counter() - step:.1f} s")
+        step = time.perf_counter()
     progress(f"  committed (foreign keys checked) in {time.perf_counter() - step:.1f} s")
     if connection.vendor == "postgresql":
         # Fresh statistics; and the visibility maps of the tables the roll-up reads, so its
         # aggregates are index-only scans straight away rather than after autovacuum's visit.
         step = time.perf_counter()
         with connection.cursor() as cursor:
-            vacuumed = "audit_judgement, audit_promptanswer, audit_casereview"
+            vacuumed = "audit_judgement, audit_promptanswer, audit_casereview, audit_rollupcount"
             if connection.in_atomic_block:
                 # VACUUM cannot run inside a transaction (a caller's, or a test's).
                 cursor.execute(f"ANALYZE {vacuumed}")
@@ -663,7 +673,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
     plans: dict = {}
     random_, gauss = rng.random, rng.gauss
     base_time = datetime.datetime(2026, 7, 2, 9, tzinfo=datetime.UTC)
-    inspection_id = inspection.pk
 
     def answers():
         """Prompt answers, streamed to the database while the reviews and judgements that go
@@ -705,8 +714,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                     writer.when(submitted),
                     assessor.pk,
                     writer.when(submitted),
-                    inspection.pk,
-                    provider_id,
                 )
             )
             plan = plans.get(applicability)
@@ -728,15 +735,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                     else:
                         value = "no"
                         answered += 1
-                    yield (
-                        next_answer,
-                        review_id,
-                        prompt_id,
-                        value,
-                        inspection_id,
-                        provider_id,
-                        value,
-                    )
+                    yield (next_answer, review_id, prompt_id, value)
                     next_answer += 1
                 if judged_na:
                     value, rationale = NA, ""
@@ -753,9 +752,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                         kq_id,
                         value,
                         rationale,
-                        inspection.pk,
-                        provider_id,
-                        value,
                     ]
                 )
                 next_judgement += 1
@@ -767,9 +763,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             "review_id",
             "prompt_id",
             "value",
-            "rollup_inspection_id",
-            "rollup_provider_id",
-            "rollup_value",
         ],
         answers(),
         total=reviews * prompt_count,
@@ -787,8 +780,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             "submitted_at",
             "submitted_by_id",
             "updated_at",
-            "rollup_inspection_id",
-            "rollup_provider_id",
         ],
         review_rows,
         label="submitted reviews",
@@ -803,7 +794,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             continue
         review_id = first_review + i
         read_id = first_read + len(reads)
-        submitted = review_rows[i][-5]
+        submitted = review_rows[i][-3]
         region_id = region_of[sampled_cases[i][2]]
         reads.append(
             (
@@ -828,7 +819,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             if second_value != value:
                 resolved = second_value if rng.random() < 0.65 else value
                 resolutions.append((row[0], resolved))
-                row[7] = resolved  # the roll-up counts the resolution
     writer.write(
         Judgement,
         [
@@ -837,9 +827,6 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             "key_question_id",
             "value",
             "rationale",
-            "rollup_inspection_id",
-            "rollup_provider_id",
-            "rollup_value",
         ],
         (tuple(row) for row in judgement_rows),
         total=len(judgement_rows),

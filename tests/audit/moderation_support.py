@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from audit.counts.contribution import record_contribution_change
 from audit.models import (
     CaseReview,
     InspectionStatus,
@@ -104,6 +105,7 @@ def submitted_review(
             value=value,
             rationale=rationale if value == N else "",
         )
+    record_contribution_change(review_ids=[review.pk])
     return review
 
 
@@ -120,4 +122,5 @@ def completed_read(review, moderator, values, *, rationale="Second reader's reas
             read=read, key_question=kq, value=value, rationale=rationale if value == N else ""
         )
     CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.MODERATED)
+    record_contribution_change(review_ids=[review.pk])
     return read

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from audit.counts.contribution import record_contribution_change
 from audit.models import (
     CaseReview,
     Judgement,
@@ -105,6 +106,7 @@ def add_review(
             Resolution.objects.create(
                 judgement=judgement, value=resolutions[kq], note="Agreed with the moderator."
             )
+    record_contribution_change(review_ids=[review.pk])
     return review
 
 
@@ -167,4 +169,5 @@ def bulk_reviews(inspection, provider, key_questions, count, *, start=0):
             value = NA if n % 10 == 0 else (N if n % 3 == 0 else S)
             judgements.append(Judgement(review=review, key_question=kq, value=value))
     Judgement.objects.bulk_create(judgements, batch_size=2000)
+    record_contribution_change(review_ids=[r.pk for r in reviews])
     return reviews

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.accounts.roles import Role
+from audit.counts.contribution import record_case_change
 from audit.models import AuditEvent
 from audit.trail import trail
 from cases.models import Case, Provider
@@ -65,6 +66,7 @@ def world(db):
     world = build_world()
     a = world.a
     Case.objects.filter(crn=a.moderated_crn).update(ethnicity=EVIL)
+    record_case_change(case_ids=[Case.objects.get(crn=a.moderated_crn).pk])
     Provider.objects.filter(pk=a.pdu.pk).update(name="+Alderley PDU")
     a.inspection.__class__.objects.filter(pk=a.inspection.pk).update(title="@Alderley audit")
     a.users[Role.ASSESSOR].__class__.objects.filter(pk=a.users[Role.ASSESSOR].pk).update(

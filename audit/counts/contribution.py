@@ -1,0 +1,260 @@
+"""A review's contribution to the roll-up's counts, and the one writer that keeps them exact.
+
+A counted review (its status in COUNTED_REVIEW_STATUSES) adds one to each of its count keys:
+- ("reviews"): the review itself;
+- ("fact", "<measure>_n" / "<measure>_d"): each case-fact focus measure it meets;
+- ("kq", key question, counted value): each judgement, at its counted value (a moderation
+  resolution where there is one, else the assessor's value);
+- ("bd", key question, counted value, dimension, dimension value): the same per case
+  characteristic broken down by;
+- ("prompt", prompt, value): each answer to a prompt a focus measure counts;
+all at (inspection, provider) of its sampled case. A review that does not count adds nothing.
+
+Every service that changes any of this calls `record_contribution_change(review_ids=...)` after
+its writes, inside its transaction: the review's stored contribution (ReviewContribution) is
+compared with the one computed now, and only the difference is added to the striped counts, in
+a fixed key order so that concurrent saves never deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Value, When
+from django.db.models.functions import Coalesce
+
+from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+from audit.models import (
+    COUNTED_REVIEW_STATUSES,
+    STRIPES,
+    CaseReview,
+    CountKind,
+    Judgement,
+    PromptAnswer,
+    ReviewContribution,
+    RollupCount,
+)
+
+# The case characteristics the breakdowns count by (fields of cases.Case), in report order.
+BREAKDOWN_FIELDS = ("rosh_level", "sentence_type", "gender", "ethnicity", "practitioner_grade")
+PROMPT_CODES = tuple(m.prompt_code for m in PROMPT_MEASURES)
+COUNTED = [str(status) for status in COUNTED_REVIEW_STATUSES]
+CHUNK = 2000
+
+# (inspection, provider, kind, subject, dimension, dimension value, value)
+Key = tuple[int, int, str, int, str, str, str]
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What a counted review contributes, in a form small enough to store with it."""
+
+    inspection: int
+    provider: int
+    facts: tuple[str, ...]
+    dimensions: tuple[str, ...]  # in BREAKDOWN_FIELDS order
+    judgements: tuple[tuple[int, str], ...]  # (key question id, counted value)
+    answers: tuple[tuple[int, str], ...]  # (prompt id, value)
+
+    def keys(self) -> Counter:
+        i, p = self.inspection, self.provider
+        keys: Counter = Counter()
+        keys[(i, p, CountKind.REVIEWS.value, 0, "", "", "")] += 1
+        for fact in self.facts:
+            keys[(i, p, CountKind.FACT.value, 0, "", "", fact)] += 1
+        for kq, value in self.judgements:
+            keys[(i, p, CountKind.KEY_QUESTION.value, kq, "", "", value)] += 1
+            for field, found in zip(BREAKDOWN_FIELDS, self.dimensions):
+                keys[(i, p, CountKind.BREAKDOWN.value, kq, field, found, value)] += 1
+        for prompt, value in self.answers:
+            keys[(i, p, CountKind.PROMPT.value, prompt, "", "", value)] += 1
+        return keys
+
+    def to_json(self) -> dict:
+        return {
+            "i": self.inspection,
+            "p": self.provider,
+            "f": list(self.facts),
+            "d": list(self.dimensions),
+            "j": [list(pair) for pair in self.judgements],
+            "a": [list(pair) for pair in self.answers],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ReviewState:
+        return cls(
+            inspection=data["i"],
+            provider=data["p"],
+            facts=tuple(data["f"]),
+            dimensions=tuple(data["d"]),
+            judgements=tuple((kq, value) for kq, value in data["j"]),
+            answers=tuple((prompt, value) for prompt, value in data["a"]),
+        )
+
+
+def _fact_annotations() -> dict:
+    found = {}
+    for m in FACT_MEASURES:
+        for suffix, q in (("n", m.numerator), ("d", m.denominator)):
+            found[f"cf_{m.code}_{suffix}"] = Case(
+                When(q, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+    return found
+
+
+def _review_rows(review_ids: list[int], *, lock: bool, with_stored: bool):
+    reviews = CaseReview.objects.filter(pk__in=review_ids)
+    if lock:
+        reviews = reviews.select_for_update(of=("self",)).order_by("pk")
+    else:
+        reviews = reviews.order_by()
+    facts = _fact_annotations()
+    fields = [
+        "pk",
+        "status",
+        "sampled_case__inspection_id",
+        "sampled_case__provider_id",
+        *(f"sampled_case__case__{name}" for name in BREAKDOWN_FIELDS),
+        *facts,
+    ]
+    if with_stored:
+        fields.append("contribution__state")
+    return reviews.annotate(**facts).values(*fields)
+
+
+def _states_of(rows) -> dict[int, ReviewState]:
+    """Compute the state of the counted reviews among `rows`: two more queries whatever their
+    number."""
+    counted = {row["pk"]: row for row in rows if row["status"] in COUNTED}
+    if not counted:
+        return {}
+    judgements: dict[int, list] = {pk: [] for pk in counted}
+    for review_id, kq, value in (
+        Judgement.objects.filter(review_id__in=list(counted))
+        .annotate(counted_value=Coalesce("resolution__value", "value"))
+        .values_list("review_id", "key_question_id", "counted_value")
+        .order_by()
+    ):
+        judgements[review_id].append((kq, value))
+    answers: dict[int, list] = {pk: [] for pk in counted}
+    for review_id, prompt, value in (
+        PromptAnswer.objects.filter(review_id__in=list(counted), prompt__code__in=PROMPT_CODES)
+        .values_list("review_id", "prompt_id", "value")
+        .order_by()
+    ):
+        answers[review_id].append((prompt, value))
+    return {
+        pk: ReviewState(
+            inspection=row["sampled_case__inspection_id"],
+            provider=row["sampled_case__provider_id"],
+            facts=tuple(
+                name.removeprefix("cf_") for name in row if name.startswith("cf_") and row[name]
+            ),
+            dimensions=tuple(row[f"sampled_case__case__{name}"] or "" for name in BREAKDOWN_FIELDS),
+            judgements=tuple(sorted(judgements[pk])),
+            answers=tuple(sorted(answers[pk])),
+        )
+        for pk, row in counted.items()
+    }
+
+
+def computed_states(review_ids: Iterable[int]) -> Iterator[tuple[int, ReviewState]]:
+    """The contribution of every counted review among `review_ids`, from the base tables, in
+    chunks (for rebuilding and checking the counts)."""
+    ids = sorted(set(review_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield from _states_of(list(_review_rows(chunk, lock=False, with_stored=False))).items()
+
+
+def record_contribution_change(*, review_ids: Iterable[int]) -> int:
+    """Bring the counts in step with these reviews as they are now; returns the count rows
+    changed. Call it after the writes that change what the reviews count, in their transaction.
+
+    The reviews are locked (in id order) while their stored contribution is read and replaced,
+    so two transactions never apply the same change twice.
+    """
+    ids = sorted({int(pk) for pk in review_ids})
+    if not ids:
+        return 0
+    changed = 0
+    # No savepoint of its own: it runs inside its caller's transaction, and fails with it.
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(ids), CHUNK):
+            changed += _record_chunk(ids[start : start + CHUNK])
+    return changed
+
+
+def record_case_change(*, case_ids: Iterable[int], **kwargs) -> int:
+    """Bring the counts in step after cases' characteristics changed: their counted reviews'
+    breakdown dimensions may have moved."""
+    reviews = CaseReview.objects.filter(
+        sampled_case__case_id__in=list(case_ids), contribution__isnull=False
+    ).values_list("pk", flat=True)
+    return record_contribution_change(review_ids=list(reviews))
+
+
+def _record_chunk(ids: list[int]) -> int:
+    rows = list(_review_rows(ids, lock=True, with_stored=True))
+    stored = {
+        row["pk"]: ReviewState.from_json(row["contribution__state"])
+        for row in rows
+        if row["contribution__state"] is not None
+    }
+    if not stored and not any(row["status"] in COUNTED for row in rows):
+        return 0  # nothing counted before or now: nothing to write
+    now = _states_of(rows)
+    delta: Counter = Counter()
+    for pk in set(stored) | set(now):
+        before, after = stored.get(pk), now.get(pk)
+        if before == after:
+            continue
+        stripe = pk % STRIPES
+        if after is not None:
+            for key, n in after.keys().items():
+                delta[(*key, stripe)] += n
+        if before is not None:
+            for key, n in before.keys().items():
+                delta[(*key, stripe)] -= n
+    changed = add_to_counts(delta)
+    gone = [pk for pk in stored if pk not in now]
+    if gone:
+        ReviewContribution.objects.filter(review_id__in=gone).delete()
+    fresh = [
+        ReviewContribution(review_id=pk, state=state.to_json())
+        for pk, state in now.items()
+        if stored.get(pk) != state
+    ]
+    if fresh:
+        ReviewContribution.objects.bulk_create(
+            fresh, update_conflicts=True, unique_fields=["review"], update_fields=["state"]
+        )
+    return changed
+
+
+def add_to_counts(delta: Counter) -> int:
+    """Add each key's delta to its stripe: one upsert per batch, keys in a fixed order."""
+    rows = sorted((key, n) for key, n in delta.items() if n)
+    if not rows:
+        return 0
+    table = RollupCount._meta.db_table
+    columns = (
+        "inspection_id, provider_id, kind, subject, dimension, dimension_value, value, stripe, n"
+    )
+    conflict = (
+        "inspection_id, kind, provider_id, subject, dimension, dimension_value, value, stripe"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            batch = rows[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            params = [part for key, n in batch for part in (*key, n)]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET n = {table}.n + EXCLUDED.n",
+                params,
+            )
+    return len(rows)

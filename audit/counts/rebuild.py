@@ -1,0 +1,139 @@
+"""Rebuilding the counts from the base tables, and checking them (`manage.py rollup_check`).
+
+Both go through the same contribution code as every save (audit.counts.contribution), so a
+bulk load (the national data set, the demo data) fills the counts exactly as saving each review
+would have.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Sum
+
+from audit.counts.contribution import ReviewState, add_to_counts, computed_states
+from audit.models import STRIPES, CaseReview, Inspection, ReviewContribution, RollupCount
+
+
+@dataclass(frozen=True)
+class Difference:
+    inspection_id: int
+    provider_id: int
+    key: tuple  # (kind, subject, dimension, dimension value, value)
+    stored: int
+    recomputed: int
+
+
+def _reviews_of(inspection_ids: list[int]) -> list[int]:
+    return list(
+        CaseReview.objects.filter(sampled_case__inspection_id__in=inspection_ids).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _live_inspections(inspection_ids: list[int] | None) -> list[int]:
+    """Inspections whose counts come from their case data (not those purged: their published
+    figures are kept apart)."""
+    found = Inspection.objects.filter(case_data_purged_at__isnull=True)
+    if inspection_ids is not None:
+        found = found.filter(pk__in=inspection_ids)
+    return list(found.values_list("pk", flat=True))
+
+
+def recomputed(inspection_ids: list[int]) -> tuple[Counter, dict[int, ReviewState]]:
+    """The counts per key (without stripes) and every counted review's state, from the base
+    tables."""
+    totals: Counter = Counter()
+    states = {}
+    for pk, state in computed_states(_reviews_of(inspection_ids)):
+        states[pk] = state
+        totals.update(state.keys())
+    return totals, states
+
+
+def stored(inspection_ids: list[int]) -> Counter:
+    rows = (
+        RollupCount.objects.filter(inspection_id__in=inspection_ids)
+        .values(
+            "inspection_id",
+            "provider_id",
+            "kind",
+            "subject",
+            "dimension",
+            "dimension_value",
+            "value",
+        )
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return Counter(
+        {
+            (
+                r["inspection_id"],
+                r["provider_id"],
+                r["kind"],
+                r["subject"],
+                r["dimension"],
+                r["dimension_value"],
+                r["value"],
+            ): r["total"]
+            for r in rows
+            if r["total"]
+        }
+    )
+
+
+def differences(inspection_ids: list[int] | None = None) -> list[Difference]:
+    """Every count whose stored total differs from the recomputation, and every review whose
+    stored contribution differs from its state now (as a count of kind "review")."""
+    ids = _live_inspections(inspection_ids)
+    expected, states = recomputed(ids)
+    held = stored(ids)
+    found = [
+        Difference(key[0], key[1], key[2:], held.get(key, 0), expected.get(key, 0))
+        for key in sorted(set(expected) | set(held))
+        if held.get(key, 0) != expected.get(key, 0)
+    ]
+    ledgers = dict(
+        ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).values_list(
+            "review_id", "state"
+        )
+    )
+    for pk in sorted(set(ledgers) | set(states)):
+        before = ReviewState.from_json(ledgers[pk]) if pk in ledgers else None
+        if before != states.get(pk):
+            state = states.get(pk) or before
+            found.append(
+                Difference(
+                    state.inspection,
+                    state.provider,
+                    ("review", pk),
+                    int(pk in ledgers),
+                    int(pk in states),
+                )
+            )
+    return found
+
+
+@transaction.atomic
+def rebuild_counts(*, inspection_ids: list[int] | None = None) -> int:
+    """Replace the counts of these inspections (None: all) by a recomputation from the base
+    tables; returns the number of counted reviews."""
+    ids = _live_inspections(inspection_ids)
+    RollupCount.objects.filter(inspection_id__in=ids).delete()
+    ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).delete()
+    delta: Counter = Counter()
+    ledgers = []
+    for pk, state in computed_states(_reviews_of(ids)):
+        for key, n in state.keys().items():
+            delta[(*key, pk % STRIPES)] += n
+        ledgers.append(ReviewContribution(review_id=pk, state=state.to_json()))
+        if len(ledgers) >= 5000:
+            ReviewContribution.objects.bulk_create(ledgers)
+            ledgers = []
+    ReviewContribution.objects.bulk_create(ledgers)
+    add_to_counts(delta)
+    return ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).count()
