@@ -207,6 +207,8 @@ XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all the workbook's parts, unpacke
 XLSX_MAX_PARTS = 1_000
 XLSX_MAX_SHARED_STRINGS = 500_000
 XLSX_MAX_SHARED_STRINGS_BYTES = 50 * 1024 * 1024
+# Cells in the area a worksheet's cell references span (rows x columns): calamine builds it whole.
+XLSX_MAX_CELLS = 6_000_000
 
 # Caseload files between preview and confirmation (cases/uploads.py): a private folder of the
 # project (made 0700), and how long an unconfirmed file is kept before it is swept away.
