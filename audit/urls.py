@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("frameworks/", include("standards.urls")),
     path("cases/", include("cases.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include(("audit.inspection_urls", "audit"), namespace="audit")),
     path("reports/", include(("audit.report_urls", "reports"), namespace="reports")),
     path("moderation/", include(("audit.moderation_urls", "moderation"), namespace="moderation")),

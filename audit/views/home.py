@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from jobs.selectors import recent_jobs
 from standards.models import Framework
 
 from ..selectors import MayNotChange
@@ -13,7 +14,8 @@ from ..selectors import MayNotChange
 @require_safe
 def home(request):
     frameworks = Framework.objects.all()
-    return render(request, "home.html", {"frameworks": frameworks})
+    return render(request, "home.html", {"frameworks": frameworks,
+                                         "jobs": recent_jobs(request.user)})
 
 
 @login_not_required
