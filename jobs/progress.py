@@ -46,7 +46,9 @@ class TerminalProgress(Progress):
 
     def __init__(self, stream=None, disable: bool = False):
         self.stream = stream or sys.stderr
-        self.disable = disable
+        # Only a terminal gets a bar: a log or a pipe would fill with its redrawings.
+        isatty = getattr(self.stream, "isatty", None)
+        self.disable = disable or not (isatty and isatty())
         self.bar = None
 
     def phase(self, name: str, total: int | None = None) -> None:

@@ -42,4 +42,5 @@ def detail(request, pk):
     response = unfinished_response(request, job)
     if response is not None:
         return response
-    return render(request, "jobs/done.html", {"job": job, "page_title": job.title})
+    return render(request, "jobs/done.html", {"job": job, "page_title": job.title,
+                                              "summary": job.outcome.get("summary", [])})

@@ -197,6 +197,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # runserver's access lines, redacted like gunicorn's.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A line per task started and finished is noise; failures still show.
+        "django_tasks": {"level": "WARNING"},
     },
 }
 

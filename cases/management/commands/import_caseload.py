@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.importers import import_caseload
+from jobs.progress import TerminalProgress
 from cases.models import Provider
 
 
@@ -38,9 +39,15 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown provider code '{provider}'.")
 
         started = time.perf_counter()
-        result = import_caseload(
-            data=data, filename=path.name, default_provider=default_provider, dry_run=dry_run
-        )
+        progress = TerminalProgress(stream=getattr(self.stderr, "_out", None),
+                                    disable=options["verbosity"] < 1)
+        try:
+            result = import_caseload(
+                data=data, filename=path.name, default_provider=default_provider,
+                dry_run=dry_run, progress=progress,
+            )
+        finally:
+            progress.close()
         elapsed = time.perf_counter() - started
         if not result.ok:
             for error in result.errors:
