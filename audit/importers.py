@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from cases import spreadsheets
+from jobs.progress import NullProgress, Progress
 from cases.models import CRN_RULE, MappaCategory, MappaLevel, crn_from_text
 from standards.models import JudgementValue
 from standards.text import control_character
@@ -98,17 +99,22 @@ class ImportResult:
     submitted_crns: list = field(default_factory=list)
 
 
-def read_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, dict]]:
+def read_rows(content: bytes, filename: str = "",
+              progress: Progress | None = None) -> Iterator[tuple[int, dict]]:
     """(row number, {column: text}) for each non-blank row of a CSV or XLSX file, streamed.
 
     Files are read by the caseload import's reader (encodings, separators, first worksheet, and
     the limits on size and rows in docs/formats.md). Problems with the whole file are raised as
-    ImportFailed when the rows are first asked for, or when the reader meets them.
+    ImportFailed when the rows are first asked for, or when the reader meets them. `progress` is
+    told the rows read of the file's total.
     """
+    progress = progress or NullProgress()
     try:
-        yield from _to_dicts(
-            [str(cell) for cell in row] for row in spreadsheets.read_rows(content, filename)
-        )
+        reading = spreadsheets.read_rows(content, filename)
+        progress.phase("Checking rows", total=reading.total)
+        for number, record in _to_dicts([str(cell) for cell in row] for row in reading):
+            progress.update(number)
+            yield number, record
     except spreadsheets.FileRejected as rejected:
         raise ImportFailed([RowError(0, "", str(rejected))]) from rejected
 
@@ -163,7 +169,7 @@ def _fact_spellings(name):
 
 @transaction.atomic
 def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
-                   source: str = "") -> ImportResult:
+                   source: str = "", progress: Progress | None = None) -> ImportResult:
     """Validate every row, then write them all, or raise ImportFailed with every problem.
 
     `rows` is read once, as it comes: the file is never held whole, only what will be written.
@@ -270,6 +276,7 @@ def import_reviews(*, inspection, rows: Iterable[tuple[int, dict]], user=None,
     errors += _inconsistent_facts(reviews, facts, fact_rows)
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    (progress or NullProgress()).phase("Saving the reviews")
     return _write(inspection, reviews, facts, answers, judgements, assignments, standards, user,
                   source)
 
@@ -468,6 +475,23 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
     return result
 
 
-def import_file(*, inspection, content: bytes, filename: str = "", user=None) -> ImportResult:
-    rows = read_rows(content, filename)
-    return import_reviews(inspection=inspection, rows=rows, user=user, source=Path(filename).name)
+class _DryRun(Exception):  # noqa: N818 - not an error: how a dry run leaves its transaction
+    def __init__(self, result: ImportResult):
+        super().__init__("dry run")
+        self.result = result
+
+
+def import_file(*, inspection, content: bytes, filename: str = "", user=None,
+                dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+    """Import a file of scored reviews; or, as a dry run, do every step, report what would be
+    written (reviews, answers, how many submitted) and roll it all back."""
+    rows = read_rows(content, filename, progress)
+    if not dry_run:
+        return import_reviews(inspection=inspection, rows=rows, user=user,
+                              source=Path(filename).name, progress=progress)
+    try:
+        with transaction.atomic():
+            raise _DryRun(import_reviews(inspection=inspection, rows=rows, user=user,
+                                         source=Path(filename).name, progress=progress))
+    except _DryRun as done:
+        return done.result

@@ -1,7 +1,7 @@
 """Inspections and case reviews. Cases are addressed by their CRN within an inspection."""
 from django.urls import path
 
-from .views import inspections, reviews
+from .views import inspections, review_import, reviews
 
 urlpatterns = [
     path("inspections/", inspections.inspection_list, name="inspection_list"),
@@ -11,7 +11,14 @@ urlpatterns = [
     path("inspections/<int:pk>/sample/", inspections.inspection_add_sample,
          name="inspection_add_sample"),
     path("inspections/<int:pk>/assign/", inspections.inspection_assign, name="inspection_assign"),
-    path("inspections/<int:pk>/import/", inspections.inspection_import, name="inspection_import"),
+    path("inspections/<int:pk>/import/", review_import.inspection_import,
+         name="inspection_import"),
+    path("inspections/<int:pk>/import/jobs/<int:job>/", review_import.review_import_job,
+         name="review_import_job"),
+    path("inspections/<int:pk>/import/confirm/", review_import.review_import_confirm,
+         name="review_import_confirm"),
+    path("inspections/<int:pk>/import/cancel/", review_import.review_import_cancel,
+         name="review_import_cancel"),
     path("my-cases/", reviews.my_cases, name="my_cases"),
     path("inspections/<int:pk>/cases/<str:crn>/", reviews.review_tasks, name="review_tasks"),
     path("inspections/<int:pk>/cases/<str:crn>/facts/", reviews.review_facts,

@@ -96,11 +96,14 @@ def check_caseload(job, progress) -> dict:
 
 @job_work
 def write_caseload(job, progress) -> dict:
-    """Validate the confirmed file again, then write it in one transaction; delete it after."""
+    """Validate the confirmed file again, then write it in one transaction; delete it after (a
+    run cut short keeps it for the retry)."""
     try:
         result = _run(job, progress, claimed=True)
-    finally:
+    except Exception:
         uploads.remove(job.params["token"])
+        raise
+    uploads.remove(job.params["token"])
     if result.written:
         provider = job.params.get("provider", "")
         filename = job.params["filename"]

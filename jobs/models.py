@@ -31,6 +31,11 @@ class Job(models.Model):
         help_text="The URL name of the page that shows the job (given its id); blank: the "
         "generic job page.",
     )
+    page_kwargs = models.JSONField(
+        default=dict, blank=True,
+        help_text="The page's URL arguments; the one given as null takes the job's id. Empty: "
+        "the job's id is the only argument.",
+    )
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=JobStatus.choices,
                               default=JobStatus.QUEUED)
@@ -71,4 +76,8 @@ class Job(models.Model):
         return min(100, round(100 * self.done / self.total))
 
     def get_absolute_url(self) -> str:
-        return reverse(self.page or "jobs:detail", args=[self.pk])
+        if not self.page_kwargs:
+            return reverse(self.page or "jobs:detail", args=[self.pk])
+        kwargs = {key: self.pk if value is None else value
+                  for key, value in self.page_kwargs.items()}
+        return reverse(self.page, kwargs=kwargs)

@@ -55,13 +55,14 @@ def _path(work: Callable) -> str:
 
 
 def start_job(*, owner, work: Callable, title: str, page: str = "",
-              params: dict | None = None) -> Job:
+              page_kwargs: dict | None = None, params: dict | None = None) -> Job:
     """Record a job and queue it. Call it outside any transaction of the caller's, so the job is
-    in the database before a worker looks for it."""
+    in the database before a worker looks for it. `page` names the URL of the page that shows
+    the job (`page_kwargs` its arguments, the job's own id given as None)."""
     if not getattr(work, "is_job_work", False):
         raise ValueError(f"{_path(work)} is not marked with @job_work")
     job = Job.objects.create(owner=owner, work=_path(work), title=title[:200], page=page,
-                             params=params or {})
+                             page_kwargs=page_kwargs or {}, params=params or {})
     _enqueue(job)
     job.refresh_from_db()
     return job
