@@ -26,12 +26,19 @@ browser-deps:
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
 	fi
 
+# The web server and a worker for background jobs (imports, purges), each in its own process
+# group: when either stops, or on Ctrl-C, both are stopped.
+run: SHELL := /bin/bash
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_framework
 	$(PY) manage.py load_demo_data
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@set -m; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
+	$(PY) manage.py run_jobs --reload & worker=$$!; \
+	trap 'kill -TERM -- -$$web -$$worker 2>/dev/null; wait' EXIT INT TERM; \
+	wait -n $$web $$worker
 
 test: install browser-deps
 	$(PY) manage.py collectstatic --noinput --settings=audit.settings.test -v0
