@@ -6,4 +6,5 @@ app_name = "jobs"
 
 urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/status.json", views.status, name="status"),
 ]

@@ -129,6 +129,7 @@ moderation:read                   POST   in   404  302  302  404  302  404  | 40
 
 # Background jobs: each seen by the user who started it alone (here, side A's lead).
 jobs:detail                       GET    in   404  404  200  404  404  404  | 404  404  404  404
+jobs:status                       GET    in   404  404  200  404  404  404  | 404  404  404  404
 
 # The audit trail: admins only.
 trail:events                      GET    in   404  404  404  404  200  404  | 404  404  404  404
@@ -224,6 +225,7 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
 
 JOB_PAGES = {  # the page -> (whose job it is, the work it ran, its outcome)
     "jobs:detail": (Role.LEAD, "audit.review_jobs.check_reviews", {"summary": ["Done."]}),
+    "jobs:status": (Role.LEAD, "audit.review_jobs.check_reviews", {"summary": ["Done."]}),
     "cases:caseload_job": (Role.MANAGER, "cases.import_jobs.check_caseload",
                            {"result": {"ok": False, "errors": [[None, "", "Unreadable."]],
                                        "error_count": 1}}),

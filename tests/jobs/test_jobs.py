@@ -61,7 +61,8 @@ def token_of(response) -> str:
 def assert_progress_page(response, words: str):
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in html
+    assert 'data-module="app-job-progress"' in html
     assert words in html
     assert "<script>" not in html  # nothing inline for the content security policy to allow
 
@@ -214,6 +215,11 @@ def test_each_user_sees_only_their_own_jobs(client, manager, make_user, pdu):
     assert "Checking caseload caseload.csv" in home and "Their purge" not in home
     assert client.get(page["Location"]).status_code == 200
     assert client.get(reverse("jobs:detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("jobs:status", args=[theirs.pk])).status_code == 404
+    status = client.get(reverse("jobs:status", args=[own.pk])).json()
+    assert status == {"status": "done", "status_label": "Finished", "finished": True,
+                      "text": "Working: 3 of 3 rows",
+                      "done": 3, "total": 3, "percent": 100, "url": own.get_absolute_url()}
     client.force_login(other)
     assert client.get(own.get_absolute_url()).status_code == 404
     assert client.get(reverse("jobs:detail", args=[own.pk])).status_code == 404
