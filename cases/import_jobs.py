@@ -4,6 +4,7 @@ once confirmed, the write (all or nothing, in one transaction).
 Both read the upload the page staged privately (cases.uploads) by its token and checksum, and
 check the rows against the providers the job's owner manages when the job runs.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,8 +19,10 @@ from .selectors import provider_ids_visible_to, visible_providers
 from .signals import case_data_event
 
 ERRORS_KEPT = 1_000
-GONE = ("The uploaded file is no longer kept (files are deleted after an hour, or once used). "
-        "Upload it again.")
+GONE = (
+    "The uploaded file is no longer kept (files are deleted after an hour, or once used). "
+    "Upload it again."
+)
 
 
 @dataclass
@@ -47,8 +50,11 @@ class StoredResult:
         values = dict(outcome.get("result", {}))
         values["errors"] = [RowError(*error) for error in values.get("errors", [])]
         values["preview"] = [
-            {**row, "start_date": datetime.date.fromisoformat(row["start_date"]),
-             "provider": {"code": row["provider"]}}
+            {
+                **row,
+                "start_date": datetime.date.fromisoformat(row["start_date"]),
+                "provider": {"code": row["provider"]},
+            }
             for row in values.get("preview", [])
         ]
         return cls(**values)
@@ -56,15 +62,20 @@ class StoredResult:
 
 def _stored(result: ImportResult) -> dict:
     return {
-        "ok": result.ok, "rows": result.rows, "created": result.created,
-        "updated": result.updated, "written": result.written, "by_provider": result.by_provider,
+        "ok": result.ok,
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "written": result.written,
+        "by_provider": result.by_provider,
         "ignored_columns": result.ignored_columns,
         "preview": [
             {**row, "start_date": row["start_date"].isoformat(), "provider": row["provider"].code}
             for row in result.preview
         ],
         "errors": [[e.row, e.column, e.reason] for e in result.errors[:ERRORS_KEPT]],
-        "error_count": len(result.errors), "bad_rows": result.bad_rows,
+        "error_count": len(result.errors),
+        "bad_rows": result.bad_rows,
     }
 
 
@@ -79,8 +90,11 @@ def _run(job, progress, *, claimed: bool) -> ImportResult:
         if provider is None:
             raise JobFailed(f"You no longer manage the provider {params['provider']}.")
     return import_caseload(
-        data=data, filename=params["filename"], default_provider=provider,
-        allowed_provider_ids=provider_ids_visible_to(job.owner), dry_run=not claimed,
+        data=data,
+        filename=params["filename"],
+        default_provider=provider,
+        allowed_provider_ids=provider_ids_visible_to(job.owner),
+        dry_run=not claimed,
         progress=progress,
     )
 
@@ -108,10 +122,14 @@ def write_caseload(job, progress) -> dict:
         provider = job.params.get("provider", "")
         filename = job.params["filename"]
         case_data_event.send(
-            sender=Case, user=job.owner, action="imported", object_type="caseload",
+            sender=Case,
+            user=job.owner,
+            action="imported",
+            object_type="caseload",
             object_id=provider,
             label=f"Caseload {filename}: {result.created} new cases, {result.updated} updated",
-            request=None, detail={"by_provider": result.by_provider},
+            request=None,
+            detail={"by_provider": result.by_provider},
         )
     return {"result": _stored(result)}
 

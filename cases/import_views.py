@@ -2,6 +2,7 @@
 the preview (or the problems); confirm, then a job writes it while its progress shows, ending in
 the provider's page. Thin: the work is in cases.import_jobs and cases.importers.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from jobs.models import Job
 from jobs.selectors import own_job_or_404
 from jobs.services import claim, start_job
 from jobs.views import unfinished_response
-from standards.forms import form_status
+from ui.forms import form_status
 
 from . import uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm
@@ -27,8 +28,9 @@ from .selectors import visible_providers
 from .views import provider_or_404
 
 MAX_ERRORS_SHOWN = 500
-WORKS = {f"{work.__module__}.{work.__qualname__}": work for work in (check_caseload,
-                                                                      write_caseload)}
+WORKS = {
+    f"{work.__module__}.{work.__qualname__}": work for work in (check_caseload, write_caseload)
+}
 
 
 @permission_required("cases.add_case", raise_exception=True)
@@ -38,27 +40,44 @@ def caseload_upload(request, code=None):
     chosen = provider_or_404(request.user, code) if code else None
     posted = request.method == "POST"
     form = CaseloadUploadForm(
-        request.POST if posted else None, request.FILES if posted else None, providers=providers,
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        providers=providers,
         initial={"provider": chosen.code if chosen else None},
     )
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         provider = form.cleaned_data["provider"]
-        token = uploads.stage(request, data=upload.read(), filename=upload.name,
-                              provider_code=provider.code if provider else "")
+        token = uploads.stage(
+            request,
+            data=upload.read(),
+            filename=upload.name,
+            provider_code=provider.code if provider else "",
+        )
         job = start_job(
-            owner=request.user, work=check_caseload, title=f"Checking caseload {upload.name}",
+            owner=request.user,
+            work=check_caseload,
+            title=f"Checking caseload {upload.name}",
             page="cases:caseload_job",
-            params={"token": token, "sha256": uploads.checksum(request, token),
-                    "filename": upload.name[:200], "provider": provider.code if provider else ""},
+            params={
+                "token": token,
+                "sha256": uploads.checksum(request, token),
+                "filename": upload.name[:200],
+                "provider": provider.code if provider else "",
+            },
         )
         return redirect(job)
-    return render(request, "cases/caseload_upload.html", {
-        "page_title": "Upload a caseload",
-        "form": form,
-        "provider": chosen,
-        "columns": COLUMNS,
-    }, status=form_status(form))
+    return render(
+        request,
+        "cases/caseload_upload.html",
+        {
+            "page_title": "Upload a caseload",
+            "form": form,
+            "provider": chosen,
+            "columns": COLUMNS,
+        },
+        status=form_status(form),
+    )
 
 
 LABELS = {
@@ -73,16 +92,22 @@ def _preview(request, job: Job, result: StoredResult, token: str | None):
         {**row, **{name: labels.get(row[name], row[name]) for name, labels in LABELS.items()}}
         for row in result.preview
     ]
-    return render(request, "cases/caseload_preview.html", {
-        "preview_rows": rows,
-        "page_title": "Check the caseload" if result.ok else "There is a problem with the caseload",
-        "result": result,
-        "filename": job.params.get("filename", ""),
-        "provider": provider_of(request.user, job),
-        "confirm_form": ConfirmImportForm(initial={"upload": token}) if token else None,
-        "errors_shown": result.errors[:MAX_ERRORS_SHOWN],
-        "errors_hidden": max(0, result.error_count - MAX_ERRORS_SHOWN),
-    })
+    return render(
+        request,
+        "cases/caseload_preview.html",
+        {
+            "preview_rows": rows,
+            "page_title": "Check the caseload"
+            if result.ok
+            else "There is a problem with the caseload",
+            "result": result,
+            "filename": job.params.get("filename", ""),
+            "provider": provider_of(request.user, job),
+            "confirm_form": ConfirmImportForm(initial={"upload": token}) if token else None,
+            "errors_shown": result.errors[:MAX_ERRORS_SHOWN],
+            "errors_hidden": max(0, result.error_count - MAX_ERRORS_SHOWN),
+        },
+    )
 
 
 @require_safe
@@ -93,8 +118,9 @@ def caseload_job(request, pk):
     job = own_job_or_404(request.user, pk)
     if job.work not in WORKS:
         raise Http404("No such caseload import.")
-    waiting = unfinished_response(request, job, reverse("cases:caseload_upload"),
-                                  "Upload another caseload")
+    waiting = unfinished_response(
+        request, job, reverse("cases:caseload_upload"), "Upload another caseload"
+    )
     if waiting is not None:
         return waiting
     result = StoredResult.load(job.outcome)
@@ -102,8 +128,12 @@ def caseload_job(request, pk):
     if writing and result.written:
         return _written(request, job, result)
     token = job.params["token"]
-    offer = (not writing and result.ok and uploads.is_staged(request, token)
-             and uploads.read(token, job.params["sha256"]) is not None)
+    offer = (
+        not writing
+        and result.ok
+        and uploads.is_staged(request, token)
+        and uploads.read(token, job.params["sha256"]) is not None
+    )
     return _preview(request, job, result, token if offer else None)
 
 
@@ -119,10 +149,15 @@ def _written(request, job, result):
         if provider is not None:
             return redirect("cases:provider_detail", code=provider.code)
         return redirect("cases:provider_list")
-    return render(request, "jobs/done.html", {
-        "job": job, "page_title": job.title,
-        "summary": [f"{result.created:,} new cases, {result.updated:,} updated."],
-    })
+    return render(
+        request,
+        "jobs/done.html",
+        {
+            "job": job,
+            "page_title": job.title,
+            "summary": [f"{result.created:,} new cases, {result.updated:,} updated."],
+        },
+    )
 
 
 @require_POST
@@ -134,17 +169,25 @@ def caseload_confirm(request):
     staged = uploads.claim(request, form.cleaned_data["upload"]) if form.is_valid() else None
     if staged is None:
         raise Http404("No caseload upload to confirm.")
-    if staged.provider_code and not visible_providers(request.user).filter(
-            code=staged.provider_code).exists():
+    if (
+        staged.provider_code
+        and not visible_providers(request.user).filter(code=staged.provider_code).exists()
+    ):
         uploads.release(request, staged.token)
         raise Http404("No caseload upload to confirm.")
     sha256 = uploads.checksum(request, staged.token)
     uploads.discard(request, staged.token, suffixes=())  # the session's note; the job has the file
     job = start_job(
-        owner=request.user, work=write_caseload, title=f"Importing caseload {staged.filename}",
+        owner=request.user,
+        work=write_caseload,
+        title=f"Importing caseload {staged.filename}",
         page="cases:caseload_job",
-        params={"token": staged.token, "sha256": sha256, "filename": staged.filename,
-                "provider": staged.provider_code},
+        params={
+            "token": staged.token,
+            "sha256": sha256,
+            "filename": staged.filename,
+            "provider": staged.provider_code,
+        },
     )
     claim(job)
     return redirect(job)

@@ -11,8 +11,11 @@ urlpatterns = [
     path("import/jobs/<int:pk>/", import_views.caseload_job, name="caseload_job"),
     path("import/confirm/", import_views.caseload_confirm, name="caseload_confirm"),
     path("import/cancel/", import_views.caseload_cancel, name="caseload_cancel"),
-    path("providers/<str:code>/import/", import_views.caseload_upload,
-         name="provider_caseload_upload"),
+    path(
+        "providers/<str:code>/import/",
+        import_views.caseload_upload,
+        name="provider_caseload_upload",
+    ),
     path("samples/", views.sample_list, name="sample_list"),
     path("samples/new/", views.sample_new, name="sample_new"),
     path("samples/<int:pk>/", views.sample_detail, name="sample_detail"),

@@ -5,6 +5,7 @@ user's: the owner it is scoped to, the figures of its progress, the phase it is 
 (what the page showing it needs: a preview, the rows' errors, the figures written) and a failure
 message in plain English. One Job may be run more than once: a run cut short is retried.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -21,24 +22,28 @@ class JobStatus(models.TextChoices):
 
 class Job(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="jobs",
     )
     work = models.CharField(max_length=200, help_text="The dotted path of the work it runs.")
     title = models.CharField(max_length=200)
     page = models.CharField(
-        max_length=100, blank=True,
+        max_length=100,
+        blank=True,
         help_text="The URL name of the page that shows the job (given its id); blank: the "
         "generic job page.",
     )
     page_kwargs = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="The page's URL arguments; the one given as null takes the job's id. Empty: "
         "the job's id is the only argument.",
     )
     params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=JobStatus.choices,
-                              default=JobStatus.QUEUED)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     phase = models.CharField(max_length=100, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
@@ -50,10 +55,12 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    seen_at = models.DateTimeField(null=True, blank=True,
-                                   help_text="When the owner was shown how it ended.")
-    claimed_at = models.DateTimeField(null=True, blank=True,
-                                      help_text="When its outcome was acted on (confirmed).")
+    seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner was shown how it ended."
+    )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its outcome was acted on (confirmed)."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -65,6 +72,14 @@ class Job(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self) -> str:
+        if not self.page_kwargs:
+            return reverse(self.page or "jobs:detail", args=[self.pk])
+        kwargs = {
+            key: self.pk if value is None else value for key, value in self.page_kwargs.items()
+        }
+        return reverse(self.page, kwargs=kwargs)
+
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
@@ -74,10 +89,3 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, round(100 * self.done / self.total))
-
-    def get_absolute_url(self) -> str:
-        if not self.page_kwargs:
-            return reverse(self.page or "jobs:detail", args=[self.pk])
-        kwargs = {key: self.pk if value is None else value
-                  for key, value in self.page_kwargs.items()}
-        return reverse(self.page, kwargs=kwargs)

@@ -11,6 +11,7 @@ The work calls `progress.phase("Checking rows", total=100_000)` then `progress.a
 - `TerminalProgress` (a management command) draws a bar on the terminal with tqdm.
 - `NullProgress` (a test, or work started from code) tells nobody.
 """
+
 from __future__ import annotations
 
 import sys
@@ -55,8 +56,15 @@ class TerminalProgress(Progress):
         from tqdm import tqdm
 
         self.close()
-        self.bar = tqdm(total=total, desc=name, unit=" rows", file=self.stream,
-                        disable=self.disable, dynamic_ncols=True, mininterval=0.2)
+        self.bar = tqdm(
+            total=total,
+            desc=name,
+            unit=" rows",
+            file=self.stream,
+            disable=self.disable,
+            dynamic_ncols=True,
+            mininterval=0.2,
+        )
 
     def advance(self, count: int = 1) -> None:
         if self.bar is not None:
@@ -103,8 +111,12 @@ class JobProgress(Progress):
 
         self.written_at = self.clock()
         total = self.total if self.total is None else max(self.total, self.done)
-        values = {"phase": self.name, "done": self.done, "total": total,
-                  "heartbeat_at": timezone.now()}
+        values = {
+            "phase": self.name,
+            "done": self.done,
+            "total": total,
+            "heartbeat_at": timezone.now(),
+        }
         if not connection.in_atomic_block:
             Job.objects.filter(pk=self.job_id).update(**values)
             return
@@ -118,8 +130,13 @@ class JobProgress(Progress):
                 cursor.execute(
                     f'UPDATE "{table}" SET phase = %s, done = %s, total = %s, heartbeat_at = %s '
                     "WHERE id = %s",
-                    [values["phase"], values["done"], values["total"], values["heartbeat_at"],
-                     self.job_id],
+                    [
+                        values["phase"],
+                        values["done"],
+                        values["total"],
+                        values["heartbeat_at"],
+                        self.job_id,
+                    ],
                 )
         except DatabaseError:
             pass  # progress is a courtesy: the work goes on without it

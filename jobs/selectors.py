@@ -1,4 +1,5 @@
 """Reads of jobs: a user's own, and no one else's."""
+
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404

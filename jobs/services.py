@@ -17,101 +17,63 @@ cut short (the worker killed, the machine lost) leaves nothing half-written: `re
 finds a running job whose progress has not moved for JOBS_STALLED_AFTER seconds and queues it
 again, up to JOBS_MAX_ATTEMPTS runs, then marks it failed saying so.
 """
+
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .models import Job, JobStatus
-from .progress import JobProgress
+from .runner import GENERAL_FAILURE, JobFailed, job_work
+from .tasks import run_job
 
-logger = logging.getLogger(__name__)
-
-GENERAL_FAILURE = ("The work stopped because of a fault in the service, and nothing was saved. "
-                   "Try again; if it fails again, tell the service's support team.")
-STALLED = ("The work stopped before it finished (the server running it stopped), and nothing "
-           "was saved. It was tried {attempts} times. Start it again.")
+__all__ = ["GENERAL_FAILURE", "JobFailed", "claim", "job_work", "recover_stalled", "start_job"]
 
 
-class JobFailed(Exception):
-    """Raised by work to end its job as failed with this message for the user."""
-
-
-def job_work(function: Callable) -> Callable:
-    """Mark a function as work a job may run (nothing else named in a job row is run)."""
-    function.is_job_work = True
-    return function
+STALLED = (
+    "The work stopped before it finished (the server running it stopped), and nothing "
+    "was saved. It was tried {attempts} times. Start it again."
+)
 
 
 def _path(work: Callable) -> str:
     return f"{work.__module__}.{work.__qualname__}"
 
 
-def start_job(*, owner, work: Callable, title: str, page: str = "",
-              page_kwargs: dict | None = None, params: dict | None = None) -> Job:
+def start_job(
+    *,
+    owner,
+    work: Callable,
+    title: str,
+    page: str = "",
+    page_kwargs: dict | None = None,
+    params: dict | None = None,
+) -> Job:
     """Record a job and queue it. Call it outside any transaction of the caller's, so the job is
     in the database before a worker looks for it. `page` names the URL of the page that shows
     the job (`page_kwargs` its arguments, the job's own id given as None)."""
     if not getattr(work, "is_job_work", False):
         raise ValueError(f"{_path(work)} is not marked with @job_work")
-    job = Job.objects.create(owner=owner, work=_path(work), title=title[:200], page=page,
-                             page_kwargs=page_kwargs or {}, params=params or {})
+    job = Job.objects.create(
+        owner=owner,
+        work=_path(work),
+        title=title[:200],
+        page=page,
+        page_kwargs=page_kwargs or {},
+        params=params or {},
+    )
     _enqueue(job)
     job.refresh_from_db()
     return job
 
 
 def _enqueue(job: Job) -> None:
-    from .tasks import run_job
-
     result = run_job.enqueue(job.pk)
     Job.objects.filter(pk=job.pk).exclude(task_id=result.id).update(task_id=str(result.id)[:64])
-
-
-def run(job_id: int) -> None:
-    """Run a queued job (the task calls this); a job already finished or running is left be."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, phase="Starting",
-        done=0, total=None, attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        return
-    job = Job.objects.get(pk=job_id)
-    work = import_string(job.work)
-    if not getattr(work, "is_job_work", False):
-        _finish(job_id, status=JobStatus.FAILED, message=GENERAL_FAILURE)
-        return
-    progress = JobProgress(job_id)
-    try:
-        outcome = work(job, progress)
-    except JobFailed as failure:
-        _finish(job_id, status=JobStatus.FAILED, message=str(failure))
-    except Exception:
-        logger.exception("Job %s (%s) failed", job_id, job.work)
-        _finish(job_id, status=JobStatus.FAILED, message=GENERAL_FAILURE)
-    else:
-        _finish(job_id, status=JobStatus.DONE, outcome=outcome or {},
-                done=progress.done, total=progress.total)
-    finally:
-        progress.close()
-
-
-def _finish(job_id: int, *, status: str, message: str = "", outcome: dict | None = None,
-            **figures) -> None:
-    values = {"status": status, "message": message, "finished_at": timezone.now(),
-              "heartbeat_at": timezone.now(), "phase": ""}
-    if outcome is not None:
-        values["outcome"] = outcome
-    values.update({key: value for key, value in figures.items() if value is not None})
-    Job.objects.filter(pk=job_id).update(**values)
 
 
 def recover_stalled(*, now=None, jobs=None) -> tuple[int, int]:
@@ -120,15 +82,20 @@ def recover_stalled(*, now=None, jobs=None) -> tuple[int, int]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOBS_STALLED_AFTER)
     stalled = (jobs if jobs is not None else Job.objects.all()).filter(
-        status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
+        status=JobStatus.RUNNING, heartbeat_at__lt=cutoff
+    )
     queued = failed = 0
     for job in stalled:
         if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
             failed += Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED, finished_at=now, phase="",
-                message=STALLED.format(attempts=job.attempts))
+                status=JobStatus.FAILED,
+                finished_at=now,
+                phase="",
+                message=STALLED.format(attempts=job.attempts),
+            )
         elif Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.QUEUED, phase="", done=0, total=None):
+            status=JobStatus.QUEUED, phase="", done=0, total=None
+        ):
             queued += 1
             transaction.on_commit(lambda job=job: _enqueue(job))
     return queued, failed
@@ -137,5 +104,8 @@ def recover_stalled(*, now=None, jobs=None) -> tuple[int, int]:
 def claim(job: Job) -> bool:
     """Mark a finished job's outcome as acted on, for one caller only (a confirmation sent twice
     goes through once)."""
-    return bool(Job.objects.filter(pk=job.pk, status=JobStatus.DONE, claimed_at=None)
-                .update(claimed_at=timezone.now()))
+    return bool(
+        Job.objects.filter(pk=job.pk, status=JobStatus.DONE, claimed_at=None).update(
+            claimed_at=timezone.now()
+        )
+    )

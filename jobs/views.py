@@ -11,6 +11,7 @@ when it has finished. A page that reloads itself on a timer (a meta refresh) is 
 under WCAG 2.2.1 (a screen reader starts the page again each time), so it is used only where
 scripts do not run, inside <noscript>.
 """
+
 from __future__ import annotations
 
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -46,15 +47,21 @@ def _checked(job: Job) -> Job:
     return job
 
 
-def unfinished_response(request, job: Job, back_url: str = "",
-                        back_label: str = "") -> HttpResponse | None:
+def unfinished_response(
+    request, job: Job, back_url: str = "", back_label: str = ""
+) -> HttpResponse | None:
     """The progress or failure page of a job not finished well; None once it is done."""
     job = _checked(job)
     if job.status == JobStatus.DONE:
         return None
-    context = {"job": job, "page_title": job.title, "back_url": back_url,
-               "back_label": back_label, "refresh": REFRESH_SECONDS,
-               "text": progress_text(job)}
+    context = {
+        "job": job,
+        "page_title": job.title,
+        "back_url": back_url,
+        "back_label": back_label,
+        "refresh": REFRESH_SECONDS,
+        "text": progress_text(job),
+    }
     if job.status == JobStatus.FAILED:
         return render(request, "jobs/failed.html", context)
     return render(request, "jobs/progress.html", context)
@@ -69,8 +76,11 @@ def detail(request, pk):
     response = unfinished_response(request, job)
     if response is not None:
         return response
-    return render(request, "jobs/done.html", {"job": job, "page_title": job.title,
-                                              "summary": job.outcome.get("summary", [])})
+    return render(
+        request,
+        "jobs/done.html",
+        {"job": job, "page_title": job.title, "summary": job.outcome.get("summary", [])},
+    )
 
 
 @require_safe
@@ -78,9 +88,15 @@ def detail(request, pk):
 def status(request, pk):
     """A job of the user's own, as JSON for its progress page."""
     job = _checked(own_job_or_404(request.user, pk))
-    return JsonResponse({
-        "status": job.status, "status_label": job.get_status_display(),
-        "finished": job.finished, "text": progress_text(job),
-        "done": job.done, "total": job.total, "percent": job.percent,
-        "url": job.get_absolute_url(),
-    })
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "finished": job.finished,
+            "text": progress_text(job),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "url": job.get_absolute_url(),
+        }
+    )

@@ -5,8 +5,9 @@ Applicability rules (`standards.applicability`) name these facts; the admin's ru
 them as choices and reads rules back with these words. Anything else that states rules about case
 facts (which facts follow from which, say) should name facts from here, so an admin meets the same
 words everywhere. The values are those the case record and the review hold (`cases.models` for
-the case's own facts, `audit.selectors.review_facts` for those the assessor records).
+the case's own facts, `audit.scoring.selectors.review_facts` for those the assessor records).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,40 +48,88 @@ def _choice(name, label, subject, values) -> Fact:
 
 
 def _yes_no(name, label, when_yes, when_no) -> Fact:
-    return Fact(name, label, (Value(True, "yes"), Value(False, "no")),
-                when_yes=when_yes, when_no=when_no)
+    return Fact(
+        name, label, (Value(True, "yes"), Value(False, "no")), when_yes=when_yes, when_no=when_no
+    )
 
 
 FACT_LIST: tuple[Fact, ...] = (
-    _choice("sentence_type", "Sentence type", "the sentence type", [
-        ("community_order", "community order"),
-        ("suspended_sentence_order", "suspended sentence order"),
-        ("licence", "licence"),
-        ("post_sentence_supervision", "post-sentence supervision"),
-    ]),
-    _choice("rosh_level", "RoSH level", "the RoSH level", [
-        ("low", "low"), ("medium", "medium"), ("high", "high"), ("very_high", "very high"),
-        ("not_screened", "not screened"),
-    ]),
-    _choice("gender", "Gender", "the gender recorded", [
-        ("female", "female"), ("male", "male"), ("other", "other"), ("not_known", "not known"),
-    ]),
-    _yes_no("domestic_abuse_history", "History of domestic abuse",
-            "there is a history of domestic abuse", "there is no history of domestic abuse"),
-    _yes_no("child_safeguarding_concerns", "Child safeguarding concerns",
-            "there are child safeguarding concerns", "there are no child safeguarding concerns"),
-    _yes_no("mappa_eligible", "Eligible for MAPPA",
-            "the case is eligible for MAPPA", "the case is not eligible for MAPPA"),
-    _yes_no("home_visit_needed", "Home visit needed",
-            "a home visit is needed", "no home visit is needed"),
-    _yes_no("domestic_abuse_enquiries_needed", "Domestic abuse enquiries needed",
-            "domestic abuse enquiries are needed", "no domestic abuse enquiries are needed"),
-    _yes_no("child_safeguarding_enquiries_needed", "Child safeguarding enquiries needed",
-            "child safeguarding enquiries are needed",
-            "no child safeguarding enquiries are needed"),
-    _yes_no("full_risk_analysis_required", "Full analysis of risk of harm required",
-            "a full analysis of risk of harm is required",
-            "no full analysis of risk of harm is required"),
+    _choice(
+        "sentence_type",
+        "Sentence type",
+        "the sentence type",
+        [
+            ("community_order", "community order"),
+            ("suspended_sentence_order", "suspended sentence order"),
+            ("licence", "licence"),
+            ("post_sentence_supervision", "post-sentence supervision"),
+        ],
+    ),
+    _choice(
+        "rosh_level",
+        "RoSH level",
+        "the RoSH level",
+        [
+            ("low", "low"),
+            ("medium", "medium"),
+            ("high", "high"),
+            ("very_high", "very high"),
+            ("not_screened", "not screened"),
+        ],
+    ),
+    _choice(
+        "gender",
+        "Gender",
+        "the gender recorded",
+        [
+            ("female", "female"),
+            ("male", "male"),
+            ("other", "other"),
+            ("not_known", "not known"),
+        ],
+    ),
+    _yes_no(
+        "domestic_abuse_history",
+        "History of domestic abuse",
+        "there is a history of domestic abuse",
+        "there is no history of domestic abuse",
+    ),
+    _yes_no(
+        "child_safeguarding_concerns",
+        "Child safeguarding concerns",
+        "there are child safeguarding concerns",
+        "there are no child safeguarding concerns",
+    ),
+    _yes_no(
+        "mappa_eligible",
+        "Eligible for MAPPA",
+        "the case is eligible for MAPPA",
+        "the case is not eligible for MAPPA",
+    ),
+    _yes_no(
+        "home_visit_needed",
+        "Home visit needed",
+        "a home visit is needed",
+        "no home visit is needed",
+    ),
+    _yes_no(
+        "domestic_abuse_enquiries_needed",
+        "Domestic abuse enquiries needed",
+        "domestic abuse enquiries are needed",
+        "no domestic abuse enquiries are needed",
+    ),
+    _yes_no(
+        "child_safeguarding_enquiries_needed",
+        "Child safeguarding enquiries needed",
+        "child safeguarding enquiries are needed",
+        "no child safeguarding enquiries are needed",
+    ),
+    _yes_no(
+        "full_risk_analysis_required",
+        "Full analysis of risk of harm required",
+        "a full analysis of risk of harm is required",
+        "no full analysis of risk of harm is required",
+    ),
     _yes_no("review_due", "Review due", "a review is due", "no review is due"),
 )
 

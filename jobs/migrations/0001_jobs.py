@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,33 +14,96 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('work', models.CharField(help_text='The dotted path of the work it runs.', max_length=200)),
-                ('title', models.CharField(max_length=200)),
-                ('page', models.CharField(blank=True, help_text='The URL name of the page that shows the job (given its id); blank: the generic job page.', max_length=100)),
-                ('page_kwargs', models.JSONField(blank=True, default=dict, help_text="The page's URL arguments; the one given as null takes the job's id. Empty: the job's id is the only argument.")),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Waiting to start'), ('running', 'In progress'), ('done', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('phase', models.CharField(blank=True, max_length=100)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(blank=True, null=True)),
-                ('outcome', models.JSONField(blank=True, default=dict)),
-                ('message', models.TextField(blank=True, help_text='Why it failed, in plain words.')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('seen_at', models.DateTimeField(blank=True, help_text='When the owner was shown how it ended.', null=True)),
-                ('claimed_at', models.DateTimeField(blank=True, help_text='When its outcome was acted on (confirmed).', null=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "work",
+                    models.CharField(
+                        help_text="The dotted path of the work it runs.", max_length=200
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "page",
+                    models.CharField(
+                        blank=True,
+                        help_text="The URL name of the page that shows the job (given its id); blank: the generic job page.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "page_kwargs",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The page's URL arguments; the one given as null takes the job's id. Empty: the job's id is the only argument.",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to start"),
+                            ("running", "In progress"),
+                            ("done", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("phase", models.CharField(blank=True, max_length=100)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(blank=True, null=True)),
+                ("outcome", models.JSONField(blank=True, default=dict)),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="Why it failed, in plain words."),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "seen_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the owner was shown how it ended.", null=True
+                    ),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When its outcome was acted on (confirmed).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['owner', '-created_at'], name='job_owner_recent'), models.Index(fields=['status', 'heartbeat_at'], name='job_status_heartbeat')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["owner", "-created_at"], name="job_owner_recent"),
+                    models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+                ],
             },
         ),
     ]

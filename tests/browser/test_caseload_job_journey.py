@@ -1,7 +1,8 @@
 """A manager uploads a large caseload; a worker (a thread here, as `make run` starts one) checks it
 while the page shows the rows checked of the total, kept up to date in place by the service's
-own script (no inline script, no reloading); the page ends in the preview, and confirming runs the write the same way. Every page passes axe, and the
-progress page reflows at 320 px."""
+own script (no inline script, no reloading); the page ends in the preview, and confirming runs
+the write the same way. Every page passes axe, and the progress page reflows at 320 px."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 from cases import importers
 from cases.models import Case
 from jobs.models import Job, JobStatus
@@ -49,9 +50,16 @@ def work_the_queue():
     from django_tasks_db.management.commands.db_worker import Worker
 
     try:
-        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-               startup_delay=False, max_tasks=None, worker_id="browser-test",
-               excluded_queue_names=[]).run()
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="browser-test",
+            excluded_queue_names=[],
+        ).run()
     finally:
         connection.close()
 
@@ -80,14 +88,16 @@ def test_a_large_caseload_is_checked_and_imported_with_its_progress_shown(
     page.get_by_label("Caseload file").set_input_files(str(path))
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Checking caseload national-extract.csv")
+        "Checking caseload national-extract.csv"
+    )
     expect(page.get_by_role("status")).to_contain_text("Waiting to start")
     axe(page, "caseload-job-waiting")
 
     thread = worker()
     status = page.get_by_role("status")
-    expect(status).to_contain_text(re.compile(r"Checking rows: [\d,]+ of 20,001 rows"),
-                                   timeout=20_000)
+    expect(status).to_contain_text(
+        re.compile(r"Checking rows: [\d,]+ of 20,001 rows"), timeout=20_000
+    )
     first = int(re.search(r"([\d,]+) of", status.inner_text()).group(1).replace(",", ""))
     axe(page, "caseload-job-progress")
     page.set_viewport_size({"width": 320, "height": 800})
@@ -96,12 +106,15 @@ def test_a_large_caseload_is_checked_and_imported_with_its_progress_shown(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.wait_for_function(  # the figures move, written into the page in place
         """first => {
-            const found = /([\\d,]+) of/.exec(document.querySelector("[data-job-text]").textContent);
+            const text = document.querySelector("[data-job-text]").textContent;
+            const found = /([\\d,]+) of/.exec(text);
             return !found || Number(found[1].replaceAll(",", "")) > first;
-        }""", arg=first, timeout=20_000)
+        }""",
+        arg=first,
+        timeout=20_000,
+    )
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check the caseload",
-                                                              timeout=60_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the caseload", timeout=60_000)
     thread.join(timeout=60)
     expect(page.locator(".govuk-summary-list")).to_contain_text("20,000")
     axe(page, "caseload-job-preview")
@@ -109,7 +122,8 @@ def test_a_large_caseload_is_checked_and_imported_with_its_progress_shown(
 
     page.get_by_role("button", name="Import 20,000 cases").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Importing caseload national-extract.csv")
+        "Importing caseload national-extract.csv"
+    )
     axe(page, "caseload-job-writing")
     job_url = page.url
     # SQLite's in-memory test database takes no other write while the import's transaction is
@@ -119,7 +133,8 @@ def test_a_large_caseload_is_checked_and_imported_with_its_progress_shown(
     page.goto(job_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Providers and caseloads")
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "20,000 new cases, 0 updated")
+        "20,000 new cases, 0 updated"
+    )
     assert Case.objects.count() == ROWS
 
     page.goto("/")

@@ -1,6 +1,7 @@
 """Background jobs: imports run by a worker through the database backend, progress that moves,
 failures said plainly, interrupted work that writes nothing and is tried again, and jobs seen by
 their owner alone."""
+
 from __future__ import annotations
 
 import datetime
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 from cases import importers
 from cases.models import Case
 from jobs.models import Job, JobStatus
@@ -48,8 +49,9 @@ def work_the_queue():
 
 
 def upload(client, data, name="caseload.csv"):
-    return client.post(reverse("cases:caseload_upload"),
-                       {"file": SimpleUploadedFile(name, data), "provider": ""})
+    return client.post(
+        reverse("cases:caseload_upload"), {"file": SimpleUploadedFile(name, data), "provider": ""}
+    )
 
 
 def token_of(response) -> str:
@@ -122,16 +124,17 @@ def test_a_write_interrupted_midway_writes_nothing_and_is_tried_again(
     client.force_login(manager)
     preview = upload(client, csv_bytes(rows(30)))
     work_the_queue()
-    confirmed = client.post(reverse("cases:caseload_confirm"),
-                            {"upload": token_of(client.get(preview["Location"]))})
-    real_write = importers._write
+    confirmed = client.post(
+        reverse("cases:caseload_confirm"), {"upload": token_of(client.get(preview["Location"]))}
+    )
+    real_write = importers.write_cases
 
     def half_then_killed(records, existing):
         real_write(records[:15], existing)
         assert Case.objects.count() == 15  # written, inside the transaction
         raise Interrupted
 
-    with mock.patch.object(importers, "_write", half_then_killed):
+    with mock.patch.object(importers, "write_cases", half_then_killed):
         work_the_queue()
     assert Case.objects.count() == 0
     job = Job.objects.get(work="cases.import_jobs.write_caseload")
@@ -149,17 +152,24 @@ def test_a_write_interrupted_midway_writes_nothing_and_is_tried_again(
 
 @pytest.mark.django_db
 def test_a_job_lost_on_every_try_is_marked_failed_saying_so(client, manager, settings):
-    job = Job.objects.create(owner=manager, work="cases.import_jobs.write_caseload",
-                             title="Importing caseload big.csv", page="cases:caseload_job",
-                             status=JobStatus.RUNNING, attempts=settings.JOBS_MAX_ATTEMPTS,
-                             params={"filename": "big.csv"},
-                             heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+    job = Job.objects.create(
+        owner=manager,
+        work="cases.import_jobs.write_caseload",
+        title="Importing caseload big.csv",
+        page="cases:caseload_job",
+        status=JobStatus.RUNNING,
+        attempts=settings.JOBS_MAX_ATTEMPTS,
+        params={"filename": "big.csv"},
+        heartbeat_at=timezone.now() - datetime.timedelta(hours=1),
+    )
     client.force_login(manager)
     page = client.get(job.get_absolute_url())  # the page notices it is lost
     html = page.content.decode()
     assert "it did not finish" in html
-    assert ("The work stopped before it finished (the server running it stopped), and nothing "
-            "was saved. It was tried 2 times. Start it again.") in html
+    assert (
+        "The work stopped before it finished (the server running it stopped), and nothing "
+        "was saved. It was tried 2 times. Start it again."
+    ) in html
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
 
@@ -193,12 +203,15 @@ class Recording(JobProgress):
 def test_progress_figures_move(manager, pdu):
     job = Job.objects.create(owner=manager, work="x", title="Checking", status=JobStatus.RUNNING)
     progress = Recording(job.pk)
-    result = importers.import_caseload(data=csv_bytes(rows(5)), filename="c.csv",
-                                       progress=progress)
+    result = importers.import_caseload(data=csv_bytes(rows(5)), filename="c.csv", progress=progress)
     assert result.ok and result.created == 5
     assert progress.seen == [
-        ("Checking rows", 0, 6), ("Checking rows", 2, 6), ("Checking rows", 3, 6),
-        ("Checking rows", 4, 6), ("Checking rows", 5, 6), ("Checking rows", 6, 6),
+        ("Checking rows", 0, 6),
+        ("Checking rows", 2, 6),
+        ("Checking rows", 3, 6),
+        ("Checking rows", 4, 6),
+        ("Checking rows", 5, 6),
+        ("Checking rows", 6, 6),
         ("Writing 5 cases", 0, None),
     ]
 
@@ -209,17 +222,23 @@ def test_each_user_sees_only_their_own_jobs(client, manager, make_user, pdu):
     page = upload(client, csv_bytes(rows(2)))
     own = Job.objects.get()
     other = make_user(Role.MANAGER, providers=[pdu])
-    theirs = Job.objects.create(owner=other, work="x", title="Their purge",
-                                status=JobStatus.DONE)
+    theirs = Job.objects.create(owner=other, work="x", title="Their purge", status=JobStatus.DONE)
     home = client.get(reverse("home")).content.decode()
     assert "Checking caseload caseload.csv" in home and "Their purge" not in home
     assert client.get(page["Location"]).status_code == 200
     assert client.get(reverse("jobs:detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("jobs:status", args=[theirs.pk])).status_code == 404
     status = client.get(reverse("jobs:status", args=[own.pk])).json()
-    assert status == {"status": "done", "status_label": "Finished", "finished": True,
-                      "text": "Working: 3 of 3 rows",
-                      "done": 3, "total": 3, "percent": 100, "url": own.get_absolute_url()}
+    assert status == {
+        "status": "done",
+        "status_label": "Finished",
+        "finished": True,
+        "text": "Working: 3 of 3 rows",
+        "done": 3,
+        "total": 3,
+        "percent": 100,
+        "url": own.get_absolute_url(),
+    }
     client.force_login(other)
     assert client.get(own.get_absolute_url()).status_code == 404
     assert client.get(reverse("jobs:detail", args=[own.pk])).status_code == 404
@@ -241,10 +260,11 @@ def test_the_home_page_lists_recent_jobs_in_two_queries(client, manager, django_
 
 @pytest.mark.django_db
 def test_a_purge_job_runs_the_purge_and_says_what_it_did(admin_user):
-    from audit.retention_jobs import start_purge
+    from audit.retention.jobs import start_purge
 
     job = start_purge(before=datetime.date(2020, 1, 1), owner=admin_user)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert job.outcome["summary"][0] == (
-        "Removed the case data of 0 inspection(s) published before 2020-01-01.")
+        "Removed the case data of 0 inspection(s) published before 2020-01-01."
+    )

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.importers import ImportFailed, import_file
 from audit.models import Inspection
+from audit.scoring.importers import ImportFailed, import_file
 from jobs.progress import TerminalProgress
 
 
@@ -18,10 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The CSV or XLSX file of scored reviews.")
-        parser.add_argument("--inspection", type=int, required=True, metavar="ID",
-                            help="The inspection's id (shown in its page address).")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="Who the changes are recorded against in the review history.")
+        parser.add_argument(
+            "--inspection",
+            type=int,
+            required=True,
+            metavar="ID",
+            help="The inspection's id (shown in its page address).",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Who the changes are recorded against in the review history.",
+        )
 
     def handle(self, *args, file, inspection, user=None, **options):
         path = Path(file)
@@ -37,11 +45,17 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"Unknown user '{user}'.")
-        progress = TerminalProgress(stream=getattr(self.stderr, "_out", None),
-                                    disable=options["verbosity"] < 1)
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
+        )
         try:
-            result = import_file(inspection=target, content=content, filename=path.name,
-                                 user=actor, progress=progress)
+            result = import_file(
+                inspection=target,
+                content=content,
+                filename=path.name,
+                user=actor,
+                progress=progress,
+            )
         except ImportFailed as failure:
             progress.close()
             for error in failure.errors:

@@ -8,14 +8,15 @@ caseload uploads from the private upload folder. With --background, queues the s
 job for the workers (`manage.py run_jobs`) and prints its number. See docs/operations.md,
 "Retention and purge".
 """
+
 from __future__ import annotations
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.retention import PurgeRefused, latest_allowed, purge_case_data
-from audit.retention_jobs import start_purge
+from audit.retention.jobs import start_purge
+from audit.retention.services import PurgeRefused, latest_allowed, purge_case_data
 from cases import uploads
 from jobs.progress import TerminalProgress
 
@@ -31,12 +32,20 @@ class Command(BaseCommand):
     help = "Remove case data of inspections published before a date; their figures are kept."
 
     def add_arguments(self, parser):
-        parser.add_argument("--before", required=True, type=str,
-                            help="Purge inspections published before this date (YYYY-MM-DD).")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Count what would be removed; change nothing.")
-        parser.add_argument("--background", action="store_true",
-                            help="Queue the purge as a job for the workers instead.")
+        parser.add_argument(
+            "--before",
+            required=True,
+            type=str,
+            help="Purge inspections published before this date (YYYY-MM-DD).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would be removed; change nothing."
+        )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the purge as a job for the workers instead.",
+        )
 
     def handle(self, *args, before, dry_run, background=False, **options):
         if background:
@@ -46,8 +55,9 @@ class Command(BaseCommand):
             job = start_purge(before=day, dry_run=dry_run)
             self.stdout.write(f"Queued as job {job.pk}: {job.title}.")
             return
-        progress = TerminalProgress(stream=getattr(self.stderr, "_out", None),
-                                    disable=options["verbosity"] < 1)
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
+        )
         try:
             report = purge_case_data(before=_date(before), dry_run=dry_run, progress=progress)
         except PurgeRefused as exc:
@@ -58,8 +68,8 @@ class Command(BaseCommand):
         count = len(report.inspections)
         self.stdout.write(
             f"{verb} the case data of {count} inspection{'' if count == 1 else 's'} published "
-            f"before {report.before:%Y-%m-%d}"
-            + (":" if count else "; there is nothing to purge."))
+            f"before {report.before:%Y-%m-%d}" + (":" if count else "; there is nothing to purge.")
+        )
         for title in report.inspections:
             self.stdout.write(f"  {title}")
         if count:
@@ -67,8 +77,9 @@ class Command(BaseCommand):
             for kind, removed in report.removed.items():
                 self.stdout.write(f"  {kind:<{width}}  {removed:>9,}")
             if not dry_run:
-                self.stdout.write("Their published figures are kept; the purge is recorded in "
-                                  "the audit trail.")
+                self.stdout.write(
+                    "Their published figures are kept; the purge is recorded in the audit trail."
+                )
         if not dry_run:
             swept = uploads.sweep()
             self.stdout.write(f"Expired caseload uploads deleted: {swept}.")

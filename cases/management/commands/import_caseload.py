@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.importers import import_caseload
-from jobs.progress import TerminalProgress
 from cases.models import Provider
+from jobs.progress import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -39,12 +39,16 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown provider code '{provider}'.")
 
         started = time.perf_counter()
-        progress = TerminalProgress(stream=getattr(self.stderr, "_out", None),
-                                    disable=options["verbosity"] < 1)
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
+        )
         try:
             result = import_caseload(
-                data=data, filename=path.name, default_provider=default_provider,
-                dry_run=dry_run, progress=progress,
+                data=data,
+                filename=path.name,
+                default_provider=default_provider,
+                dry_run=dry_run,
+                progress=progress,
             )
         finally:
             progress.close()

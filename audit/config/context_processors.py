@@ -1,0 +1,7 @@
+from django.conf import settings
+
+from audit.accounts.navigation import sections_for
+
+
+def service(request):
+    return {"service_name": settings.SERVICE_NAME, "navigation": sections_for(request)}
