@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from audit.models import ReviewStatus
 
-from ..audit.scoring_support import review_of, scoring_setup
 from ..audit.scoring.test_import_reviews import complete_rows, csv_bytes
+from ..audit.scoring_support import review_of, scoring_setup
 from .conftest import screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
