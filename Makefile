@@ -41,12 +41,19 @@ system-deps: browser-deps
 		else sudo apt-get update -qq && sudo apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; fi; \
 	fi
 
+# The web server and a worker for background jobs (imports, purges), each in its own process
+# group: when either stops, or on Ctrl-C, both are stopped.
+run: SHELL := /bin/bash
 run: install system-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_framework
 	$(PY) manage.py load_demo_data
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@set -m; \
+	$(PY) manage.py runserver $(HOST):$(PORT) & web=$$!; \
+	$(PY) manage.py run_jobs --reload & worker=$$!; \
+	trap 'kill -TERM -- -$$web -$$worker 2>/dev/null; wait' EXIT INT TERM; \
+	wait -n $$web $$worker
 
 # ruff (lint and format), the import contracts in pyproject.toml, and the size limits
 # (modules <= 600 lines, functions <= 60) in .ci/code_size.py.

@@ -1,12 +1,15 @@
 """Benchmark: import a generated 100,000-row caseload into PostgreSQL, then import it again.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/audit_bench \
-        .venv/bin/python bench/import_caseload.py [--rows N] [--repeat N] [--xlsx]
+        .venv/bin/python bench/import_caseload.py [--rows N] [--repeat N] [--no-xlsx]
 
-Creates the database if it is missing and migrates it. Times the same service the upload page and
-`manage.py import_caseload` use: a check-only pass (read and validate), the first import (all new
-cases) and a re-import of the same file (all updates). Prints the figures and rewrites the
-"Caseload import" section of docs/benchmarks.md (other sections are left alone).
+Creates the database if it is missing and migrates it. Times the same service the upload page's
+jobs and `manage.py import_caseload` use: a check-only pass (read and validate), the first import
+(all new cases) and a re-import of the same file (all updates), from CSV; the check of the same
+rows from XLSX (python-calamine; target under 10 s for 100,000 rows); and the web request that
+uploads each file and starts the job checking it (target under 1 s whatever the size: the work
+is the job's). Prints the figures and rewrites the "Caseload import" section of
+docs/benchmarks.md (other sections are left alone).
 """
 
 from __future__ import annotations
@@ -152,10 +155,51 @@ def write_section(text: str) -> None:
     DOC.write_text(updated.rstrip() + "\n")
 
 
+def time_upload_requests(files: list[tuple[str, bytes]], repeat: int) -> list[tuple]:
+    """(file name, size, best seconds) of the request that uploads the file and starts its
+    check job, through Django's test client (middleware, session, form, private staging, the
+    job's row and its place in the queue), with the database backend, whose worker is not run."""
+    from django.contrib.auth.models import Group
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from audit.models import User
+    from cases.models import Provider
+    from jobs.models import Job
+
+    user, _ = User.objects.get_or_create(username="bench-manager")
+    user.groups.add(Group.objects.get(name="manager"))
+    user.providers.add(Provider.objects.get(code="BENCH-REG"))
+    client = Client()
+    client.force_login(user)
+    figures = []
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+        ALLOWED_HOSTS=["testserver"],
+    ):
+        for name, data in files:
+            best = float("inf")
+            for _ in range(repeat):
+                upload = SimpleUploadedFile(name, data)
+                started = time.perf_counter()
+                response = client.post(
+                    reverse("cases:caseload_upload"), {"file": upload, "provider": ""}
+                )
+                best = min(best, time.perf_counter() - started)
+                assert response.status_code == 302, response.status_code
+            figures.append((name, len(data), best))
+            print(f"  upload request, {name} ({len(data) / 1_048_576:.1f} MB): {best:.3f} s")
+    Job.objects.filter(owner=user).delete()
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--xlsx", action="store_true", help="also time reading the rows as XLSX")
+    parser.add_argument(
+        "--no-xlsx", dest="xlsx", action="store_false", help="leave out the XLSX check"
+    )
     parser.add_argument(
         "--repeat",
         type=int,
@@ -226,25 +270,47 @@ def main() -> int:
     )
 
     xlsx_line = xlsx_note = ""
+    files = [("bench.csv", data)]
     if args.xlsx:
         workbook = as_xlsx(table)
+        files.append(("bench.xlsx", workbook))
         print(f"  XLSX size: {len(workbook) / 1_048_576:.1f} MB")
-        result, xlsx_time = timed(
-            "XLSX check only (read + validate)",
-            lambda: import_caseload(data=workbook, filename="bench.xlsx", dry_run=True),
-        )
-        assert result.ok and result.updated == args.rows
+        xlsx_time = float("inf")
+        for _ in range(args.repeat):
+            result, seconds = timed(
+                "XLSX check only (read + validate)",
+                lambda: import_caseload(data=workbook, filename="bench.xlsx", dry_run=True),
+            )
+            assert result.ok and result.updated == args.rows
+            xlsx_time = min(xlsx_time, seconds)
+        verdict = "met" if xlsx_time < 10 else "NOT met"
         xlsx_line = (
             f"| XLSX of the same rows: read and validate only "
-            f"({len(workbook) / 1_048_576:.1f} MB) | {xlsx_time:.2f} s |\n"
+            f"({len(workbook) / 1_048_576:.1f} MB; target under 10 s: **{verdict}**) | "
+            f"{xlsx_time:.2f} s |\n"
         )
         rate = args.rows / xlsx_time
         xlsx_note = (
-            "\nXLSX is read with openpyxl in read-only mode, which parses each cell in Python "
-            f"(about {rate:,.0f} rows a second here, for a workbook written by openpyxl with "
-            f"inline strings): a PDU's caseload of 3,000 rows reads in about {3000 / rate:.0f} s, "
-            "but a national extract of 100,000 rows is better sent as CSV.\n"
+            "\nXLSX is read with python-calamine (Rust's calamine) once the limits of "
+            "docs/formats.md are checked on the zip and its XML, every cell reference included: "
+            f"about {rate:,.0f} rows a second here, read and validated, for a workbook written "
+            "by openpyxl with inline strings (openpyxl's own reader, used before, managed 944 "
+            "rows a second on the same file: 105.9 s).\n"
         )
+    starts = time_upload_requests(files, args.repeat)
+    worst = max(seconds for *_, seconds in starts)
+    start_lines = "".join(
+        f"| The request that uploads {name} ({size / 1_048_576:.1f} MB) and starts the job "
+        f"checking it | {seconds:.3f} s |\n"
+        for name, size, seconds in starts
+    )
+    start_note = (
+        "\nThe upload request stores the file privately, records the job and queues it; the "
+        "check and the write are the job's, in a worker (docs/operations.md, \"Background "
+        "jobs\"). Timed through Django's test client (middleware, session, form, staging, the "
+        "job's row and its place in the database queue), without the network. Target: every "
+        f"request that starts a job under 1 s: **{'met' if worst < 1 else 'NOT met'}**.\n"
+    )
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     with connection.cursor() as cursor:
@@ -269,11 +335,11 @@ def main() -> int:
         f"| First import: {args.rows:,} new cases | {first_time:.2f} s |\n"
         f"| Re-import of the same file: {args.rows:,} cases updated, none created | "
         f"{again_time:.2f} s |\n"
-        f"{xlsx_line}{xlsx_note}\n"
+        f"{xlsx_line}{start_lines}{xlsx_note}{start_note}\n"
         f"Recorded {datetime.date.today():%d %B %Y} on {server}, "
         f"Python {platform.python_version()}, "
         f"Django {dj.get_version()}, {os.cpu_count()} CPU cores (shared). Re-run with "
-        "`.venv/bin/python bench/import_caseload.py --xlsx`.\n"
+        "`.venv/bin/python bench/import_caseload.py`.\n"
     )
     if not args.no_docs:
         write_section(section)

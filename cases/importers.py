@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from jobs.progress import NullProgress, Progress
+
 from .case_writes import existing_cases, write_cases
 from .models import (
     CRN_RULE,
@@ -469,8 +471,11 @@ def import_caseload(
     default_provider: Provider | None = None,
     allowed_provider_ids: set[int] | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate a caseload file and, if every row is good and this is not a dry run, write it.
+
+    `progress` is told the rows checked of the file's total, then when the writing starts.
 
     `default_provider` is used for rows with no provider column or an empty provider cell.
     `allowed_provider_ids` (None = any) limits the providers the file may name and the existing
@@ -478,8 +483,11 @@ def import_caseload(
     """
     result = ImportResult()
     errors = result.errors
+    progress = progress or NullProgress()
     try:
-        rows = enumerate(read_rows(data, filename), start=1)
+        reading = read_rows(data, filename)
+        progress.phase("Checking rows", total=reading.total)
+        rows = enumerate(reading, start=1)
         header = None
         for _, cells in rows:
             if _blank(cells):
@@ -519,6 +527,7 @@ def import_caseload(
         validator = _Validator(positions, providers_by_code, default_provider, errors)
         records = []
         for number, cells in rows:
+            progress.update(number)
             if _blank(cells):
                 continue  # blank rows between or after the cases
             result.rows += 1
@@ -558,6 +567,7 @@ def import_caseload(
         sorted(Counter(record["provider"].code for record in records).items())
     )
     if not dry_run:
+        progress.phase(f"Writing {len(records):,} cases")
         with transaction.atomic():
             write_cases(records, existing)
         result.written = True

@@ -1,9 +1,9 @@
 """Rows of an uploaded CSV or XLSX file, read within the limits in docs/formats.md.
 
 One reader for every import (caseloads in cases.importers, scored reviews in
-audit.scoring.importers). Rows are yielded one at a time and never all held. A file past any limit
-is refused with a plain reason before it can cost much: an XLSX workbook is a zip of XML parts, and
-a small one can
+audit.scoring.importers). Rows are yielded one at a time and never all held. A file past any
+limit is refused with a plain reason before it can cost much: an XLSX workbook is a zip of XML
+parts, and a small one can
 unpack to gigabytes or declare a sheet of a hundred million rows, so the zip's own records and
 then the XML itself are checked before openpyxl parses a cell:
 
@@ -14,9 +14,19 @@ then the XML itself are checked before openpyxl parses a cell:
 - the shared-strings table's number of strings and size;
 - document type declarations, which workbooks never carry and entity expansion needs.
 
+- every cell's reference (A1, CV250001): calamine, which reads the rows, places each cell where its
+  reference says and builds the sheet's used area as one grid, so a single cell at row 99,999,999
+  or column XFD would cost gigabytes. The references are checked against the row and column
+  limits, and the used area they span against XLSX_MAX_CELLS.
+
 Counting is done on the unpacked bytes with bytes.count, which runs at memory speed; an XML
 parser calling Python for each element would cost more than reading the file. A count can only
 err upwards (text that happens to read "<row"), which refuses a file at worst a row early.
+
+The rows of a workbook that passes are read by python-calamine (Rust's calamine: about ten times
+openpyxl's speed). A workbook with a cell that gives no reference of its own (no tool in common
+use writes one, but the format allows it) is read by openpyxl's streaming reader instead, which
+places such cells one after another without building a grid.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 CHUNK = 64 * 1024
 ZIP_CENTRAL_RECORD = b"PK\x01\x02"
@@ -42,6 +52,14 @@ DIMENSION = re.compile(
     rb"<(?:[\w.-]+:)?dimension\s[^>]{0,200}?\bref\s*=\s*[\"']([^\"']{0,40})[\"']"
 )
 DIMENSION_SPAN = 512  # longer than any match of DIMENSION, so none is lost between two pieces
+# A cell's reference, as calamine reads it: the attribute r of a (possibly prefixed) c element.
+CELL_REFERENCE = re.compile(
+    rb"<(?:[\w.-]+:)?c(?:\s[^<>]{0,200}?)?\sr\s*=\s*[\"']([A-Za-z]{1,4})([0-9]{1,9})[\"']"
+)
+# The form every common tool writes (Excel, LibreOffice, Google Sheets, openpyxl): found fast.
+PLAIN_CELL_REFERENCE = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+CELL_TAGS = tuple(f"<c{end}".encode() for end in (" ", ">", "/", "\t", "\n", "\r"))
+PREFIXED_CELL_TAG = re.compile(rb"<[\w.-]+:c[\s/>]")
 
 
 class FileRejected(Exception):
@@ -58,6 +76,7 @@ class Limits:
     max_parts: int
     max_shared_strings: int
     max_shared_strings_bytes: int
+    max_cells: int = 6_000_000
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -68,6 +87,7 @@ class Limits:
             max_parts=settings.XLSX_MAX_PARTS,
             max_shared_strings=settings.XLSX_MAX_SHARED_STRINGS,
             max_shared_strings_bytes=settings.XLSX_MAX_SHARED_STRINGS_BYTES,
+            max_cells=settings.XLSX_MAX_CELLS,
         )
 
 
@@ -177,8 +197,81 @@ def _check_dimension(ref: bytes, limits: Limits) -> None:
         )
 
 
+class _CellReferences:
+    """The cells of the XML parts and the references they give, gathered piece by piece.
+
+    Pieces are cut just before a "<", so no tag is ever split between two of them.
+    """
+
+    def __init__(self):
+        self.carry = b""
+        self.cells = self.referenced = 0
+        self.columns: set[bytes] = set()
+        self.first_row = self.last_row = None
+
+    def next(self, piece: bytes, final: bool = False) -> None:
+        text = self.carry + piece
+        cut = len(text) if final else text.rfind(b"<")
+        if cut <= 0:
+            cut = len(text) if len(text) > CHUNK else 0
+        segment, self.carry = text[:cut], text[cut:]
+        cells = sum(segment.count(tag) for tag in CELL_TAGS)
+        if b":c" in segment:
+            cells += len(PREFIXED_CELL_TAG.findall(segment))
+        if not cells:
+            return
+        self.cells += cells
+        plain = segment.count(b'<c r="')
+        pattern = PLAIN_CELL_REFERENCE if plain == cells else CELL_REFERENCE
+        found = pattern.findall(segment)
+        if not found:
+            return
+        self.referenced += len(found)
+        columns, rows = zip(*found)
+        self.columns.update(columns)
+        numbers = list(map(int, rows))
+        low, high = min(numbers), max(numbers)
+        self.first_row = low if self.first_row is None else min(self.first_row, low)
+        self.last_row = high if self.last_row is None else max(self.last_row, high)
+
+    def shape(self, limits: Limits) -> WorkbookShape:
+        """The used area the references span, refused past the limits."""
+        if self.cells > self.referenced or self.last_row is None:
+            return WorkbookShape(rows=None, columns=None, referenced=False)
+        indexes = [column_index_from_string(column.decode().upper()) for column in self.columns]
+        first_row, last_row = self.first_row, self.last_row
+        first_column, last_column = min(indexes), max(indexes)
+        if last_row > limits.max_rows:
+            raise _too_many_rows(limits)
+        if last_column > limits.max_columns:
+            raise _too_wide(limits)
+        area = (last_row - first_row + 1) * (last_column - first_column + 1)
+        if area > limits.max_cells:
+            raise FileRejected(
+                f"The worksheet's cells span {last_row - first_row + 1:,} rows by "
+                f"{last_column - first_column + 1:,} columns: more than the "
+                f"{limits.max_cells:,} cells allowed. Remove the columns the import does not "
+                "use, or split the file."
+            )
+        return WorkbookShape(rows=last_row, columns=last_column, referenced=True)
+
+
+@dataclass(frozen=True)
+class WorkbookShape:
+    """What the checks found: the last row and column referenced, when every cell has a
+    reference (then calamine reads the rows), or None."""
+
+    rows: int | None
+    columns: int | None
+    referenced: bool
+
+
 def _check_part(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, unpacked_so_far: int
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limits: Limits,
+    unpacked_so_far: int,
+    references: _CellReferences,
 ) -> int:
     """Unpack one part in pieces, counting as it goes; returns its unpacked size."""
     stream = _Stream()
@@ -223,10 +316,12 @@ def _check_part(
                 for found in DIMENSION.finditer(window):
                     _check_dimension(found.group(1), limits)
             tail = window[-DIMENSION_SPAN:]
+            references.next(piece)
+    references.next(b"", final=True)
     return size
 
 
-def check_workbook(data: bytes, limits: Limits) -> None:
+def check_workbook(data: bytes, limits: Limits) -> WorkbookShape:
     """Refuse a workbook past a limit, reading no more of it than it takes to tell."""
     if data.count(ZIP_CENTRAL_RECORD) > limits.max_parts:
         raise FileRejected(
@@ -251,11 +346,12 @@ def check_workbook(data: bytes, limits: Limits) -> None:
                 f"{_megabytes(limits.max_unpacked_bytes)}. Save it as CSV, or split it."
             )
         unpacked = 0
+        references = _CellReferences()
         try:
-            # Every part, whatever its name: openpyxl finds the sheets through the workbook's
+            # Every part, whatever its name: the readers find the sheets through the workbook's
             # relationships, which may name any part.
             for info in parts:
-                unpacked += _check_part(archive, info, limits, unpacked)
+                unpacked += _check_part(archive, info, limits, unpacked, references)
         except zipfile.BadZipFile as exc:
             # Python's zip reader stops a part at its declared size and then checks its CRC: a
             # part that says it is small but unpacks to more ends here, having cost little.
@@ -265,6 +361,7 @@ def check_workbook(data: bytes, limits: Limits) -> None:
             ) from exc
         except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
             raise FileRejected("The XLSX file cannot be opened: it may be damaged.") from exc
+    return references.shape(limits)
 
 
 # XLSX: the rows --------------------------------------------------------------------------------
@@ -285,16 +382,48 @@ def _cell_text(value) -> str | datetime.date:
     return str(value)
 
 
-def read_xlsx(data: bytes, limits: Limits) -> Iterator[list]:
-    """The first worksheet's rows, streamed by openpyxl's read-only mode once the checks pass.
+def _padded(rows: Iterator[list], first_column: int) -> Iterator[list]:
+    """calamine's rows start at row 1 but at the used area's first column: put back the blank
+    columns before it."""
+    pad = [""] * first_column
+    for row in rows:
+        yield pad + row
 
-    Rows are numbered as the spreadsheet numbers them: reading starts at row 1 even when the
-    sheet's first used row is lower, and rows missing from the file come as blank rows, which
-    count toward the limit.
-    """
+
+def _calamine_rows(data: bytes, limits: Limits) -> Iterator[list]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise FileRejected("The XLSX file cannot be opened: it may be damaged.") from exc
+    try:
+        if not workbook.sheet_names:
+            raise FileRejected("The XLSX file has no worksheet.")
+        try:
+            sheet = workbook.get_sheet_by_index(0)
+        except (CalamineError, ValueError) as exc:
+            raise FileRejected("The XLSX file cannot be read: it may be damaged.") from exc
+        if sheet.start is None:
+            return
+        rows = sheet.iter_rows()
+        if sheet.start[1]:
+            rows = _padded(rows, sheet.start[1])
+        for number, row in enumerate(rows, start=1):
+            if number > limits.max_rows:
+                raise _too_many_rows(limits)
+            if len(row) > limits.max_columns:
+                raise _too_wide(limits)
+            # Most cells are text, and calamine gives an empty cell as "": those pass as they are.
+            yield [value if value.__class__ is str else _cell_text(value) for value in row]
+    finally:
+        workbook.close()
+
+
+def _openpyxl_rows(data: bytes, limits: Limits) -> Iterator[list]:
+    """openpyxl's streaming reader, for a workbook whose cells do not all give a reference."""
     from openpyxl import load_workbook
 
-    check_workbook(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -313,15 +442,44 @@ def read_xlsx(data: bytes, limits: Limits) -> Iterator[list]:
             if len(row) > limits.max_columns:
                 raise _too_wide(limits)
             yield [_cell_text(value) for value in row]
-    except FileRejected:
-        raise
-    except Exception as exc:
-        raise FileRejected("The XLSX file cannot be read: it may be damaged.") from exc
     finally:
         workbook.close()
 
 
-def read_rows(data: bytes, filename: str = "", limits: Limits | None = None) -> Iterator[list]:
+def _guarded(rows: Iterator[list]) -> Iterator[list]:
+    try:
+        yield from rows
+    except FileRejected:
+        raise
+    except Exception as exc:
+        raise FileRejected("The XLSX file cannot be read: it may be damaged.") from exc
+
+
+def read_xlsx(data: bytes, limits: Limits, shape: WorkbookShape | None = None) -> Iterator[list]:
+    """The first worksheet's rows, streamed once the checks pass.
+
+    Rows are numbered as the spreadsheet numbers them: reading starts at row 1 even when the
+    sheet's first used row is lower, and rows missing from the file come as blank rows, which
+    count toward the limit. A blank row may come as an empty list.
+    """
+    shape = shape or check_workbook(data, limits)
+    reader = _calamine_rows if shape.referenced else _openpyxl_rows
+    return _guarded(reader(data, limits))
+
+
+class Rows(Iterator[list]):
+    """The rows of a file, with `total`: how many it has, blank ones included (for a CSV file a
+    count of its lines, which a quoted line break makes err upwards)."""
+
+    def __init__(self, rows: Iterator[list], total: int):
+        self.rows = rows
+        self.total = total
+
+    def __next__(self) -> list:
+        return next(self.rows)
+
+
+def read_rows(data: bytes, filename: str = "", limits: Limits | None = None) -> Rows:
     """Rows of cells from a CSV or XLSX file, chosen by content (XLSX is a zip) then by name.
 
     Cells are text, or dates where an XLSX cell holds one. Raises FileRejected, from the call or
@@ -332,7 +490,9 @@ def read_rows(data: bytes, filename: str = "", limits: Limits | None = None) -> 
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise FileRejected("The file is not an Excel workbook: save it as XLSX or CSV.")
-        return read_xlsx(data, limits)
+        shape = check_workbook(data, limits)
+        return Rows(read_xlsx(data, limits, shape), shape.rows or 0)
     if suffix not in ("", ".csv", ".txt"):
         raise FileRejected("Upload a CSV or XLSX file.")
-    return read_csv(data, limits)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    return Rows(read_csv(data, limits), lines)

@@ -135,3 +135,32 @@ def discard(
                 pass
     if staged is None:
         request.session[SESSION_KEY] = own
+
+
+# For a background job, which has no session: the token and checksum it was given are the key.
+
+
+def read(token: str, sha256: str, *, claimed: bool = False) -> bytes | None:
+    """The staged (or claimed) file under the token, if it is still there and unchanged."""
+    if not token.isalnum():
+        return None
+    try:
+        data = _path(token, CLAIMED if claimed else STAGED).read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
+
+
+def remove(token: str) -> None:
+    """Remove the files under the token, staged or claimed."""
+    if token.isalnum():
+        for suffix in (STAGED, CLAIMED):
+            try:
+                _path(token, suffix).unlink()
+            except OSError:
+                pass
+
+
+def checksum(request, token: str) -> str:
+    """The SHA-256 this session noted for its upload under the token ("" if none)."""
+    return request.session.get(SESSION_KEY, {}).get(token, {}).get("sha256", "")

@@ -5,25 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from ui.exports import safe_csv_writer
-from ui.forms import form_status
 
-from . import sampling, uploads
-from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm
-from .importers import COLUMNS, import_caseload
-from .models import Case, Gender, Provider, RoshLevel, Sample, SentenceType
+from . import sampling
+from .forms import SampleForm
+from .models import Case, Provider, Sample
 from .selectors import descendant_ids, provider_ids_visible_to, visible_providers
 from .signals import case_data_event
 
-MAX_ERRORS_SHOWN = 500
 
-
-def _provider_or_404(user, code) -> Provider:
+def provider_or_404(user, code) -> Provider:
     return get_object_or_404(visible_providers(user), code=code)
 
 
@@ -83,7 +79,7 @@ def provider_list(request):
 @permission_required("cases.view_provider", raise_exception=True)
 def provider_detail(request, code):
     """One provider: its place in the tree and the strata of its caseload (with its units')."""
-    provider = _provider_or_404(request.user, code)
+    provider = provider_or_404(request.user, code)
     visible = provider_ids_visible_to(request.user)
     units = descendant_ids([provider.pk])
     cases = Case.objects.filter(provider_id__in=units)
@@ -120,144 +116,6 @@ def _ancestors(provider, visible) -> list[Provider]:
     return list(reversed(found))
 
 
-# Caseload import ---------------------------------------------------------------------------
-
-
-@permission_required("cases.add_case", raise_exception=True)
-def caseload_upload(request, code=None):
-    """Upload a caseload file; a valid file is kept and previewed for confirmation."""
-    providers = visible_providers(request.user).order_by("name")
-    chosen = _provider_or_404(request.user, code) if code else None
-    posted = request.method == "POST"
-    form = CaseloadUploadForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        providers=providers,
-        initial={"provider": chosen.code if chosen else None},
-    )
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        provider = form.cleaned_data["provider"]
-        result = import_caseload(
-            data=data,
-            filename=upload.name,
-            default_provider=provider,
-            allowed_provider_ids=provider_ids_visible_to(request.user),
-            dry_run=True,
-        )
-        token = None
-        if result.ok:
-            token = uploads.stage(
-                request,
-                data=data,
-                filename=upload.name,
-                provider_code=provider.code if provider else "",
-            )
-        return _preview(
-            request, result, upload.name, provider, token, status=200 if result.ok else 400
-        )
-    return render(
-        request,
-        "cases/caseload_upload.html",
-        {
-            "page_title": "Upload a caseload",
-            "form": form,
-            "provider": chosen,
-            "columns": COLUMNS,
-        },
-        status=form_status(form),
-    )
-
-
-LABELS = {
-    "sentence_type": dict(SentenceType.choices),
-    "rosh_level": dict(RoshLevel.choices),
-    "gender": dict(Gender.choices),
-}
-
-
-def _preview(request, result, filename, provider, token, status=200):
-    rows = [
-        {**row, **{name: labels.get(row[name], row[name]) for name, labels in LABELS.items()}}
-        for row in result.preview
-    ]
-    return render(
-        request,
-        "cases/caseload_preview.html",
-        {
-            "preview_rows": rows,
-            "page_title": "Check the caseload"
-            if result.ok
-            else "There is a problem with the caseload",
-            "result": result,
-            "filename": filename,
-            "provider": provider,
-            "confirm_form": ConfirmImportForm(initial={"upload": token}) if token else None,
-            "errors_shown": result.errors[:MAX_ERRORS_SHOWN],
-            "errors_hidden": max(0, len(result.errors) - MAX_ERRORS_SHOWN),
-        },
-        status=status,
-    )
-
-
-@require_POST
-@permission_required("cases.add_case", raise_exception=True)
-def caseload_confirm(request):
-    """Import a previewed file: it is validated again, then written in one transaction."""
-    form = ConfirmImportForm(request.POST)
-    # Claiming the upload lets one confirmation through; others sent at once find nothing.
-    staged = uploads.claim(request, form.cleaned_data["upload"]) if form.is_valid() else None
-    if staged is None:
-        raise Http404("No caseload upload to confirm.")
-    try:
-        provider = None
-        if staged.provider_code:
-            provider = visible_providers(request.user).filter(code=staged.provider_code).first()
-            if provider is None:
-                raise Http404("No caseload upload to confirm.")
-        result = import_caseload(
-            data=staged.data,
-            filename=staged.filename,
-            default_provider=provider,
-            allowed_provider_ids=provider_ids_visible_to(request.user),
-        )
-    finally:
-        uploads.release(request, staged.token)
-    if not result.ok:
-        return _preview(request, result, staged.filename, provider, None, status=409)
-    case_data_event.send(
-        sender=Case,
-        user=request.user,
-        action="imported",
-        object_type="caseload",
-        object_id=provider.code if provider else "",
-        label=f"Caseload {staged.filename}: {result.created} new cases, {result.updated} updated",
-        request=request,
-        detail={"by_provider": result.by_provider},
-    )
-    messages.success(
-        request,
-        f"Caseload imported from {staged.filename}: {result.created:,} new cases, "
-        f"{result.updated:,} updated.",
-    )
-    if provider is not None:
-        return redirect("cases:provider_detail", code=provider.code)
-    return redirect("cases:provider_list")
-
-
-@require_POST
-@permission_required("cases.add_case", raise_exception=True)
-def caseload_cancel(request):
-    """Drop a previewed file: it is deleted now, not left to expire."""
-    form = ConfirmImportForm(request.POST)
-    if not form.is_valid() or not uploads.is_staged(request, form.cleaned_data["upload"]):
-        raise Http404("No caseload upload to cancel.")
-    uploads.discard(request, form.cleaned_data["upload"])
-    messages.info(request, "The caseload was not imported, and the file you uploaded is deleted.")
-    return redirect("cases:caseload_upload")
-
-
 # Sampling ----------------------------------------------------------------------------------
 
 
@@ -268,7 +126,7 @@ def sample_new(request):
     start, end = SampleForm.default_window()
     initial = {"window_start": start, "window_end": end, "confidence": 95, "margin": 5}
     if request.GET.get("provider"):
-        initial["providers"] = [_provider_or_404(request.user, request.GET["provider"]).code]
+        initial["providers"] = [provider_or_404(request.user, request.GET["provider"]).code]
     form = SampleForm(
         request.POST if request.method == "POST" else None, providers=providers, initial=initial
     )

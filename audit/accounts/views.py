@@ -6,13 +6,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from audit.accounts.access import MayNotChange
+from jobs.selectors import recent_jobs
 from standards.models import Framework
 
 
 @require_safe
 def home(request):
     frameworks = Framework.objects.all()
-    return render(request, "home.html", {"frameworks": frameworks})
+    return render(
+        request, "home.html", {"frameworks": frameworks, "jobs": recent_jobs(request.user)}
+    )
 
 
 @login_not_required

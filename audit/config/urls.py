@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("frameworks/", include("standards.urls")),
     path("cases/", include("cases.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include(("audit.inspections.urls", "audit"), namespace="audit")),
     path("reports/", include(("audit.reports.urls", "reports"), namespace="reports")),
     path("moderation/", include(("audit.moderation.urls", "moderation"), namespace="moderation")),

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from audit.inspections import views as inspections
+from audit.scoring import import_views as review_import
 from audit.scoring import views as reviews
 
 urlpatterns = [
@@ -21,7 +22,22 @@ urlpatterns = [
         inspections.inspection_unassign,
         name="inspection_unassign",
     ),
-    path("inspections/<int:pk>/import/", inspections.inspection_import, name="inspection_import"),
+    path("inspections/<int:pk>/import/", review_import.inspection_import, name="inspection_import"),
+    path(
+        "inspections/<int:pk>/import/jobs/<int:job>/",
+        review_import.review_import_job,
+        name="review_import_job",
+    ),
+    path(
+        "inspections/<int:pk>/import/confirm/",
+        review_import.review_import_confirm,
+        name="review_import_confirm",
+    ),
+    path(
+        "inspections/<int:pk>/import/cancel/",
+        review_import.review_import_cancel,
+        name="review_import_cancel",
+    ),
     path("my-cases/", reviews.my_cases, name="my_cases"),
     path("inspections/<int:pk>/cases/<str:crn>/", reviews.review_tasks, name="review_tasks"),
     path("inspections/<int:pk>/cases/<str:crn>/facts/", reviews.review_facts, name="review_facts"),

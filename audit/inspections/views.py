@@ -19,8 +19,6 @@ from audit.inspections import services
 from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
 from audit.inspections.selectors import assessor_choices
 from audit.models import InspectionPublished, InspectionStatus, ReviewStatus
-from audit.scoring.forms import ImportReviewsForm
-from audit.scoring.importers import ImportFailed, import_file
 from audit.scoring.selectors import inspection_reviews, review_states, scoring_started
 from cases.models import Provider, Sample
 from cases.selectors import provider_ids_visible_to
@@ -310,49 +308,6 @@ def _assignment(request, pk, *, unassigning):
             "assessors": assessors,
             "editable": not inspection.is_published,
             "page_title": "Assign cases",
-        },
-        status=form_status(form),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def inspection_import(request, pk):
-    inspection = _managed_inspection_or_404(request, pk)
-    form = ImportReviewsForm(request.POST or None, request.FILES or None)
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = import_file(
-                inspection=inspection,
-                content=upload.read(),
-                filename=upload.name,
-                user=request.user,
-            )
-        except ImportFailed as failure:
-            errors = failure.errors
-            form.add_error(
-                "file",
-                f"{len(errors)} problems were found in the file, so nothing "
-                "was imported. Correct the rows listed below and upload it "
-                "again.",
-            )
-        else:
-            messages.success(
-                request,
-                f"{result.answers} answers imported for {result.reviews} cases: "
-                f"{result.submitted} complete and submitted, {result.in_progress} in progress.",
-            )
-            return redirect("audit:inspection_detail", pk=pk)
-    return render(
-        request,
-        "audit/inspection_import.html",
-        {
-            "form": form,
-            "inspection": inspection,
-            "errors": errors,
-            "page_title": "Import scored reviews",
-            "published": inspection.status == InspectionStatus.PUBLISHED,
         },
         status=form_status(form),
     )

@@ -44,6 +44,7 @@ from audit.reports.breakdowns import breakdown_counts_by_provider
 from audit.reports.rollup import live_counts
 from audit.trail import trail
 from cases.models import Case, Sample
+from jobs.progress import NullProgress, Progress
 
 # Trail entries whose object is the inspection itself (its id in object_id).
 INSPECTION_EVENT_TYPES = ("inspection", "inspection_report", "standard_rating")
@@ -168,13 +169,20 @@ def _doomed(ids: list[int]) -> tuple[dict[str, object], list[int]]:
 
 
 def purge_case_data(
-    *, before: datetime.date, dry_run: bool = False, user=None, today: datetime.date | None = None
+    *,
+    before: datetime.date,
+    dry_run: bool = False,
+    user=None,
+    today: datetime.date | None = None,
+    progress: Progress | None = None,
 ) -> PurgeReport:
     """Remove the case data of inspections published before `before`; all or nothing.
 
     Refuses (PurgeRefused) a date more recent than CASE_DATA_RETENTION_DAYS allows. A dry run
-    counts what would go and changes nothing.
+    counts what would go and changes nothing. `progress` is told the inspections whose figures
+    are frozen, then the statements of the removal.
     """
+    progress = progress or NullProgress()
     allowed = latest_allowed(today)
     if before > allowed:
         raise PurgeRefused(
@@ -193,17 +201,22 @@ def purge_case_data(
             report.removed = {kind: queryset.count() for kind, queryset in doomed.items()}
             report.removed["cases"] = len(cases)
             return report
+        progress.phase("Keeping the published figures", total=len(inspections))
         for inspection in inspections:
             freeze_figures(inspection)
+            progress.advance()
+        progress.phase("Removing case data", total=len(doomed) + -(-len(cases) // CASE_CHUNK))
         Inspection.objects.filter(id__in=ids).update(sample=None)
         # Raw deletes, children first: no per-row signal, so no history row is written for a
         # row being removed, and the work stays a statement per kind, whatever the numbers.
         for kind, queryset in doomed.items():
             report.removed[kind] = queryset._raw_delete(queryset.db) or 0
+            progress.advance()
         report.removed["cases"] = 0
         for start in range(0, len(cases), CASE_CHUNK):
             chunk = Case.objects.filter(id__in=cases[start : start + CASE_CHUNK])
             report.removed["cases"] += chunk._raw_delete(chunk.db) or 0
+            progress.advance()
         now = timezone.now()
         Inspection.objects.filter(id__in=ids).update(case_data_purged_at=now)
         trail.record(

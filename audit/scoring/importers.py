@@ -8,7 +8,7 @@ good. Imported reviews that are complete are submitted; the others are left in p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,13 @@ from audit.models import (
     SampledCase,
     ensure_not_published,
 )
+from audit.scoring.import_files import (
+    COLUMNS,
+    REQUIRED_COLUMNS,
+    ImportFailed,
+    RowError,
+    read_rows,
+)
 from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS, FOLLOW_UP_FACTS
 from audit.scoring.selectors import case_standards, review_queryset, review_states
 from audit.scoring.services import (
@@ -37,24 +44,24 @@ from audit.scoring.services import (
     upsert_judgements,
 )
 from audit.trail import trail
-from cases import spreadsheets
 from cases.models import CRN_RULE, MappaCategory, MappaLevel, crn_from_text
+from jobs.progress import NullProgress, Progress
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ImportFailed",
+    "ImportResult",
+    "RowError",
+    "import_file",
+    "import_reviews",
+    "read_rows",
+]
 from standards.models import JudgementValue
 from ui.text import control_character
 
-COLUMNS = ["crn", "question_code", "answer", "rationale", "assessor"]
 # The longest text each column may hold; anything longer is refused before it is looked up.
 MAX_LENGTHS = {"crn": 20, "question_code": 60, "answer": 30, "rationale": 5000, "assessor": 150}
-REQUIRED_COLUMNS = ["crn", "question_code", "answer"]
-HEADER_ALIASES = {
-    "case_reference": "crn",
-    "case_reference_number": "crn",
-    "code": "question_code",
-    "question": "question_code",
-    "rationale_text": "rationale",
-    "assessor_username": "assessor",
-}
-
 # Spellings accepted for each answer value (lower case), besides the stored value itself.
 PROMPT_SPELLINGS = {
     "yes": "yes",
@@ -78,25 +85,6 @@ JUDGEMENT_SPELLINGS = {
 }
 
 
-class ImportFailed(Exception):
-    def __init__(self, errors):
-        super().__init__(f"{len(errors)} problems in the file; nothing was imported.")
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # line in the file, the header being row 1; 0 for the whole file
-    column: str
-    message: str
-
-    def __str__(self):
-        where = f"Row {self.row}" if self.row else "File"
-        if self.column:
-            return f"{where}, {self.column}: {self.message}"
-        return f"{where}: {self.message}"
-
-
 @dataclass
 class ImportResult:
     reviews: int = 0
@@ -104,63 +92,6 @@ class ImportResult:
     in_progress: int = 0
     answers: int = 0
     submitted_crns: list = field(default_factory=list)
-
-
-def read_rows(content: bytes, filename: str = "") -> Iterator[tuple[int, dict]]:
-    """(row number, {column: text}) for each non-blank row of a CSV or XLSX file, streamed.
-
-    Files are read by the caseload import's reader (encodings, separators, first worksheet, and
-    the limits on size and rows in docs/formats.md). Problems with the whole file are raised as
-    ImportFailed when the rows are first asked for, or when the reader meets them.
-    """
-    try:
-        yield from _to_dicts(
-            [str(cell) for cell in row] for row in spreadsheets.read_rows(content, filename)
-        )
-    except spreadsheets.FileRejected as rejected:
-        raise ImportFailed([RowError(0, "", str(rejected))]) from rejected
-
-
-def _normalise_header(name: str) -> str:
-    key = (name or "").strip().lower().replace(" ", "_").replace("-", "_")
-    return HEADER_ALIASES.get(key, key)
-
-
-def _to_dicts(rows: Iterator[list[str]]) -> Iterator[tuple[int, dict]]:
-    first = next(rows, None)
-    if first is None or not any(cell.strip() for cell in first):
-        raise ImportFailed(
-            [
-                RowError(
-                    0,
-                    "",
-                    "The file is empty; the first row must name the "
-                    f"columns: {', '.join(COLUMNS)}.",
-                )
-            ]
-        )
-    header = [_normalise_header(h) for h in first]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ImportFailed(
-            [
-                RowError(
-                    1, "", f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}."
-                )
-            ]
-        )
-    found = False
-    for number, row in enumerate(rows, start=2):
-        if not any((cell or "").strip() for cell in row):
-            continue
-        record = {c: "" for c in COLUMNS}
-        for name, cell in zip(header, row):
-            if name in record:
-                record[name] = (cell or "").strip()
-        found = True
-        yield number, record
-    if not found:
-        raise ImportFailed([RowError(0, "", "The file has a header but no rows.")])
 
 
 def _fact_spellings(name):
@@ -184,7 +115,12 @@ def _fact_spellings(name):
 
 @transaction.atomic
 def import_reviews(
-    *, inspection, rows: Iterable[tuple[int, dict]], user=None, source: str = ""
+    *,
+    inspection,
+    rows: Iterable[tuple[int, dict]],
+    user=None,
+    source: str = "",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate every row, then write them all, or raise ImportFailed with every problem.
 
@@ -310,6 +246,7 @@ def import_reviews(
     errors += _inconsistent_facts(reviews, facts, fact_rows)
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    (progress or NullProgress()).phase("Saving the reviews")
     return _write(
         inspection, reviews, facts, answers, judgements, assignments, standards, user, source
     )
@@ -552,6 +489,42 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
     return result
 
 
-def import_file(*, inspection, content: bytes, filename: str = "", user=None) -> ImportResult:
-    rows = read_rows(content, filename)
-    return import_reviews(inspection=inspection, rows=rows, user=user, source=Path(filename).name)
+class _DryRun(Exception):  # noqa: N818 - not an error: how a dry run leaves its transaction
+    def __init__(self, result: ImportResult):
+        super().__init__("dry run")
+        self.result = result
+
+
+def import_file(
+    *,
+    inspection,
+    content: bytes,
+    filename: str = "",
+    user=None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a file of scored reviews; or, as a dry run, do every step, report what would be
+    written (reviews, answers, how many submitted) and roll it all back."""
+    rows = read_rows(content, filename, progress)
+    if not dry_run:
+        return import_reviews(
+            inspection=inspection,
+            rows=rows,
+            user=user,
+            source=Path(filename).name,
+            progress=progress,
+        )
+    try:
+        with transaction.atomic():
+            raise _DryRun(
+                import_reviews(
+                    inspection=inspection,
+                    rows=rows,
+                    user=user,
+                    source=Path(filename).name,
+                    progress=progress,
+                )
+            )
+    except _DryRun as done:
+        return done.result

@@ -148,3 +148,29 @@ def workbook(
         0,
     )
     return b"".join(body) + central + end
+
+
+def cell(reference: str, text: str, attributes: str = "") -> bytes:
+    """A cell of inline text at a reference."""
+    return f'<c r="{reference}"{attributes} t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+
+
+def one_row(number: int, *cells: bytes) -> tuple[bytes, int]:
+    return (f'<row r="{number}">'.encode() + b"".join(cells) + b"</row>", 1)
+
+
+def named(name: str) -> bytes:
+    """The bombs whose memory is measured in a process of their own (which builds them there)."""
+    header = (HEADER_ROW.encode(), 1)
+    if name == "empty rows":
+        return workbook(sheet([header, (b"<row/>" * 100_000, 200)]))
+    if name == "far cell":
+        return workbook(sheet([header, one_row(2, cell("CV250001", "x"))]))
+    if name == "largest area allowed":
+        return workbook(
+            sheet([one_row(1, cell("A1", "crn")), one_row(60000, cell("CV60000", "x"))])
+        )
+    if name == "shared strings":
+        strings = [((b"<si><t>" + b"x" * 32_000 + b"</t></si>") * 10, 150)]  # 48 MB of text
+        return workbook(sheet([header]), shared_strings(strings))
+    raise ValueError(name)

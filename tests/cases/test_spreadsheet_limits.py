@@ -295,7 +295,8 @@ def test_the_upload_page_shows_the_reason(client, make_user, tmp_path, settings)
     response = client.post(
         reverse("cases:caseload_upload"),
         {"file": SimpleUploadedFile("caseload.xlsx", data), "provider": ""},
+        follow=True,
     )
-    assert response.status_code == 400
+    assert "There is a problem with the caseload" in response.content.decode()
     assert "The worksheet says it is A1:M99999999 (99,999,999 rows)" in response.content.decode()
-    assert not list((tmp_path / "uploads").glob("*"))  # nothing staged
+    assert not list((tmp_path / "uploads").glob("*"))  # the refused file is deleted

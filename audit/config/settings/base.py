@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     "standards",
     "cases",
     "audit",
@@ -200,10 +203,33 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # runserver's access lines, redacted like gunicorn's.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A line per task started and finished is noise; failures still show.
+        "django_tasks": {"level": "WARNING"},
     },
 }
 
 SERVICE_NAME = "Case Supervision Audit"
+
+# Background jobs (jobs/; docs/operations.md, "Background jobs"): Django's tasks API through the
+# django-tasks backport. "database" (the default) keeps the queue in the service's own database,
+# worked by `manage.py run_jobs`; "rq" puts it on Redis (REDIS_URL) for workers on any machine
+# (`manage.py rqworker default`; needs the optional `redis` extra: pip install -e '.[redis]').
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "database")
+if JOBS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": 3600,
+        }
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job whose progress has not moved for this long is taken for lost (its worker killed)
+# and queued again, up to JOBS_MAX_ATTEMPTS runs in all, then marked failed.
+JOBS_STALLED_AFTER = int(os.environ.get("JOBS_STALLED_AFTER", 10 * 60))  # seconds
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 2))
 
 # Uploaded spreadsheets (cases/spreadsheets.py): a file past any of these is refused before it is
 # parsed. Documented in docs/formats.md, "Limits on uploaded files".
@@ -213,6 +239,8 @@ XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all the workbook's parts, unpacke
 XLSX_MAX_PARTS = 1_000
 XLSX_MAX_SHARED_STRINGS = 500_000
 XLSX_MAX_SHARED_STRINGS_BYTES = 50 * 1024 * 1024
+# Cells in the area a worksheet's cell references span (rows x columns): calamine builds it whole.
+XLSX_MAX_CELLS = 6_000_000
 
 # Caseload files between preview and confirmation (cases/uploads.py): a private folder of the
 # project (made 0700), and how long an unconfirmed file is kept before it is swept away.

@@ -8,3 +8,6 @@ SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
+# Jobs run at once, in the request that starts them; tests of the queue itself use the database
+# backend and run the worker (tests/jobs).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Inspection
 from audit.scoring.importers import ImportFailed, import_file
+from jobs.progress import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -44,14 +45,25 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"Unknown user '{user}'.")
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
+        )
         try:
-            result = import_file(inspection=target, content=content, filename=path.name, user=actor)
+            result = import_file(
+                inspection=target,
+                content=content,
+                filename=path.name,
+                user=actor,
+                progress=progress,
+            )
         except ImportFailed as failure:
+            progress.close()
             for error in failure.errors:
                 self.stderr.write(str(error))
             raise CommandError(
                 f"{path.name}: {len(failure.errors)} problem(s); nothing was written."
             ) from failure
+        progress.close()
         self.stdout.write(
             f"Imported {result.answers} answers for {result.reviews} cases into {target}: "
             f"{result.submitted} complete and submitted, {result.in_progress} in progress."

@@ -1,10 +1,12 @@
 """Remove the case data of inspections published before a date, keeping their figures.
 
-    manage.py purge_case_data --before 2024-04-01 [--dry-run]
+    manage.py purge_case_data --before 2024-04-01 [--dry-run] [--background]
 
 The date may be no more recent than CASE_DATA_RETENTION_DAYS before today. Prints what was
 removed, kind by kind; with --dry-run, what would be, changing nothing. Also sweeps expired
-caseload uploads from the private upload folder. See docs/operations.md, "Retention and purge".
+caseload uploads from the private upload folder. With --background, queues the same work as a
+job for the workers (`manage.py run_jobs`) and prints its number. See docs/operations.md,
+"Retention and purge".
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.retention.services import PurgeRefused, purge_case_data
+from audit.retention.jobs import start_purge
+from audit.retention.services import PurgeRefused, latest_allowed, purge_case_data
 from cases import uploads
+from jobs.progress import TerminalProgress
 
 
 def _date(text: str) -> datetime.date:
@@ -37,12 +41,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Count what would be removed; change nothing."
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the purge as a job for the workers instead.",
+        )
 
-    def handle(self, *args, before, dry_run, **options):
+    def handle(self, *args, before, dry_run, background=False, **options):
+        if background:
+            day = _date(before)
+            if day > latest_allowed():
+                raise CommandError(f"--before may be no later than {latest_allowed():%Y-%m-%d}.")
+            job = start_purge(before=day, dry_run=dry_run)
+            self.stdout.write(f"Queued as job {job.pk}: {job.title}.")
+            return
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
+        )
         try:
-            report = purge_case_data(before=_date(before), dry_run=dry_run)
+            report = purge_case_data(before=_date(before), dry_run=dry_run, progress=progress)
         except PurgeRefused as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            progress.close()
         verb = "Would remove" if dry_run else "Removed"
         count = len(report.inspections)
         self.stdout.write(

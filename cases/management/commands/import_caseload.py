@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.importers import import_caseload
 from cases.models import Provider
+from jobs.progress import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -38,9 +39,19 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown provider code '{provider}'.")
 
         started = time.perf_counter()
-        result = import_caseload(
-            data=data, filename=path.name, default_provider=default_provider, dry_run=dry_run
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
         )
+        try:
+            result = import_caseload(
+                data=data,
+                filename=path.name,
+                default_provider=default_provider,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        finally:
+            progress.close()
         elapsed = time.perf_counter() - started
         if not result.ok:
             for error in result.errors:

@@ -69,6 +69,7 @@ cases:caseload_confirm            GET    in   405  405  405  405  405  405  | 40
 cases:caseload_confirm            POST   in   403  403  403  404  404  403  | 403  403  403  404
 cases:caseload_cancel             GET    in   405  405  405  405  405  405  | 405  405  405  405
 cases:caseload_cancel             POST   in   403  403  403  404  404  403  | 403  403  403  404
+cases:caseload_job                GET    in   403  403  403  200  404  403  | 403  403  403  404
 cases:sample_list                 GET    in   403  403  200  200  200  200  | 403  403  200  200
 cases:sample_new                  GET    in   403  403  200  403  200  200  | 403  403  200  403
 cases:sample_new                  POST   in   403  403  400  403  400  400  | 403  403  400  403
@@ -91,6 +92,11 @@ audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 40
 audit:inspection_unassign         POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:review_import_job           GET    in   404  403  200  403  404  403  | 404  404  404  404
+audit:review_import_confirm       GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:review_import_confirm       POST   in   404  403  404  403  404  403  | 404  404  404  404
+audit:review_import_cancel        GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:review_import_cancel        POST   in   404  403  404  403  404  403  | 404  404  404  404
 
 # Reviews: the assigned assessor and those who manage the inspection; moderators read blind
 # elsewhere. Returning and reopening are for those who manage it: a 403 to the assessor.
@@ -147,6 +153,10 @@ moderation:resolve                GET    in   404  403  200  404  200  403  | 40
 moderation:resolve                POST   in   404  403  400  404  400  403  | 404  404  404  404
 moderation:read                   GET    in   404  200  200  404  200  404  | 404  404  404  404
 moderation:read                   POST   in   404  302  302  404  302  404  | 404  404  404  404
+
+# Background jobs: each seen by the user who started it alone (here, side A's lead).
+jobs:detail                       GET    in   404  404  200  404  404  404  | 404  404  404  404
+jobs:status                       GET    in   404  404  200  404  404  404  | 404  404  404  404
 
 # The audit trail: admins only.
 trail:events                      GET    in   404  404  404  404  200  404  | 404  404  404  404
@@ -214,6 +224,8 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
     """The URL filled from side A's objects (or, with exists=False, from objects that do not
     exist, to compare what an out-of-scope user sees with what nobody could see)."""
     a = world.a
+    if name in JOB_PAGES:
+        return _job_url(name, world, exists)
     kwargs = {}
     for key in pattern.pattern.converters:
         if key == "pk":
@@ -244,6 +256,48 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         else:
             raise AssertionError(f"{name}: no value for the URL argument {key!r}")
     return reverse(name, kwargs=kwargs)
+
+
+JOB_PAGES = {  # the page -> (whose job it is, the work it ran, its outcome)
+    "jobs:detail": (Role.LEAD, "audit.scoring.import_jobs.check_reviews", {"summary": ["Done."]}),
+    "jobs:status": (Role.LEAD, "audit.scoring.import_jobs.check_reviews", {"summary": ["Done."]}),
+    "cases:caseload_job": (
+        Role.MANAGER,
+        "cases.import_jobs.check_caseload",
+        {"result": {"ok": False, "errors": [[None, "", "Unreadable."]], "error_count": 1}},
+    ),
+    "audit:review_import_job": (
+        Role.LEAD,
+        "audit.scoring.import_jobs.check_reviews",
+        {"ok": False, "errors": [[0, "", "Unreadable."]], "error_count": 1},
+    ),
+}
+
+
+def _job_url(name: str, world: World, exists: bool) -> str:
+    """A finished job of side A's, owned as JOB_PAGES says (or an id no job has)."""
+    from jobs.models import Job, JobStatus
+
+    role, work, outcome = JOB_PAGES[name]
+    job, _ = Job.objects.get_or_create(
+        title=f"Matrix: {name}",
+        owner=world.a.users[role],
+        defaults={
+            "work": work,
+            "status": JobStatus.DONE,
+            "outcome": outcome,
+            "params": {
+                "inspection": world.a.inspection.pk,
+                "token": "0",
+                "sha256": "",
+                "filename": "f.csv",
+            },
+        },
+    )
+    pk = job.pk if exists else 987654
+    if name == "audit:review_import_job":
+        return reverse(name, kwargs={"pk": world.a.inspection.pk if exists else 987654, "job": pk})
+    return reverse(name, args=[pk])
 
 
 # Running the matrix ---------------------------------------------------------------------------
@@ -497,7 +551,7 @@ def _staged_caseload(world, client):
     import re
 
     preview = client.post(
-        reverse("cases:caseload_upload"), {"file": _caseload_file(), "provider": ""}
+        reverse("cases:caseload_upload"), {"file": _caseload_file(), "provider": ""}, follow=True
     )
     token = re.search(r'name="upload" value="([0-9a-f]+)"', preview.content.decode())
     assert token, "the preview offers no confirmation"
@@ -528,6 +582,16 @@ def _scoring_file(world, client):
 
     content = f"crn,question_code,answer\r\n{world.a.open_crn},home_visit_needed,No\r\n"
     return {"file": SimpleUploadedFile("scores.csv", content.encode())}
+
+
+def _staged_scores(world, client):
+    import re
+
+    url = reverse("audit:inspection_import", args=[world.a.inspection.pk])
+    preview = client.post(url, _scoring_file(world, client), follow=True)
+    token = re.search(r'name="upload" value="([0-9a-f]+)"', preview.content.decode())
+    assert token, "the preview offers no confirmation"
+    return {"upload": token.group(1)}
 
 
 def _completed_review(world, client):
@@ -592,7 +656,6 @@ WRITES = {
     "cases:caseload_upload": WriteCheck(
         "manager",
         {"lead": "403", "onlooker": "403"},
-        done="200",
         changes=(
             Change(
                 "preview", lambda w, c: {"file": _caseload_file(), "provider": ""}, writes=False
@@ -602,7 +665,6 @@ WRITES = {
     "cases:provider_caseload_upload": WriteCheck(
         "manager",
         {"lead": "403", "onlooker": "403"},
-        done="200",
         changes=(
             Change(
                 "preview", lambda w, c: {"file": _caseload_file(), "provider": ""}, writes=False
@@ -667,7 +729,16 @@ WRITES = {
         changes=(Change("unassign", lambda w, c: {"cases": [str(_review(w).sampled_case_id)]}),),
     ),
     "audit:inspection_import": WriteCheck(
-        "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _scoring_file),)
+        "lead", SEE_THE_INSPECTION, changes=(Change("check scores", _scoring_file, writes=False),)
+    ),
+    "audit:review_import_confirm": WriteCheck(
+        "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _staged_scores),)
+    ),
+    "audit:review_import_cancel": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        # Deletes the staged file (cases/uploads.py), no row: nothing in the database changes.
+        changes=(Change("cancel", _staged_scores, writes=False),),
     ),
     "audit:review_facts": WriteCheck(
         "assessor",

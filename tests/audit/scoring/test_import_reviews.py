@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -290,15 +291,28 @@ def test_upload_page(client, setup, hmip_2018):
     assert client.get(url).status_code == 404
     client.force_login(setup["lead"])
     bad = SimpleUploadedFile("bad.csv", csv_bytes([["X000404", "2.1.1.a", "yes", "", ""]]))
-    response = client.post(url, {"file": bad})
+    response = client.post(url, {"file": bad}, follow=True)
     html = response.content.decode()
-    assert response.status_code == 400
-    assert "1 problems were found in the file, so nothing was imported" in html
+    assert "There is a problem with the file" in html
+    assert "Nothing has been imported. 1 problem in the file" in html
     assert "X000404 is not a sampled case in this inspection." in html
+    assert 'name="upload"' not in html
     good = SimpleUploadedFile("good.csv", csv_bytes(complete_rows(hmip_2018, "X000002")))
-    response = client.post(url, {"file": good})
-    assert response.status_code == 302
+    preview = client.post(url, {"file": good}, follow=True)
+    html = preview.content.decode()
+    assert "Check the scored reviews" in html
+    assert re.search(r"Complete, to be submitted</dt>\s*<dd[^>]*>1<", html)
+    assert review_of(setup["inspection"], "X000002").status != ReviewStatus.SUBMITTED  # a preview
+    token = re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
+    confirm = reverse("audit:review_import_confirm", args=[setup["inspection"].pk])
+    done = client.post(confirm, {"upload": token}, follow=True)
+    assert done.redirect_chain[-1][0] == reverse(
+        "audit:inspection_detail", args=[setup["inspection"].pk]
+    )
+    assert "1 complete and submitted" in done.content.decode()
     assert review_of(setup["inspection"], "X000002").status == ReviewStatus.SUBMITTED
+    # the file went with the import: confirming again finds nothing
+    assert client.post(confirm, {"upload": token}).status_code == 404
 
 
 def test_a_follow_up_to_yes_cannot_be_not_applicable(setup):

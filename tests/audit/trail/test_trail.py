@@ -211,6 +211,7 @@ def test_case_data_exports_and_imports_are_recorded(client, world):
     preview = client.post(
         reverse("cases:provider_caseload_upload", args=[a.pdu.code]),
         {"file": upload, "provider": a.pdu.code},
+        follow=True,
     )
     token = preview.context["confirm_form"].initial["upload"]
     assert client.post(reverse("cases:caseload_confirm"), {"upload": token}).status_code == 302
