@@ -18,7 +18,7 @@ from audit.accounts.roles import CREATE_INSPECTIONS, may
 from audit.inspections import services
 from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
 from audit.inspections.selectors import assessor_choices
-from audit.models import InspectionPublished, InspectionStatus, ReviewStatus
+from audit.models import InspectionPublished, ReviewStatus
 from audit.scoring.selectors import inspection_reviews, review_states, scoring_started
 from cases.models import Provider, Sample
 from cases.selectors import provider_ids_visible_to

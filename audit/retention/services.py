@@ -168,6 +168,27 @@ def _doomed(ids: list[int]) -> tuple[dict[str, object], list[int]]:
     return doomed, cases
 
 
+def _remove(inspections, doomed, cases, *, report: PurgeReport, progress: Progress) -> None:
+    """Freeze each inspection's figures, then delete its case data a statement per kind."""
+    ids = [inspection.id for inspection in inspections]
+    progress.phase("Keeping the published figures", total=len(inspections))
+    for inspection in inspections:
+        freeze_figures(inspection)
+        progress.advance()
+    progress.phase("Removing case data", total=len(doomed) + -(-len(cases) // CASE_CHUNK))
+    Inspection.objects.filter(id__in=ids).update(sample=None)
+    # Raw deletes, children first: no per-row signal, so no history row is written for a
+    # row being removed, and the work stays a statement per kind, whatever the numbers.
+    for kind, queryset in doomed.items():
+        report.removed[kind] = queryset._raw_delete(queryset.db) or 0
+        progress.advance()
+    report.removed["cases"] = 0
+    for start in range(0, len(cases), CASE_CHUNK):
+        chunk = Case.objects.filter(id__in=cases[start : start + CASE_CHUNK])
+        report.removed["cases"] += chunk._raw_delete(chunk.db) or 0
+        progress.advance()
+
+
 def purge_case_data(
     *,
     before: datetime.date,
@@ -201,22 +222,7 @@ def purge_case_data(
             report.removed = {kind: queryset.count() for kind, queryset in doomed.items()}
             report.removed["cases"] = len(cases)
             return report
-        progress.phase("Keeping the published figures", total=len(inspections))
-        for inspection in inspections:
-            freeze_figures(inspection)
-            progress.advance()
-        progress.phase("Removing case data", total=len(doomed) + -(-len(cases) // CASE_CHUNK))
-        Inspection.objects.filter(id__in=ids).update(sample=None)
-        # Raw deletes, children first: no per-row signal, so no history row is written for a
-        # row being removed, and the work stays a statement per kind, whatever the numbers.
-        for kind, queryset in doomed.items():
-            report.removed[kind] = queryset._raw_delete(queryset.db) or 0
-            progress.advance()
-        report.removed["cases"] = 0
-        for start in range(0, len(cases), CASE_CHUNK):
-            chunk = Case.objects.filter(id__in=cases[start : start + CASE_CHUNK])
-            report.removed["cases"] += chunk._raw_delete(chunk.db) or 0
-            progress.advance()
+        _remove(inspections, doomed, cases, report=report, progress=progress)
         now = timezone.now()
         Inspection.objects.filter(id__in=ids).update(case_data_purged_at=now)
         trail.record(
