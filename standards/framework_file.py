@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
-from . import applicability
+from . import applicability, fact_rules
 from .models import Domain, Framework, KeyQuestion, Lens, Prompt, RatedBy, Standard
 from .rating import (
     PercentageBand,
@@ -49,6 +49,7 @@ def file_data(framework: Framework) -> dict:
         "title": framework.title,
         "description": framework.description,
         "person_label": framework.person_label,
+        "fact_rules": framework.fact_rules or [],
         "rating_bands": [{"rating": b.rating, "lower_bound": f"{b.lower_bound:.2f}"}
                          for b in framework.rating_bands.all()],
         "score_bands": [{"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score}
@@ -130,14 +131,15 @@ def read(raw: bytes) -> dict:
 
 
 # field: (required, kind, max_length or choices)
-TEXT, LONG_TEXT, CODE, SLUG, BOOL, RULE, LIST, NUMBER, WHOLE = (
+TEXT, LONG_TEXT, CODE, SLUG, BOOL, RULE, LIST, NUMBER, WHOLE, FACT_RULES = (
     "text", "long text", "code", "slug", "true or false", "rule", "list", "number",
-    "whole number")
+    "whole number", "fact rules")
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9_\-]+")
 FRAMEWORK_FIELDS = {
     "code": (True, SLUG, 50), "version": (True, CODE, 20), "title": (True, TEXT, 200),
     "description": (False, LONG_TEXT, None), "person_label": (False, TEXT, 50),
+    "fact_rules": (False, FACT_RULES, None),
     "rating_bands": (True, LIST, None), "score_bands": (True, LIST, None),
     "domains": (True, LIST, None),
 }
@@ -282,6 +284,12 @@ def _value_problem(value, kind, limit) -> str | None:
         except (TypeError, KeyError, RecursionError):
             return "It is not an applicability rule; see the shipped files for examples."
         return None
+    if kind == FACT_RULES:
+        try:
+            found = fact_rules.problems(value)
+        except (TypeError, KeyError, AttributeError, RecursionError):
+            return "It is not a list of fact rules; see the shipped files for examples."
+        return " ".join(found) or None
     if kind == NUMBER:
         return None if _decimal(value) is not None else "It must be a number, e.g. 65 or \"65.00\"."
     if kind == WHOLE:

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from . import applicability
+from . import applicability, fact_rules
 from .rating import PercentageBand, Rating, RatingScheme, ScoreBand as ScoreBandRule
 
 FROZEN_MESSAGE = (
@@ -75,6 +75,10 @@ class Framework(models.Model):
         max_length=50,
         default="person on probation",
         help_text="How the framework names the person supervised, e.g. service user.",
+    )
+    fact_rules = models.JSONField(
+        default=list, blank=True, validators=[fact_rules.validate],
+        help_text="Which case facts the assessor records follow from which (standards/fact_rules.py).",
     )
     previous_version = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions",
