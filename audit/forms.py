@@ -23,13 +23,14 @@ from django.utils.html import escape, format_html
 
 from cases.models import MappaCategory, MappaLevel
 from cases.selectors import visible_providers
+from standards import fact_rules
 from standards.forms import BaseForm
 from standards.models import Framework, JudgementValue, PromptValue
 from standards.selectors import frameworks_for_inspection
 
-from .models import CaseReview, YesNo, YesNoNotApplicable
+from .case_facts import FACT_FIELDS, FACT_QUESTIONS, missing_message, refused, settled
+from .models import CaseReview
 from .roles import Role
-from .selectors import FACT_FIELDS, FACT_QUESTIONS
 from .services import allowed_judgement_values, allowed_prompt_values
 
 
@@ -290,71 +291,111 @@ FACT_GROUPS = [
 ]
 
 FACT_HINTS = {
-    "rosh_screening_on_time": "Select not applicable if no screening was completed.",
-    "domestic_abuse_enquiries_made": "Select not applicable if enquiries were not needed.",
-    "domestic_abuse_reply_received": "Select not applicable if no enquiries were made.",
-    "domestic_abuse_reply_sufficient": "Select not applicable if no reply was received.",
-    "child_safeguarding_enquiries_made": "Select not applicable if enquiries were not needed.",
-    "child_safeguarding_reply_received": "Select not applicable if no enquiries were made.",
-    "child_safeguarding_reply_sufficient": "Select not applicable if no reply was received.",
-    "home_visit_made": "Select not applicable if no home visit was needed.",
-    "full_risk_analysis_completed": "Select not applicable if a full analysis was not required.",
+    "full_risk_analysis_completed": "Select not applicable if the RoSH level you found did not "
+    "call for a full analysis.",
     "mappa_category": "Leave as not MAPPA eligible if the case is not managed under MAPPA.",
 }
 
-NEEDED_FOLLOW_UPS = {
-    "domestic_abuse_enquiries_needed": "domestic_abuse_enquiries_made",
-    "child_safeguarding_enquiries_needed": "child_safeguarding_enquiries_made",
-    "home_visit_needed": "home_visit_made",
-}
+
+def fact_anchor(name: str, rules) -> str:
+    """The id of the control that answers a case fact: its select, or its first radio (radios
+    that reveal questions count from 0, as GOV.UK conditional radios do)."""
+    if name in ("mappa_category", "mappa_level"):
+        return f"id_{name}"
+    return f"id_{name}_{0 if name in fact_rules.reveals(rules) else 1}"
+
+
+class FollowUpField(forms.ChoiceField):
+    """A question asked only when it applies: its "does not apply" answer is not offered, but
+    is accepted (the value a page saved before, or a save from elsewhere, may hold)."""
+
+    def __init__(self, *args, left_out="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left_out = left_out
+
+    def valid_value(self, value):
+        return value == self.left_out or super().valid_value(value)
+
+
+class FactRadios(ConditionalRadios):
+    """A case fact's radios revealing the questions its answers lead to (the GOV.UK
+    conditional reveal), with a small legend whatever was rendered before it."""
+
+    def render(self, form, context, *args, **kwargs):
+        context.update({"legend_size": Size.for_legend(Size.SMALL), "legend_tag": None,
+                        "radios_small": False, "radios_inline": False})
+        return super().render(form, context, *args, **kwargs)
 
 
 class CaseFactsForm(VersionedForm):
-    """The case facts as the assessor found them in the record; any may be left for later."""
+    """The case facts as the assessor found them in the record; any may be left for later.
 
-    def __init__(self, *args, **kwargs):
+    The framework version's fact rules decide which questions each answer reveals, drop the
+    answers to questions the other answers rule out (as the page hides them) and refuse
+    contradictions, in the same words as the submit check (`audit.case_facts`).
+    """
+
+    def __init__(self, *args, rules=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.rules = list(rules or ())
+        self.first_radio_position = {}
+        reveals = fact_rules.reveals(self.rules)
+        revealed = {child for by_value in reveals.values() for children in by_value.values()
+                    for child in children}
+        for name in FACT_FIELDS:
+            self.fields[name] = self._field(name, revealed)
         layout = []
         for legend, names in FACT_GROUPS:
-            items = []
-            for name in names:
-                model_field = CaseReview._meta.get_field(name)
-                label = FACT_QUESTIONS[name]
-                if name in ("mappa_category", "mappa_level"):
-                    choices = (
-                        MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
-                    )
-                    self.fields[name] = forms.TypedChoiceField(
-                        label=label, required=False, coerce=int, empty_value=None,
-                        choices=[("", "Not MAPPA eligible" if name == "mappa_category"
-                                  else "No level")] + list(choices),
-                        help_text=FACT_HINTS.get(name, ""),
-                    )
-                    items.append(Field.select(name))
-                    continue
-                choices = model_field.choices
-                self.fields[name] = forms.ChoiceField(
-                    label=label, required=False, choices=choices, widget=forms.RadioSelect,
-                    help_text=FACT_HINTS.get(name, ""),
-                )
-                inline = choices in (YesNo.choices, YesNoNotApplicable.choices)
-                items.append(Field.radios(name, legend_size=Size.SMALL, inline=inline))
+            items = [self._item(name, reveals) for name in names if name not in revealed]
             layout.append(Fieldset(*items, legend=legend, legend_size=Size.MEDIUM))
         layout.append(Field("version"))
         self.helper.layout = Layout(*layout)
 
+    def _field(self, name, revealed):
+        label = FACT_QUESTIONS[name]
+        required = {"required": missing_message(name)}
+        if name in ("mappa_category", "mappa_level"):
+            choices = MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
+            return forms.TypedChoiceField(
+                label=label, required=False, coerce=int, empty_value=None,
+                choices=[("", "Not MAPPA eligible" if name == "mappa_category"
+                          else "No level")] + list(choices),
+                help_text=FACT_HINTS.get(name, ""), error_messages=required,
+            )
+        choices = list(CaseReview._meta.get_field(name).choices)
+        messages = {**required, "invalid_choice": required["required"]}
+        if name not in revealed:
+            return forms.ChoiceField(label=label, required=False, choices=choices,
+                                     widget=forms.RadioSelect, help_text=FACT_HINTS.get(name, ""),
+                                     error_messages=messages)
+        left_out = fact_rules.otherwise(self.rules, name) or ""
+        return FollowUpField(label=label, required=False, left_out=left_out,
+                             choices=[c for c in choices if c[0] != left_out],
+                             widget=forms.RadioSelect, help_text=FACT_HINTS.get(name, ""),
+                             error_messages=messages)
+
+    def _item(self, name, reveals):
+        if name in ("mappa_category", "mappa_level"):
+            return Field.select(name)
+        if name not in reveals:
+            inline = len(self.fields[name].choices) <= 3
+            return Field.radios(name, legend_size=Size.SMALL, inline=inline)
+        self.first_radio_position[name] = 0  # conditional radios count from 0
+        options = []
+        for value, label in self.fields[name].choices:
+            children = reveals[name].get(value, [])
+            options.append(RevealingQuestion(str(label), *[self._item(c, reveals) for c in children])
+                           if children else str(label))
+        return FactRadios(name, *options)
+
     def clean(self):
         cleaned = super().clean()
-        for needed, made in NEEDED_FOLLOW_UPS.items():
-            if cleaned.get(needed) == "yes" and cleaned.get(made) == "na":
-                self.add_error(made, "It was needed, so answer yes or no")
-        if cleaned.get("rosh_screening_completed") == "yes" and cleaned.get(
-            "rosh_screening_on_time"
-        ) == "na":
-            self.add_error("rosh_screening_on_time",
-                           "A screening was completed, so answer yes or no")
-        if cleaned.get("mappa_level") and not cleaned.get("mappa_category"):
-            self.add_error("mappa_category", "Select the MAPPA category for the level you chose")
+        values = {name: cleaned.get(name) for name in FACT_FIELDS if name in cleaned}
+        values = settled(self.rules, values)  # what the page hides does not count
+        for name, message in refused(self.rules, values).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        cleaned.update(values)
         return cleaned
 
     def facts(self) -> dict:
@@ -391,7 +432,7 @@ class StandardForm(VersionedForm):
                         '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
                         "Not applicable</strong> This prompt applies only when {}; for this case "
                         "it is recorded as not applicable.</p></div>",
-                        prompt.code, prompt.wording, prompt.applicability_text.lower(),
+                        prompt.code, prompt.wording, prompt.applicability_text,
                     )))
                     continue
                 name = prompt_field_name(prompt.code)
@@ -402,7 +443,7 @@ class StandardForm(VersionedForm):
                     widget=forms.RadioSelect,
                     choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
                     help_text=(
-                        f"Applies because {prompt.applicability_text.lower()}"
+                        f"Asked because {prompt.applicability_text}"
                         if prompt.applicability else ""
                     ),
                 )
@@ -416,7 +457,7 @@ class StandardForm(VersionedForm):
                     '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
                     '</p><p class="govuk-body">Not applicable to this case: it applies only '
                     "when {}.</p></div>",
-                    kq.code, kq.wording, kq.applicability_text.lower(),
+                    kq.code, kq.wording, kq.applicability_text,
                 )))
                 continue
             self.key_questions[name] = kq
@@ -463,6 +504,8 @@ class StandardForm(VersionedForm):
         for problem in problems:
             if problem.kind == "rationale":
                 self.add_error(rationale_field_name(problem.field), problem.message)
+            elif problem.kind == "prompt":
+                self.add_error(prompt_field_name(problem.field), problem.message)
             else:
                 self.add_error(judgement_field_name(problem.field), problem.message)
 

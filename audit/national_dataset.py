@@ -673,6 +673,9 @@ def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
     found = rosh if rng.random() < 0.9 else LEVELS[
         min(3, max(0, LEVELS.index(rosh) + rng.choice((-1, 1))))]
     full_required = found != "low"
+    full = yes(q) if full_required else "na"
+    if screened == "no":  # the fact rules: no screening, so no level and no full analysis
+        found, full, full_required = "not_screened", "", None
     da_needed = "yes" if da else ("yes" if rng.random() < 0.05 else "no")
     cs_needed = "yes" if child else ("yes" if rng.random() < 0.05 else "no")
     da_made = yes(q) if da_needed == "yes" else "na"
@@ -685,7 +688,7 @@ def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
         screened,
         yes(q) if screened == "yes" else "na",
         found,
-        yes(q) if full_required else "na",
+        full,
         da_needed, da_made, da_received, yes(0.8) if da_received == "yes" else "na",
         cs_needed, cs_made, cs_received, yes(0.75) if cs_received == "yes" else "na",
         home_needed, yes(q - 0.2) if home_needed == "yes" else "na",

@@ -22,6 +22,7 @@ from .. import services, trail
 from ..forms import (
     CaseFactsForm,
     ReopenForm,
+    fact_anchor,
     ReturnForm,
     StandardForm,
     SubmitForm,
@@ -31,6 +32,7 @@ from ..forms import (
     rationale_field_name,
     standard_initial,
 )
+from ..case_facts import is_asked, recorded_values
 from ..models import CaseReview, Judgement, PromptAnswer, ReviewEvent
 from ..selectors import (
     FACT_FIELDS,
@@ -42,6 +44,7 @@ from ..selectors import (
     refuse_unless_manager,
     review_access,
     review_states,
+    rules_of,
     standard_by_code,
 )
 
@@ -79,13 +82,12 @@ def _standard_url(review, code):
 
 def _problem_href(review, problem) -> str:
     if problem.section == FACTS_SECTION:
-        page = _urls(review)["facts"]
-        if problem.field in ("mappa_category", "mappa_level"):
-            return f"{page}#id_{problem.field}"
-        return f"{page}#id_{problem.field}_1"
+        return f"{_urls(review)['facts']}#{fact_anchor(problem.field, rules_of(review))}"
     page = _standard_url(review, problem.section)
     if problem.kind == "rationale":
         return f"{page}#id_{rationale_field_name(problem.field)}"
+    if problem.kind == "prompt":
+        return f"{page}#id_{prompt_field_name(problem.field)}_1"
     return f"{page}#id_{judgement_field_name(problem.field)}_0"
 
 
@@ -186,17 +188,22 @@ def review_facts(request, pk, crn):
         return redirect(_urls(review)["check"])
     status = 200
     saved = False
+    kwargs = {"rules": rules_of(review)}
     if request.method == "POST":
-        form = CaseFactsForm(request.POST)
+        form = CaseFactsForm(request.POST, **kwargs)
         if form.is_valid():
             try:
                 services.save_review(review=review, version=form.cleaned_data["version"],
                                      user=request.user, facts=form.facts())
             except services.StaleReview as stale:
-                form, status = _stale_form(CaseFactsForm, request, stale, {}), 409
+                form, status = _stale_form(CaseFactsForm, request, stale, kwargs), 409
             except services.ReviewLocked as locked:
                 messages.error(request, str(locked))
                 return redirect(_urls(review)["check"])
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+                status = 400
             else:
                 if request.POST.get("action") == "draft":
                     messages.success(request, "Case facts saved as a draft.")
@@ -205,14 +212,14 @@ def review_facts(request, pk, crn):
                 problems = state.fact_problems()
                 if not problems:
                     return redirect(_next_url(review, state.standards, FACTS_SECTION))
-                form = _resaved_form(CaseFactsForm, request, review, {})
+                form = _resaved_form(CaseFactsForm, request, review, kwargs)
                 for problem in problems:
-                    form.add_error(problem.field, problem.message.split(": ", 1)[-1])
+                    form.add_error(problem.field, problem.message)
                 saved = True
         else:
             status = 400
     else:
-        form = CaseFactsForm(initial=facts_initial(review))
+        form = CaseFactsForm(initial=facts_initial(review), **kwargs)
         _viewed(request, review, "case facts")
     return render(request, "audit/review_facts.html", _context(
         access, form=form, saved=saved, last_return=_last_return(review),
@@ -304,7 +311,11 @@ def review_standard(request, pk, crn, code):
 def _summary(review, state):
     """Rows for the check-your-answers summary lists."""
     facts = []
+    rules = rules_of(review)
+    values = recorded_values(review)
     for name in FACT_FIELDS:
+        if not is_asked(rules, name, values):
+            continue  # ruled out by the answers before it, so not asked
         field = CaseReview._meta.get_field(name)
         value = getattr(review, name)
         label = dict(field.choices).get(value, "") if value not in (None, "") else ""
@@ -312,8 +323,7 @@ def _summary(review, state):
             label = "Not MAPPA eligible"
         facts.append({"question": FACT_QUESTIONS[name], "answer": label or "Not answered",
                       "missing": not label,
-                      "href": f"{_urls(review)['facts']}#id_{name}"
-                              + ("" if name.startswith("mappa") else "_1")})
+                      "href": f"{_urls(review)['facts']}#{fact_anchor(name, rules)}"})
     prompt_labels = dict(PromptValue.choices)
     judgement_labels = dict(JudgementValue.choices)
     standards = []
