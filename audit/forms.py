@@ -34,8 +34,12 @@ from .roles import Role
 from .services import allowed_judgement_values, allowed_prompt_values
 
 
-def _slug(code: str) -> str:
+def slug(code: str) -> str:
+    """A code as it appears in field names and anchors: 2.1.3.b -> 2_1_3_b."""
     return re.sub(r"[^0-9A-Za-z]+", "_", code).strip("_")
+
+
+_slug = slug
 
 
 def prompt_field_name(code: str) -> str:
@@ -317,12 +321,17 @@ class FollowUpField(forms.ChoiceField):
         return value == self.left_out or super().valid_value(value)
 
 
-class FactRadios(ConditionalRadios):
-    """A case fact's radios revealing the questions its answers lead to (the GOV.UK
-    conditional reveal), with a small legend whatever was rendered before it."""
+class SizedRadios(ConditionalRadios):
+    """Radios revealing what their answers lead to (the GOV.UK conditional reveal), with a
+    legend of the size given whatever was rendered before them (crispy-forms-gds otherwise
+    reuses the last field's)."""
+
+    def __init__(self, field, *choices, legend_size=Size.SMALL):
+        super().__init__(field, *choices)
+        self.legend_size = legend_size
 
     def render(self, form, context, *args, **kwargs):
-        context.update({"legend_size": Size.for_legend(Size.SMALL), "legend_tag": None,
+        context.update({"legend_size": Size.for_legend(self.legend_size), "legend_tag": None,
                         "radios_small": False, "radios_inline": False})
         return super().render(form, context, *args, **kwargs)
 
@@ -376,7 +385,7 @@ class CaseFactsForm(VersionedForm):
 
     def _item(self, name, reveals):
         if name in ("mappa_category", "mappa_level"):
-            return Field.select(name)
+            return Field(name, context={"label_size": Size.for_label(Size.SMALL)})
         if name not in reveals:
             inline = len(self.fields[name].choices) <= 3
             return Field.radios(name, legend_size=Size.SMALL, inline=inline)
@@ -386,7 +395,7 @@ class CaseFactsForm(VersionedForm):
             children = reveals[name].get(value, [])
             options.append(RevealingQuestion(str(label), *[self._item(c, reveals) for c in children])
                            if children else str(label))
-        return FactRadios(name, *options)
+        return SizedRadios(name, *options)
 
     def clean(self):
         cleaned = super().clean()
@@ -403,11 +412,21 @@ class CaseFactsForm(VersionedForm):
 
 
 PROMPT_LABELS = dict(PromptValue.choices)
+SAVE_AS_DRAFT = (
+    '<div class="govuk-button-group"><button type="submit" name="action" value="draft" '
+    'class="govuk-button govuk-button--secondary" data-module="govuk-button">Save as draft'
+    "</button></div>"
+)
 JUDGEMENT_LABELS = dict(JudgementValue.choices)
 
 
 class StandardForm(VersionedForm):
-    """One case standard: each applicable prompt, then each key question's judgement."""
+    """One case standard: for each key question its prompts, then its judgement.
+
+    Each key question opens with its heading (the contents list links to it) and how many of
+    its prompts are still to answer; each but the last ends with a second "Save as draft", so
+    a long page can be saved from wherever the assessor is.
+    """
 
     def __init__(self, *args, standard, state, **kwargs):
         super().__init__(*args, **kwargs)
@@ -416,76 +435,92 @@ class StandardForm(VersionedForm):
         self.first_radio_position = {}
         self.prompts = {}
         self.key_questions = {}
+        self.person = state.review.sampled_case.inspection.framework.person_label
         layout = []
-        person = state.review.sampled_case.inspection.framework.person_label
-        for kq in standard.key_questions.all():
-            layout.append(Markup(format_html(
-                '<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
-                _slug(kq.code), kq.code, kq.get_lens_display(),
-            )))
-            if kq.guidance:
-                layout.append(details(f"Guidance for {kq.code}", kq.guidance))
+        key_questions = list(standard.key_questions.all())
+        for index, kq in enumerate(key_questions):
+            layout += self._heading(kq)
             for prompt in kq.prompts.all():
-                if not state.prompt_applies(prompt):
-                    layout.append(Markup(format_html(
-                        '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
-                        '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
-                        "Not applicable</strong> This prompt applies only when {}; for this case "
-                        "it is recorded as not applicable.</p></div>",
-                        prompt.code, prompt.wording, prompt.applicability_text,
-                    )))
-                    continue
-                name = prompt_field_name(prompt.code)
-                self.prompts[name] = prompt
-                self.fields[name] = forms.ChoiceField(
-                    label=escape(f"{prompt.code} {prompt.wording}"),
-                    required=False,
-                    widget=forms.RadioSelect,
-                    choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
-                    help_text=(
-                        f"Asked because {prompt.applicability_text}"
-                        if prompt.applicability else ""
-                    ),
-                )
-                layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True))
-                if prompt.guidance:
-                    layout.append(details(f"Guidance for {prompt.code}", prompt.guidance))
-            name = judgement_field_name(kq.code)
-            rationale = rationale_field_name(kq.code)
-            if not state.key_question_applies(kq):
-                layout.append(Markup(format_html(
-                    '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
-                    '</p><p class="govuk-body">Not applicable to this case: it applies only '
-                    "when {}.</p></div>",
-                    kq.code, kq.wording, kq.applicability_text,
-                )))
-                continue
-            self.key_questions[name] = kq
-            values = allowed_judgement_values(kq)
-            self.fields[name] = forms.ChoiceField(
-                label=escape(f"{kq.code} {kq.wording}"),
-                required=False,
-                widget=forms.RadioSelect,
-                choices=[(v, JUDGEMENT_LABELS[v]) for v in values],
-                help_text=f"Your judgement, from the prompts above, for this {person}.",
-            )
-            self.fields[rationale] = forms.CharField(
-                label="Why is it not sufficient?", required=False, widget=forms.Textarea,
-                max_length=MAX_TEXT,
-                error_messages={"max_length": f"{kq.code}: the rationale must be "
-                                              f"{MAX_TEXT:,} characters or fewer"},
-                help_text="Say what was missing or weak, so the practitioner and the lead can "
-                "see the evidence behind the judgement.",
-            )
-            self.first_radio_position[name] = 0  # conditional radios count from 0
-            choices = [
-                RevealingQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
-                if v == JudgementValue.NOT_SUFFICIENT else RevealingQuestion(JUDGEMENT_LABELS[v])
-                for v in values
-            ]
-            layout.append(ConditionalRadios(name, *choices))
+                layout += self._prompt(prompt)
+            layout += self._judgement(kq)
+            if index < len(key_questions) - 1:
+                layout.append(Markup(SAVE_AS_DRAFT))
         layout.append(Field("version"))
         self.helper.layout = Layout(*layout)
+
+    def _heading(self, kq) -> list:
+        items = [Markup(format_html('<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
+                                    _slug(kq.code), kq.code, kq.get_lens_display()))]
+        if self.state.key_question_applies(kq):
+            applicable = [p for p in kq.prompts.all() if self.state.prompt_applies(p)]
+            left = len(self.state.unanswered_prompts(kq))
+            items.append(Markup(format_html(
+                '<p class="govuk-body app-muted">{}</p>',
+                f"{left} of {len(applicable)} prompt{'s' if len(applicable) != 1 else ''} "
+                "still to answer" if left else "Every prompt that applies is answered",
+            )))
+        if kq.guidance:
+            items.append(details(f"Guidance for {kq.code}", kq.guidance))
+        return items
+
+    def _prompt(self, prompt) -> list:
+        if not self.state.prompt_applies(prompt):
+            return [Markup(format_html(
+                '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
+                '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
+                "Not applicable</strong> This prompt applies only when {}; for this case "
+                "it is recorded as not applicable.</p></div>",
+                prompt.code, prompt.wording, prompt.applicability_text,
+            ))]
+        name = prompt_field_name(prompt.code)
+        self.prompts[name] = prompt
+        message = f"Select an answer for {prompt.code}"
+        self.fields[name] = forms.ChoiceField(
+            label=escape(f"{prompt.code} {prompt.wording}"), required=False,
+            widget=forms.RadioSelect,
+            choices=[(v, PROMPT_LABELS[v]) for v in allowed_prompt_values(prompt)],
+            help_text=f"Asked because {prompt.applicability_text}" if prompt.applicability
+            else "",
+            error_messages={"invalid_choice": message},
+        )
+        items = [Field.radios(name, legend_size=Size.SMALL, inline=True)]
+        if prompt.guidance:
+            items.append(details(f"Guidance for {prompt.code}", prompt.guidance))
+        return items
+
+    def _judgement(self, kq) -> list:
+        name = judgement_field_name(kq.code)
+        rationale = rationale_field_name(kq.code)
+        if not self.state.key_question_applies(kq):
+            return [Markup(format_html(
+                '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
+                '</p><p class="govuk-body">Not applicable to this case: it applies only '
+                "when {}.</p></div>",
+                kq.code, kq.wording, kq.applicability_text,
+            ))]
+        self.key_questions[name] = kq
+        values = allowed_judgement_values(kq)
+        self.fields[name] = forms.ChoiceField(
+            label=escape(f"{kq.code} {kq.wording}"), required=False, widget=forms.RadioSelect,
+            choices=[(v, JUDGEMENT_LABELS[v]) for v in values],
+            help_text=f"Your judgement, from the prompts above, for this {self.person}.",
+            error_messages={"invalid_choice": f"Select a judgement for {kq.code}"},
+        )
+        self.fields[rationale] = forms.CharField(
+            label="Why is it not sufficient?", required=False, widget=forms.Textarea,
+            max_length=MAX_TEXT,
+            error_messages={"max_length": f"The reasons for {kq.code} must be "
+                                          f"{MAX_TEXT:,} characters or fewer"},
+            help_text="Say what was missing or weak, so the practitioner and the lead can "
+            "see the evidence behind the judgement.",
+        )
+        self.first_radio_position[name] = 0  # conditional radios count from 0
+        choices = [
+            RevealingQuestion(JUDGEMENT_LABELS[v], Field.textarea(rationale, rows=4))
+            if v == JudgementValue.NOT_SUFFICIENT else RevealingQuestion(JUDGEMENT_LABELS[v])
+            for v in values
+        ]
+        return [SizedRadios(name, *choices, legend_size=Size.MEDIUM)]
 
     def answers(self) -> dict:
         return {p.code: self.cleaned_data.get(name) or "" for name, p in self.prompts.items()}

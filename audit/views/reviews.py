@@ -23,6 +23,7 @@ from ..forms import (
     CaseFactsForm,
     ReopenForm,
     fact_anchor,
+    slug,
     ReturnForm,
     StandardForm,
     SubmitForm,
@@ -80,10 +81,15 @@ def _standard_url(review, code):
     return reverse("audit:review_standard", args=[sampled.inspection_id, sampled.case.crn, code])
 
 
+FROM_CHECK = "?from=check"  # pages opened from Check answers go back there when saved
+
+
 def _problem_href(review, problem) -> str:
+    """The control that fixes a problem, on its page opened from Check answers."""
     if problem.section == FACTS_SECTION:
-        return f"{_urls(review)['facts']}#{fact_anchor(problem.field, rules_of(review))}"
-    page = _standard_url(review, problem.section)
+        return (f"{_urls(review)['facts']}{FROM_CHECK}"
+                f"#{fact_anchor(problem.field, rules_of(review))}")
+    page = _standard_url(review, problem.section) + FROM_CHECK
     if problem.kind == "rationale":
         return f"{page}#id_{rationale_field_name(problem.field)}"
     if problem.kind == "prompt":
@@ -114,8 +120,31 @@ def _last_return(review):
     )
 
 
-def _next_url(review, standards, current):
-    """The page after `current` (a standard code or the facts section)."""
+def _returning(request) -> bool:
+    """Whether the page was opened from a "Change" link on Check answers, to go back there."""
+    return request.GET.get("from") == "check"
+
+
+def _contents(standard, state) -> list[dict]:
+    """The contents list of a standard page: each key question, with what is left to do."""
+    items = []
+    for kq in standard.key_questions.all():
+        applies = state.key_question_applies(kq)
+        items.append({
+            "code": kq.code, "lens": kq.get_lens_display(), "anchor": slug(kq.code),
+            "applies": applies,
+            "prompts": sum(1 for p in kq.prompts.all() if state.prompt_applies(p)),
+            "unanswered": len(state.unanswered_prompts(kq)),
+            "judged": bool(state.judgements.get(kq.pk, ("", ""))[0]),
+        })
+    return items
+
+
+def _next_url(review, standards, current, request=None):
+    """The page after `current` (a standard code or the facts section): Check answers for a
+    page opened from there."""
+    if request is not None and _returning(request):
+        return _urls(review)["check"]
     keys = [FACTS_SECTION] + [s.code for s in standards]
     index = keys.index(current) + 1
     if index < len(keys):
@@ -211,7 +240,7 @@ def review_facts(request, pk, crn):
                 state = load_review_state(review)
                 problems = state.fact_problems()
                 if not problems:
-                    return redirect(_next_url(review, state.standards, FACTS_SECTION))
+                    return redirect(_next_url(review, state.standards, FACTS_SECTION, request))
                 form = _resaved_form(CaseFactsForm, request, review, kwargs)
                 for problem in problems:
                     form.add_error(problem.field, problem.message)
@@ -223,6 +252,7 @@ def review_facts(request, pk, crn):
         _viewed(request, review, "case facts")
     return render(request, "audit/review_facts.html", _context(
         access, form=form, saved=saved, last_return=_last_return(review),
+        returning=_returning(request),
         page_title=f"Case facts – {review.sampled_case.case.crn}",
     ), status=status)
 
@@ -289,7 +319,7 @@ def review_standard(request, pk, crn, code):
                 state = load_review_state(review, standards)
                 problems = state.judgement_problems(standard)
                 if not problems:
-                    return redirect(_next_url(review, standards, code))
+                    return redirect(_next_url(review, standards, code, request))
                 form = _resaved_form(StandardForm, request, review,
                                      {"standard": standard, "state": state})
                 form.add_problems(problems)
@@ -301,6 +331,9 @@ def review_standard(request, pk, crn, code):
         _viewed(request, review, f"standard {standard.code}")
     return render(request, "audit/review_standard.html", _context(
         access, form=form, standard=standard, saved=saved, last_return=_last_return(review),
+        number=standards.index(standard) + 1, of=len(standards),
+        contents=_contents(standard, state),
+        returning=_returning(request),
         page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
     ), status=status)
 
@@ -323,7 +356,7 @@ def _summary(review, state):
             label = "Not MAPPA eligible"
         facts.append({"question": FACT_QUESTIONS[name], "answer": label or "Not answered",
                       "missing": not label,
-                      "href": f"{_urls(review)['facts']}#{fact_anchor(name, rules)}"})
+                      "href": f"{_urls(review)['facts']}{FROM_CHECK}#{fact_anchor(name, rules)}"})
     prompt_labels = dict(PromptValue.choices)
     judgement_labels = dict(JudgementValue.choices)
     standards = []
@@ -339,7 +372,7 @@ def _summary(review, state):
                     "answer": prompt_labels.get(value, "Not answered") if applies
                     else "Not applicable to this case",
                     "missing": applies and not value,
-                    "href": f"{page}#id_{prompt_field_name(prompt.code)}_1",
+                    "href": f"{page}{FROM_CHECK}#id_{prompt_field_name(prompt.code)}_1",
                     "editable": applies,
                 })
             value, rationale = state.judgements.get(kq.pk, ("", ""))
@@ -351,11 +384,34 @@ def _summary(review, state):
                 "rationale": rationale,
                 "missing": applies and not value,
                 "judgement": True,
-                "href": f"{page}#id_{judgement_field_name(kq.code)}_0",
+                "href": f"{page}{FROM_CHECK}#id_{judgement_field_name(kq.code)}_0",
                 "editable": applies,
             })
         standards.append({"standard": standard, "rows": rows})
     return facts, standards
+
+
+def _gaps(review, state, problems) -> list[dict]:
+    """What is still to do, per section, for the top of Check answers: counts and a link to
+    the first gap of each section."""
+    titles = {FACTS_SECTION: "Case facts", **{s.code: f"{s.code} {s.title}"
+                                              for s in state.standards}}
+    gaps = []
+    for key, items in groupby(problems, key=lambda p: p.section):
+        items = list(items)
+        kinds = [p.kind for p in items]
+        parts = []
+        for kind, one, many in (("fact", "answer", "answers"),
+                                ("prompt", "prompt unanswered", "prompts unanswered"),
+                                ("judgement", "key question not judged",
+                                 "key questions not judged"),
+                                ("rationale", "reason missing", "reasons missing")):
+            count = kinds.count(kind)
+            if count:
+                parts.append(f"{count} {one if count == 1 else many}")
+        gaps.append({"key": key, "title": titles.get(key, key), "text": ", ".join(parts),
+                     "count": len(items), "href": _problem_href(review, items[0])})
+    return gaps
 
 
 @require_http_methods(["GET", "POST"])
@@ -400,9 +456,14 @@ def review_check(request, pk, crn):
     if error:
         error_links.insert(0, ("#submit", error))
     outstanding = state.problems() if not problems else problems
+    gaps = _gaps(review, state, outstanding) if access.can_edit else []
+    by_section = {gap["key"]: gap for gap in gaps}
+    for block in standards:
+        block["gap"] = by_section.get(block["standard"].code)
     return render(request, "audit/review_check.html", _context(
         access, form=form, facts=facts, standards=standards, error_links=error_links,
-        outstanding=outstanding, last_return=_last_return(review),
+        outstanding=outstanding, gaps=gaps, facts_gap=by_section.get(FACTS_SECTION),
+        last_return=_last_return(review),
         events=ReviewEvent.objects.filter(review=review).select_related("actor"),
         page_title=f"Check your answers – {crn}",
     ), status=status if not problems else 200)

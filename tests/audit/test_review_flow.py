@@ -147,7 +147,7 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert "There is a problem" in html
     assert "Give your reasons for judging 2.1.3 not sufficient" in html
     assert "Select a judgement for 2.2.2" in html
-    assert review_url("review_standard", inspection, "W000001", "2.2") + "#id_kq_2_2_2_0" in html
+    assert review_url("review_standard", inspection, "W000001", "2.2") + "?from=check#id_kq_2_2_2_0" in html
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.IN_PROGRESS
 
     # Complete both, then submit.
