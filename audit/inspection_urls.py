@@ -1,7 +1,7 @@
 """Inspections and case reviews. Cases are addressed by their CRN within an inspection."""
 from django.urls import path
 
-from .views import inspections, reviews
+from .views import inspections, review_history, reviews
 
 urlpatterns = [
     path("inspections/", inspections.inspection_list, name="inspection_list"),
@@ -24,6 +24,6 @@ urlpatterns = [
          name="review_return"),
     path("inspections/<int:pk>/cases/<str:crn>/reopen/", reviews.review_reopen,
          name="review_reopen"),
-    path("inspections/<int:pk>/cases/<str:crn>/history/", reviews.review_history,
+    path("inspections/<int:pk>/cases/<str:crn>/history/", review_history.review_history,
          name="review_history"),
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from .auth_forms import SignInForm
-from .views import home
+from .views import home, session
 
 handler403 = home.permission_denied
 
@@ -20,6 +20,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", session.extend_session, name="session_extend"),
     path("admin/", admin.site.urls),
     path("frameworks/", include("standards.urls")),
     path("cases/", include("cases.urls")),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from standards.forms import form_status
 from standards.models import JudgementValue, PromptValue
 
-from .. import services, trail
+from .. import held_saves, services, trail
 from ..forms import (
     CaseFactsForm,
     ReopenForm,
@@ -34,7 +34,7 @@ from ..forms import (
     standard_initial,
 )
 from ..case_facts import is_asked, recorded_values
-from ..models import CaseReview, Judgement, PromptAnswer, ReviewEvent
+from ..models import CaseReview, ReviewEvent
 from ..selectors import (
     FACT_FIELDS,
     FACT_QUESTIONS,
@@ -215,8 +215,7 @@ def review_facts(request, pk, crn):
         if request.method == "POST":
             messages.error(request, "This review cannot be changed now.")
         return redirect(_urls(review)["check"])
-    status = 200
-    saved = False
+    status, saved, held = 200, False, None
     kwargs = {"rules": rules_of(review)}
     if request.method == "POST":
         form = CaseFactsForm(request.POST, **kwargs)
@@ -234,6 +233,9 @@ def review_facts(request, pk, crn):
                     form.add_error(name if name in form.fields else None, problems)
                 status = 400
             else:
+                held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
+                if services.nothing_given(facts=form.facts()):
+                    return _nothing_saved(request, review, FACTS_SECTION)
                 if request.POST.get("action") == "draft":
                     messages.success(request, "Case facts saved as a draft.")
                     return redirect(_urls(review)["tasks"])
@@ -248,13 +250,43 @@ def review_facts(request, pk, crn):
         else:
             status = 400
     else:
-        form = CaseFactsForm(initial=facts_initial(review), **kwargs)
+        form, held = _form_or_held(request, review, FACTS_SECTION, CaseFactsForm, kwargs,
+                                   facts_initial(review))
         _viewed(request, review, "case facts")
-    return render(request, "audit/review_facts.html", _context(
-        access, form=form, saved=saved, last_return=_last_return(review),
+    return _with_held(request, held, render(request, "audit/review_facts.html", _context(
+        access, form=form, saved=saved, last_return=_last_return(review), held=held,
         returning=_returning(request),
         page_title=f"Case facts – {review.sampled_case.case.crn}",
-    ), status=status)
+    ), status=status))
+
+
+def _form_or_held(request, review, page, form_class, kwargs, initial):
+    """The page's form: with the answers held for it after the session ended, if there are
+    any (`audit.held_saves`), else with what is saved."""
+    held = held_saves.restore(user=request.user, review=review, page=page,
+                              token=request.COOKIES.get(held_saves.COOKIE, ""))
+    if held is None:
+        return form_class(initial=initial, **kwargs), None
+    form = form_class(held_saves.as_post(held), **kwargs)
+    form.is_valid()
+    return form, held
+
+
+def _with_held(request, held, response):
+    """The held-answers cookie is spent once its answers are back in their page."""
+    if held is not None and held_saves.COOKIE in request.COOKIES:
+        response.delete_cookie(held_saves.COOKIE, samesite="Lax")
+    return response
+
+
+def _nothing_saved(request, review, page, standards=()):
+    """A page saved without a single answer: nothing was written, so say so, and go where the
+    button leads."""
+    if request.POST.get("action") == "draft":
+        messages.info(request, "Nothing was saved: no question on that page was answered.")
+        return redirect(_urls(review)["tasks"])
+    standards = standards or load_review_state(review).standards
+    return redirect(_next_url(review, standards, page, request))
 
 
 def _stale_form(form_class, request, stale, kwargs):
@@ -292,8 +324,7 @@ def review_standard(request, pk, crn, code):
         return redirect(_urls(review)["check"])
     state = load_review_state(review, standards)
     kwargs = {"standard": standard, "state": state}
-    status = 200
-    saved = False
+    status, saved, held = 200, False, None
     if request.method == "POST":
         form = StandardForm(request.POST, **kwargs)
         if form.is_valid():
@@ -313,6 +344,9 @@ def review_standard(request, pk, crn, code):
                     form.add_error(None, message)
                 status = 400
             else:
+                held_saves.saved(user=request.user, review=review, page=code)
+                if services.nothing_given(answers=form.answers(), judgements=form.judgements()):
+                    return _nothing_saved(request, review, code, standards)
                 if request.POST.get("action") == "draft":
                     messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
                     return redirect(_urls(review)["tasks"])
@@ -327,15 +361,17 @@ def review_standard(request, pk, crn, code):
         else:
             status = 400
     else:
-        form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
+        form, held = _form_or_held(request, review, code, StandardForm, kwargs,
+                                   standard_initial(standard, state, review.version))
         _viewed(request, review, f"standard {standard.code}")
-    return render(request, "audit/review_standard.html", _context(
+    return _with_held(request, held, render(request, "audit/review_standard.html", _context(
         access, form=form, standard=standard, saved=saved, last_return=_last_return(review),
+        held=held,
         number=standards.index(standard) + 1, of=len(standards),
         contents=_contents(standard, state),
         returning=_returning(request),
         page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
-    ), status=status)
+    ), status=status))
 
 
 # --- check answers and submit -------------------------------------------------------------------
@@ -505,72 +541,3 @@ def review_reopen(request, pk, crn):
     return _lead_action(request, pk, crn, form_class=ReopenForm, service=services.reopen_review,
                         template="audit/review_reopen.html", done="Review of {crn} reopened.",
                         title="Reopen the review")
-
-
-# --- history ------------------------------------------------------------------------------------
-
-
-def _fact_label(name, value):
-    if value in (None, ""):
-        return "Not answered"
-    return str(dict(CaseReview._meta.get_field(name).choices).get(value, value))
-
-
-@require_safe
-def review_history(request, pk, crn):
-    """Every change to the case facts, answers and judgements: who, when, old and new."""
-    access = _access_or_404(request, pk, crn)
-    review = access.review
-    changes = []
-    records = list(
-        CaseReview.history.filter(id=review.pk).select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    for old, new in zip(records, records[1:]):
-        for name in FACT_FIELDS + ["status"]:
-            before, after = getattr(old, name), getattr(new, name)
-            if before != after:
-                changes.append({
-                    "at": new.history_date, "who": new.history_user,
-                    "question": "Status" if name == "status" else FACT_QUESTIONS[name],
-                    "old": _fact_label(name, before), "new": _fact_label(name, after),
-                })
-    prompt_labels = dict(PromptValue.choices)
-    changes += _answer_changes(
-        PromptAnswer.history.filter(review_id=review.pk).select_related("history_user", "prompt"),
-        question=lambda r: f"{r.prompt.code} {r.prompt.wording}",
-        show=lambda r: prompt_labels.get(r.value, r.value),
-    )
-    judgement_labels = dict(JudgementValue.choices)
-    changes += _answer_changes(
-        Judgement.history.filter(review_id=review.pk).select_related(
-            "history_user", "key_question"
-        ),
-        question=lambda r: f"{r.key_question.code} {r.key_question.wording}",
-        show=lambda r: judgement_labels.get(r.value, r.value)
-        + (f" – “{r.rationale}”" if r.rationale else ""),
-    )
-    changes.sort(key=lambda c: c["at"], reverse=True)
-    _viewed(request, review, "history")
-    return render(request, "audit/review_history.html", _context(
-        access, changes=changes,
-        events=ReviewEvent.objects.filter(review=review).select_related("actor")
-        .order_by("-created_at", "-pk"),
-        page_title=f"History – {crn}",
-    ))
-
-
-def _answer_changes(records, *, question, show):
-    changes = []
-    records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
-    for _, items in groupby(records, key=lambda r: r.id):
-        previous = None
-        for record in items:
-            new = "Deleted" if record.history_type == "-" else show(record)
-            old = show(previous) if previous is not None else "Not answered"
-            if previous is None or old != new:
-                changes.append({"at": record.history_date, "who": record.history_user,
-                                "question": question(record), "old": old, "new": new})
-            previous = record
-    return changes
-
