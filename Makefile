@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-fast browser-deps bench clean
+.PHONY: install run serve lint test test-fast browser-deps bench clean lock
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install browser-deps
-	$(PY) manage.py collectstatic --noinput --settings=audit.settings.test -v0
+# ruff (lint and format) and the import contracts in pyproject.toml.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: install browser-deps lint
+	$(PY) manage.py collectstatic --noinput --settings=audit.config.settings.test -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install
@@ -49,6 +55,6 @@ clean:
 # Production-style run: gunicorn with production settings (needs DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS and DATABASE_URL; see docs/operations.md).
 serve: install
-	DJANGO_SETTINGS_MODULE=audit.settings.production $(PY) manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=audit.settings.production $(PY) manage.py collectstatic --noinput -v0
-	DJANGO_SETTINGS_MODULE=audit.settings.production $(VENV)/bin/gunicorn -c audit/gunicorn_conf.py audit.wsgi
+	DJANGO_SETTINGS_MODULE=audit.config.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=audit.config.settings.production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=audit.config.settings.production $(VENV)/bin/gunicorn -c audit/config/gunicorn_conf.py audit.config.wsgi

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from audit.accounts.roles import Role, has_role
+from audit.models import (
     AuditEvent,
     CaseReview,
     Inspection,
@@ -13,7 +14,6 @@ from .models import (
     SampledCase,
     User,
 )
-from .roles import Role, has_role
 
 
 def _admins_only(request) -> bool:
@@ -83,9 +83,16 @@ class PromptAnswerInline(RecordInline):
     fields = ["prompt", "value"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("prompt").order_by(
-            "prompt__key_question__standard__order", "prompt__key_question__order",
-            "prompt__order")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("prompt")
+            .order_by(
+                "prompt__key_question__standard__order",
+                "prompt__key_question__order",
+                "prompt__order",
+            )
+        )
 
 
 class JudgementInline(RecordInline):
@@ -93,8 +100,12 @@ class JudgementInline(RecordInline):
     fields = ["key_question", "value", "rationale"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("key_question").order_by(
-            "key_question__standard__order", "key_question__order")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("key_question")
+            .order_by("key_question__standard__order", "key_question__order")
+        )
 
 
 @admin.register(CaseReview)
@@ -127,7 +138,7 @@ class AuditEventAdmin(RecordAdmin):
     def export_csv(self, request, queryset):
         from django.http import HttpResponse
 
-        from . import trail
+        from audit.trail import trail
 
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'

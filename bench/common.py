@@ -3,6 +3,7 @@
 Every script runs on demand against a PostgreSQL database of its own (created when missing),
 prints its figures and rewrites only its own section of docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -53,11 +54,15 @@ def server(url: str) -> dict:
     import dj_database_url
 
     config = dj_database_url.parse(url)
-    return dict(host=config["HOST"] or None, port=config["PORT"] or None,
-                user=config["USER"] or None, password=config["PASSWORD"] or None)
+    return dict(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+    )
 
 
-def setup_django(url: str, settings: str = "audit.settings.dev", *, migrate: bool = True):
+def setup_django(url: str, settings: str = "audit.config.settings.dev", *, migrate: bool = True):
     """Point Django at `url`, set it up and bring the schema and framework up to date."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings)
@@ -74,7 +79,7 @@ def setup_django(url: str, settings: str = "audit.settings.dev", *, migrate: boo
 
 def national_dataset(reviews: int = 100_000, **kwargs):
     """The national data set the benchmarks share (built once, then reused)."""
-    from audit.national_dataset import build_national_dataset
+    from audit.synthetic.national_dataset import build_national_dataset
 
     return build_national_dataset(reviews=reviews, verbose=True, **kwargs)
 
@@ -117,16 +122,21 @@ def machine(connection=None) -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             server_version = cursor.fetchone()[0].split(" on ")[0] + ", "
-    return (f"Recorded {datetime.date.today():%d %B %Y} on {server_version}Python "
-            f"{platform.python_version()}, Django {django.get_version()}, {os.cpu_count()} CPU "
-            f"cores shared with other work (load average {load()} at the end of the run)")
+    return (
+        f"Recorded {datetime.date.today():%d %B %Y} on {server_version}Python "
+        f"{platform.python_version()}, Django {django.get_version()}, {os.cpu_count()} CPU "
+        f"cores shared with other work (load average {load()} at the end of the run)"
+    )
 
 
 def write_section(heading: str, text: str) -> None:
     """Replace the section of docs/benchmarks.md starting `## heading` (or append it)."""
     title = f"## {heading}"
-    existing = DOC.read_text() if DOC.exists() else (
-        "# Benchmarks\n\nFigures recorded by the scripts in `bench/`.\n")
+    existing = (
+        DOC.read_text()
+        if DOC.exists()
+        else ("# Benchmarks\n\nFigures recorded by the scripts in `bench/`.\n")
+    )
     pattern = re.compile(rf"^{re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
     body = f"{title}\n\n{text.strip()}\n\n"
     if pattern.search(existing):

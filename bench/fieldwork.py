@@ -9,6 +9,7 @@ facts recorded and nothing else answered yet. It needs the national data set's p
 at random, returning the form data and what it says, so a test can check later that each saved
 answer reached the database.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,14 +19,22 @@ import re
 TITLE = "Load test fieldwork"
 PASSWORD = "load-test-password-2026"
 FACTS = {
-    "rosh_screening_completed": "yes", "rosh_screening_on_time": "yes",
-    "rosh_level_found": "medium", "full_risk_analysis_completed": "yes",
-    "domestic_abuse_enquiries_needed": "yes", "domestic_abuse_enquiries_made": "yes",
-    "domestic_abuse_reply_received": "yes", "domestic_abuse_reply_sufficient": "yes",
-    "child_safeguarding_enquiries_needed": "no", "child_safeguarding_enquiries_made": "na",
-    "child_safeguarding_reply_received": "na", "child_safeguarding_reply_sufficient": "na",
-    "home_visit_needed": "yes", "home_visit_made": "yes",
-    "management_oversight_sufficient": "yes", "person_interviewed": "no",
+    "rosh_screening_completed": "yes",
+    "rosh_screening_on_time": "yes",
+    "rosh_level_found": "medium",
+    "full_risk_analysis_completed": "yes",
+    "domestic_abuse_enquiries_needed": "yes",
+    "domestic_abuse_enquiries_made": "yes",
+    "domestic_abuse_reply_received": "yes",
+    "domestic_abuse_reply_sufficient": "yes",
+    "child_safeguarding_enquiries_needed": "no",
+    "child_safeguarding_enquiries_made": "na",
+    "child_safeguarding_reply_received": "na",
+    "child_safeguarding_reply_sufficient": "na",
+    "home_visit_needed": "yes",
+    "home_visit_made": "yes",
+    "management_oversight_sufficient": "yes",
+    "person_interviewed": "no",
 }
 STANDARDS = ("2.1", "2.2", "2.3", "2.4")
 
@@ -38,10 +47,10 @@ def prepare_fieldwork(*, assessors: int = 50, reviews_each: int = 20) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from audit import services
+    from audit.accounts.roles import Role
+    from audit.inspections import services
     from audit.models import CaseReview, Inspection, InspectionStatus, User
-    from audit.national_dataset import crn_prefix, delete_national_dataset
-    from audit.roles import Role
+    from audit.synthetic.national_dataset import crn_prefix, delete_national_dataset
     from cases.models import Case, Provider, Sample
     from standards.models import Framework
 
@@ -56,7 +65,8 @@ def prepare_fieldwork(*, assessors: int = 50, reviews_each: int = 20) -> dict:
 
     def person(username, role, first, last):
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last})
+            username=username, defaults={"first_name": first, "last_name": last}
+        )
         if created or user.password != password:
             user.password = password
             user.save(update_fields=["password"])
@@ -66,38 +76,61 @@ def prepare_fieldwork(*, assessors: int = 50, reviews_each: int = 20) -> dict:
 
     with transaction.atomic():
         lead = person("loadtest-lead", Role.LEAD, "Load", "Lead")
-        people = [person(f"loadtest-assessor-{n:02d}", Role.ASSESSOR, f"Assessor {n}", "Load")
-                  for n in range(1, assessors + 1)]
+        people = [
+            person(f"loadtest-assessor-{n:02d}", Role.ASSESSOR, f"Assessor {n}", "Load")
+            for n in range(1, assessors + 1)
+        ]
         prefix = crn_prefix(TITLE)
         rng = random.Random(9)
         cases = Case.objects.bulk_create(
-            Case(crn=f"{prefix}{n:07d}", provider=pdus[n % len(pdus)],
-                 sentence_type="community_order", start_date=datetime.date(2026, 3, 1),
-                 rosh_level="medium", gender="male", domestic_abuse_history=True,
-                 child_safeguarding_concerns=False,
-                 ethnicity=rng.choice(["White", "Black", "Asian"]), practitioner_grade="po")
+            Case(
+                crn=f"{prefix}{n:07d}",
+                provider=pdus[n % len(pdus)],
+                sentence_type="community_order",
+                start_date=datetime.date(2026, 3, 1),
+                rosh_level="medium",
+                gender="male",
+                domestic_abuse_history=True,
+                child_safeguarding_concerns=False,
+                ethnicity=rng.choice(["White", "Black", "Asian"]),
+                practitioner_grade="po",
+            )
             for n in range(assessors * reviews_each)
         )
         sample = Sample.objects.create(
-            window_start=datetime.date(2026, 1, 1), window_end=datetime.date(2026, 6, 30),
-            requested_size=len(cases), seed=9, caseload_size=len(cases), drawn_by=lead.username)
+            window_start=datetime.date(2026, 1, 1),
+            window_end=datetime.date(2026, 6, 30),
+            requested_size=len(cases),
+            seed=9,
+            caseload_size=len(cases),
+            drawn_by=lead.username,
+        )
         sample.providers.set(pdus)
         sample.cases.set(cases)
         inspection = services.create_inspection(
-            title=TITLE, framework=framework, providers=pdus,
-            period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 6, 30),
-            lead=lead)
+            title=TITLE,
+            framework=framework,
+            providers=pdus,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 6, 30),
+            lead=lead,
+        )
         services.add_sample(inspection=inspection, sample=sample, user=lead)
         sampled = dict(inspection.sampled_cases.values_list("case__crn", "pk"))
         crns = sorted(sampled)
         assigned = []
         for n, user in enumerate(people):
-            mine = crns[n * reviews_each:(n + 1) * reviews_each]
-            services.assign_cases(inspection=inspection, assessor=user, user=lead,
-                                  sampled_case_ids=[sampled[crn] for crn in mine])
+            mine = crns[n * reviews_each : (n + 1) * reviews_each]
+            services.assign_cases(
+                inspection=inspection,
+                assessor=user,
+                user=lead,
+                sampled_case_ids=[sampled[crn] for crn in mine],
+            )
             assigned.append({"username": user.username, "password": PASSWORD, "crns": mine})
         CaseReview.objects.filter(sampled_case__inspection=inspection).update(
-            **FACTS, status="in_progress", version=1, started_at=timezone.now())
+            **FACTS, status="in_progress", version=1, started_at=timezone.now()
+        )
         Inspection.objects.filter(pk=inspection.pk).update(status=InspectionStatus.FIELDWORK)
     return {"inspection": inspection.pk, "lead": lead.username, "assessors": assigned}
 

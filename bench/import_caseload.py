@@ -8,6 +8,7 @@ Creates the database if it is missing and migrates it. Times the same service th
 cases) and a re-import of the same file (all updates). Prints the figures and rewrites the
 "Caseload import" section of docs/benchmarks.md (other sections are left alone).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,12 @@ def ensure_database(url: str) -> None:
     config = dj_database_url.parse(url)
     if "postgresql" not in config["ENGINE"]:
         return
-    params = dict(host=config["HOST"] or None, port=config["PORT"] or None,
-                  user=config["USER"] or None, password=config["PASSWORD"] or None)
+    params = dict(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+    )
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as connection:
         exists = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
@@ -53,33 +58,57 @@ def ensure_database(url: str) -> None:
 def generate(rows: int, seed: int = 2026) -> list[list[str]]:
     """A realistic caseload: shares of sentence, RoSH and gender as in a PDU's caseload."""
     rng = random.Random(seed)
-    header = ["crn", "provider", "sentence_type", "start_date", "rosh_level", "gender",
-              "mappa_category", "mappa_level", "ethnicity", "age_band",
-              "domestic_abuse_history", "child_safeguarding_concerns", "practitioner_grade"]
+    header = [
+        "crn",
+        "provider",
+        "sentence_type",
+        "start_date",
+        "rosh_level",
+        "gender",
+        "mappa_category",
+        "mappa_level",
+        "ethnicity",
+        "age_band",
+        "domestic_abuse_history",
+        "child_safeguarding_concerns",
+        "practitioner_grade",
+    ]
     out = [header]
     start = datetime.date(2025, 7, 1)
     for i in range(rows):
-        rosh = rng.choices(["low", "medium", "high", "very_high", "not_screened"],
-                           weights=[30, 50, 17, 2, 1])[0]
+        rosh = rng.choices(
+            ["low", "medium", "high", "very_high", "not_screened"], weights=[30, 50, 17, 2, 1]
+        )[0]
         mappa = rosh in ("high", "very_high") and rng.random() < 0.5
         day = start + datetime.timedelta(days=rng.randrange(365))
-        out.append([
-            f"{PREFIX}{i:07d}",
-            rng.choice(PROVIDERS),
-            rng.choices(["community_order", "suspended_sentence_order", "licence",
-                         "post_sentence_supervision"], weights=[40, 25, 30, 5])[0],
-            day.isoformat() if i % 2 else day.strftime("%d/%m/%Y"),
-            rosh,
-            rng.choices(["male", "female"], weights=[88, 12])[0],
-            str(rng.choice([1, 2, 3])) if mappa else "",
-            str(rng.choice([1, 2])) if mappa else "",
-            rng.choices(["White", "Black", "Asian", "Mixed", "Other", "Not stated"],
-                        weights=[72, 9, 9, 5, 2, 3])[0],
-            rng.choice(["18-24", "25-34", "35-49", "50+"]),
-            rng.choice(["yes", "no"]),
-            rng.choice(["Y", "N"]),
-            rng.choice(["po", "pso"]),
-        ])
+        out.append(
+            [
+                f"{PREFIX}{i:07d}",
+                rng.choice(PROVIDERS),
+                rng.choices(
+                    [
+                        "community_order",
+                        "suspended_sentence_order",
+                        "licence",
+                        "post_sentence_supervision",
+                    ],
+                    weights=[40, 25, 30, 5],
+                )[0],
+                day.isoformat() if i % 2 else day.strftime("%d/%m/%Y"),
+                rosh,
+                rng.choices(["male", "female"], weights=[88, 12])[0],
+                str(rng.choice([1, 2, 3])) if mappa else "",
+                str(rng.choice([1, 2])) if mappa else "",
+                rng.choices(
+                    ["White", "Black", "Asian", "Mixed", "Other", "Not stated"],
+                    weights=[72, 9, 9, 5, 2, 3],
+                )[0],
+                rng.choice(["18-24", "25-34", "35-49", "50+"]),
+                rng.choice(["yes", "no"]),
+                rng.choice(["Y", "N"]),
+                rng.choice(["po", "pso"]),
+            ]
+        )
     return out
 
 
@@ -110,8 +139,11 @@ def timed(label, function):
 
 
 def write_section(text: str) -> None:
-    existing = (DOC.read_text() if DOC.exists()
-                else "# Benchmarks\n\nFigures recorded by the scripts in `bench/`.\n")
+    existing = (
+        DOC.read_text()
+        if DOC.exists()
+        else "# Benchmarks\n\nFigures recorded by the scripts in `bench/`.\n"
+    )
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(existing):
         updated = pattern.sub(lambda _: text.rstrip() + "\n\n", existing, count=1)
@@ -124,13 +156,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--xlsx", action="store_true", help="also time reading the rows as XLSX")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each step; the best is recorded (the machine is shared)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each step; the best is recorded (the machine is shared)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs alone")
     args = parser.parse_args()
 
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "audit.config.settings.dev")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     ensure_database(url)
 
@@ -145,15 +181,19 @@ def main() -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     region, _ = Provider.objects.get_or_create(
-        code="BENCH-REG", defaults={"name": "Benchmark region", "type": ProviderType.REGION})
+        code="BENCH-REG", defaults={"name": "Benchmark region", "type": ProviderType.REGION}
+    )
     for code in PROVIDERS:
         Provider.objects.get_or_create(
-            code=code, defaults={"name": f"Benchmark {code}", "type": ProviderType.PDU,
-                                 "parent": region})
+            code=code,
+            defaults={"name": f"Benchmark {code}", "type": ProviderType.PDU, "parent": region},
+        )
     Case.objects.filter(crn__startswith=PREFIX).delete()
 
-    print(f"Caseload import benchmark: {args.rows:,} rows on {connection.vendor} "
-          f"({connection.settings_dict['NAME']})")
+    print(
+        f"Caseload import benchmark: {args.rows:,} rows on {connection.vendor} "
+        f"({connection.settings_dict['NAME']})"
+    )
     table, generate_time = timed("generate rows", lambda: generate(args.rows))
     data = as_csv(table)
     print(f"  CSV size: {len(data) / 1_048_576:.1f} MB")
@@ -164,31 +204,40 @@ def main() -> int:
         Case.objects.filter(crn__startswith=PREFIX).delete()
         check, seconds = timed(
             "check only (read + validate, dry run)",
-            lambda: import_caseload(data=data, filename="bench.csv", dry_run=True))
+            lambda: import_caseload(data=data, filename="bench.csv", dry_run=True),
+        )
         assert check.ok and check.created == args.rows, check.errors[:5]
         check_time = min(check_time, seconds)
-        first, seconds = timed("first import (all new)",
-                               lambda: import_caseload(data=data, filename="bench.csv"))
+        first, seconds = timed(
+            "first import (all new)", lambda: import_caseload(data=data, filename="bench.csv")
+        )
         assert first.ok and first.created == args.rows
         first_time = min(first_time, seconds)
-        again, seconds = timed("re-import of the same file (all updates)",
-                               lambda: import_caseload(data=data, filename="bench.csv"))
+        again, seconds = timed(
+            "re-import of the same file (all updates)",
+            lambda: import_caseload(data=data, filename="bench.csv"),
+        )
         assert again.ok and again.updated == args.rows and again.created == 0
         again_time = min(again_time, seconds)
         assert Case.objects.filter(crn__startswith=PREFIX).count() == args.rows
-    print(f" best: check {check_time:.2f} s, first import {first_time:.2f} s, "
-          f"re-import {again_time:.2f} s")
+    print(
+        f" best: check {check_time:.2f} s, first import {first_time:.2f} s, "
+        f"re-import {again_time:.2f} s"
+    )
 
     xlsx_line = xlsx_note = ""
     if args.xlsx:
         workbook = as_xlsx(table)
         print(f"  XLSX size: {len(workbook) / 1_048_576:.1f} MB")
-        result, xlsx_time = timed("XLSX check only (read + validate)",
-                                  lambda: import_caseload(data=workbook, filename="bench.xlsx",
-                                                          dry_run=True))
+        result, xlsx_time = timed(
+            "XLSX check only (read + validate)",
+            lambda: import_caseload(data=workbook, filename="bench.xlsx", dry_run=True),
+        )
         assert result.ok and result.updated == args.rows
-        xlsx_line = (f"| XLSX of the same rows: read and validate only "
-                     f"({len(workbook) / 1_048_576:.1f} MB) | {xlsx_time:.2f} s |\n")
+        xlsx_line = (
+            f"| XLSX of the same rows: read and validate only "
+            f"({len(workbook) / 1_048_576:.1f} MB) | {xlsx_time:.2f} s |\n"
+        )
         rate = args.rows / xlsx_time
         xlsx_note = (
             "\nXLSX is read with openpyxl in read-only mode, which parses each cell in Python "
@@ -200,7 +249,8 @@ def main() -> int:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+            "SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()"
+        )
         server = cursor.fetchone()[0].split(" on ")[0]
     import django as dj
 

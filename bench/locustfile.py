@@ -7,12 +7,14 @@ version it loaded go back with the form. A save refused as stale (409) is reload
 it counts as neither an error nor a lost answer. Every answer of every accepted save is recorded
 and written out at the end, so bench/loadtest.py can check that each one is in the database.
 
-The measured period starts LOADTEST_SETTLE seconds after the last assessor has signed in
-(statistics are reset then, so sign-in, one deliberately slow password hash each, is not
-measured) and lasts LOADTEST_SECONDS; then the test stops. Reads LOADTEST_PLAN (the fieldwork:
-inspection, assessors, their CRNs) and writes LOADTEST_RESULT. The service sees HTTPS, as behind the TLS-terminating proxy: requests carry
-X-Forwarded-Proto: https, and the client sends the Secure cookies over plain HTTP on loopback.
+The measured period starts LOADTEST_SETTLE seconds after the last assessor has signed in (statistics
+are reset then, so sign-in, one deliberately slow password hash each, is not measured) and lasts
+LOADTEST_SECONDS; then the test stops. Reads LOADTEST_PLAN (the fieldwork: inspection, assessors,
+their CRNs) and writes LOADTEST_RESULT. The service sees HTTPS, as behind the TLS-terminating proxy:
+requests carry X-Forwarded-Proto: https, and the client sends the Secure cookies over plain HTTP on
+loopback.
 """
+
 from __future__ import annotations
 
 import json
@@ -62,9 +64,16 @@ class Assessor(HttpUser):
         page = self.call("get", "/accounts/login/", name="sign in page")
         token = TOKEN.search(page.text).group(1)
         with self.call(
-            "post", "/accounts/login/", name="sign in", allow_redirects=False, headers=self.headers,
-            data={"username": self.me["username"], "password": self.me["password"],
-                  "csrfmiddlewaretoken": token},
+            "post",
+            "/accounts/login/",
+            name="sign in",
+            allow_redirects=False,
+            headers=self.headers,
+            data={
+                "username": self.me["username"],
+                "password": self.me["password"],
+                "csrfmiddlewaretoken": token,
+            },
             catch_response=True,
         ) as response:
             if response.status_code != 302:
@@ -84,10 +93,18 @@ class Assessor(HttpUser):
             if page.status_code != 200:
                 return
             self.saves += 1
-            data, sent = standard_form(page.text, self.rng,
-                                       f"{self.me['username']} save {self.saves}")
-            with self.call("post", url, data=data, headers=self.headers, allow_redirects=False,
-                           name="save standard page", catch_response=True) as response:
+            data, sent = standard_form(
+                page.text, self.rng, f"{self.me['username']} save {self.saves}"
+            )
+            with self.call(
+                "post",
+                url,
+                data=data,
+                headers=self.headers,
+                allow_redirects=False,
+                name="save standard page",
+                catch_response=True,
+            ) as response:
                 if response.status_code == 302:
                     COUNTS["saves"] += 1
                     for prompt, value in sent["prompts"].items():
@@ -125,5 +142,6 @@ def start_measuring(environment, **kwargs):
 
 @events.test_stop.add_listener
 def write_result(environment, **kwargs):
-    Path(os.environ["LOADTEST_RESULT"]).write_text(json.dumps(
-        {"counts": COUNTS, "saved": SAVED, "measured": MEASURED}))
+    Path(os.environ["LOADTEST_RESULT"]).write_text(
+        json.dumps({"counts": COUNTS, "saved": SAVED, "measured": MEASURED})
+    )

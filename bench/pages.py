@@ -10,6 +10,7 @@ process: the time is the server's (every middleware, view, query and template), 
 network or a WSGI server. Prints median and p95 per page with the queries one request runs, and
 rewrites the "Page server time" section of docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ SCORING_TARGET_MS = 100
 
 
 def production_environment():
-    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.settings.production"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.config.settings.production"
     os.environ.setdefault("DJANGO_SECRET_KEY", BENCH_SECRET)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
@@ -100,10 +101,18 @@ def main() -> int:
         for i in range(n + 1, n + 4):
             counts.add(make_request(i)[1])
         counting["on"] = False
-        row = {"label": label, "median": median(times), "p95": percentile(times, 0.95),
-               "queries": "/".join(str(c) for c in sorted(counts)), "n": n, "target": target}
-        print(f"  {label}: median {row['median']:.0f} ms, p95 {row['p95']:.0f} ms, "
-              f"{row['queries']} queries ({n} requests)")
+        row = {
+            "label": label,
+            "median": median(times),
+            "p95": percentile(times, 0.95),
+            "queries": "/".join(str(c) for c in sorted(counts)),
+            "n": n,
+            "target": target,
+        }
+        print(
+            f"  {label}: median {row['median']:.0f} ms, p95 {row['p95']:.0f} ms, "
+            f"{row['queries']} queries ({n} requests)"
+        )
         return row
 
     def review_url(name, crn, *extra):
@@ -119,34 +128,68 @@ def main() -> int:
 
     report_n = max(5, args.requests // 4)
     rows = [
-        series("Scoring: a standard page (2.1 to 2.4 in turn), open", SCORING_TARGET_MS,
-               args.requests,
-               lambda i: timed(assessor, "get", review_url("review_standard", crns[0],
-                                                           STANDARDS[i % 4]))),
-        series("Scoring: a standard page, save (every answer)", SCORING_TARGET_MS,
-               args.requests, save),
-        series("Scoring: case facts, open", SCORING_TARGET_MS, args.requests,
-               lambda i: timed(assessor, "get", review_url("review_facts", crns[0]))),
-        series("Scoring: the review's task list", SCORING_TARGET_MS, args.requests,
-               lambda i: timed(assessor, "get", review_url("review_tasks", crns[0]))),
-        series("Scoring: My cases", SCORING_TARGET_MS, args.requests,
-               lambda i: timed(assessor, "get", reverse("audit:my_cases"))),
-        series(f"Report: national inspection, {national.sampled_cases.count():,} reviews",
-               None, report_n,
-               lambda i: timed(lead, "get", reverse("reports:inspection", args=[national.pk]))),
-        series(f"Report: regional inspection, {regional.sampled_cases.count():,} reviews",
-               None, report_n,
-               lambda i: timed(lead, "get", reverse("reports:inspection", args=[regional.pk]))),
-        series("Report: roll-up JSON, national inspection", None, report_n,
-               lambda i: timed(lead, "get", reverse("reports:inspection_json",
-                                                    args=[national.pk]))),
-        series("Report: one PDU across inspections", None, report_n,
-               lambda i: timed(lead, "get", reverse("reports:provider",
-                                                    args=["NATL-PDU-01-01"]))),
-        series("Report: league table", None, report_n,
-               lambda i: timed(lead, "get", reverse("reports:league"))),
-        series("Reports index", None, report_n,
-               lambda i: timed(lead, "get", reverse("reports:index"))),
+        series(
+            "Scoring: a standard page (2.1 to 2.4 in turn), open",
+            SCORING_TARGET_MS,
+            args.requests,
+            lambda i: timed(
+                assessor, "get", review_url("review_standard", crns[0], STANDARDS[i % 4])
+            ),
+        ),
+        series(
+            "Scoring: a standard page, save (every answer)", SCORING_TARGET_MS, args.requests, save
+        ),
+        series(
+            "Scoring: case facts, open",
+            SCORING_TARGET_MS,
+            args.requests,
+            lambda i: timed(assessor, "get", review_url("review_facts", crns[0])),
+        ),
+        series(
+            "Scoring: the review's task list",
+            SCORING_TARGET_MS,
+            args.requests,
+            lambda i: timed(assessor, "get", review_url("review_tasks", crns[0])),
+        ),
+        series(
+            "Scoring: My cases",
+            SCORING_TARGET_MS,
+            args.requests,
+            lambda i: timed(assessor, "get", reverse("audit:my_cases")),
+        ),
+        series(
+            f"Report: national inspection, {national.sampled_cases.count():,} reviews",
+            None,
+            report_n,
+            lambda i: timed(lead, "get", reverse("reports:inspection", args=[national.pk])),
+        ),
+        series(
+            f"Report: regional inspection, {regional.sampled_cases.count():,} reviews",
+            None,
+            report_n,
+            lambda i: timed(lead, "get", reverse("reports:inspection", args=[regional.pk])),
+        ),
+        series(
+            "Report: roll-up JSON, national inspection",
+            None,
+            report_n,
+            lambda i: timed(lead, "get", reverse("reports:inspection_json", args=[national.pk])),
+        ),
+        series(
+            "Report: one PDU across inspections",
+            None,
+            report_n,
+            lambda i: timed(lead, "get", reverse("reports:provider", args=["NATL-PDU-01-01"])),
+        ),
+        series(
+            "Report: league table",
+            None,
+            report_n,
+            lambda i: timed(lead, "get", reverse("reports:league")),
+        ),
+        series(
+            "Reports index", None, report_n, lambda i: timed(lead, "get", reverse("reports:index"))
+        ),
     ]
     scoring = [r for r in rows if r["target"]]
     met = all(r["median"] < SCORING_TARGET_MS for r in scoring)
@@ -154,32 +197,44 @@ def main() -> int:
     if not args.no_docs:
         table = "".join(
             f"| {r['label']} | {r['median']:.0f} ms | {r['p95']:.0f} ms | {r['queries']} | "
-            f"{r['n']} |\n" for r in rows)
-        write_section(HEADING, (
-            "`bench/pages.py`: each page requested repeatedly through Django's test client "
-            "under the production settings, on the national data set, signed in as an assessor "
-            "with fieldwork in progress (scoring) or as the national lead (reports). Server "
-            "time: middleware, view, queries and template, without network or WSGI server. "
-            "Queries: those one request runs (the same for every request of a page: the count "
-            "does not grow with the data or the framework, which the test suite also "
-            "asserts).\n\n"
-            "| Page | Median | p95 | Queries | Requests |\n| --- | --- | --- | --- | --- |\n"
-            + table
-            + f"\nTarget: scoring pages under {SCORING_TARGET_MS} ms median server time with a "
-            f"constant query count: **{'met' if met else 'not met'}**. "
-            + ("" if met else (
-                "Where a scoring page misses, the cause is rendering: about half of a "
-                "standard page's server time is spent rendering its GOV.UK form (every prompt "
-                "and judgement a radio group through crispy-forms-gds templates), and each "
-                "request also commits a session update and an audit-trail row; the queries "
-                "take a few milliseconds. Figures on this shared two-core machine move by a "
-                "fifth between runs. ")) +
-            "The report pages are "
-            "dominated by the roll-up (see Roll-up) and, on the inspection page, by the one "
-            "breakdown it shows, which joins every counted judgement to its case; a national "
-            "report of 100,000 reviews is a page a few people open, not one hundreds do.\n\n"
-            f"{machine(connection)}. Re-run with `.venv/bin/python bench/pages.py`."
-        ))
+            f"{r['n']} |\n"
+            for r in rows
+        )
+        write_section(
+            HEADING,
+            (
+                "`bench/pages.py`: each page requested repeatedly through Django's test client "
+                "under the production settings, on the national data set, signed in as an assessor "
+                "with fieldwork in progress (scoring) or as the national lead (reports). Server "
+                "time: middleware, view, queries and template, without network or WSGI server. "
+                "Queries: those one request runs (the same for every request of a page: the count "
+                "does not grow with the data or the framework, which the test suite also "
+                "asserts).\n\n"
+                "| Page | Median | p95 | Queries | Requests |\n| --- | --- | --- | --- | --- |\n"
+                + table
+                + f"\nTarget: scoring pages under {SCORING_TARGET_MS} ms median server time with a "
+                f"constant query count: **{'met' if met else 'not met'}**. "
+                + (
+                    ""
+                    if met
+                    else (
+                        "Where a scoring page misses, the cause is rendering: about half of a "
+                        "standard page's server time is spent rendering its GOV.UK form (every "
+                        "prompt "
+                        "and judgement a radio group through crispy-forms-gds templates), and each "
+                        "request also commits a session update and an audit-trail row; the queries "
+                        "take a few milliseconds. Figures on this shared two-core machine move "
+                        "by a "
+                        "fifth between runs. "
+                    )
+                )
+                + "The report pages are "
+                "dominated by the roll-up (see Roll-up) and, on the inspection page, by the one "
+                "breakdown it shows, which joins every counted judgement to its case; a national "
+                "report of 100,000 reviews is a page a few people open, not one hundreds do.\n\n"
+                f"{machine(connection)}. Re-run with `.venv/bin/python bench/pages.py`."
+            ),
+        )
     return 0 if met else 1
 
 

@@ -7,13 +7,14 @@ missing, migrated). The data set is `manage.py generate_national_dataset`'s: one
 the 120 PDUs with 100,000 submitted or moderated reviews, plus a regional inspection of ten PDUs
 in the same database; both are reused when already there.
 
-`audit.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw SQL
-baseline: the three aggregates behind the same numbers (key questions, case-fact focus measures,
+`audit.reports.rollup.rollup()` (every query it runs, and the rating rules) is timed against the raw
+SQL baseline: the three aggregates behind the same numbers (key questions, case-fact focus measures,
 prompt focus measures) written by hand over the base tables, joining judgements to their
 reviews, sampled cases and resolutions as the rules define them. Before timing, every number of
 rollup() is checked against the baseline's. Prints the figures and rewrites the "Roll-up"
 section of docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,7 @@ GROUP BY s.provider_id, j.key_question_id
 
 def facts_sql() -> str:
     """Counted reviews and each case-fact focus measure's numerator and denominator."""
-    from audit.rollup import FACT_MEASURES
+    from audit.reports.focus_measures import FACT_MEASURES
 
     columns = []
     for measure in FACT_MEASURES:
@@ -81,7 +82,7 @@ def _sql(q) -> str:
 
 
 def prompts_sql() -> str:
-    from audit.rollup import PROMPT_MEASURES
+    from audit.reports.focus_measures import PROMPT_MEASURES
 
     codes = ", ".join(f"'{m.prompt_code}'" for m in PROMPT_MEASURES)
     return f"""
@@ -110,21 +111,28 @@ def main() -> int:
 
     print(f"Roll-up benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
     data = national_dataset(args.reviews)
-    regional = national_dataset(args.regional_reviews, region=1,
-                                title="Regional benchmark inspection")
+    regional = national_dataset(
+        args.regional_reviews, region=1, title="Regional benchmark inspection"
+    )
     results = {}
     for label, dataset in (("national", data), ("regional", regional)):
         results[label] = measure(dataset, args.runs, connection)
         m = results[label]
-        print(f"  {label} ({dataset.reviews:,} reviews): raw SQL median {m['raw']:.3f} s "
-              f"(best {m['raw_best']:.3f}), rollup() median {m['orm']:.3f} s (best "
-              f"{m['orm_best']:.3f}; {m['queries']} queries), ratio {m['ratio']:.2f}; "
-              f"key-question aggregate {m['raw_kq']:.3f} s raw, {m['orm_kq']:.3f} s in "
-              f"rollup(); six breakdowns {m['breakdowns']:.3f} s")
-    met = {label: m["orm"] < TARGET_SECONDS and m["ratio"] <= TARGET_RATIO
-           for label, m in results.items()}
-    print(f"  target (< {TARGET_SECONDS:.0f} s, within {TARGET_RATIO:.0f}x of raw SQL): "
-          + ", ".join(f"{label} {'met' if ok else 'NOT met'}" for label, ok in met.items()))
+        print(
+            f"  {label} ({dataset.reviews:,} reviews): raw SQL median {m['raw']:.3f} s "
+            f"(best {m['raw_best']:.3f}), rollup() median {m['orm']:.3f} s (best "
+            f"{m['orm_best']:.3f}; {m['queries']} queries), ratio {m['ratio']:.2f}; "
+            f"key-question aggregate {m['raw_kq']:.3f} s raw, {m['orm_kq']:.3f} s in "
+            f"rollup(); six breakdowns {m['breakdowns']:.3f} s"
+        )
+    met = {
+        label: m["orm"] < TARGET_SECONDS and m["ratio"] <= TARGET_RATIO
+        for label, m in results.items()
+    }
+    print(
+        f"  target (< {TARGET_SECONDS:.0f} s, within {TARGET_RATIO:.0f}x of raw SQL): "
+        + ", ".join(f"{label} {'met' if ok else 'NOT met'}" for label, ok in met.items())
+    )
     if not args.no_docs:
         write_section(HEADING, section(data, regional, results, met, args.runs, connection))
     return 0 if all(met.values()) else 1
@@ -134,15 +142,9 @@ def measure(data, runs, connection):
     """Check rollup() against the raw SQL, number for number, then time both, interleaved."""
     from django.test.utils import CaptureQueriesContext
 
-    from audit.rollup import (
-        DIMENSIONS,
-        FACT_MEASURES,
-        PROMPT_MEASURES,
-        breakdowns,
-        counted_judgements,
-        rollup,
-        sufficiency_counts,
-    )
+    from audit.reports.breakdowns import DIMENSIONS, breakdowns
+    from audit.reports.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+    from audit.reports.rollup import counted_judgements, rollup, sufficiency_counts
     from standards.models import KeyQuestion
 
     inspection = data.inspection
@@ -161,25 +163,30 @@ def measure(data, runs, connection):
 
     result = orm()
     kq_rows, fact_rows, prompt_rows = raw()
-    kq_ids = dict(KeyQuestion.objects.filter(standard__framework=inspection.framework)
-                  .values_list("code", "id"))
+    kq_ids = dict(
+        KeyQuestion.objects.filter(standard__framework=inspection.framework).values_list(
+            "code", "id"
+        )
+    )
     by_kq = {(r[0], r[1]): tuple(r[2:]) for r in kq_rows}
     by_provider = {r[0]: r[1:] for r in fact_rows}
     by_prompt = {(r[0], r[1]): tuple(r[2:]) for r in prompt_rows}
     for provider in result.providers:
         for kq in provider.key_questions:
             assert (kq.sufficient, kq.applicable, kq.not_applicable) == by_kq.get(
-                (provider.provider_id, kq_ids[kq.code]), (0, 0, 0)), (provider.code, kq.code)
+                (provider.provider_id, kq_ids[kq.code]), (0, 0, 0)
+            ), (provider.code, kq.code)
         expected = by_provider.get(provider.provider_id, (0,) * (1 + 2 * len(FACT_MEASURES)))
         assert provider.reviews == expected[0], provider.code
         measures = {m.code: m for m in provider.focus_measures}
         for index, fact in enumerate(FACT_MEASURES):
             m = measures[fact.code]
-            assert (m.numerator, m.denominator) == tuple(expected[1 + 2 * index:3 + 2 * index])
+            assert (m.numerator, m.denominator) == tuple(expected[1 + 2 * index : 3 + 2 * index])
         for prompt in PROMPT_MEASURES:
             m = measures[prompt.code]
             assert (m.numerator, m.denominator) == by_prompt.get(
-                (provider.provider_id, prompt.prompt_code), (0, 0)), (provider.code, prompt.code)
+                (provider.provider_id, prompt.prompt_code), (0, 0)
+            ), (provider.code, prompt.code)
     assert result.whole.reviews == data.reviews
     with CaptureQueriesContext(connection) as queries:
         orm()
@@ -187,19 +194,30 @@ def measure(data, runs, connection):
     def orm_key_questions():  # the key-question aggregate as rollup() runs it
         return sufficiency_counts(
             counted_judgements().filter(rollup_inspection_id__in=[inspection.id]),
-            ["rollup_inspection_id", "rollup_provider_id", "key_question_id"])
+            ["rollup_inspection_id", "rollup_provider_id", "key_question_id"],
+        )
 
     raw_times, orm_times, raw_kq_times, orm_kq_times = timings(
-        [raw, orm, lambda: run(KEY_QUESTIONS_SQL), orm_key_questions], runs)
+        [raw, orm, lambda: run(KEY_QUESTIONS_SQL), orm_key_questions], runs
+    )
     [breakdown_times] = timings(
-        [lambda: breakdowns(inspection, key_questions=result.whole.key_questions,
-                            dimensions=DIMENSIONS)], max(1, runs // 2))
+        [
+            lambda: breakdowns(
+                inspection, key_questions=result.whole.key_questions, dimensions=DIMENSIONS
+            )
+        ],
+        max(1, runs // 2),
+    )
     return {
-        "raw": median(raw_times), "orm": median(orm_times),
-        "raw_best": min(raw_times), "orm_best": min(orm_times),
+        "raw": median(raw_times),
+        "orm": median(orm_times),
+        "raw_best": min(raw_times),
+        "orm_best": min(orm_times),
         "ratio": median(orm_times) / median(raw_times),
-        "raw_kq": median(raw_kq_times), "orm_kq": median(orm_kq_times),
-        "breakdowns": median(breakdown_times), "queries": len(queries.captured_queries),
+        "raw_kq": median(raw_kq_times),
+        "orm_kq": median(orm_kq_times),
+        "breakdowns": median(breakdown_times),
+        "queries": len(queries.captured_queries),
     }
 
 
@@ -207,9 +225,11 @@ def section(data, regional, results, met, runs, connection) -> str:
     from audit.models import CaseReview
 
     def row(label, m):
-        return (f"| {label} | {m['raw']:.3f} s ({m['raw_best']:.3f} s) | {m['orm']:.3f} s "
-                f"({m['orm_best']:.3f} s) | {m['ratio']:.2f} | {m['raw_kq']:.3f} s | "
-                f"{m['orm_kq']:.3f} s | {m['breakdowns']:.3f} s |\n")
+        return (
+            f"| {label} | {m['raw']:.3f} s ({m['raw_best']:.3f} s) | {m['orm']:.3f} s "
+            f"({m['orm_best']:.3f} s) | {m['ratio']:.2f} | {m['raw_kq']:.3f} s | "
+            f"{m['orm_kq']:.3f} s | {m['breakdowns']:.3f} s |\n"
+        )
 
     national = results["national"]
     return (

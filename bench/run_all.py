@@ -13,6 +13,7 @@ Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/audit
 Each figure is recorded with the load average, since the machine may be shared: run it when the
 machine is as quiet as it gets. Exits non-zero when any script fails or misses its target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,14 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep-data", action="store_true",
-                        help="reuse the national data set instead of timing a fresh build")
-    parser.add_argument("--with-import", action="store_true",
-                        help="also run the caseload import benchmark")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="reuse the national data set instead of timing a fresh build",
+    )
+    parser.add_argument(
+        "--with-import", action="store_true", help="also run the caseload import benchmark"
+    )
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs alone")
     args = parser.parse_args()
 
@@ -41,8 +46,10 @@ def main() -> int:
         scripts.append("import_caseload.py")
     outcomes = []
     for script in scripts:
-        command = [str(PYTHON if PYTHON.exists() else sys.executable),
-                   str(ROOT / "bench" / script)] + (["--no-docs"] if args.no_docs else [])
+        command = [
+            str(PYTHON if PYTHON.exists() else sys.executable),
+            str(ROOT / "bench" / script),
+        ] + (["--no-docs"] if args.no_docs else [])
         print(f"\n== {script} (load average {_load()})", flush=True)
         started = time.perf_counter()
         code = subprocess.run(command, cwd=ROOT).returncode

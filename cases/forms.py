@@ -1,4 +1,5 @@
 """Forms for the caseload upload and for drawing a sample."""
+
 from __future__ import annotations
 
 import datetime
@@ -9,7 +10,7 @@ from crispy_forms_gds.layout import Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from standards.forms import BaseForm
+from ui.forms import BaseForm
 
 from .sampling import CONFIDENCE_LEVELS
 
@@ -20,8 +21,13 @@ MAX_SEED = 2**63 - 1
 
 def number_input(width: int) -> forms.TextInput:
     """GOV.UK asks for whole numbers with a text input and a numeric keyboard."""
-    return forms.TextInput(attrs={
-        "inputmode": "numeric", "spellcheck": "false", "class": f"govuk-input--width-{width}"})
+    return forms.TextInput(
+        attrs={
+            "inputmode": "numeric",
+            "spellcheck": "false",
+            "class": f"govuk-input--width-{width}",
+        }
+    )
 
 
 class ProviderChoiceField(forms.ModelChoiceField):

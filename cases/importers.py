@@ -10,6 +10,7 @@ bulk_create(update_conflicts=True) in batches.
 
 The columns are documented in docs/formats.md ("Caseload import").
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,12 +19,11 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
+from .case_writes import existing_cases, write_cases
 from .models import (
     CRN_RULE,
-    Case,
     Gender,
     MappaCategory,
     MappaLevel,
@@ -36,14 +36,10 @@ from .models import (
 from .spreadsheets import FileRejected, read_rows
 
 MAX_CELL_LENGTH = 200
-LOOKUP_CHUNK = 5_000
-WRITE_BATCH = 2_000
 PREVIEW_ROWS = 10
 # Characters that have no business in a caseload cell: C0/C1 controls, DEL, and the Unicode
 # bidirectional overrides that can make a value display as something else.
-CONTROL_CHARACTERS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -56,32 +52,80 @@ class Column:
 
 
 COLUMNS = [
-    Column("crn", True, "Case reference number: up to 20 letters (A to Z), digits or hyphens, "
-           "starting with a letter or digit; unique in the file. Stored in capitals.", "X123456",
-           ("case_reference", "case_reference_number")),
-    Column("provider", False, "Provider code of a provider you manage. Required unless a provider "
-           "is chosen for the whole file; a blank cell then takes that provider.", "PDU-BHM-N",
-           ("provider_code",)),
-    Column("sentence_type", True, "community_order (CO), suspended_sentence_order (SSO), licence, "
-           "post_sentence_supervision (PSS); or the labels, e.g. Community order.",
-           "community_order", ("sentence",)),
-    Column("start_date", True, "Sentence start or release date: YYYY-MM-DD or DD/MM/YYYY (or a "
-           "date cell in XLSX).", "2026-03-01", ("sentence_start_date", "release_date")),
-    Column("rosh_level", True, "low, medium, high, very_high (Very high), not_screened.", "medium",
-           ("rosh",)),
+    Column(
+        "crn",
+        True,
+        "Case reference number: up to 20 letters (A to Z), digits or hyphens, "
+        "starting with a letter or digit; unique in the file. Stored in capitals.",
+        "X123456",
+        ("case_reference", "case_reference_number"),
+    ),
+    Column(
+        "provider",
+        False,
+        "Provider code of a provider you manage. Required unless a provider "
+        "is chosen for the whole file; a blank cell then takes that provider.",
+        "PDU-BHM-N",
+        ("provider_code",),
+    ),
+    Column(
+        "sentence_type",
+        True,
+        "community_order (CO), suspended_sentence_order (SSO), licence, "
+        "post_sentence_supervision (PSS); or the labels, e.g. Community order.",
+        "community_order",
+        ("sentence",),
+    ),
+    Column(
+        "start_date",
+        True,
+        "Sentence start or release date: YYYY-MM-DD or DD/MM/YYYY (or a date cell in XLSX).",
+        "2026-03-01",
+        ("sentence_start_date", "release_date"),
+    ),
+    Column(
+        "rosh_level",
+        True,
+        "low, medium, high, very_high (Very high), not_screened.",
+        "medium",
+        ("rosh",),
+    ),
     Column("gender", True, "female (F), male (M), other, not_known.", "male", ("sex",)),
-    Column("mappa_category", False, "1, 2 or 3 (or Category 1); blank, none or n/a when not a "
-           "MAPPA case.", "2"),
-    Column("mappa_level", False, "1, 2 or 3 (or Level 1); blank when not a MAPPA case. Needs a "
-           "MAPPA category.", "1"),
+    Column(
+        "mappa_category",
+        False,
+        "1, 2 or 3 (or Category 1); blank, none or n/a when not a MAPPA case.",
+        "2",
+    ),
+    Column(
+        "mappa_level",
+        False,
+        "1, 2 or 3 (or Level 1); blank when not a MAPPA case. Needs a MAPPA category.",
+        "1",
+    ),
     Column("ethnicity", False, "Free text, up to 60 characters.", "White"),
     Column("age_band", False, "Free text, up to 10 characters.", "25-34", ("age_group",)),
-    Column("domestic_abuse_history", False, "yes/no, true/false, Y/N, 1/0; blank means no.", "yes",
-           ("domestic_abuse", "da_history")),
-    Column("child_safeguarding_concerns", False, "yes/no, true/false, Y/N, 1/0; blank means no.",
-           "no", ("child_safeguarding", "safeguarding")),
-    Column("practitioner_grade", False, "po (Probation officer), pso (Probation services officer), "
-           "other; or blank.", "po", ("grade",)),
+    Column(
+        "domestic_abuse_history",
+        False,
+        "yes/no, true/false, Y/N, 1/0; blank means no.",
+        "yes",
+        ("domestic_abuse", "da_history"),
+    ),
+    Column(
+        "child_safeguarding_concerns",
+        False,
+        "yes/no, true/false, Y/N, 1/0; blank means no.",
+        "no",
+        ("child_safeguarding", "safeguarding"),
+    ),
+    Column(
+        "practitioner_grade",
+        False,
+        "po (Probation officer), pso (Probation services officer), other; or blank.",
+        "po",
+        ("grade",),
+    ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
@@ -112,14 +156,25 @@ def _choice_lookup(choices, extra=None) -> dict[str, str]:
 
 SENTENCE_TYPES = _choice_lookup(
     SentenceType.choices,
-    {"co": SentenceType.COMMUNITY_ORDER, "sso": SentenceType.SUSPENDED_SENTENCE_ORDER,
-     "pss": SentenceType.POST_SENTENCE_SUPERVISION},
+    {
+        "co": SentenceType.COMMUNITY_ORDER,
+        "sso": SentenceType.SUSPENDED_SENTENCE_ORDER,
+        "pss": SentenceType.POST_SENTENCE_SUPERVISION,
+    },
 )
 ROSH_LEVELS = _choice_lookup(RoshLevel.choices, {"vh": RoshLevel.VERY_HIGH})
 GENDERS = _choice_lookup(Gender.choices, {"f": Gender.FEMALE, "m": Gender.MALE})
 GRADES = _choice_lookup(PractitionerGrade.choices)
-BOOLEANS = {"yes": True, "y": True, "true": True, "1": True,
-            "no": False, "n": False, "false": False, "0": False}
+BOOLEANS = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+}
 MAPPA_NONE = {"", "none", "n/a", "na", "not applicable", "0"}
 
 
@@ -286,7 +341,8 @@ class _Validator:
             problems.append(("crn", f"'{typed}' is not a CRN: {CRN_RULE}."))
         elif crn in self.seen:
             problems.append(
-                ("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once."))
+                ("crn", f"The CRN {crn} is also on row {self.seen[crn]}: list each case once.")
+            )
         else:
             self.seen[crn] = number
         record["crn"] = crn
@@ -296,7 +352,8 @@ class _Validator:
             record["provider"] = self.providers_by_code.get(code.upper())
             if record["provider"] is None:
                 problems.append(
-                    ("provider", f"Unknown provider code '{code}', or not a provider you manage."))
+                    ("provider", f"Unknown provider code '{code}', or not a provider you manage.")
+                )
         elif self.default_provider is not None:
             record["provider"] = self.default_provider
         else:
@@ -313,7 +370,8 @@ class _Validator:
             record[name] = cache[text]
             if record[name] is None:
                 problems.append(
-                    (name, f"Unknown {label} '{text}': use one of {_describe(choices)}."))
+                    (name, f"Unknown {label} '{text}': use one of {_describe(choices)}.")
+                )
 
         text = values.get("start_date", "")
         if not text:
@@ -323,8 +381,13 @@ class _Validator:
                 self.dates[text] = parse_date(text)
             record["start_date"] = self.dates[text]
             if record["start_date"] is None:
-                problems.append(("start_date", f"'{text}' is not a date: use YYYY-MM-DD "
-                                               "(2026-03-01) or DD/MM/YYYY (01/03/2026)."))
+                problems.append(
+                    (
+                        "start_date",
+                        f"'{text}' is not a date: use YYYY-MM-DD "
+                        "(2026-03-01) or DD/MM/YYYY (01/03/2026).",
+                    )
+                )
 
         record["mappa_category"] = record["mappa_level"] = None
         for name, word in MAPPA_COLUMNS:
@@ -333,8 +396,11 @@ class _Validator:
                 record[name], problem = _mappa(str(text), word)
                 if problem:
                     problems.append((name, f"The value {problem}."))
-        if (record["mappa_level"] is not None and record["mappa_category"] is None
-                and "mappa_category" not in bad):
+        if (
+            record["mappa_level"] is not None
+            and record["mappa_category"] is None
+            and "mappa_category" not in bad
+        ):
             problems.append(("mappa_level", "A MAPPA level needs a MAPPA category."))
 
         for name in FLAG_COLUMNS:
@@ -343,21 +409,31 @@ class _Validator:
             record[name] = bool(flag)
             if flag is None:
                 problems.append(
-                    (name, f"'{text}' is not yes or no: use yes/no, true/false, Y/N or 1/0."))
+                    (name, f"'{text}' is not yes or no: use yes/no, true/false, Y/N or 1/0.")
+                )
 
         grade = str(values.get("practitioner_grade", ""))
         if grade not in self.grades:
             self.grades[grade] = GRADES.get(_key(grade), "") if grade else ""
         record["practitioner_grade"] = self.grades[grade]
         if grade and not record["practitioner_grade"]:
-            problems.append(("practitioner_grade", f"Unknown practitioner grade '{grade}': use one "
-                             f"of {_describe(PractitionerGrade)} or leave it blank."))
+            problems.append(
+                (
+                    "practitioner_grade",
+                    f"Unknown practitioner grade '{grade}': use one "
+                    f"of {_describe(PractitionerGrade)} or leave it blank.",
+                )
+            )
 
         for name, limit in FIELD_LIMITS.items():
             record[name] = text = str(values.get(name, ""))
             if len(text) > limit and name not in bad:
-                problems.append((name, f"The value is {len(text)} characters long; "
-                                       f"the most allowed is {limit}."))
+                problems.append(
+                    (
+                        name,
+                        f"The value is {len(text)} characters long; the most allowed is {limit}.",
+                    )
+                )
 
         if problems:
             self.errors.extend(RowError(number, column, reason) for column, reason in problems)
@@ -372,109 +448,6 @@ CHOICE_COLUMNS = [
     ("rosh_level", ROSH_LEVELS, RoshLevel, "RoSH level"),
     ("gender", GENDERS, Gender, "gender"),
 ]
-
-
-# Writing -------------------------------------------------------------------------------------
-
-UPDATED_FIELDS = [
-    "provider", "sentence_type", "start_date", "rosh_level", "mappa_category", "mappa_level",
-    "gender", "ethnicity", "age_band", "domestic_abuse_history", "child_safeguarding_concerns",
-    "practitioner_grade", "updated_at",
-]
-
-
-def _lookup_chunk() -> int:
-    limit = connection.features.max_query_params
-    return min(LOOKUP_CHUNK, limit - 10) if limit else LOOKUP_CHUNK
-
-
-def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
-    """CRN -> (case id, provider id) for the CRNs already held.
-
-    One query on PostgreSQL (the CRNs go as one array parameter); elsewhere one per chunk of CRNs,
-    within the backend's limit on query parameters.
-    """
-    found = {}
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT crn, id, provider_id FROM {quote(Case._meta.db_table)} "
-                "WHERE crn = ANY(%s)",
-                [crns],
-            )
-            return {crn: (pk, provider_id) for crn, pk, provider_id in cursor.fetchall()}
-    chunk = _lookup_chunk()
-    for start in range(0, len(crns), chunk):
-        held = Case.objects.filter(crn__in=crns[start:start + chunk])
-        for crn, pk, provider_id in held.values_list("crn", "id", "provider_id"):
-            found[crn] = (pk, provider_id)
-    return found
-
-
-def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
-    if connection.vendor == "postgresql":
-        _copy_upsert(records)
-        return
-    cases = [Case(**record) for record in records]
-    if connection.features.supports_update_conflicts_with_target:
-        Case.objects.bulk_create(
-            cases,
-            batch_size=WRITE_BATCH,
-            update_conflicts=True,
-            unique_fields=["crn"],
-            update_fields=UPDATED_FIELDS,
-        )
-        return
-    new, old = [], []
-    for case in cases:
-        if case.crn in existing:
-            case.pk = existing[case.crn][0]
-            old.append(case)
-        else:
-            new.append(case)
-    Case.objects.bulk_create(new, batch_size=WRITE_BATCH)
-    now = timezone.now()
-    for case in old:
-        case.updated_at = now
-    Case.objects.bulk_update(old, UPDATED_FIELDS, batch_size=WRITE_BATCH)
-
-
-def _copy_upsert(records: list[dict]) -> None:
-    """PostgreSQL: COPY the rows into a scratch table, then one INSERT ... ON CONFLICT (crn).
-
-    The same upsert bulk_create(update_conflicts=True) performs, without building a model
-    instance and a bound parameter per value: 100,000 rows go in a few seconds, not tens.
-    """
-    quote = connection.ops.quote_name
-    table = quote(Case._meta.db_table)
-    staging = quote("caseload_import_rows")
-    fields = [Case._meta.get_field(name) for name in ["crn", *UPDATED_FIELDS[:-1]]]
-    columns = ", ".join(quote(field.column) for field in fields)
-    updates = ", ".join(
-        f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
-        for field in fields[1:] + [Case._meta.get_field("updated_at")]
-    )
-    names = [field.name for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA"
-        )
-        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row([
-                    record["provider"].pk if name == "provider" else record[name]
-                    for name in names
-                ])
-        now = timezone.now()
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}, {quote('created_at')}, {quote('updated_at')}) "
-            f"SELECT {columns}, %s, %s FROM {staging} "
-            f"ON CONFLICT ({quote('crn')}) DO UPDATE SET {updates}",
-            [now, now],
-        )
-        cursor.execute(f"DROP TABLE {staging}")
 
 
 def _error_order(error: RowError):
@@ -521,13 +494,19 @@ def import_caseload(
             missing.append("provider")
         if missing:
             names = ", ".join(missing)
-            errors.append(RowError(
-                None, names,
-                f"The file has no column for {names}. The first row must name the columns "
-                "(see the caseload format)."
-                + (" Or choose the provider the whole file belongs to."
-                   if "provider" in missing else ""),
-            ))
+            errors.append(
+                RowError(
+                    None,
+                    names,
+                    f"The file has no column for {names}. The first row must name the columns "
+                    "(see the caseload format)."
+                    + (
+                        " Or choose the provider the whole file belongs to."
+                        if "provider" in missing
+                        else ""
+                    ),
+                )
+            )
         if errors:
             return result
 
@@ -562,10 +541,13 @@ def import_caseload(
         for record in records:
             held = existing.get(record["crn"])
             if held is not None and held[1] not in allowed_provider_ids:
-                errors.append(RowError(
-                    validator.seen[record["crn"]], "crn",
-                    f"The CRN {record['crn']} belongs to a provider you do not manage.",
-                ))
+                errors.append(
+                    RowError(
+                        validator.seen[record["crn"]],
+                        "crn",
+                        f"The CRN {record['crn']} belongs to a provider you do not manage.",
+                    )
+                )
     if errors:
         errors.sort(key=_error_order)
         return result
@@ -577,6 +559,6 @@ def import_caseload(
     )
     if not dry_run:
         with transaction.atomic():
-            _write(records, existing)
+            write_cases(records, existing)
         result.written = True
     return result

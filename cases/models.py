@@ -1,4 +1,5 @@
 """Providers and pseudonymised case records: what is sampled and audited."""
+
 from __future__ import annotations
 
 import re
@@ -118,7 +119,9 @@ class Case(models.Model):
     """A pseudonymised case: the CRN is the only key, and no names or addresses are held."""
 
     crn = models.CharField(
-        "CRN", max_length=20, unique=True,
+        "CRN",
+        max_length=20,
+        unique=True,
         validators=[
             RegexValidator(rf"\A{CRN_STORED.pattern}\Z", f"This is not a CRN: {CRN_RULE}.")
         ],

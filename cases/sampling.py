@@ -32,6 +32,7 @@ Sample size
 For a proportion near 50%, confidence z and margin e, caseload N (docs/sampling.md):
 n0 = z^2 x 0.25 / e^2 and n = ceil(n0 / (1 + (n0 - 1) / N)), the finite-population correction.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,13 +45,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.db.models import Count
 
-from .models import (
-    COMMUNITY_SENTENCES,
-    Case,
-    Gender,
-    RoshLevel,
-    Sample,
-)
+from .models import COMMUNITY_SENTENCES, Case, Gender, RoshLevel, Sample
 from .selectors import descendant_ids
 
 Z_SCORES = {80: 1.2816, 90: 1.6449, 95: 1.96, 99: 2.5758}
@@ -137,11 +132,11 @@ class Stratum:
     gender: str
 
     @classmethod
-    def of(cls, rosh_level, sentence_type, gender) -> "Stratum":
+    def of(cls, rosh_level, sentence_type, gender) -> Stratum:
         return cls(rosh_level, sentence_group(sentence_type), gender)
 
     @classmethod
-    def from_key(cls, key: str) -> "Stratum":
+    def from_key(cls, key: str) -> Stratum:
         rosh_level, group, gender = key.split("|")
         return cls(rosh_level, group, gender)
 
@@ -194,11 +189,7 @@ def eligible_cases(*, providers, window_start, window_end):
 def strata_counts(cases) -> dict[Stratum, int]:
     """Cases per stratum, in one aggregate query."""
     counts: dict[Stratum, int] = defaultdict(int)
-    rows = (
-        cases.order_by()
-        .values("rosh_level", "sentence_type", "gender")
-        .annotate(n=Count("id"))
-    )
+    rows = cases.order_by().values("rosh_level", "sentence_type", "gender").annotate(n=Count("id"))
     for row in rows:
         counts[Stratum.of(row["rosh_level"], row["sentence_type"], row["gender"])] += row["n"]
     return dict(sorted(counts.items(), key=lambda item: item[0].order))
@@ -398,8 +389,14 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
     n_caseload, n_sample = sum(caseload.values()), sum(sample.values())
     strata = sorted(set(caseload) | set(sample), key=lambda s: s.order)
     cells = [
-        _row(f"{s.rosh_label}, {s.group_label}, {s.gender_label.lower()}",
-             caseload.get(s, 0), sample.get(s, 0), n_caseload, n_sample, s)
+        _row(
+            f"{s.rosh_label}, {s.group_label}, {s.gender_label.lower()}",
+            caseload.get(s, 0),
+            sample.get(s, 0),
+            n_caseload,
+            n_sample,
+            s,
+        )
         for s in strata
     ]
 
@@ -411,8 +408,9 @@ def strata_table(caseload_strata: dict[str, int], sample_strata: dict[str, int])
             entry[3] += sample.get(s, 0)
         return [_row(name, c, n, n_caseload, n_sample) for _, name, c, n in sorted(groups.values())]
 
-    by_primary = margin(lambda s: s.primary, lambda s: f"{s.rosh_label}, {s.group_label}",
-                        lambda s: s.order[:2])
+    by_primary = margin(
+        lambda s: s.primary, lambda s: f"{s.rosh_label}, {s.group_label}", lambda s: s.order[:2]
+    )
     by_gender = margin(lambda s: s.gender, lambda s: s.gender_label, lambda s: s.order[2])
     return {
         "cells": cells,

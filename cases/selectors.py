@@ -1,4 +1,5 @@
 """Reads about providers and cases, scoped to what a user may see."""
+
 from __future__ import annotations
 
 from .models import Provider
@@ -9,9 +10,10 @@ def descendant_ids(provider_ids) -> set[int]:
     found = set(provider_ids)
     frontier = set(provider_ids)
     while frontier:
-        frontier = set(
-            Provider.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
-        ) - found
+        frontier = (
+            set(Provider.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+            - found
+        )
         found |= frontier
     return found
 
@@ -22,11 +24,14 @@ def ancestor_ids(provider_ids) -> set[int]:
     found = set(provider_ids)
     frontier = set(found)
     while frontier:
-        frontier = set(
-            Provider.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
-                "parent_id", flat=True
+        frontier = (
+            set(
+                Provider.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
+                    "parent_id", flat=True
+                )
             )
-        ) - found
+            - found
+        )
         found |= frontier
     return found
 

@@ -5,6 +5,7 @@ caseload), so the audit trail in `audit` can record it without `cases` knowing o
 Arguments: user, action ("exported" or "imported"), object_type, object_id, label, request,
 detail (a dict).
 """
+
 from django.dispatch import Signal
 
 case_data_event = Signal()

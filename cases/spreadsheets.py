@@ -1,8 +1,9 @@
 """Rows of an uploaded CSV or XLSX file, read within the limits in docs/formats.md.
 
-One reader for every import (caseloads in cases.importers, scored reviews in audit.importers).
-Rows are yielded one at a time and never all held. A file past any limit is refused with a plain
-reason before it can cost much: an XLSX workbook is a zip of XML parts, and a small one can
+One reader for every import (caseloads in cases.importers, scored reviews in
+audit.scoring.importers). Rows are yielded one at a time and never all held. A file past any limit
+is refused with a plain reason before it can cost much: an XLSX workbook is a zip of XML parts, and
+a small one can
 unpack to gigabytes or declare a sheet of a hundred million rows, so the zip's own records and
 then the XML itself are checked before openpyxl parses a cell:
 
@@ -17,6 +18,7 @@ Counting is done on the unpacked bytes with bytes.count, which runs at memory sp
 parser calling Python for each element would cost more than reading the file. A count can only
 err upwards (text that happens to read "<row"), which refuses a file at worst a row early.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -96,13 +98,15 @@ def _encoding(data: bytes) -> str:
         candidates = [("utf-16", "The file is not readable UTF-16 text.")]
     else:
         # Excel on Windows saves "CSV" in the Windows code page.
-        candidates = [("utf-8-sig", ""), ("cp1252", "The file is not text in UTF-8: save it as "
-                                                   "'CSV UTF-8'.")]
+        candidates = [
+            ("utf-8-sig", ""),
+            ("cp1252", "The file is not text in UTF-8: save it as 'CSV UTF-8'."),
+        ]
     for encoding, refusal in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             for start in range(0, len(data), CHUNK):
-                decoder.decode(data[start:start + CHUNK])
+                decoder.decode(data[start : start + CHUNK])
             decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError as exc:
@@ -119,15 +123,14 @@ def read_csv(data: bytes, limits: Limits) -> Iterator[list]:
         raise FileRejected("The file is not a CSV file: it contains binary data.")
     delimiter = max(",;\t", key=first_line.count)
     try:
-        reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter,
-                            strict=True)
+        reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter, strict=True)
         for number, row in enumerate(reader, start=1):
             if number > limits.max_rows:
                 raise _too_many_rows(limits)
             if len(row) > limits.max_columns:
-                if any(cell.strip() for cell in row[limits.max_columns:]):
+                if any(cell.strip() for cell in row[limits.max_columns :]):
                     raise _too_wide(limits)
-                row = row[:limits.max_columns]
+                row = row[: limits.max_columns]
             yield row
     except csv.Error as exc:
         raise FileRejected(f"The CSV file cannot be read: {exc}.") from exc
@@ -147,7 +150,7 @@ class _Stream:
 
     def next(self, piece: bytes) -> None:
         self.window = self.tail + piece
-        self.previous, self.tail = self.tail, self.window[-self.KEEP:]
+        self.previous, self.tail = self.tail, self.window[-self.KEEP :]
 
     def count(self, *needles: bytes) -> int:
         # A match lying wholly in the end kept from the last piece was counted then.
@@ -174,8 +177,9 @@ def _check_dimension(ref: bytes, limits: Limits) -> None:
         )
 
 
-def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
-                unpacked_so_far: int) -> int:
+def _check_part(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, unpacked_so_far: int
+) -> int:
     """Unpack one part in pieces, counting as it goes; returns its unpacked size."""
     stream = _Stream()
     row_count = string_count = size = 0

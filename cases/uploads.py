@@ -15,6 +15,7 @@ and once it is older than CASELOAD_UPLOAD_MAX_AGE: each upload sweeps the folder
 Every web process must see the same folder, which holds on a single host; several hosts need a
 shared volume.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -78,7 +79,7 @@ def stage(request, *, data: bytes, filename: str, provider_code: str = "") -> st
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     staged = dict(request.session.get(SESSION_KEY, {}))
-    for old in list(staged)[:-(MAX_STAGED_PER_SESSION - 1) or None]:
+    for old in list(staged)[: -(MAX_STAGED_PER_SESSION - 1) or None]:
         discard(request, old, staged=staged)
     staged[token] = {
         "filename": filename[:200],
@@ -120,8 +121,9 @@ def release(request, token: str) -> None:
     discard(request, token, suffixes=(CLAIMED,))
 
 
-def discard(request, token: str, staged: dict | None = None,
-            suffixes: tuple[str, ...] = (STAGED, CLAIMED)) -> None:
+def discard(
+    request, token: str, staged: dict | None = None, suffixes: tuple[str, ...] = (STAGED, CLAIMED)
+) -> None:
     """Remove an upload (cancelled, superseded or done) from the folder and the session."""
     own = staged if staged is not None else dict(request.session.get(SESSION_KEY, {}))
     own.pop(token, None)

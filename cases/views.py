@@ -1,4 +1,5 @@
 """Providers, caseload import and sampling pages. Thin: the work is in importers and sampling."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -9,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from standards.exports import safe_csv_writer
-from standards.forms import form_status
+from ui.exports import safe_csv_writer
+from ui.forms import form_status
 
 from . import sampling, uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm, SampleForm
@@ -34,9 +35,11 @@ def _visible_samples(user):
     )
     if ids is None:
         return samples
-    return samples.filter(providers__id__in=ids).exclude(
-        providers__in=Provider.objects.exclude(id__in=ids)
-    ).distinct()
+    return (
+        samples.filter(providers__id__in=ids)
+        .exclude(providers__in=Provider.objects.exclude(id__in=ids))
+        .distinct()
+    )
 
 
 # Providers ---------------------------------------------------------------------------------
@@ -65,11 +68,15 @@ def provider_list(request):
             for p in children.get(parent_id, [])
         ]
 
-    return render(request, "cases/provider_list.html", {
-        "page_title": "Providers and caseloads",
-        "tree": tree(None),
-        "samples": list(_visible_samples(request.user)[:10]),
-    })
+    return render(
+        request,
+        "cases/provider_list.html",
+        {
+            "page_title": "Providers and caseloads",
+            "tree": tree(None),
+            "samples": list(_visible_samples(request.user)[:10]),
+        },
+    )
 
 
 @require_safe
@@ -89,14 +96,20 @@ def provider_detail(request, code):
     )
     if visible is not None:
         children = children.filter(id__in=visible)
-    return render(request, "cases/provider_detail.html", {
-        "page_title": provider.name,
-        "provider": provider,
-        "ancestors": _ancestors(provider, visible),
-        "children": children,
-        "table": table,
-        "samples": _visible_samples(request.user).filter(providers__id__in=units).distinct()[:10],
-    })
+    return render(
+        request,
+        "cases/provider_detail.html",
+        {
+            "page_title": provider.name,
+            "provider": provider,
+            "ancestors": _ancestors(provider, visible),
+            "children": children,
+            "table": table,
+            "samples": _visible_samples(request.user)
+            .filter(providers__id__in=units)
+            .distinct()[:10],
+        },
+    )
 
 
 def _ancestors(provider, visible) -> list[Provider]:
@@ -117,7 +130,9 @@ def caseload_upload(request, code=None):
     chosen = _provider_or_404(request.user, code) if code else None
     posted = request.method == "POST"
     form = CaseloadUploadForm(
-        request.POST if posted else None, request.FILES if posted else None, providers=providers,
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        providers=providers,
         initial={"provider": chosen.code if chosen else None},
     )
     if request.method == "POST" and form.is_valid():
@@ -134,17 +149,25 @@ def caseload_upload(request, code=None):
         token = None
         if result.ok:
             token = uploads.stage(
-                request, data=data, filename=upload.name,
+                request,
+                data=data,
+                filename=upload.name,
                 provider_code=provider.code if provider else "",
             )
-        return _preview(request, result, upload.name, provider, token,
-                        status=200 if result.ok else 400)
-    return render(request, "cases/caseload_upload.html", {
-        "page_title": "Upload a caseload",
-        "form": form,
-        "provider": chosen,
-        "columns": COLUMNS,
-    }, status=form_status(form))
+        return _preview(
+            request, result, upload.name, provider, token, status=200 if result.ok else 400
+        )
+    return render(
+        request,
+        "cases/caseload_upload.html",
+        {
+            "page_title": "Upload a caseload",
+            "form": form,
+            "provider": chosen,
+            "columns": COLUMNS,
+        },
+        status=form_status(form),
+    )
 
 
 LABELS = {
@@ -159,16 +182,23 @@ def _preview(request, result, filename, provider, token, status=200):
         {**row, **{name: labels.get(row[name], row[name]) for name, labels in LABELS.items()}}
         for row in result.preview
     ]
-    return render(request, "cases/caseload_preview.html", {
-        "preview_rows": rows,
-        "page_title": "Check the caseload" if result.ok else "There is a problem with the caseload",
-        "result": result,
-        "filename": filename,
-        "provider": provider,
-        "confirm_form": ConfirmImportForm(initial={"upload": token}) if token else None,
-        "errors_shown": result.errors[:MAX_ERRORS_SHOWN],
-        "errors_hidden": max(0, len(result.errors) - MAX_ERRORS_SHOWN),
-    }, status=status)
+    return render(
+        request,
+        "cases/caseload_preview.html",
+        {
+            "preview_rows": rows,
+            "page_title": "Check the caseload"
+            if result.ok
+            else "There is a problem with the caseload",
+            "result": result,
+            "filename": filename,
+            "provider": provider,
+            "confirm_form": ConfirmImportForm(initial={"upload": token}) if token else None,
+            "errors_shown": result.errors[:MAX_ERRORS_SHOWN],
+            "errors_hidden": max(0, len(result.errors) - MAX_ERRORS_SHOWN),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -197,10 +227,14 @@ def caseload_confirm(request):
     if not result.ok:
         return _preview(request, result, staged.filename, provider, None, status=409)
     case_data_event.send(
-        sender=Case, user=request.user, action="imported", object_type="caseload",
+        sender=Case,
+        user=request.user,
+        action="imported",
+        object_type="caseload",
         object_id=provider.code if provider else "",
         label=f"Caseload {staged.filename}: {result.created} new cases, {result.updated} updated",
-        request=request, detail={"by_provider": result.by_provider},
+        request=request,
+        detail={"by_provider": result.by_provider},
     )
     messages.success(
         request,
@@ -256,7 +290,8 @@ def sample_new(request):
             form.add_error("providers", "There are no cases in this window to sample")
         elif drawing and data["size"] > caseload:
             form.add_error(
-                "size", f"The sample size must be no more than the caseload ({caseload:,})")
+                "size", f"The sample size must be no more than the caseload ({caseload:,})"
+            )
         elif drawing:
             sample = sampling.draw_sample(
                 providers=data["providers"],
@@ -273,15 +308,17 @@ def sample_new(request):
             prefilled["size"] = suggested or ""
             form = SampleForm(prefilled, providers=providers)
             form.is_valid()
-        context.update({
-            "checked": True,
-            "caseload": caseload,
-            "suggested": suggested,
-            "confidence": data["confidence"],
-            "margin": data["margin"],
-            "form": form,
-            "table": sampling.strata_table({s.key: n for s, n in strata.items()}, {}),
-        })
+        context.update(
+            {
+                "checked": True,
+                "caseload": caseload,
+                "suggested": suggested,
+                "confidence": data["confidence"],
+                "margin": data["margin"],
+                "form": form,
+                "table": sampling.strata_table({s.key: n for s, n in strata.items()}, {}),
+            }
+        )
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "cases/sample_new.html", context, status=status)
 
@@ -300,14 +337,18 @@ def sample_detail(request, pk):
     for level in reversed(sampling.CONFIDENCE_LEVELS):
         margin = sampling.margin_of_error(size, sample.caseload_size, level)
         margins.append({"confidence": level, "percent": None if margin is None else 100 * margin})
-    return render(request, "cases/sample_detail.html", {
-        "page_title": f"Sample of {sample.requested_size} cases",
-        "sample": sample,
-        "size": size,
-        "margins": margins,
-        "table": sampling.strata_table(sample.caseload_strata, sample.sample_strata),
-        "cases": sample.cases.select_related("provider").order_by("crn"),
-    })
+    return render(
+        request,
+        "cases/sample_detail.html",
+        {
+            "page_title": f"Sample of {sample.requested_size} cases",
+            "sample": sample,
+            "size": size,
+            "margins": margins,
+            "table": sampling.strata_table(sample.caseload_strata, sample.sample_strata),
+            "cases": sample.cases.select_related("provider").order_by("crn"),
+        },
+    )
 
 
 @require_safe
@@ -318,16 +359,40 @@ def sample_csv(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sample-{sample.pk}-cases.csv"'
     writer = safe_csv_writer(response)  # cells a spreadsheet would run are escaped
-    writer.writerow(["crn", "provider", "sentence_type", "start_date", "rosh_level", "gender",
-                     "stratum", "seed"])
+    writer.writerow(
+        [
+            "crn",
+            "provider",
+            "sentence_type",
+            "start_date",
+            "rosh_level",
+            "gender",
+            "stratum",
+            "seed",
+        ]
+    )
     for case in sample.cases.select_related("provider").order_by("crn"):
         stratum = sampling.Stratum.of(case.rosh_level, case.sentence_type, case.gender)
-        writer.writerow([case.crn, case.provider.code, case.sentence_type,
-                         case.start_date.isoformat(), case.rosh_level, case.gender,
-                         stratum.key, sample.seed])
+        writer.writerow(
+            [
+                case.crn,
+                case.provider.code,
+                case.sentence_type,
+                case.start_date.isoformat(),
+                case.rosh_level,
+                case.gender,
+                stratum.key,
+                sample.seed,
+            ]
+        )
     case_data_event.send(
-        sender=Sample, user=request.user, action="exported", object_type="sample",
-        object_id=sample.pk, label=f"{sample}: cases CSV", request=request,
+        sender=Sample,
+        user=request.user,
+        action="exported",
+        object_type="sample",
+        object_id=sample.pk,
+        label=f"{sample}: cases CSV",
+        request=request,
     )
     return response
 
@@ -335,9 +400,13 @@ def sample_csv(request, pk):
 @require_safe
 @permission_required("cases.view_sample", raise_exception=True)
 def sample_list(request):
-    return render(request, "cases/sample_list.html", {
-        "page_title": "Samples",
-        "samples": _visible_samples(request.user),
-        "can_draw": request.user.has_perm("cases.add_sample"),
-        "new_url": reverse("cases:sample_new"),
-    })
+    return render(
+        request,
+        "cases/sample_list.html",
+        {
+            "page_title": "Samples",
+            "samples": _visible_samples(request.user),
+            "can_draw": request.user.has_perm("cases.add_sample"),
+            "new_url": reverse("cases:sample_new"),
+        },
+    )

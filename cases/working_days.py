@@ -9,6 +9,7 @@ up to and INCLUDING the second: sentenced on Thursday 24 December 2026 and alloc
 The counting is numpy's business-day arithmetic (whole weeks at once, holidays by binary
 search), so a 100,000-case caseload is counted in one call to `working_days_many`.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -69,9 +70,7 @@ def _count(firsts: Sequence[datetime.date], seconds: Sequence[datetime.date]) ->
         min(CALENDAR_YEARS[0], min(firsts).year), max(CALENDAR_YEARS[1], max(seconds).year)
     )
     # numpy counts from its first day inclusive to its second exclusive: shift both by a day.
-    counted = np.busday_count(
-        _days(firsts) + ONE_DAY, _days(seconds) + ONE_DAY, busdaycal=calendar
-    )
+    counted = np.busday_count(_days(firsts) + ONE_DAY, _days(seconds) + ONE_DAY, busdaycal=calendar)
     return counted.tolist()
 
 

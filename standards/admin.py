@@ -1,5 +1,6 @@
 """Framework versions in the admin: the list, with clone, publish and retire; each version opens
 in the framework editor (`standards.admin_views`), where its whole tree is edited in place."""
+
 from functools import partial
 
 from django.contrib import admin, messages
@@ -25,15 +26,13 @@ class FrameworkAdmin(admin.ModelAdmin):
             return self.admin_site.admin_view(partial(function, model_admin=self))
 
         return [
-            path("<int:pk>/editor/", view(admin_views.editor),
-                 name="standards_framework_editor"),
-            path("<int:pk>/publish/", view(admin_views.publish),
-                 name="standards_framework_publish"),
-            path("<int:pk>/export/", view(admin_views.export),
-                 name="standards_framework_export"),
+            path("<int:pk>/editor/", view(admin_views.editor), name="standards_framework_editor"),
+            path(
+                "<int:pk>/publish/", view(admin_views.publish), name="standards_framework_publish"
+            ),
+            path("<int:pk>/export/", view(admin_views.export), name="standards_framework_export"),
             path("<int:pk>/clone/", view(admin_views.clone), name="standards_framework_clone"),
-            path("import/", view(admin_views.import_version),
-                 name="standards_framework_import"),
+            path("import/", view(admin_views.import_version), name="standards_framework_import"),
             *super().get_urls(),
         ]
 
@@ -75,8 +74,12 @@ class FrameworkAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         drafts = list(queryset.filter(status=FrameworkStatus.DRAFT)[:2])
         if len(drafts) != 1 or queryset.count() != 1:
-            self.message_user(request, "Select one draft version to publish: you will see what "
-                                       "changed before it is published.", messages.ERROR)
+            self.message_user(
+                request,
+                "Select one draft version to publish: you will see what "
+                "changed before it is published.",
+                messages.ERROR,
+            )
             return None
         return redirect(reverse("admin:standards_framework_publish", args=[drafts[0].pk]))
 

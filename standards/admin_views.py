@@ -6,6 +6,7 @@ hand-made request to a published version changes nothing). What is being edited 
 query string (`?change=prompt-12`, `?add=prompt&to=7`, `?remove=prompt-12`, `?change=bands`),
 so each form opens where its item sits and works without JavaScript.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,24 +19,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ui.forms import form_status
+
 from . import applicability, framework_file, services
 from .admin_forms import PART_FORMS, BandsForm, DetailsForm, ImportForm, RevisionForm
 from .changes import compare
 from .facts import and_list
-from .forms import form_status
-from .models import (
-    Domain,
-    DraftChanged,
-    Framework,
-    FrameworkFrozen,
-    KeyQuestion,
-    Prompt,
-    Standard,
-)
+from .models import Domain, DraftChanged, Framework, FrameworkFrozen, KeyQuestion, Prompt, Standard
 
 KINDS = {"domain": Domain, "standard": Standard, "key-question": KeyQuestion, "prompt": Prompt}
-KIND_NAMES = {"domain": "domain", "standard": "standard", "key-question": "key question",
-              "prompt": "prompt"}
+KIND_NAMES = {
+    "domain": "domain",
+    "standard": "standard",
+    "key-question": "key question",
+    "prompt": "prompt",
+}
 PARENT_KIND = {"standard": "domain", "key-question": "standard", "prompt": "key-question"}
 PARENT_ATTR = {"standard": "domain", "key-question": "standard", "prompt": "key_question"}
 
@@ -90,7 +88,9 @@ class Editing:
         self.stored = None  # then, the part as saved now
         self.current_sentence = (  # when the question is asked as it stands
             applicability.sentence(part.applicability)
-            if op == "change" and hasattr(part, "applicability") else "")
+            if op == "change" and hasattr(part, "applicability")
+            else ""
+        )
 
     @property
     def stored_sentence(self) -> str:
@@ -117,15 +117,29 @@ def _editing(request, framework) -> Editing | None:
     options = {"framework": framework}
     change, add, remove = (request.GET.get(k, "") for k in ("change", "add", "remove"))
     if change == "details":
-        return Editing("details", form=DetailsForm(data, **options), title="Change the details",
-                       submit="Save the details")
+        return Editing(
+            "details",
+            form=DetailsForm(data, **options),
+            title="Change the details",
+            submit="Save the details",
+        )
     if change == "bands":
-        return Editing("bands", form=BandsForm(data, **options), title="Change the bands",
-                       submit="Save the bands")
+        return Editing(
+            "bands",
+            form=BandsForm(data, **options),
+            title="Change the bands",
+            submit="Save the bands",
+        )
     if change:
         kind, part = _part(framework, change)
-        return Editing("change", kind, part, PART_FORMS[kind](data, instance=part, **options),
-                       title=f"Change {describe(kind, part)}", submit=f"Save {KIND_NAMES[kind]}")
+        return Editing(
+            "change",
+            kind,
+            part,
+            PART_FORMS[kind](data, instance=part, **options),
+            title=f"Change {describe(kind, part)}",
+            submit=f"Save {KIND_NAMES[kind]}",
+        )
     if add:
         if add not in KINDS:
             raise Http404("Nothing of that kind can be added.")
@@ -138,16 +152,29 @@ def _editing(request, framework) -> Editing | None:
             if add == "standard":
                 part.framework = framework
             code_parent = parent
-        form = PART_FORMS[add](data, instance=part, initial={
-            "code": services.suggest_code(code_parent)}, **options)
+        form = PART_FORMS[add](
+            data, instance=part, initial={"code": services.suggest_code(code_parent)}, **options
+        )
         where = f" to {describe(PARENT_KIND[add], parent)}" if parent else ""
-        return Editing("add", add, part, form, parent, title=f"Add a {KIND_NAMES[add]}{where}",
-                       submit=f"Add {KIND_NAMES[add]}")
+        return Editing(
+            "add",
+            add,
+            part,
+            form,
+            parent,
+            title=f"Add a {KIND_NAMES[add]}{where}",
+            submit=f"Add {KIND_NAMES[add]}",
+        )
     if remove:
         kind, part = _part(framework, remove)
-        editing = Editing("remove", kind, part, RevisionForm(data, **options),
-                          title=f"Remove {describe(kind, part)}?",
-                          submit=f"Remove {KIND_NAMES[kind]}")
+        editing = Editing(
+            "remove",
+            kind,
+            part,
+            RevisionForm(data, **options),
+            title=f"Remove {describe(kind, part)}?",
+            submit=f"Remove {KIND_NAMES[kind]}",
+        )
         editing.consequence = _what_goes_with(kind, part)
         return editing
     return None
@@ -159,8 +186,9 @@ def _what_goes_with(kind: str, part) -> str:
     if kind == "domain":
         counts.append((part.standards.count(), "standard"))
     if kind in ("domain", "standard"):
-        key_questions = KeyQuestion.objects.filter(**{
-            "standard__domain" if kind == "domain" else "standard": part})
+        key_questions = KeyQuestion.objects.filter(
+            **{"standard__domain" if kind == "domain" else "standard": part}
+        )
         counts.append((key_questions.count(), "key question"))
         counts.append((Prompt.objects.filter(key_question__in=key_questions).count(), "prompt"))
     if kind == "key-question":
@@ -195,17 +223,27 @@ def editor(request, pk, *, model_admin):
         if done is not None:
             return done
         status = 409 if editing.stale else form_status(editing.form)
-    return render(request, "standards/admin/editor.html", {
-        "framework": framework, "editing": editing, "may_edit": may_edit(request),
-        "domains": _tree(framework), "problems": _publication_problems(framework),
-        "replaced": framework.replaced_version() if not framework.is_frozen else None,
-        "page_title": f"{framework.title} ({framework.version})",
-    }, status=status)
+    return render(
+        request,
+        "standards/admin/editor.html",
+        {
+            "framework": framework,
+            "editing": editing,
+            "may_edit": may_edit(request),
+            "domains": _tree(framework),
+            "problems": _publication_problems(framework),
+            "replaced": framework.replaced_version() if not framework.is_frozen else None,
+            "page_title": f"{framework.title} ({framework.version})",
+        },
+        status=status,
+    )
 
 
 def framework_frozen_message(framework) -> str:
-    return (f"{framework} is {framework.get_status_display().lower()} and cannot be changed. "
-            "Clone it as a new draft to make the next version.")
+    return (
+        f"{framework} is {framework.get_status_display().lower()} and cannot be changed. "
+        "Clone it as a new draft to make the next version."
+    )
 
 
 def _save(request, framework, editing: Editing, model_admin):
@@ -218,12 +256,19 @@ def _save(request, framework, editing: Editing, model_admin):
         return None
     try:
         if editing.op == "details":
-            services.update_details(framework=framework, revision=form.revision, **{
-                name: form.cleaned_data[name] for name in DetailsForm.Meta.fields})
+            services.update_details(
+                framework=framework,
+                revision=form.revision,
+                **{name: form.cleaned_data[name] for name in DetailsForm.Meta.fields},
+            )
             done, where = "Version details saved.", "details"
         elif editing.op == "bands":
-            services.update_bands(framework=framework, revision=form.revision,
-                                  lower_bounds=form.lower_bounds, score_ranges=form.score_ranges)
+            services.update_bands(
+                framework=framework,
+                revision=form.revision,
+                lower_bounds=form.lower_bounds,
+                score_ranges=form.score_ranges,
+            )
             done, where = "Bands saved.", "bands"
         elif editing.op == "remove":
             services.remove_part(framework=framework, revision=form.revision, part=editing.part)
@@ -231,8 +276,9 @@ def _save(request, framework, editing: Editing, model_admin):
             parent = getattr(editing.part, PARENT_ATTR.get(editing.kind, ""), None)
             where = anchor(PARENT_KIND[editing.kind], parent) if parent else "tree"
         else:
-            part = services.save_part(framework=framework, revision=form.revision,
-                                      part=form.save(commit=False))
+            part = services.save_part(
+                framework=framework, revision=form.revision, part=form.save(commit=False)
+            )
             verb = "Added" if editing.op == "add" else "Saved"
             done, where = f"{verb} {describe(editing.kind, part)}.", anchor(editing.kind, part)
     except DraftChanged as stale:
@@ -269,8 +315,9 @@ def _move(request, framework, model_admin):
     if not form.is_valid() or direction not in ("up", "down"):
         return HttpResponseBadRequest("The page was incomplete: reload it and try again.")
     try:
-        services.move_part(framework=framework, revision=form.revision, part=part,
-                           direction=direction)
+        services.move_part(
+            framework=framework, revision=form.revision, part=part, direction=direction
+        )
     except DraftChanged as stale:
         messages.error(request, stale.messages[0])
     else:
@@ -283,11 +330,21 @@ def _move(request, framework, model_admin):
 def _tree(framework):
     """Domains > standards > key questions > prompts in four queries, with each item's anchor
     and the sentence for its rule."""
-    domains = list(framework.domains.order_by("order", "code").prefetch_related(Prefetch(
-        "standards", queryset=Standard.objects.order_by("order", "code").prefetch_related(
-            Prefetch("key_questions", queryset=KeyQuestion.objects.order_by(
-                "order", "code").prefetch_related(Prefetch(
-                    "prompts", queryset=Prompt.objects.order_by("order", "code"))))))))
+    domains = list(
+        framework.domains.order_by("order", "code").prefetch_related(
+            Prefetch(
+                "standards",
+                queryset=Standard.objects.order_by("order", "code").prefetch_related(
+                    Prefetch(
+                        "key_questions",
+                        queryset=KeyQuestion.objects.order_by("order", "code").prefetch_related(
+                            Prefetch("prompts", queryset=Prompt.objects.order_by("order", "code"))
+                        ),
+                    )
+                ),
+            )
+        )
+    )
     for domain in domains:
         domain.anchor = anchor("domain", domain)
         for standard in domain.standards.all():
@@ -339,17 +396,29 @@ def publish(request, pk, *, model_admin):
         else:
             done = f"Published {framework}." + (
                 f" Version {replaced.version} is now superseded: inspections that use it keep "
-                "it, new inspections are offered this version." if replaced else "")
+                "it, new inspections are offered this version."
+                if replaced
+                else ""
+            )
             model_admin.log_change(request, framework, done)
             messages.success(request, done)
             return redirect(editor_url(framework))
-    return render(request, "standards/admin/publish.html", {
-        "framework": framework, "replaced": replaced, "form": form,
-        "sections": compare(framework_file.file_data(replaced) if replaced else None,
-                            framework_file.file_data(framework)),
-        "problems": _publication_problems(framework),
-        "page_title": f"Publish {framework}",
-    }, status=status)
+    return render(
+        request,
+        "standards/admin/publish.html",
+        {
+            "framework": framework,
+            "replaced": replaced,
+            "form": form,
+            "sections": compare(
+                framework_file.file_data(replaced) if replaced else None,
+                framework_file.file_data(framework),
+            ),
+            "problems": _publication_problems(framework),
+            "page_title": f"Publish {framework}",
+        },
+        status=status,
+    )
 
 
 def export(request, pk, *, model_admin):
@@ -360,7 +429,8 @@ def export(request, pk, *, model_admin):
     body = json.dumps(framework_file.file_data(framework), indent=1, ensure_ascii=False)
     response = HttpResponse(body + "\n", content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{framework_file.file_name(framework)}"')
+        f'attachment; filename="{framework_file.file_name(framework)}"'
+    )
     return response
 
 
@@ -380,9 +450,15 @@ def import_version(request, *, model_admin):
             model_admin.log_addition(request, framework, done)
             messages.success(request, done)
             return redirect(editor_url(framework))
-    return render(request, "standards/admin/import.html", {
-        "form": form, "page_title": "Import a framework version",
-    }, status=form_status(form))
+    return render(
+        request,
+        "standards/admin/import.html",
+        {
+            "form": form,
+            "page_title": "Import a framework version",
+        },
+        status=form_status(form),
+    )
 
 
 @require_POST
@@ -391,8 +467,9 @@ def clone(request, pk, *, model_admin):
     if not (may_edit(request) and request.user.has_perm("standards.add_framework")):
         raise PermissionDenied
     framework = get_object_or_404(Framework, pk=pk)
-    draft = services.clone_framework(framework=framework,
-                                     version=services.suggest_next_version(framework))
+    draft = services.clone_framework(
+        framework=framework, version=services.suggest_next_version(framework)
+    )
     done = f"Created draft {draft} from version {framework.version}. Edit it, then publish it."
     model_admin.log_addition(request, draft, done)
     messages.success(request, done)

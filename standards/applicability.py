@@ -11,6 +11,7 @@ omission.
 The JSON is the storage; people meet a rule as a sentence (`sentence`) and, in the admin, as
 choices (`to_conditions` / `from_conditions`, one condition per fact, all or any of them).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ def validate_rule(rule) -> None:
             shown = "true" if value is True else "false" if value is False else value
             raise ValidationError(
                 f'"{shown}" is not a value of {fact}; use one of: '
-                f'{", ".join(_json_value(v) for v in known)}.'
+                f"{', '.join(_json_value(v) for v in known)}."
             )
 
 
@@ -196,4 +197,3 @@ def _from_condition(condition: Condition) -> dict:
         return {"fact": condition.fact, "equals": condition.values[0]}
     rule = {"fact": condition.fact, "in": list(condition.values)}
     return {"not": rule} if condition.negated else rule
-

@@ -25,6 +25,7 @@ The same rules drive the case-facts page (a question asked when one answer of an
 is revealed under that answer, the GOV.UK conditional reveal) and the server's checks, with
 messages written from the facts' own words (`RecordedFact.topic` and `clause`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,8 +65,13 @@ def _sentence_start(text: str) -> str:
 def _said(condition, values: dict) -> str:
     """What the recorded answers named in `condition` say: "no RoSH screening was completed"."""
     names = list(dict.fromkeys(_condition_facts(condition)))
-    return and_list([RECORDED_FACTS[name].clause(values[name]) for name in names
-                     if values.get(name) not in (None, "")])
+    return and_list(
+        [
+            RECORDED_FACTS[name].clause(values[name])
+            for name in names
+            if values.get(name) not in (None, "")
+        ]
+    )
 
 
 def asked(rules, name: str, values: dict) -> bool | None:
@@ -112,11 +118,20 @@ def refusals(rules, values: dict) -> list[Refusal]:
             holds = evaluate(condition, recorded)
             otherwise = rule.get("otherwise", "")
             if holds is False and value not in ("", otherwise):
-                found.append(Refusal(name, f"{_sentence_start(_said(condition, recorded))}, "
-                                           f"so do not answer {fact.topic}"))
+                found.append(
+                    Refusal(
+                        name,
+                        f"{_sentence_start(_said(condition, recorded))}, "
+                        f"so do not answer {fact.topic}",
+                    )
+                )
             elif holds is True and otherwise and value == otherwise:
-                found.append(Refusal(name, f"{_sentence_start(_said(condition, recorded))}, "
-                                           f"so select {fact.topic}"))
+                found.append(
+                    Refusal(
+                        name,
+                        f"{_sentence_start(_said(condition, recorded))}, so select {fact.topic}",
+                    )
+                )
         elif "refuse" in rule and value in rule["refuse"]:
             if evaluate(rule["when"], recorded) is True:
                 found.append(Refusal(name, rule["message"]))
@@ -127,8 +142,10 @@ def unanswered(rules, values: dict) -> list[str]:
     """The facts whose questions are asked, by a rule, and not yet answered."""
     recorded = _recorded(values)
     return [
-        rule["fact"] for rule in rules or ()
-        if "asked_when" in rule and rule["fact"] not in recorded
+        rule["fact"]
+        for rule in rules or ()
+        if "asked_when" in rule
+        and rule["fact"] not in recorded
         and evaluate(rule["asked_when"], recorded) is True
     ]
 
@@ -158,8 +175,11 @@ def otherwise(rules, name: str):
 # --- checking the rules of a framework version ------------------------------------------------
 
 
-RULE_KEYS = ({"fact", "asked_when"}, {"fact", "asked_when", "otherwise"},
-             {"fact", "refuse", "when", "message"})
+RULE_KEYS = (
+    {"fact", "asked_when"},
+    {"fact", "asked_when", "otherwise"},
+    {"fact", "refuse", "when", "message"},
+)
 
 
 def problems(rules) -> list[str]:
@@ -172,13 +192,16 @@ def problems(rules) -> list[str]:
     for index, rule in enumerate(rules, start=1):
         where = f"Fact rule {index}"
         if not isinstance(rule, dict) or set(rule) not in RULE_KEYS:
-            found.append(f"{where} must be an object with fact, asked_when and otherwise "
-                         "(optional), or with fact, refuse, when and message.")
+            found.append(
+                f"{where} must be an object with fact, asked_when and otherwise "
+                "(optional), or with fact, refuse, when and message."
+            )
             continue
         name = rule["fact"]
         if not isinstance(name, str) or name not in RECORDED_FACTS:
-            found.append(f"{where} names the unknown fact “{name}”; use one of: "
-                         f"{', '.join(RECORDED_FACTS)}.")
+            found.append(
+                f"{where} names the unknown fact “{name}”; use one of: {', '.join(RECORDED_FACTS)}."
+            )
             continue
         fact = RECORDED_FACTS[name]
         condition = rule.get("asked_when", rule.get("when"))
@@ -194,10 +217,15 @@ def problems(rules) -> list[str]:
                 found.append(f"{where}: “{rule['otherwise']}” is not a value of {name}.")
         else:
             refused = rule["refuse"]
-            if not isinstance(refused, list) or not refused or any(
-                    v not in fact.value_codes for v in refused):
-                found.append(f"{where}: refuse must list values of {name}: "
-                             f"{', '.join(map(str, fact.value_codes))}.")
+            if (
+                not isinstance(refused, list)
+                or not refused
+                or any(v not in fact.value_codes for v in refused)
+            ):
+                found.append(
+                    f"{where}: refuse must list values of {name}: "
+                    f"{', '.join(map(str, fact.value_codes))}."
+                )
             if not isinstance(rule["message"], str) or not rule["message"].strip():
                 found.append(f"{where}: give the message that says why the answer is refused.")
     return found
@@ -205,8 +233,9 @@ def problems(rules) -> list[str]:
 
 def _condition_problems(condition, depth: int = 0) -> list[str]:
     if depth > 8 or not isinstance(condition, dict) or not condition:
-        return ["a condition must be an object such as "
-                '{"fact": "home_visit_needed", "equals": "yes"}.']
+        return [
+            'a condition must be an object such as {"fact": "home_visit_needed", "equals": "yes"}.'
+        ]
     keys = set(condition)
     if keys in ({"all"}, {"any"}):
         items = next(iter(condition.values()))
@@ -223,8 +252,7 @@ def _condition_problems(condition, depth: int = 0) -> list[str]:
     values = condition["in"] if "in" in condition else [condition["equals"]]
     known = RECORDED_FACTS[name].value_codes
     if not isinstance(values, list) or not values or any(v not in known for v in values):
-        return [f"the condition’s values for {name} must be among: "
-                f"{', '.join(map(str, known))}."]
+        return [f"the condition’s values for {name} must be among: {', '.join(map(str, known))}."]
     return []
 
 

@@ -5,6 +5,7 @@
 each problem, the element (by its code), the field and why; `standards.loaders.load_framework`
 writes a checked file.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+
+from ui.text import control_character
 
 from . import applicability, fact_rules
 from .models import Domain, Framework, KeyQuestion, Lens, Prompt, RatedBy, Standard
@@ -25,7 +28,6 @@ from .rating import (
     percentage_band_problems,
     score_band_problems,
 )
-from .text import control_character
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LIST_LENGTH = 1000
@@ -34,13 +36,25 @@ MAX_LIST_LENGTH = 1000
 def file_data(framework: Framework) -> dict:
     """The version as the shipped files hold it; database ids never appear."""
     framework = Framework.objects.prefetch_related(
-        "rating_bands", "score_bands",
-        Prefetch("domains", queryset=Domain.objects.order_by("order", "code").prefetch_related(
-            Prefetch("standards", queryset=Standard.objects.order_by("order", "code")
-                     .prefetch_related(Prefetch(
-                         "key_questions", queryset=KeyQuestion.objects.order_by("order", "code")
-                         .prefetch_related(Prefetch(
-                             "prompts", queryset=Prompt.objects.order_by("order", "code"))))))),
+        "rating_bands",
+        "score_bands",
+        Prefetch(
+            "domains",
+            queryset=Domain.objects.order_by("order", "code").prefetch_related(
+                Prefetch(
+                    "standards",
+                    queryset=Standard.objects.order_by("order", "code").prefetch_related(
+                        Prefetch(
+                            "key_questions",
+                            queryset=KeyQuestion.objects.order_by("order", "code").prefetch_related(
+                                Prefetch(
+                                    "prompts", queryset=Prompt.objects.order_by("order", "code")
+                                )
+                            ),
+                        )
+                    ),
+                )
+            ),
         ),
     ).get(pk=framework.pk)
     return {
@@ -50,35 +64,51 @@ def file_data(framework: Framework) -> dict:
         "description": framework.description,
         "person_label": framework.person_label,
         "fact_rules": framework.fact_rules or [],
-        "rating_bands": [{"rating": b.rating, "lower_bound": f"{b.lower_bound:.2f}"}
-                         for b in framework.rating_bands.all()],
-        "score_bands": [{"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score}
-                        for b in framework.score_bands.all()],
-        "domains": [{
-            "code": d.code,
-            "title": d.title,
-            "standards": [{
-                "code": s.code,
-                "title": s.title,
-                "description": s.description,
-                "rated_by": s.rated_by,
-                "key_questions": [{
-                    "code": k.code,
-                    "lens": k.lens,
-                    "wording": k.wording,
-                    "guidance": k.guidance,
-                    "allows_not_applicable": k.allows_not_applicable,
-                    "applicability": k.applicability or {},
-                    "prompts": [{
-                        "code": p.code,
-                        "wording": p.wording,
-                        "guidance": p.guidance,
-                        "applicability": p.applicability or {},
-                        "allows_not_applicable": p.allows_not_applicable,
-                    } for p in k.prompts.all()],
-                } for k in s.key_questions.all()],
-            } for s in d.standards.all()],
-        } for d in framework.domains.all()],
+        "rating_bands": [
+            {"rating": b.rating, "lower_bound": f"{b.lower_bound:.2f}"}
+            for b in framework.rating_bands.all()
+        ],
+        "score_bands": [
+            {"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score}
+            for b in framework.score_bands.all()
+        ],
+        "domains": [
+            {
+                "code": d.code,
+                "title": d.title,
+                "standards": [
+                    {
+                        "code": s.code,
+                        "title": s.title,
+                        "description": s.description,
+                        "rated_by": s.rated_by,
+                        "key_questions": [
+                            {
+                                "code": k.code,
+                                "lens": k.lens,
+                                "wording": k.wording,
+                                "guidance": k.guidance,
+                                "allows_not_applicable": k.allows_not_applicable,
+                                "applicability": k.applicability or {},
+                                "prompts": [
+                                    {
+                                        "code": p.code,
+                                        "wording": p.wording,
+                                        "guidance": p.guidance,
+                                        "applicability": p.applicability or {},
+                                        "allows_not_applicable": p.allows_not_applicable,
+                                    }
+                                    for p in k.prompts.all()
+                                ],
+                            }
+                            for k in s.key_questions.all()
+                        ],
+                    }
+                    for s in d.standards.all()
+                ],
+            }
+            for d in framework.domains.all()
+        ],
     }
 
 
@@ -96,8 +126,11 @@ class Problem:
     message: str
 
     def __str__(self):
-        return f"{self.element}, {self.field}: {self.message}" if self.field else (
-            f"{self.element}: {self.message}")
+        return (
+            f"{self.element}, {self.field}: {self.message}"
+            if self.field
+            else (f"{self.element}: {self.message}")
+        )
 
 
 class FileRefused(ValidationError):
@@ -113,17 +146,35 @@ def read(raw: bytes) -> dict:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileRefused([Problem("The file", "", (
-            f"It is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as UTF-8 "
-            "JSON, as the export writes it."))]) from None
+        raise FileRefused(
+            [
+                Problem(
+                    "The file",
+                    "",
+                    (
+                        f"It is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as "
+                        "UTF-8 "
+                        "JSON, as the export writes it."
+                    ),
+                )
+            ]
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileRefused([Problem("The file", "", (
-            f"It is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}."))]) from None
+        raise FileRefused(
+            [
+                Problem(
+                    "The file",
+                    "",
+                    (f"It is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}."),
+                )
+            ]
+        ) from None
     except RecursionError:
-        raise FileRefused([Problem("The file", "", "It nests too deeply to be a framework "
-                                                   "version.")]) from None
+        raise FileRefused(
+            [Problem("The file", "", "It nests too deeply to be a framework version.")]
+        ) from None
     problems = check(data)
     if problems:
         raise FileRefused(problems)
@@ -132,48 +183,85 @@ def read(raw: bytes) -> dict:
 
 # field: (required, kind, max_length or choices)
 TEXT, LONG_TEXT, CODE, SLUG, BOOL, RULE, LIST, NUMBER, WHOLE, FACT_RULES = (
-    "text", "long text", "code", "slug", "true or false", "rule", "list", "number",
-    "whole number", "fact rules")
+    "text",
+    "long text",
+    "code",
+    "slug",
+    "true or false",
+    "rule",
+    "list",
+    "number",
+    "whole number",
+    "fact rules",
+)
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9_\-]+")
 FRAMEWORK_FIELDS = {
-    "code": (True, SLUG, 50), "version": (True, CODE, 20), "title": (True, TEXT, 200),
-    "description": (False, LONG_TEXT, None), "person_label": (False, TEXT, 50),
+    "code": (True, SLUG, 50),
+    "version": (True, CODE, 20),
+    "title": (True, TEXT, 200),
+    "description": (False, LONG_TEXT, None),
+    "person_label": (False, TEXT, 50),
     "fact_rules": (False, FACT_RULES, None),
-    "rating_bands": (True, LIST, None), "score_bands": (True, LIST, None),
+    "rating_bands": (True, LIST, None),
+    "score_bands": (True, LIST, None),
     "domains": (True, LIST, None),
 }
-DOMAIN_FIELDS = {"code": (True, CODE, 10), "title": (True, TEXT, 200),
-                 "standards": (True, LIST, None)}
+DOMAIN_FIELDS = {
+    "code": (True, CODE, 10),
+    "title": (True, TEXT, 200),
+    "standards": (True, LIST, None),
+}
 STANDARD_FIELDS = {
-    "code": (True, CODE, 10), "title": (True, TEXT, 200), "description": (False, LONG_TEXT, None),
-    "rated_by": (True, TEXT, RatedBy.values), "key_questions": (False, LIST, None),
+    "code": (True, CODE, 10),
+    "title": (True, TEXT, 200),
+    "description": (False, LONG_TEXT, None),
+    "rated_by": (True, TEXT, RatedBy.values),
+    "key_questions": (False, LIST, None),
 }
 KEY_QUESTION_FIELDS = {
-    "code": (True, CODE, 12), "lens": (True, TEXT, Lens.values), "wording": (True, LONG_TEXT, None),
-    "guidance": (False, LONG_TEXT, None), "allows_not_applicable": (False, BOOL, None),
-    "applicability": (False, RULE, None), "prompts": (False, LIST, None),
+    "code": (True, CODE, 12),
+    "lens": (True, TEXT, Lens.values),
+    "wording": (True, LONG_TEXT, None),
+    "guidance": (False, LONG_TEXT, None),
+    "allows_not_applicable": (False, BOOL, None),
+    "applicability": (False, RULE, None),
+    "prompts": (False, LIST, None),
 }
 PROMPT_FIELDS = {
-    "code": (True, CODE, 14), "wording": (True, LONG_TEXT, None),
-    "guidance": (False, LONG_TEXT, None), "allows_not_applicable": (False, BOOL, None),
+    "code": (True, CODE, 14),
+    "wording": (True, LONG_TEXT, None),
+    "guidance": (False, LONG_TEXT, None),
+    "allows_not_applicable": (False, BOOL, None),
     "applicability": (False, RULE, None),
 }
 RATING_BAND_FIELDS = {"rating": (True, TEXT, Rating.values), "lower_bound": (True, NUMBER, None)}
-SCORE_BAND_FIELDS = {"rating": (True, TEXT, Rating.values), "min_score": (True, WHOLE, None),
-                     "max_score": (True, WHOLE, None)}
+SCORE_BAND_FIELDS = {
+    "rating": (True, TEXT, Rating.values),
+    "min_score": (True, WHOLE, None),
+    "max_score": (True, WHOLE, None),
+}
 
 
 def check(data) -> list[Problem]:
     """Every way the data fails to be a framework file, in file order."""
     if not isinstance(data, dict):
-        return [Problem("The file", "", "It must hold one JSON object, the framework version, "
-                                        "as the export writes it.")]
+        return [
+            Problem(
+                "The file",
+                "",
+                "It must hold one JSON object, the framework version, as the export writes it.",
+            )
+        ]
     problems = _fields("The framework version", data, FRAMEWORK_FIELDS)
     if any(p.field in ("rating_bands", "score_bands", "domains") for p in problems):
         return problems
-    codes: dict[str, set] = {"domain": set(), "standard": set(), "key question": set(),
-                             "prompt": set()}
+    codes: dict[str, set] = {
+        "domain": set(),
+        "standard": set(),
+        "key question": set(),
+        "prompt": set(),
+    }
     standards = 0
     for d_index, domain in enumerate(data["domains"], start=1):
         d_name = _name("Domain", domain, d_index, "the framework version")
@@ -188,8 +276,9 @@ def check(data) -> list[Problem]:
                 continue
             for k_index, kq in enumerate(_list(standard, "key_questions"), start=1):
                 k_name = _name("Key question", kq, k_index, s_name.lower())
-                problems += _element(k_name, kq, KEY_QUESTION_FIELDS, codes["key question"],
-                                     "key question")
+                problems += _element(
+                    k_name, kq, KEY_QUESTION_FIELDS, codes["key question"], "key question"
+                )
                 if not isinstance(kq, dict):
                     continue
                 for p_index, prompt in enumerate(_list(kq, "prompts"), start=1):
@@ -215,24 +304,36 @@ def _name(kind: str, item, index: int, parent: str) -> str:
 
 def _element(name, item, fields, seen: set, kind: str) -> list[Problem]:
     if not isinstance(item, dict):
-        return [Problem(name, "", "It must be a JSON object with the fields "
-                                  f"{', '.join(fields)}.")]
+        return [Problem(name, "", f"It must be a JSON object with the fields {', '.join(fields)}.")]
     problems = _fields(name, item, fields)
     code = item.get("code")
     if isinstance(code, str) and code:
         if code in seen:
-            problems.append(Problem(name, "code", (
-                f"Another {kind} earlier in the file has the code {code}: codes identify each "
-                f"{kind} in imports and reports, so give each {kind} its own.")))
+            problems.append(
+                Problem(
+                    name,
+                    "code",
+                    (
+                        f"Another {kind} earlier in the file has the code {code}: codes identify "
+                        "each "
+                        f"{kind} in imports and reports, so give each {kind} its own."
+                    ),
+                )
+            )
         seen.add(code)
     return problems
 
 
 def _fields(name: str, item: dict, fields: dict) -> list[Problem]:
     problems = [
-        Problem(name, key, "The framework file has no such field; check its spelling. "
-                           f"Fields here: {', '.join(fields)}.")
-        for key in item if key not in fields
+        Problem(
+            name,
+            key,
+            "The framework file has no such field; check its spelling. "
+            f"Fields here: {', '.join(fields)}.",
+        )
+        for key in item
+        if key not in fields
     ]
     for field, (required, kind, limit) in fields.items():
         if field not in item or item[field] is None or item[field] == "":
@@ -253,8 +354,11 @@ def _value_problem(value, kind, limit) -> str | None:
     if kind in (CODE, SLUG):
         pattern = CODE_PATTERN if kind == CODE else SLUG_PATTERN
         if isinstance(value, str) and not pattern.fullmatch(value):
-            allowed = ("letters, digits and dots or hyphens, e.g. 2.1.3.b" if kind == CODE
-                       else "letters, digits, hyphens and underscores, e.g. hmip-case-supervision")
+            allowed = (
+                "letters, digits and dots or hyphens, e.g. 2.1.3.b"
+                if kind == CODE
+                else "letters, digits, hyphens and underscores, e.g. hmip-case-supervision"
+            )
             return f"“{value[:40]}” is not a code: use {allowed}, without spaces."
         kind = TEXT
     if kind in (TEXT, LONG_TEXT):
@@ -291,7 +395,7 @@ def _value_problem(value, kind, limit) -> str | None:
             return "It is not a list of fact rules; see the shipped files for examples."
         return " ".join(found) or None
     if kind == NUMBER:
-        return None if _decimal(value) is not None else "It must be a number, e.g. 65 or \"65.00\"."
+        return None if _decimal(value) is not None else 'It must be a number, e.g. 65 or "65.00".'
     if kind == WHOLE:
         if isinstance(value, bool) or not isinstance(value, int):
             return "It must be a whole number, without quotes."
@@ -312,16 +416,21 @@ def _decimal(value) -> Decimal | None:
 def _bands(data: dict, standards: int) -> list[Problem]:
     problems = []
     percentage, scores = [], []
-    for kind, fields, found in (("Rating band", RATING_BAND_FIELDS, percentage),
-                                ("Score band", SCORE_BAND_FIELDS, scores)):
+    for kind, fields, found in (
+        ("Rating band", RATING_BAND_FIELDS, percentage),
+        ("Score band", SCORE_BAND_FIELDS, scores),
+    ):
         key = "rating_bands" if kind == "Rating band" else "score_bands"
         for index, band in enumerate(data[key], start=1):
             rating = band.get("rating") if isinstance(band, dict) else None
             label = Rating(rating).label if rating in Rating.values else str(index)
             name = f"{kind} {label}"
             if not isinstance(band, dict):
-                problems.append(Problem(name, "", "It must be a JSON object with the fields "
-                                                  f"{', '.join(fields)}."))
+                problems.append(
+                    Problem(
+                        name, "", f"It must be a JSON object with the fields {', '.join(fields)}."
+                    )
+                )
                 continue
             band_problems = _fields(name, band, fields)
             problems += band_problems
@@ -330,11 +439,14 @@ def _bands(data: dict, standards: int) -> list[Problem]:
     if problems:
         return problems
     for problem in percentage_band_problems(
-            [PercentageBand(Rating(b["rating"]), _decimal(b["lower_bound"])) for b in percentage]):
-        problems.append(Problem(f"Rating band {problem.rating.label}", "lower_bound",
-                                problem.message))
+        [PercentageBand(Rating(b["rating"]), _decimal(b["lower_bound"])) for b in percentage]
+    ):
+        problems.append(
+            Problem(f"Rating band {problem.rating.label}", "lower_bound", problem.message)
+        )
     for problem in score_band_problems(
-            [ScoreBand(Rating(b["rating"]), b["min_score"], b["max_score"]) for b in scores],
-            max_score_for(standards)):
+        [ScoreBand(Rating(b["rating"]), b["min_score"], b["max_score"]) for b in scores],
+        max_score_for(standards),
+    ):
         problems.append(Problem(f"Score band {problem.rating.label}", "", problem.message))
     return problems

@@ -1,4 +1,5 @@
 """Loading a framework version from its shipped JSON data, idempotently."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,8 +62,12 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
         for b in data["rating_bands"]
     )
     ScoreBand.objects.bulk_create(
-        ScoreBand(framework=framework, rating=b["rating"], min_score=b["min_score"],
-                  max_score=b["max_score"])
+        ScoreBand(
+            framework=framework,
+            rating=b["rating"],
+            min_score=b["min_score"],
+            max_score=b["max_score"],
+        )
         for b in data["score_bands"]
     )
     standard_order = 0

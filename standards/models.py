@@ -1,4 +1,5 @@
 """The versioned case-supervision framework: what is asked, and how answers become ratings."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,7 +10,8 @@ from django.db import models
 from django.utils import timezone
 
 from . import applicability, fact_rules
-from .rating import PercentageBand, Rating, RatingScheme, ScoreBand as ScoreBandRule
+from .rating import PercentageBand, Rating, RatingScheme
+from .rating import ScoreBand as ScoreBandRule
 
 FROZEN_MESSAGE = (
     "{framework} is published and cannot be changed. "
@@ -63,7 +65,8 @@ class RatedBy(models.TextChoices):
 
 class Framework(models.Model):
     code = models.SlugField(
-        max_length=50, help_text="Stable identifier shared by all versions, e.g. hmip-case-supervision."
+        max_length=50,
+        help_text="Stable identifier shared by all versions, e.g. hmip-case-supervision.",
     )
     version = models.CharField(max_length=20, help_text="e.g. 2018 or 2021.1")
     title = models.CharField(max_length=200)
@@ -77,20 +80,31 @@ class Framework(models.Model):
         help_text="How the framework names the person supervised, e.g. service user.",
     )
     fact_rules = models.JSONField(
-        default=list, blank=True, validators=[fact_rules.validate],
-        help_text="Which case facts the assessor records follow from which (standards/fact_rules.py).",
+        default=list,
+        blank=True,
+        validators=[fact_rules.validate],
+        help_text="Which recorded case facts follow from which (standards/fact_rules.py).",
     )
     previous_version = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_versions",
         help_text="The version this one was made from; publishing it supersedes that version.",
     )
     superseded_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         editable=False,
     )
     published_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(
-        default=0, editable=False,
+        default=0,
+        editable=False,
         help_text="Counts the changes made to a draft, so a stale edit is refused.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,9 +272,7 @@ class Standard(FrameworkPart):
     code = models.CharField(max_length=10, help_text="e.g. 2.1")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    rated_by = models.CharField(
-        max_length=10, choices=RatedBy.choices, default=RatedBy.CASE_DATA
-    )
+    rated_by = models.CharField(max_length=10, choices=RatedBy.choices, default=RatedBy.CASE_DATA)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -285,7 +297,7 @@ class ApplicabilityMixin(models.Model):
     applicability = models.JSONField(
         default=dict,
         blank=True,
-        help_text='When the question applies, in case facts; empty means always. e.g. '
+        help_text="When the question applies, in case facts; empty means always. e.g. "
         '{"fact": "child_safeguarding_concerns", "equals": true}',
         validators=[applicability.validate_rule],
     )

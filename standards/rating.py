@@ -3,6 +3,7 @@
 They take numbers and a framework's bands and never touch the ORM, so the same rules serve the
 roll-up, the reports and the property tests. Every threshold comes from the framework version.
 """
+
 from __future__ import annotations
 
 import math
@@ -111,8 +112,13 @@ def _one_band_each(bands, kind: str, bound: str) -> tuple[dict, list[BandProblem
     by_rating, problems = {}, []
     for band in bands:
         if band.rating in by_rating:
-            problems.append(BandProblem(band.rating, f"{band.rating.label} has more than one "
-                                                     f"{kind} band: give it one.", bound))
+            problems.append(
+                BandProblem(
+                    band.rating,
+                    f"{band.rating.label} has more than one {kind} band: give it one.",
+                    bound,
+                )
+            )
         by_rating[band.rating] = band
     for rating in Rating:
         if rating not in by_rating:
@@ -129,23 +135,42 @@ def percentage_band_problems(bands: Sequence[PercentageBand]) -> list[BandProble
     by_rating, problems = _one_band_each(bands, "percentage", "lower")
     for band in by_rating.values():
         if band.lower_bound < 0 or band.lower_bound > 100:
-            problems.append(BandProblem(band.rating, f"{band.rating.label} starts at "
-                                                     f"{_percent(band.lower_bound)}: percentage "
-                                                     "bands must lie between 0% and 100%."))
+            problems.append(
+                BandProblem(
+                    band.rating,
+                    f"{band.rating.label} starts at "
+                    f"{_percent(band.lower_bound)}: percentage "
+                    "bands must lie between 0% and 100%.",
+                )
+            )
     if problems:
         return problems
     lowest = by_rating[Rating.INADEQUATE]
     if lowest.lower_bound != 0:
-        problems.append(BandProblem(Rating.INADEQUATE, (
-            f"Inadequate starts at {_percent(lowest.lower_bound)}: the Inadequate band must "
-            "start at 0%, so that every percentage has a rating.")))
+        problems.append(
+            BandProblem(
+                Rating.INADEQUATE,
+                (
+                    f"Inadequate starts at {_percent(lowest.lower_bound)}: the Inadequate band "
+                    "must "
+                    "start at 0%, so that every percentage has a rating."
+                ),
+            )
+        )
     ordered = [by_rating[r] for r in _worst_first()]
     for lower, higher in zip(ordered, ordered[1:]):
         if higher.lower_bound <= lower.lower_bound:
-            problems.append(BandProblem(higher.rating, (
-                f"{higher.rating.label} starts at {_percent(higher.lower_bound)}, which is not "
-                f"above {lower.rating.label} at {_percent(lower.lower_bound)}: each better "
-                "rating must need a higher percentage than the one below it.")))
+            problems.append(
+                BandProblem(
+                    higher.rating,
+                    (
+                        f"{higher.rating.label} starts at {_percent(higher.lower_bound)}, which "
+                        "is not "
+                        f"above {lower.rating.label} at {_percent(lower.lower_bound)}: each better "
+                        "rating must need a higher percentage than the one below it."
+                    ),
+                )
+            )
     return problems
 
 
@@ -154,31 +179,67 @@ def score_band_problems(bands: Sequence[ScoreBand], max_score: int) -> list[Band
     by_rating, problems = _one_band_each(bands, "score", "min")
     for band in by_rating.values():
         if band.min_score < 0:
-            problems.append(BandProblem(band.rating, f"{band.rating.label} starts at "
-                                                     f"{band.min_score}: scores are never "
-                                                     "below 0.", "min"))
+            problems.append(
+                BandProblem(
+                    band.rating,
+                    f"{band.rating.label} starts at {band.min_score}: scores are never below 0.",
+                    "min",
+                )
+            )
         if band.min_score > band.max_score:
-            problems.append(BandProblem(band.rating, (
-                f"{band.rating.label} runs from {band.min_score} to {band.max_score}: a score "
-                "band's lowest score must not exceed its highest."), "max"))
+            problems.append(
+                BandProblem(
+                    band.rating,
+                    (
+                        f"{band.rating.label} runs from {band.min_score} to {band.max_score}: a "
+                        "score "
+                        "band's lowest score must not exceed its highest."
+                    ),
+                    "max",
+                )
+            )
     if problems:
         return problems
     ordered = [by_rating[r] for r in _worst_first()]
     if ordered[0].min_score != 0:
-        problems.append(BandProblem(ordered[0].rating, (
-            f"{ordered[0].rating.label} starts at {ordered[0].min_score}: the lowest score band "
-            "must start at 0."), "min"))
+        problems.append(
+            BandProblem(
+                ordered[0].rating,
+                (
+                    f"{ordered[0].rating.label} starts at {ordered[0].min_score}: the lowest "
+                    "score band "
+                    "must start at 0."
+                ),
+                "min",
+            )
+        )
     for lower, higher in zip(ordered, ordered[1:]):
         if lower.max_score + 1 != higher.min_score:
-            problems.append(BandProblem(higher.rating, (
-                f"{lower.rating.label} ends at {lower.max_score} and {higher.rating.label} "
-                f"starts at {higher.min_score}: score bands must rise from Inadequate to "
-                f"Outstanding and meet without gap or overlap, so {higher.rating.label} should "
-                f"start at {lower.max_score + 1}."), "min"))
+            problems.append(
+                BandProblem(
+                    higher.rating,
+                    (
+                        f"{lower.rating.label} ends at {lower.max_score} and {higher.rating.label} "
+                        f"starts at {higher.min_score}: score bands must rise from Inadequate to "
+                        f"Outstanding and meet without gap or overlap, so {higher.rating.label} "
+                        "should "
+                        f"start at {lower.max_score + 1}."
+                    ),
+                    "min",
+                )
+            )
     if ordered[-1].max_score != max_score:
-        problems.append(BandProblem(ordered[-1].rating, (
-            f"{ordered[-1].rating.label} ends at {ordered[-1].max_score}: the Outstanding band "
-            f"must end at the maximum score, {max_score} (3 points for each standard)."), "max"))
+        problems.append(
+            BandProblem(
+                ordered[-1].rating,
+                (
+                    f"{ordered[-1].rating.label} ends at {ordered[-1].max_score}: the "
+                    "Outstanding band "
+                    f"must end at the maximum score, {max_score} (3 points for each standard)."
+                ),
+                "max",
+            )
+        )
     return problems
 
 

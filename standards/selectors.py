@@ -1,4 +1,5 @@
 """Reads of framework versions that other apps share."""
+
 from django.db.models import Q, QuerySet
 
 from .models import Framework, FrameworkStatus
@@ -7,6 +8,6 @@ from .models import Framework, FrameworkStatus
 def frameworks_for_inspection(*, keeping=None) -> QuerySet:
     """The versions an inspection may be scored against: the published ones, and the one it
     already uses (`keeping`, a pk), which may since have been superseded."""
-    return Framework.objects.filter(
-        Q(status=FrameworkStatus.PUBLISHED) | Q(pk=keeping)
-    ).order_by("code", "-version")
+    return Framework.objects.filter(Q(status=FrameworkStatus.PUBLISHED) | Q(pk=keeping)).order_by(
+        "code", "-version"
+    )

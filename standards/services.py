@@ -3,6 +3,7 @@
 Every change to a draft names the revision the editor loaded (`revision`); a change made on a
 stale page is refused with DraftChanged rather than overwriting someone else's edit.
 """
+
 from __future__ import annotations
 
 import string
@@ -26,9 +27,14 @@ from .models import (
     ScoreBand,
     Standard,
 )
-from .rating import PercentageBand, Rating, max_score_for, percentage_band_problems
+from .rating import (
+    PercentageBand,
+    Rating,
+    max_score_for,
+    percentage_band_problems,
+    score_band_problems,
+)
 from .rating import ScoreBand as ScoreRange
-from .rating import score_band_problems
 
 STALE_MESSAGE = (
     "Someone else changed this draft after you opened it. Your change was not saved: check the "
@@ -101,8 +107,11 @@ def publish_framework(*, framework: Framework, revision: int | None = None) -> F
     """Publish a draft; the published version it replaces becomes Superseded: still readable and
     still scored against by its inspections, no longer offered for new ones."""
     locked = Framework.objects.select_for_update().get(pk=framework.pk)
-    if revision is not None and locked.status == FrameworkStatus.DRAFT and (
-            locked.revision != revision):
+    if (
+        revision is not None
+        and locked.status == FrameworkStatus.DRAFT
+        and (locked.revision != revision)
+    ):
         raise DraftChanged(STALE_MESSAGE)
     replaced = locked.replaced_version()
     locked.publish()
@@ -129,10 +138,17 @@ def import_framework(*, raw: bytes) -> Framework:
     data = framework_file.read(raw)
     existing = Framework.objects.filter(code=data["code"], version=data["version"]).first()
     if existing is not None:
-        raise framework_file.FileRefused([framework_file.Problem(
-            "The framework version", "version",
-            f"{existing} is already here ({existing.get_status_display().lower()}): change the "
-            "version in the file to import it as a new draft.")])
+        raise framework_file.FileRefused(
+            [
+                framework_file.Problem(
+                    "The framework version",
+                    "version",
+                    f"{existing} is already here ({existing.get_status_display().lower()}): "
+                    "change the "
+                    "version in the file to import it as a new draft.",
+                )
+            ]
+        )
     framework = load_framework(data=data, publish=False).framework
     return framework
 
@@ -149,8 +165,7 @@ def claim_draft(framework: Framework, revision: int | None) -> int:
     if revision is not None:
         drafts = drafts.filter(revision=revision)
     if not drafts.update(revision=F("revision") + 1):
-        if Framework.objects.filter(pk=framework.pk).exclude(
-                status=FrameworkStatus.DRAFT).exists():
+        if Framework.objects.filter(pk=framework.pk).exclude(status=FrameworkStatus.DRAFT).exists():
             raise FrameworkFrozen(FROZEN_MESSAGE.format(framework=framework))
         raise DraftChanged(STALE_MESSAGE)
     return Framework.objects.values_list("revision", flat=True).get(pk=framework.pk)
@@ -169,8 +184,9 @@ def update_details(*, framework: Framework, revision: int, **values) -> Framewor
 
 
 @transaction.atomic
-def update_bands(*, framework: Framework, revision: int, lower_bounds: dict,
-                 score_ranges: dict) -> None:
+def update_bands(
+    *, framework: Framework, revision: int, lower_bounds: dict, score_ranges: dict
+) -> None:
     """Replace the percentage bands ({rating: lower bound}) and score bands ({rating: (lowest,
     highest)}); refused unless together they form a usable scheme for the draft as it is."""
     new_revision = claim_draft(framework, revision)
@@ -179,10 +195,12 @@ def update_bands(*, framework: Framework, revision: int, lower_bounds: dict,
         raise ValidationError([p.message for p in problems])
     for rating, bound in lower_bounds.items():
         RatingBand.objects.update_or_create(
-            framework=framework, rating=rating, defaults={"lower_bound": bound})
+            framework=framework, rating=rating, defaults={"lower_bound": bound}
+        )
     for rating, (low, high) in score_ranges.items():
         ScoreBand.objects.update_or_create(
-            framework=framework, rating=rating, defaults={"min_score": low, "max_score": high})
+            framework=framework, rating=rating, defaults={"min_score": low, "max_score": high}
+        )
     framework.revision = new_revision
 
 
@@ -198,8 +216,12 @@ def band_problems(framework: Framework, lower_bounds: dict, score_ranges: dict) 
 
 
 PARTS = {"domain": Domain, "standard": Standard, "key_question": KeyQuestion, "prompt": Prompt}
-PARENT_FIELD = {Domain: "framework", Standard: "domain", KeyQuestion: "standard",
-                Prompt: "key_question"}
+PARENT_FIELD = {
+    Domain: "framework",
+    Standard: "domain",
+    KeyQuestion: "standard",
+    Prompt: "key_question",
+}
 
 
 def siblings(part):
@@ -207,7 +229,8 @@ def siblings(part):
     model = type(part)
     parent = PARENT_FIELD[model]
     return model.objects.filter(**{f"{parent}_id": getattr(part, f"{parent}_id")}).order_by(
-        "order", "code", "pk")
+        "order", "code", "pk"
+    )
 
 
 @transaction.atomic
@@ -261,8 +284,7 @@ def move_part(*, framework: Framework, revision: int, part, direction: str) -> N
 def _renumber_standards(framework: Framework) -> None:
     """Standards are numbered through the whole version (the reports list them in that order),
     domain by domain."""
-    standards = list(framework.standards.order_by("domain__order", "domain__code", "order",
-                                                  "code"))
+    standards = list(framework.standards.order_by("domain__order", "domain__code", "order", "code"))
     for position, standard in enumerate(standards, start=1):
         standard.order = position
     Standard.objects.bulk_update(standards, ["order"])
@@ -277,8 +299,11 @@ def suggest_code(parent) -> str:
     codes = list(getattr(parent, children[type(parent)]).values_list("code", flat=True))
     if isinstance(parent, KeyQuestion):
         letters = [c.rsplit(".", 1)[-1] for c in codes if c.startswith(f"{parent.code}.")]
-        used = [string.ascii_lowercase.index(x) for x in letters
-                if len(x) == 1 and x in string.ascii_lowercase]
+        used = [
+            string.ascii_lowercase.index(x)
+            for x in letters
+            if len(x) == 1 and x in string.ascii_lowercase
+        ]
         following = max(used, default=-1) + 1
         if following < len(string.ascii_lowercase):
             return f"{parent.code}.{string.ascii_lowercase[following]}"

@@ -6,6 +6,7 @@ lies on a funnel plot. Like `standards.rating` they take counts and a framework'
 never touch the database. Percentages are floats in percent (0 to 100), as `sufficiency`
 gives them; probabilities are floats from 0 to 1.
 """
+
 from __future__ import annotations
 
 import enum
@@ -179,9 +180,7 @@ def change(
     _check_counts(after_sufficient, after_applicable)
     counts = (before_sufficient, before_applicable, after_sufficient, after_applicable)
     missing = [
-        side
-        for side, n in (("before", before_applicable), ("after", after_applicable))
-        if n == 0
+        side for side, n in (("before", before_applicable), ("after", after_applicable)) if n == 0
     ]
     if missing:
         return Change(

@@ -1,4 +1,5 @@
 """factory-boy factories for every model, shared by the whole suite."""
+
 import datetime
 
 import factory
@@ -66,10 +67,14 @@ def add_default_bands(framework, score_bands=None):
     for rating, bound in DEFAULT_BANDS:
         std.RatingBand.objects.create(framework=framework, rating=rating, lower_bound=bound)
     for rating, low, high in score_bands or [
-        ("inadequate", 0, 5), ("requires_improvement", 6, 15), ("good", 16, 25),
+        ("inadequate", 0, 5),
+        ("requires_improvement", 6, 15),
+        ("good", 16, 25),
         ("outstanding", 26, 30),
     ]:
-        std.ScoreBand.objects.create(framework=framework, rating=rating, min_score=low, max_score=high)
+        std.ScoreBand.objects.create(
+            framework=framework, rating=rating, min_score=low, max_score=high
+        )
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """Every doc file the code and the docs cite (in a docstring, comment, string or link) is a file
 in docs/ (or, like README.md, at the top of the repository)."""
+
 import re
 from pathlib import Path
 
@@ -20,6 +21,9 @@ def cited_docs():
 def test_every_cited_doc_is_in_docs():
     cited = list(cited_docs())
     assert len(cited) > 10  # the pattern finds the references that are there
-    missing = [f"{where} cites {name}" for where, name in cited
-               if not ((ROOT / "docs" / name).is_file() or (ROOT / name).is_file())]
+    missing = [
+        f"{where} cites {name}"
+        for where, name in cited
+        if not ((ROOT / "docs" / name).is_file() or (ROOT / name).is_file())
+    ]
     assert missing == [], "Cited docs missing from docs/:\n" + "\n".join(missing)

@@ -4,6 +4,7 @@ listens on 127.0.0.1 unless told otherwise.
 Run against the production settings in a separate process (Django's test client there, and a
 real gunicorn), as the deploy check in test_site.py is.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -24,11 +25,20 @@ HOST = "audit.example.gov.uk"
 
 
 def production_env(**extra) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit.settings.production",
-           "DJANGO_SECRET_KEY": "x7$kq!" * 10, "DJANGO_ALLOWED_HOSTS": f"{HOST},127.0.0.1",
-           "LOG_LEVEL": "WARNING"}
-    for name in ("DJANGO_TRUSTED_PROXIES", "DJANGO_SECURE_PROXY_SSL_HEADER", "GUNICORN_BIND",
-                 "FORWARDED_ALLOW_IPS", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "audit.config.settings.production",
+        "DJANGO_SECRET_KEY": "x7$kq!" * 10,
+        "DJANGO_ALLOWED_HOSTS": f"{HOST},127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    for name in (
+        "DJANGO_TRUSTED_PROXIES",
+        "DJANGO_SECURE_PROXY_SSL_HEADER",
+        "GUNICORN_BIND",
+        "FORWARDED_ALLOW_IPS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
         env.pop(name, None)
     env.update(extra)
     return env
@@ -39,15 +49,21 @@ import json
 import django
 django.setup()
 from django.test import Client
-response = Client().get("/", HTTP_HOST="%s", HTTP_X_FORWARDED_PROTO="https",
+response = Client().get("/", HTTP_HOST="HOST_NAME", HTTP_X_FORWARDED_PROTO="https",
                         HTTP_X_FORWARDED_HOST="evil.example")
 print(json.dumps({"status": response.status_code, "location": response.get("Location")}))
-""" % HOST
+""".replace("HOST_NAME", HOST)
 
 
 def probe(**extra) -> dict:
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=production_env(**extra),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=production_env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -59,11 +75,13 @@ def test_django_does_not_take_x_forwarded_proto_from_whoever_sends_it():
 
 def test_django_reads_x_forwarded_proto_only_when_configured():
     assert probe(DJANGO_SECURE_PROXY_SSL_HEADER="true") == {
-        "status": 302, "location": "/accounts/login/?next=/"}
+        "status": 302,
+        "location": "/accounts/login/?next=/",
+    }
 
 
 def test_gunicorn_listens_on_loopback_and_trusts_no_proxy_unless_told(monkeypatch):
-    from audit import gunicorn_conf
+    from audit.config import gunicorn_conf
 
     for name in ("GUNICORN_BIND", "DJANGO_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
         monkeypatch.delenv(name, raising=False)
@@ -109,11 +127,24 @@ def gunicorn(tmp_path):
     def start(**extra):
         port = free_port()
         log = tmp_path / f"gunicorn-{port}.log"
-        env = production_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1",
-                             DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}", **extra)
+        env = production_env(
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            WEB_CONCURRENCY="1",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+            **extra,
+        )
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "audit/gunicorn_conf.py",
-             "audit.wsgi"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "-c",
+                "audit/config/gunicorn_conf.py",
+                "audit.config.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
         processes.append(process)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -146,8 +177,7 @@ def test_gunicorn_believes_x_forwarded_proto_only_from_a_named_proxy(gunicorn):
     time.sleep(0.5)
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     paths = [line["path"] for line in lines if "path" in line]
-    assert paths == ["/", "/inspections/4/cases/<str:crn>/",
-                     "/cases/[redacted]/"], log.read_text()
+    assert paths == ["/", "/inspections/4/cases/<str:crn>/", "/cases/[redacted]/"], log.read_text()
     for secret in ("CRN-0001", "X1FF", "AB-12345", "forged"):
         assert secret not in log.read_text()
     assert "Listening at: http://127.0.0.1:" in log.read_text()  # gunicorn's own lines whole

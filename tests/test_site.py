@@ -1,4 +1,5 @@
 """The site shell: sign-in required everywhere, GOV.UK layout, health check, deploy checks."""
+
 import os
 import subprocess
 import sys
@@ -12,7 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.django_db
 def test_pages_need_sign_in(client, hmip_2018):
-    for url in [reverse("home"), reverse("standards:framework", args=["hmip-case-supervision", "2018"])]:
+    for url in [
+        reverse("home"),
+        reverse("standards:framework", args=["hmip-case-supervision", "2018"]),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -71,7 +75,10 @@ def test_framework_page_lists_questions(client, user, hmip_2018, django_assert_m
     with django_assert_max_num_queries(15):
         page = client.get(reverse("standards:framework", args=["hmip-case-supervision", "2018"]))
     assert page.status_code == 200
-    assert "2.1.3 Does assessment focus sufficiently on keeping other people safe?" in page.content.decode()
+    assert (
+        "2.1.3 Does assessment focus sufficiently on keeping other people safe?"
+        in page.content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -84,7 +91,7 @@ def test_health_check_is_public_and_checks_database(client):
 def test_deploy_check_is_clean_with_production_settings():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "audit.settings.production",
+        "DJANGO_SETTINGS_MODULE": "audit.config.settings.production",
         "DJANGO_SECRET_KEY": "x7$kq!" * 10,
         "DJANGO_ALLOWED_HOSTS": "audit.example.gov.uk",
         "DJANGO_TRUSTED_PROXIES": "127.0.0.1",  # the reverse proxy, as operations.md has it
@@ -93,14 +100,17 @@ def test_deploy_check_is_clean_with_production_settings():
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_settings_refuse_a_missing_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit.settings.production"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "audit.config.settings.production"}
     env.pop("DJANGO_SECRET_KEY", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True

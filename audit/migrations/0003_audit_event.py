@@ -6,29 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_roles'),
+        ("audit", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('username', models.CharField(max_length=150)),
-                ('action', models.CharField(choices=[('viewed', 'Viewed'), ('exported', 'Exported'), ('changed', 'Changed'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('reopened', 'Reopened'), ('resolved', 'Resolved'), ('overridden', 'Overrode a rating'), ('imported', 'Imported'), ('status_changed', 'Changed status')], max_length=20)),
-                ('object_type', models.CharField(max_length=50)),
-                ('object_id', models.CharField(blank=True, max_length=50)),
-                ('object_label', models.CharField(blank=True, max_length=200)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("username", models.CharField(max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("viewed", "Viewed"),
+                            ("exported", "Exported"),
+                            ("changed", "Changed"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("reopened", "Reopened"),
+                            ("resolved", "Resolved"),
+                            ("overridden", "Overrode a rating"),
+                            ("imported", "Imported"),
+                            ("status_changed", "Changed status"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=50)),
+                ("object_id", models.CharField(blank=True, max_length=50)),
+                ("object_label", models.CharField(blank=True, max_length=200)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_audit_object__0e78a5_idx')],
+                "ordering": ["-at"],
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -28,32 +28,57 @@ def fill_rollup_copy(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_review_events'),
-        ('cases', '0001_initial'),
-        ('standards', '0001_initial'),
+        ("audit", "0004_review_events"),
+        ("cases", "0001_initial"),
+        ("standards", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='judgement',
-            name='rollup_inspection',
-            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='audit.inspection'),
+            model_name="judgement",
+            name="rollup_inspection",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="audit.inspection",
+            ),
         ),
         migrations.AddField(
-            model_name='judgement',
-            name='rollup_provider',
-            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.provider'),
+            model_name="judgement",
+            name="rollup_provider",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='judgement',
-            name='rollup_value',
-            field=models.CharField(blank=True, choices=[('sufficient', 'Sufficient'), ('not_sufficient', 'Not sufficient'), ('na', 'Not applicable')], editable=False, max_length=15),
+            model_name="judgement",
+            name="rollup_value",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("sufficient", "Sufficient"),
+                    ("not_sufficient", "Not sufficient"),
+                    ("na", "Not applicable"),
+                ],
+                editable=False,
+                max_length=15,
+            ),
         ),
         migrations.AddIndex(
-            model_name='judgement',
-            index=models.Index(fields=['rollup_inspection', 'rollup_provider', 'key_question', 'rollup_value'], name='judgement_rollup'),
+            model_name="judgement",
+            index=models.Index(
+                fields=["rollup_inspection", "rollup_provider", "key_question", "rollup_value"],
+                name="judgement_rollup",
+            ),
         ),
         migrations.RunPython(fill_rollup_copy, migrations.RunPython.noop),
     ]

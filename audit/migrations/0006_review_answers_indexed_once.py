@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0005_judgement_rollup_copy'),
+        ("audit", "0005_judgement_rollup_copy"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='judgement',
-            name='review',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='judgements', to='audit.casereview'),
+            model_name="judgement",
+            name="review",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="judgements",
+                to="audit.casereview",
+            ),
         ),
         migrations.AlterField(
-            model_name='promptanswer',
-            name='review',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='prompt_answers', to='audit.casereview'),
+            model_name="promptanswer",
+            name="review",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="prompt_answers",
+                to="audit.casereview",
+            ),
         ),
     ]

@@ -16,36 +16,57 @@ def fill_review_copy(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0006_review_answers_indexed_once'),
-        ('cases', '0001_initial'),
-        ('standards', '0001_initial'),
+        ("audit", "0006_review_answers_indexed_once"),
+        ("cases", "0001_initial"),
+        ("standards", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casereview',
-            name='rollup_inspection',
-            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='audit.inspection'),
+            model_name="casereview",
+            name="rollup_inspection",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="audit.inspection",
+            ),
         ),
         migrations.AddField(
-            model_name='casereview',
-            name='rollup_provider',
-            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.provider'),
+            model_name="casereview",
+            name="rollup_provider",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.provider",
+            ),
         ),
         migrations.AlterField(
-            model_name='promptanswer',
-            name='prompt',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.prompt'),
+            model_name="promptanswer",
+            name="prompt",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="standards.prompt",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casereview',
-            index=models.Index(fields=['rollup_inspection', 'status', 'rollup_provider', 'id'], name='review_rollup'),
+            model_name="casereview",
+            index=models.Index(
+                fields=["rollup_inspection", "status", "rollup_provider", "id"],
+                name="review_rollup",
+            ),
         ),
         migrations.AddIndex(
-            model_name='promptanswer',
-            index=models.Index(fields=['prompt', 'review', 'value'], name='prompt_answer_rollup'),
+            model_name="promptanswer",
+            index=models.Index(fields=["prompt", "review", "value"], name="prompt_answer_rollup"),
         ),
         migrations.RunPython(fill_review_copy, migrations.RunPython.noop),
     ]

@@ -15,44 +15,64 @@ def fill_answer_copy(apps, schema_editor):
         rollup_inspection_id=models.Subquery(review.values("sampled_case__inspection_id")[:1]),
         rollup_provider_id=models.Subquery(review.values("sampled_case__provider_id")[:1]),
         rollup_value=models.Case(
-            models.When(models.Exists(review.filter(status__in=COUNTED)),
-                        then=models.F("value")),
+            models.When(models.Exists(review.filter(status__in=COUNTED)), then=models.F("value")),
             default=models.Value(""),
         ),
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0007_review_rollup_copy'),
-        ('cases', '0001_initial'),
-        ('standards', '0001_initial'),
+        ("audit", "0007_review_rollup_copy"),
+        ("cases", "0001_initial"),
+        ("standards", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='promptanswer',
-            name='prompt_answer_rollup',
+            model_name="promptanswer",
+            name="prompt_answer_rollup",
         ),
         migrations.AddField(
-            model_name='promptanswer',
-            name='rollup_inspection',
-            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='audit.inspection'),
+            model_name="promptanswer",
+            name="rollup_inspection",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="audit.inspection",
+            ),
         ),
         migrations.AddField(
-            model_name='promptanswer',
-            name='rollup_provider',
-            field=models.ForeignKey(db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.provider'),
+            model_name="promptanswer",
+            name="rollup_provider",
+            field=models.ForeignKey(
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="cases.provider",
+            ),
         ),
         migrations.AddField(
-            model_name='promptanswer',
-            name='rollup_value',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('na', 'Not applicable')], editable=False, max_length=3),
+            model_name="promptanswer",
+            name="rollup_value",
+            field=models.CharField(
+                blank=True,
+                choices=[("yes", "Yes"), ("no", "No"), ("na", "Not applicable")],
+                editable=False,
+                max_length=3,
+            ),
         ),
         migrations.AddIndex(
-            model_name='promptanswer',
-            index=models.Index(fields=['prompt', 'rollup_inspection', 'rollup_provider', 'rollup_value'], name='prompt_answer_rollup'),
+            model_name="promptanswer",
+            index=models.Index(
+                fields=["prompt", "rollup_inspection", "rollup_provider", "rollup_value"],
+                name="prompt_answer_rollup",
+            ),
         ),
         migrations.RunPython(fill_answer_copy, migrations.RunPython.noop),
     ]

@@ -5,30 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0008_prompt_answer_rollup_copy'),
+        ("audit", "0008_prompt_answer_rollup_copy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspection',
-            name='case_data_purged_at',
+            model_name="inspection",
+            name="case_data_purged_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('viewed', 'Viewed'), ('exported', 'Exported'), ('changed', 'Changed'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('reopened', 'Reopened'), ('resolved', 'Resolved'), ('overridden', 'Overrode a rating'), ('imported', 'Imported'), ('status_changed', 'Changed status'), ('purged', 'Purged case data')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("viewed", "Viewed"),
+                    ("exported", "Exported"),
+                    ("changed", "Changed"),
+                    ("submitted", "Submitted"),
+                    ("returned", "Returned"),
+                    ("reopened", "Reopened"),
+                    ("resolved", "Resolved"),
+                    ("overridden", "Overrode a rating"),
+                    ("imported", "Imported"),
+                    ("status_changed", "Changed status"),
+                    ("purged", "Purged case data"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='PublishedFigures',
+            name="PublishedFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('counts', models.JSONField()),
-                ('breakdowns', models.JSONField()),
-                ('frozen_at', models.DateTimeField(auto_now_add=True)),
-                ('inspection', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='published_figures', to='audit.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("counts", models.JSONField()),
+                ("breakdowns", models.JSONField()),
+                ("frozen_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "inspection",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="published_figures",
+                        to="audit.inspection",
+                    ),
+                ),
             ],
         ),
     ]

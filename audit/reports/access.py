@@ -1,11 +1,12 @@
 """Who may see which reports: roles, and the providers in the user's scope."""
+
 from __future__ import annotations
 
 from django.db.models import Q
 from django.http import Http404
 
+from audit.accounts.roles import RATE_STANDARDS, SEE_INSPECTIONS, Role, may
 from audit.models import Inspection, SampledCase
-from audit.roles import RATE_STANDARDS, SEE_INSPECTIONS, Role, may
 from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
 
@@ -33,8 +34,11 @@ def visible_inspections(user):
     if ids is None:
         return queryset
     return queryset.filter(
-        Q(id__in=Inspection.providers.through.objects.filter(provider_id__in=ids).values(
-            "inspection_id"))
+        Q(
+            id__in=Inspection.providers.through.objects.filter(provider_id__in=ids).values(
+                "inspection_id"
+            )
+        )
         | Q(id__in=SampledCase.objects.filter(provider_id__in=ids).values("inspection_id"))
     )
 

@@ -1,4 +1,5 @@
 """Tables and the generator base class shared by every report."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

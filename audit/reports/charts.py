@@ -3,11 +3,12 @@
 The template draws what these dataclasses describe. The figures are always in a table on the
 same page too, so the chart is a picture of the table, never the only source.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.rollup import KeyQuestionResult, whole_percent
+from audit.reports.rollup_results import KeyQuestionResult, whole_percent
 from standards.rating import RatingScheme
 
 LABEL_WIDTH = 64
@@ -101,11 +102,16 @@ def key_question_chart(
     for index, band in enumerate(bounds):
         lower = float(band.lower_bound)
         upper = float(bounds[index + 1].lower_bound) if index + 1 < len(bounds) else 100.0
-        bands.append(Band(
-            rating=band.rating.value, label=band.rating.label, x=_x(lower),
-            width=round(_x(upper) - _x(lower), 2), lower=whole_percent(lower),
-            upper=whole_percent(upper),
-        ))
+        bands.append(
+            Band(
+                rating=band.rating.value,
+                label=band.rating.label,
+                x=_x(lower),
+                width=round(_x(upper) - _x(lower), 2),
+                lower=whole_percent(lower),
+                upper=whole_percent(upper),
+            )
+        )
     bars = []
     for index, kq in enumerate(key_questions):
         y = TOP + index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
@@ -117,20 +123,22 @@ def key_question_chart(
             )
         else:
             summary = f"{kq.code}: no applicable cases"
-        bars.append(Bar(
-            code=kq.code,
-            title=summary,
-            y=y,
-            text_y=y + BAR_HEIGHT / 2,
-            width=round(_x(kq.percentage) - LABEL_WIDTH, 2) if has_data else 0,
-            end_x=_x(kq.percentage) if has_data else LABEL_WIDTH,
-            value_text=f"{kq.percent_display}%" if has_data else "no applicable cases",
-            has_data=has_data,
-            ci_x1=_x(kq.ci_low) if has_data else None,
-            ci_x2=_x(kq.ci_high) if has_data else None,
-            ci_y=y + BAR_HEIGHT / 2,
-            value_x=(max(_x(kq.percentage), _x(kq.ci_high)) if has_data else LABEL_WIDTH) + 4,
-        ))
+        bars.append(
+            Bar(
+                code=kq.code,
+                title=summary,
+                y=y,
+                text_y=y + BAR_HEIGHT / 2,
+                width=round(_x(kq.percentage) - LABEL_WIDTH, 2) if has_data else 0,
+                end_x=_x(kq.percentage) if has_data else LABEL_WIDTH,
+                value_text=f"{kq.percent_display}%" if has_data else "no applicable cases",
+                has_data=has_data,
+                ci_x1=_x(kq.ci_low) if has_data else None,
+                ci_x2=_x(kq.ci_high) if has_data else None,
+                ci_y=y + BAR_HEIGHT / 2,
+                value_x=(max(_x(kq.percentage), _x(kq.ci_high)) if has_data else LABEL_WIDTH) + 4,
+            )
+        )
     tick_values = sorted({0, 100, *(whole_percent(float(b.lower_bound)) for b in bounds)})
     axis_y = TOP + plot_height
     return BarChart(

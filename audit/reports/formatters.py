@@ -2,8 +2,9 @@
 
 Exports escape text cells that a spreadsheet would run as a formula (those beginning with
 = + - @, tab or a line break) by prefixing an apostrophe, with the service's one rule
-(`standards.exports.safe_cell`): a case record or rationale is data, never code.
+(`ui.exports.safe_cell`): a case record or rationale is data, never code.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,11 +18,11 @@ from django.utils.formats import date_format
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from audit.rollup import BreakdownCell, whole_percent
-from standards.exports import safe_cell
+from audit.reports.base import Column, Kind, Table
+from audit.reports.breakdowns import BreakdownCell
+from audit.reports.rollup_results import whole_percent
 from standards.rating import Rating
-
-from .base import Column, Kind, Table
+from ui.exports import safe_cell
 
 NOT_RATED = "Not rated"
 
@@ -99,8 +100,9 @@ def html_cell(column: Column, row: dict) -> HtmlCell:
         cell: BreakdownCell = value
         if cell.is_small:
             return HtmlCell(cell.text, numeric=True, muted=True)
-        return HtmlCell(f"{cell.percent_display}%", numeric=True,
-                        hint=f"{cell.sufficient} of {cell.applicable}")
+        return HtmlCell(
+            f"{cell.percent_display}%", numeric=True, hint=f"{cell.sufficient} of {cell.applicable}"
+        )
     if column.kind == Kind.CHANGE:
         if value is None:
             text = "–"

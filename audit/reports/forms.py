@@ -1,4 +1,5 @@
 """Forms of the report pages: breakdown filters, the league table period, lead-entered ratings."""
+
 from __future__ import annotations
 
 from crispy_forms_gds.layout import Size
@@ -6,8 +7,8 @@ from django import forms
 from django.db.models import Q
 
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
-from standards.forms import BaseForm
 from standards.rating import Rating
+from ui.forms import BaseForm
 
 ANY = [("", "Any")]
 CASE = "review__sampled_case__case__"
@@ -21,13 +22,15 @@ class BreakdownFilterForm(BaseForm):
 
     submit_label = "Apply filters"
 
-    rosh_level = forms.ChoiceField(label="RoSH level", required=False,
-                                   choices=ANY + list(RoshLevel.choices))
+    rosh_level = forms.ChoiceField(
+        label="RoSH level", required=False, choices=ANY + list(RoshLevel.choices)
+    )
     sentence_type = forms.ChoiceField(required=False, choices=ANY + list(SentenceType.choices))
     gender = forms.ChoiceField(required=False, choices=ANY + list(Gender.choices))
     ethnicity = forms.ChoiceField(required=False, choices=ANY)
-    practitioner_grade = forms.ChoiceField(required=False,
-                                           choices=ANY + list(PractitionerGrade.choices))
+    practitioner_grade = forms.ChoiceField(
+        required=False, choices=ANY + list(PractitionerGrade.choices)
+    )
 
     LOOKUPS = {
         "rosh_level": CASE + "rosh_level",
@@ -61,7 +64,9 @@ class BreakdownFilterForm(BaseForm):
             value = self.cleaned_data.get(name)
             if value:
                 label = dict(self.fields[name].choices).get(value, value)
-                words.append(f"{self.fields[name].label or name.replace('_', ' ').capitalize()}: {label}")
+                words.append(
+                    f"{self.fields[name].label or name.replace('_', ' ').capitalize()}: {label}"
+                )
         return words
 
 
@@ -70,12 +75,14 @@ class LeagueFilterForm(BaseForm):
 
     framework = forms.ChoiceField(label="Framework version")
     period_start = forms.DateField(
-        label="Inspections ending on or after", required=False,
+        label="Inspections ending on or after",
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave blank for every inspection.",
     )
     period_end = forms.DateField(
-        label="Inspections ending on or before", required=False,
+        label="Inspections ending on or before",
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -98,14 +105,18 @@ class StandardRatingForm(BaseForm):
     submit_label = "Save rating"
 
     rating = forms.ChoiceField(
-        choices=Rating.choices, widget=forms.RadioSelect,
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose a rating."},
     )
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
         help_text="Say what the rating rests on. It is shown on every report beside the rating.",
-        error_messages={"required": "Enter the rationale for this rating.",
-                        "max_length": "The rationale must be 5,000 characters or fewer."},
+        error_messages={
+            "required": "Enter the rationale for this rating.",
+            "max_length": "The rationale must be 5,000 characters or fewer.",
+        },
     )
 
     def __init__(self, *args, is_override=False, **kwargs):

@@ -1,4 +1,5 @@
 """The inspection report: standards, key questions, focus measures and breakdowns."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -7,20 +8,15 @@ from django.db.models import Q
 from django.urls import reverse
 
 from audit.models import Inspection
-from audit.rollup import (
-    DIMENSIONS,
-    Dimension,
-    InspectionRollup,
-    ProviderRollup,
-    breakdowns,
-    rollup,
-    whole_percent,
-)
-from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
-from .charts import key_question_chart
+from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.breakdowns import DIMENSIONS, Dimension, breakdowns
+from audit.reports.charts import key_question_chart
+from audit.reports.rollup import rollup
+from audit.reports.rollup_results import InspectionRollup, ProviderRollup, whole_percent
+
 
 def _phrase(label: str) -> str:
-    """"Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""
+    """ "Sentence type" -> "sentence type"; acronyms such as RoSH keep their capitals."""
     first = label.split()[0]
     return label if first[1:] != first[1:].lower() else label[0].lower() + label[1:]
 
@@ -97,7 +93,8 @@ class InspectionReport(ReportGenerator):
                 "max_score": p.overall.max_score,
                 "rating": p.overall.rating,
                 "note": p.overall_note,
-                "rating:hint": "partial" if p.overall.is_partial and p.overall.standards_rated
+                "rating:hint": "partial"
+                if p.overall.is_partial and p.overall.standards_rated
                 else "",
             }
             if p.code:
@@ -174,7 +171,8 @@ class InspectionReport(ReportGenerator):
                 "percentage": kq.percentage,
                 "interval": (
                     f"{whole_percent(kq.ci_low)}% to {whole_percent(kq.ci_high)}%"
-                    if kq.percentage is not None else "–"
+                    if kq.percentage is not None
+                    else "–"
                 ),
                 "ci_low": kq.ci_low,
                 "ci_high": kq.ci_high,
@@ -241,14 +239,16 @@ class InspectionReport(ReportGenerator):
                 for (value, _), cell in zip(breakdown.columns, row.cells):
                     values[f"v:{value}"] = cell
                 rows.append(values)
-            tables.append(Table(
-                slug=f"breakdown-{dimension.key.replace('_', '-')}",
-                caption=f"Key questions by {_phrase(dimension.label)}{filtered}",
-                columns=columns,
-                rows=rows if breakdown.columns else [],
-                row_header="code",
-                empty="No counted reviews match these filters.",
-            ))
+            tables.append(
+                Table(
+                    slug=f"breakdown-{dimension.key.replace('_', '-')}",
+                    caption=f"Key questions by {_phrase(dimension.label)}{filtered}",
+                    columns=columns,
+                    rows=rows if breakdown.columns else [],
+                    row_header="code",
+                    empty="No counted reviews match these filters.",
+                )
+            )
         return tables
 
     def context(self) -> dict:
@@ -256,7 +256,8 @@ class InspectionReport(ReportGenerator):
             "result": self.result,
             "scope": self.scope,
             "chart": key_question_chart(
-                list(self.scope.key_questions), self.result.scheme,
+                list(self.scope.key_questions),
+                self.result.scheme,
                 title=f"Key-question sufficiency: {self.scope_name}",
             ),
         }

@@ -6,6 +6,7 @@ Rank: overall score, then the number of Outstanding and Good standards, then nam
 provider appears once, with its latest inspection ending in the period, and the change in score
 since its previous inspection on the same framework version.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -14,11 +15,11 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from audit.rollup import ProviderRollup, rollup_inspections
+from audit.reports.base import Column, Kind, ReportGenerator, Table
+from audit.reports.rollup import rollup_inspections
+from audit.reports.rollup_results import ProviderRollup
 from standards.models import Framework
 from standards.rating import Rating
-
-from .base import Column, Kind, ReportGenerator, Table
 
 GOOD_OR_BETTER = (Rating.OUTSTANDING, Rating.GOOD)
 
@@ -40,8 +41,12 @@ class LeagueEntry:
         return self.result.overall.score - self.previous.overall.score
 
     def rank_key(self):
-        return (-self.result.overall.score, -self.good_or_better, self.result.name.lower(),
-                self.result.code)
+        return (
+            -self.result.overall.score,
+            -self.good_or_better,
+            self.result.name.lower(),
+            self.result.code,
+        )
 
 
 SORTS = {
@@ -87,7 +92,8 @@ class LeagueTableReport(ReportGenerator):
         entries = []
         for timeline in by_provider.values():
             in_period = [
-                index for index, (inspection, _) in enumerate(timeline)
+                index
+                for index, (inspection, _) in enumerate(timeline)
                 if period_start is None or inspection.period_end >= period_start
             ]
             if not in_period:
@@ -120,35 +126,44 @@ class LeagueTableReport(ReportGenerator):
         for rank, entry in enumerate(self.entries, start=1):
             result = entry.result
             report = reverse("reports:inspection", args=[entry.inspection.id])
-            rows.append({
-                "rank": rank,
-                "provider": result.name,
-                "provider:href": reverse("reports:provider", args=[result.code]),
-                "code": result.code,
-                "inspection": entry.inspection.title,
-                "inspection:href": f"{report}?{urlencode({'provider': result.code})}",
-                "period_end": entry.inspection.period_end,
-                "period_end:href": f"{report}?{urlencode({'provider': result.code})}",
-                "score": result.overall.score,
-                "max_score": result.overall.max_score,
-                "good_or_better": entry.good_or_better,
-                "rating": result.overall.rating,
-                "rating:hint": "partial" if result.overall.is_partial
-                and result.overall.standards_rated else "",
-                "previous_score": entry.previous.overall.score if entry.previous else None,
-                "change": entry.change,
-                "partial": "yes" if result.overall.is_partial else "no",
-            })
+            rows.append(
+                {
+                    "rank": rank,
+                    "provider": result.name,
+                    "provider:href": reverse("reports:provider", args=[result.code]),
+                    "code": result.code,
+                    "inspection": entry.inspection.title,
+                    "inspection:href": f"{report}?{urlencode({'provider': result.code})}",
+                    "period_end": entry.inspection.period_end,
+                    "period_end:href": f"{report}?{urlencode({'provider': result.code})}",
+                    "score": result.overall.score,
+                    "max_score": result.overall.max_score,
+                    "good_or_better": entry.good_or_better,
+                    "rating": result.overall.rating,
+                    "rating:hint": "partial"
+                    if result.overall.is_partial and result.overall.standards_rated
+                    else "",
+                    "previous_score": entry.previous.overall.score if entry.previous else None,
+                    "change": entry.change,
+                    "partial": "yes" if result.overall.is_partial else "no",
+                }
+            )
         rows.sort(key=SORTS[self.sort], reverse=self.descending)
-        return [Table(
-            slug="league",
-            caption=f"Providers ranked by overall score: {self.framework}",
-            columns=columns,
-            rows=rows,
-            row_header="provider",
-            empty="No provider in your scope was inspected on this framework version in the period.",
-            description=(
-                "Ranked by overall score, then by the number of standards rated Outstanding or "
-                "Good, then by name. A partial score covers fewer standards than the framework has."
-            ),
-        )]
+        return [
+            Table(
+                slug="league",
+                caption=f"Providers ranked by overall score: {self.framework}",
+                columns=columns,
+                rows=rows,
+                row_header="provider",
+                empty=(
+                    "No provider in your scope was inspected on this framework version in the "
+                    "period."
+                ),
+                description=(
+                    "Ranked by overall score, then by the number of standards rated Outstanding or "
+                    "Good, then by name. A partial score covers fewer standards than the "
+                    "framework has."
+                ),
+            )
+        ]

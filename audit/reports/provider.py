@@ -1,4 +1,5 @@
 """A provider's trend: its ratings and key-question percentages inspection by inspection."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -7,10 +8,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from audit.models import SampledCase
-from audit.rollup import rollup_inspections
+from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.rollup import rollup_inspections
 from cases.models import Provider
-
-from .base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 
 
 def _inspection_label(inspection) -> str:
@@ -32,8 +32,9 @@ class ProviderTrendReport(ReportGenerator):
             .distinct()
             .order_by("period_end", "id")
         )
-        results = rollup_inspections(self.inspections, provider_ids={provider.id},
-                                     focus_measures=False)
+        results = rollup_inspections(
+            self.inspections, provider_ids={provider.id}, focus_measures=False
+        )
         self.history = [
             (inspection, results[inspection.id].provider(provider.code))
             for inspection in self.inspections
@@ -69,23 +70,27 @@ class ProviderTrendReport(ReportGenerator):
         previous = None
         for inspection, result in self.history:
             comparable = (
-                previous is not None
-                and previous[0].framework_id == inspection.framework_id
+                previous is not None and previous[0].framework_id == inspection.framework_id
             )
-            rows.append({
-                "inspection": inspection.title,
-                "inspection:href": self._report_href(inspection),
-                "period_end": inspection.period_end,
-                "framework": str(inspection.framework),
-                "reviews": result.reviews,
-                "score": result.overall.score,
-                "max_score": result.overall.max_score,
-                "rating": result.overall.rating,
-                "rating:hint": "partial" if result.overall.is_partial
-                and result.overall.standards_rated else "",
-                "change": result.overall.score - previous[1].overall.score if comparable else None,
-                "note": result.overall_note,
-            })
+            rows.append(
+                {
+                    "inspection": inspection.title,
+                    "inspection:href": self._report_href(inspection),
+                    "period_end": inspection.period_end,
+                    "framework": str(inspection.framework),
+                    "reviews": result.reviews,
+                    "score": result.overall.score,
+                    "max_score": result.overall.max_score,
+                    "rating": result.overall.rating,
+                    "rating:hint": "partial"
+                    if result.overall.is_partial and result.overall.standards_rated
+                    else "",
+                    "change": result.overall.score - previous[1].overall.score
+                    if comparable
+                    else None,
+                    "note": result.overall_note,
+                }
+            )
             previous = (inspection, result)
         return Table(
             slug="overall",
@@ -102,15 +107,17 @@ class ProviderTrendReport(ReportGenerator):
         codes: list[str] = []
         for _, result in self.history:
             codes += [s.code for s in result.standards if s.code not in codes]
-        columns = [Column("inspection", "Inspection", html=False),
-                   Column("period", "Inspection period ended")] + [
-            Column(f"std:{code}", code, Kind.RATING, none_text="Not rated") for code in codes
-        ]
+        columns = [
+            Column("inspection", "Inspection", html=False),
+            Column("period", "Inspection period ended"),
+        ] + [Column(f"std:{code}", code, Kind.RATING, none_text="Not rated") for code in codes]
         rows = []
         for inspection, result in self.history:
-            row = {"inspection": inspection.title,
-                   "period": f"{inspection.period_end:%-d %b %Y}",
-                   "period:href": self._report_href(inspection)}
+            row = {
+                "inspection": inspection.title,
+                "period": f"{inspection.period_end:%-d %b %Y}",
+                "period:href": self._report_href(inspection),
+            }
             row.update(standard_rating_cells(result.standards))
             rows.append(row)
         return Table(
@@ -127,8 +134,13 @@ class ProviderTrendReport(ReportGenerator):
         for _, result in self.history:
             codes += [kq.code for kq in result.key_questions if kq.code not in codes]
         columns = [Column("code", "Key question")] + [
-            Column(f"i:{inspection.id}", _inspection_label(inspection), Kind.PERCENT,
-                   none_text="–", html_label=f"{inspection.period_end:%b %Y}")
+            Column(
+                f"i:{inspection.id}",
+                _inspection_label(inspection),
+                Kind.PERCENT,
+                none_text="–",
+                html_label=f"{inspection.period_end:%b %Y}",
+            )
             for inspection, _ in self.history
         ]
         rows = []

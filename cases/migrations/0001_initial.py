@@ -5,78 +5,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('region', 'Region'), ('pdu', 'Probation Delivery Unit'), ('nps_division', 'NPS division'), ('crc', 'Community Rehabilitation Company'), ('team', 'Team')], max_length=15)),
-                ('code', models.CharField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('in_force_from', models.DateField(blank=True, null=True)),
-                ('in_force_to', models.DateField(blank=True, null=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='cases.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("region", "Region"),
+                            ("pdu", "Probation Delivery Unit"),
+                            ("nps_division", "NPS division"),
+                            ("crc", "Community Rehabilitation Company"),
+                            ("team", "Team"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("in_force_from", models.DateField(blank=True, null=True)),
+                ("in_force_to", models.DateField(blank=True, null=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="cases.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('crn', models.CharField(max_length=20, unique=True, verbose_name='CRN')),
-                ('sentence_type', models.CharField(choices=[('community_order', 'Community order'), ('suspended_sentence_order', 'Suspended sentence order'), ('licence', 'Licence'), ('post_sentence_supervision', 'Post-sentence supervision')], max_length=30)),
-                ('start_date', models.DateField(help_text='Start of the sentence, or release date on licence.')),
-                ('rosh_level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('very_high', 'Very high'), ('not_screened', 'Not screened')], max_length=15)),
-                ('mappa_category', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Category 1'), (2, 'Category 2'), (3, 'Category 3')], null=True)),
-                ('mappa_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Level 1'), (2, 'Level 2'), (3, 'Level 3')], null=True)),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('not_known', 'Not known')], max_length=10)),
-                ('ethnicity', models.CharField(blank=True, max_length=60)),
-                ('age_band', models.CharField(blank=True, max_length=10)),
-                ('domestic_abuse_history', models.BooleanField(default=False)),
-                ('child_safeguarding_concerns', models.BooleanField(default=False)),
-                ('practitioner_grade', models.CharField(blank=True, choices=[('po', 'Probation officer'), ('pso', 'Probation services officer'), ('other', 'Other')], max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("crn", models.CharField(max_length=20, unique=True, verbose_name="CRN")),
+                (
+                    "sentence_type",
+                    models.CharField(
+                        choices=[
+                            ("community_order", "Community order"),
+                            ("suspended_sentence_order", "Suspended sentence order"),
+                            ("licence", "Licence"),
+                            ("post_sentence_supervision", "Post-sentence supervision"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "start_date",
+                    models.DateField(
+                        help_text="Start of the sentence, or release date on licence."
+                    ),
+                ),
+                (
+                    "rosh_level",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("very_high", "Very high"),
+                            ("not_screened", "Not screened"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "mappa_category",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "Category 1"), (2, "Category 2"), (3, "Category 3")],
+                        null=True,
+                    ),
+                ),
+                (
+                    "mappa_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "Level 1"), (2, "Level 2"), (3, "Level 3")],
+                        null=True,
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=60)),
+                ("age_band", models.CharField(blank=True, max_length=10)),
+                ("domestic_abuse_history", models.BooleanField(default=False)),
+                ("child_safeguarding_concerns", models.BooleanField(default=False)),
+                (
+                    "practitioner_grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("po", "Probation officer"),
+                            ("pso", "Probation services officer"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="cases.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['crn'],
+                "ordering": ["crn"],
             },
         ),
         migrations.CreateModel(
-            name='Sample',
+            name="Sample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window_start', models.DateField()),
-                ('window_end', models.DateField()),
-                ('requested_size', models.PositiveIntegerField()),
-                ('seed', models.BigIntegerField()),
-                ('caseload_size', models.PositiveIntegerField()),
-                ('caseload_strata', models.JSONField(default=dict)),
-                ('sample_strata', models.JSONField(default=dict)),
-                ('drawn_by', models.CharField(blank=True, max_length=150)),
-                ('drawn_at', models.DateTimeField(auto_now_add=True)),
-                ('cases', models.ManyToManyField(related_name='samples', to='cases.case')),
-                ('providers', models.ManyToManyField(related_name='samples', to='cases.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("window_start", models.DateField()),
+                ("window_end", models.DateField()),
+                ("requested_size", models.PositiveIntegerField()),
+                ("seed", models.BigIntegerField()),
+                ("caseload_size", models.PositiveIntegerField()),
+                ("caseload_strata", models.JSONField(default=dict)),
+                ("sample_strata", models.JSONField(default=dict)),
+                ("drawn_by", models.CharField(blank=True, max_length=150)),
+                ("drawn_at", models.DateTimeField(auto_now_add=True)),
+                ("cases", models.ManyToManyField(related_name="samples", to="cases.case")),
+                ("providers", models.ManyToManyField(related_name="samples", to="cases.provider")),
             ],
             options={
-                'ordering': ['-drawn_at'],
+                "ordering": ["-drawn_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='provider',
-            constraint=models.CheckConstraint(condition=models.Q(('in_force_to__isnull', True), ('in_force_from__isnull', True), ('in_force_to__gte', models.F('in_force_from')), _connector='OR'), name='provider_in_force_dates_ordered'),
+            model_name="provider",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("in_force_to__isnull", True),
+                    ("in_force_from__isnull", True),
+                    ("in_force_to__gte", models.F("in_force_from")),
+                    _connector="OR",
+                ),
+                name="provider_in_force_dates_ordered",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['provider', 'start_date'], name='cases_case_provide_55aece_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["provider", "start_date"], name="cases_case_provide_55aece_idx"
+            ),
         ),
     ]

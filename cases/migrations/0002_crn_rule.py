@@ -5,15 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='crn',
-            field=models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('\\A[A-Z0-9][A-Z0-9-]{0,19}\\Z', 'This is not a CRN: use up to 20 letters (A to Z), digits or hyphens, starting with a letter or digit.')], verbose_name='CRN'),
+            model_name="case",
+            name="crn",
+            field=models.CharField(
+                max_length=20,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "\\A[A-Z0-9][A-Z0-9-]{0,19}\\Z",
+                        "This is not a CRN: use up to 20 letters (A to Z), digits or hyphens, starting with a letter or digit.",
+                    )
+                ],
+                verbose_name="CRN",
+            ),
         ),
     ]

@@ -5,30 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('standards', '0001_initial'),
+        ("standards", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='framework',
-            name='revision',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the changes made to a draft, so a stale edit is refused.'),
+            model_name="framework",
+            name="revision",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the changes made to a draft, so a stale edit is refused.",
+            ),
         ),
         migrations.AddField(
-            model_name='framework',
-            name='superseded_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='standards.framework'),
+            model_name="framework",
+            name="superseded_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="standards.framework",
+            ),
         ),
         migrations.AlterField(
-            model_name='framework',
-            name='previous_version',
-            field=models.ForeignKey(blank=True, help_text='The version this one was made from; publishing it supersedes that version.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='next_versions', to='standards.framework'),
+            model_name="framework",
+            name="previous_version",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The version this one was made from; publishing it supersedes that version.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="next_versions",
+                to="standards.framework",
+            ),
         ),
         migrations.AlterField(
-            model_name='framework',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('superseded', 'Superseded'), ('retired', 'Retired')], default='draft', max_length=10),
+            model_name="framework",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("published", "Published"),
+                    ("superseded", "Superseded"),
+                    ("retired", "Retired"),
+                ],
+                default="draft",
+                max_length=10,
+            ),
         ),
     ]

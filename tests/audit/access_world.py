@@ -12,12 +12,13 @@ hierarchy counts); assessors and moderators to the PDU. Each side also has an on
 lead of the region, who sees everything of the side's inspection but neither leads it nor is on
 its team, so may change nothing in it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from audit.accounts.roles import Role
 from audit.models import CaseReview, InspectionStatus, ReviewStatus, SampledCase
-from audit.roles import Role
 from cases.models import ProviderType
 
 from ..factories import CaseFactory, InspectionFactory, ProviderFactory, UserFactory
@@ -67,39 +68,66 @@ def _side(framework, tag: str, name: str) -> Side:
     users = {}
     for role in ROLES:
         scope = [region] if role in (Role.LEAD, Role.MANAGER) else [pdu]
-        users[role] = UserFactory(username=f"{role}-{tag.lower()}", roles=[role], scope=scope,
-                                  first_name=role.title(), last_name=f"of {tag}")
+        users[role] = UserFactory(
+            username=f"{role}-{tag.lower()}",
+            roles=[role],
+            scope=scope,
+            first_name=role.title(),
+            last_name=f"of {tag}",
+        )
     inspection = InspectionFactory(
-        title=f"{name} inspection", framework=framework, providers=[pdu],
-        lead=users[Role.LEAD], status=InspectionStatus.FIELDWORK,
+        title=f"{name} inspection",
+        framework=framework,
+        providers=[pdu],
+        lead=users[Role.LEAD],
+        status=InspectionStatus.FIELDWORK,
     )
     inspection.team.add(users[Role.ASSESSOR], users[Role.MODERATOR])
     inspection.test_provider = pdu
     open_crn, moderated_crn = f"X{tag}0001", f"X{tag}0002"
 
     case = CaseFactory(provider=pdu, crn=open_crn)
-    sampled = SampledCase.objects.create(inspection=inspection, case=case, provider=pdu,
-                                         assessor=users[Role.ASSESSOR])
+    sampled = SampledCase.objects.create(
+        inspection=inspection, case=case, provider=pdu, assessor=users[Role.ASSESSOR]
+    )
     CaseReview.objects.create(sampled_case=sampled, status=ReviewStatus.IN_PROGRESS)
 
-    review = submitted_review(inspection, users[Role.ASSESSOR], [S, N, S], crn=moderated_crn,
-                              rationale=f"{name} first reader's reasons")
+    review = submitted_review(
+        inspection,
+        users[Role.ASSESSOR],
+        [S, N, S],
+        crn=moderated_crn,
+        rationale=f"{name} first reader's reasons",
+    )
     completed_read(review, users[Role.MODERATOR], [S, S, S])
 
     sample = draw_sample([case, review.sampled_case.case])
     inspection.sample = sample
     inspection.save(update_fields=["sample"])
-    onlooker = UserFactory(username=f"onlooker-{tag.lower()}", roles=[Role.LEAD], scope=[region],
-                           first_name="Onlooker", last_name=f"of {tag}")
-    return Side(tag, region, pdu, users, inspection, sample, open_crn, moderated_crn, onlooker,
-                secrets=[open_crn, moderated_crn, f"{name} inspection", f"{name} PDU",
-                         f"{name} region"])
+    onlooker = UserFactory(
+        username=f"onlooker-{tag.lower()}",
+        roles=[Role.LEAD],
+        scope=[region],
+        first_name="Onlooker",
+        last_name=f"of {tag}",
+    )
+    return Side(
+        tag,
+        region,
+        pdu,
+        users,
+        inspection,
+        sample,
+        open_crn,
+        moderated_crn,
+        onlooker,
+        secrets=[open_crn, moderated_crn, f"{name} inspection", f"{name} PDU", f"{name} region"],
+    )
 
 
 def build_world() -> World:
     framework = published_framework()
     a = _side(framework, "A", "Alderley")
     b = _side(framework, "B", "Bramhall")
-    admin = UserFactory(username="admin-user", roles=[Role.ADMIN], is_staff=True,
-                        is_superuser=True)
+    admin = UserFactory(username="admin-user", roles=[Role.ADMIN], is_staff=True, is_superuser=True)
     return World(framework, a, b, admin)

@@ -1,12 +1,14 @@
 """Builders for the scoring tests: an inspection of one provider with sampled, assigned cases,
 and complete answers for a review."""
+
 from __future__ import annotations
 
 import datetime
 
-from audit import services
-from audit.selectors import case_standards, review_queryset
-from audit.roles import Role
+from audit.accounts.roles import Role
+from audit.inspections import services as inspection_services
+from audit.scoring import services
+from audit.scoring.selectors import case_standards, review_queryset
 from cases.models import Sample
 from standards.models import Framework, FrameworkStatus
 
@@ -41,8 +43,11 @@ COMPLETE_FACTS = {
 
 def draw_sample(cases):
     sample = Sample.objects.create(
-        window_start=datetime.date(2026, 1, 1), window_end=datetime.date(2026, 6, 30),
-        requested_size=len(cases), seed=42, caseload_size=len(cases),
+        window_start=datetime.date(2026, 1, 1),
+        window_end=datetime.date(2026, 6, 30),
+        requested_size=len(cases),
+        seed=42,
+        caseload_size=len(cases),
     )
     sample.providers.set({c.provider for c in cases})
     sample.cases.set(cases)
@@ -54,23 +59,34 @@ def scoring_setup(framework, make_user, *, cases=3, crns=None, **case_fields):
     named by `crns`, all assigned to one assessor."""
     provider = ProviderFactory(code="PDU-T", name="Test PDU")
     lead = make_user(Role.LEAD, providers=[provider], first_name="Leigh", last_name="Lead")
-    assessor = make_user(Role.ASSESSOR, providers=[provider], first_name="Asha",
-                         last_name="Assessor")
+    assessor = make_user(
+        Role.ASSESSOR, providers=[provider], first_name="Asha", last_name="Assessor"
+    )
     crns = crns or [f"X{n:06d}" for n in range(1, cases + 1)]
     case_fields.setdefault("domestic_abuse_history", True)
     drawn = [CaseFactory(provider=provider, crn=crn, **case_fields) for crn in crns]
-    inspection = services.create_inspection(
-        title="Test PDU audit", framework=framework, providers=[provider],
-        period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 6, 30), lead=lead,
+    inspection = inspection_services.create_inspection(
+        title="Test PDU audit",
+        framework=framework,
+        providers=[provider],
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+        lead=lead,
     )
-    services.add_sample(inspection=inspection, sample=draw_sample(drawn), user=lead)
-    services.assign_cases(
+    inspection_services.add_sample(inspection=inspection, sample=draw_sample(drawn), user=lead)
+    inspection_services.assign_cases(
         inspection=inspection,
         sampled_case_ids=list(inspection.sampled_cases.values_list("pk", flat=True)),
-        assessor=assessor, user=lead,
+        assessor=assessor,
+        user=lead,
     )
-    return {"provider": provider, "lead": lead, "assessor": assessor, "inspection": inspection,
-            "cases": drawn}
+    return {
+        "provider": provider,
+        "lead": lead,
+        "assessor": assessor,
+        "inspection": inspection,
+        "cases": drawn,
+    }
 
 
 def review_of(inspection, crn):
@@ -95,13 +111,19 @@ def complete_answers(framework, *, not_sufficient=()):
 
 def score_completely(review, user, framework, **kwargs):
     """Fill every page of a review through the services."""
-    review = services.save_review(review=review, version=review.version, user=user,
-                                  facts=COMPLETE_FACTS)
+    review = services.save_review(
+        review=review, version=review.version, user=user, facts=COMPLETE_FACTS
+    )
     standards = case_standards(framework)
     for code, (answers, judgements) in complete_answers(framework, **kwargs).items():
         review = services.save_review(
-            review=review, version=review.version, user=user, standard_code=code,
-            answers=answers, judgements=judgements, standards=standards,
+            review=review,
+            version=review.version,
+            user=user,
+            standard_code=code,
+            answers=answers,
+            judgements=judgements,
+            standards=standards,
         )
     return review
 
@@ -111,15 +133,26 @@ def big_framework(standards=4, key_questions=5, prompts=12):
     framework = FrameworkFactory()
     add_default_bands(framework)
     for s in range(1, standards + 1):
-        standard = StandardFactory(domain__framework=framework, code=f"2.{s}",
-                                   title=f"Standard {s}", order=s)
+        standard = StandardFactory(
+            domain__framework=framework, code=f"2.{s}", title=f"Standard {s}", order=s
+        )
         for k in range(1, key_questions + 1):
-            kq = KeyQuestionFactory(standard=standard, code=f"2.{s}.{k}", order=k,
-                                    wording=f"Key question 2.{s}.{k}?", guidance="Look closely.")
+            kq = KeyQuestionFactory(
+                standard=standard,
+                code=f"2.{s}.{k}",
+                order=k,
+                wording=f"Key question 2.{s}.{k}?",
+                guidance="Look closely.",
+            )
             for p in range(1, prompts + 1):
                 rule = {"fact": "home_visit_needed", "equals": True} if p == prompts else {}
-                PromptFactory(key_question=kq, code=f"2.{s}.{k}.{p}", order=p,
-                              wording=f"Prompt 2.{s}.{k}.{p}?", applicability=rule)
+                PromptFactory(
+                    key_question=kq,
+                    code=f"2.{s}.{k}.{p}",
+                    order=p,
+                    wording=f"Prompt 2.{s}.{k}.{p}?",
+                    applicability=rule,
+                )
     Framework.objects.filter(pk=framework.pk).update(status=FrameworkStatus.PUBLISHED)
     framework.refresh_from_db()
     return framework

@@ -1,13 +1,14 @@
 """Agreement statistics: the hand-worked kappa example, the edge cases, and the DB selector."""
+
 from fractions import Fraction
 
 import pytest
 
-from audit.agreement import PairCounts, agreement, agreement_table
+from audit.moderation.agreement import PairCounts, agreement, agreement_table
 
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     completed_read,
     inspection_for,
@@ -18,10 +19,14 @@ from .moderation_support import (
 
 def test_worked_example_from_the_domain_notes():
     # 40 pairs: both sufficient 20, both not 10, first sufficient / second not 6, reverse 4.
-    result = agreement(PairCounts(
-        both_sufficient=20, both_not_sufficient=10,
-        first_sufficient_second_not=6, first_not_second_sufficient=4,
-    ))
+    result = agreement(
+        PairCounts(
+            both_sufficient=20,
+            both_not_sufficient=10,
+            first_sufficient_second_not=6,
+            first_not_second_sufficient=4,
+        )
+    )
     assert result.pairs == 40
     assert result.observed == Fraction(3, 4)
     assert result.expected == Fraction(53, 100)  # 0.65 * 0.60 + 0.35 * 0.40
@@ -51,10 +56,14 @@ def test_all_agree_on_one_judgement_leaves_kappa_undefined():
 
 
 def test_agreement_no_better_than_chance_gives_kappa_zero():
-    result = agreement(PairCounts(
-        both_sufficient=25, first_sufficient_second_not=25,
-        first_not_second_sufficient=25, both_not_sufficient=25,
-    ))
+    result = agreement(
+        PairCounts(
+            both_sufficient=25,
+            first_sufficient_second_not=25,
+            first_not_second_sufficient=25,
+            both_not_sufficient=25,
+        )
+    )
     assert result.observed == Fraction(1, 2)
     assert result.expected == Fraction(1, 2)
     assert result.kappa == 0
@@ -69,10 +78,14 @@ def test_systematic_disagreement_gives_negative_kappa():
 
 def test_kappa_at_the_threshold_is_not_weak():
     # po = 0.8, pe = 0.5 -> kappa exactly 0.6, which is not below 0.6.
-    result = agreement(PairCounts(
-        both_sufficient=40, both_not_sufficient=40,
-        first_sufficient_second_not=10, first_not_second_sufficient=10,
-    ))
+    result = agreement(
+        PairCounts(
+            both_sufficient=40,
+            both_not_sufficient=40,
+            first_sufficient_second_not=10,
+            first_not_second_sufficient=10,
+        )
+    )
     assert result.kappa == Fraction(3, 5)
     assert not result.weak
 

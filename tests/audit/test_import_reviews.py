@@ -1,4 +1,5 @@
 """Scoring import: a good file writes everything; every bad row is reported, nothing written."""
+
 import csv
 import io
 from pathlib import Path
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from audit.importers import ImportFailed, import_file
+from audit.accounts.roles import Role
 from audit.models import (
     CaseReview,
     InspectionStatus,
@@ -18,8 +19,8 @@ from audit.models import (
     ReviewEvent,
     ReviewStatus,
 )
-from audit.roles import Role
-from audit.selectors import case_standards
+from audit.scoring.importers import ImportFailed, import_file
+from audit.scoring.selectors import case_standards
 from cases.models import CRN_RULE
 
 from .scoring_support import COMPLETE_FACTS, review_of, scoring_setup
@@ -59,8 +60,11 @@ def nothing_written(inspection):
     assert not PromptAnswer.objects.exists()
     assert not Judgement.objects.exists()
     assert not ReviewEvent.objects.exists()
-    assert set(CaseReview.objects.filter(sampled_case__inspection=inspection)
-               .values_list("status", "version")) == {(ReviewStatus.NOT_STARTED, 0)}
+    assert set(
+        CaseReview.objects.filter(sampled_case__inspection=inspection).values_list(
+            "status", "version"
+        )
+    ) == {(ReviewStatus.NOT_STARTED, 0)}
 
 
 def test_good_file_submits_complete_reviews_and_leaves_others_in_progress(
@@ -68,13 +72,20 @@ def test_good_file_submits_complete_reviews_and_leaves_others_in_progress(
 ):
     inspection, lead = setup["inspection"], setup["lead"]
     other = make_user(Role.ASSESSOR, providers=[setup["provider"]], username="ben")
-    rows = complete_rows(hmip_2018, "X000001", "ben",
-                         not_sufficient={"2.1.3": "Risk to the partner was not analysed."})
-    rows += [["X000002", "home_visit_needed", "No", "", ""],
-             ["X000002", "2.1.1.a", "N/A", "", ""],
-             ["X000002", "2.1.1", "insufficient", "Motivation not explored.", ""]]
-    result = import_file(inspection=inspection, content=csv_bytes(rows), filename="scores.csv",
-                         user=lead)
+    rows = complete_rows(
+        hmip_2018,
+        "X000001",
+        "ben",
+        not_sufficient={"2.1.3": "Risk to the partner was not analysed."},
+    )
+    rows += [
+        ["X000002", "home_visit_needed", "No", "", ""],
+        ["X000002", "2.1.1.a", "N/A", "", ""],
+        ["X000002", "2.1.1", "insufficient", "Motivation not explored.", ""],
+    ]
+    result = import_file(
+        inspection=inspection, content=csv_bytes(rows), filename="scores.csv", user=lead
+    )
     assert (result.reviews, result.submitted, result.in_progress) == (2, 1, 1)
     first, second = review_of(inspection, "X000001"), review_of(inspection, "X000002")
     assert first.status == ReviewStatus.SUBMITTED and first.submitted_by == lead
@@ -106,33 +117,56 @@ def test_xlsx_files_import_too(setup, hmip_2018):
         sheet.append(row)
     content = io.BytesIO()
     book.save(content)
-    result = import_file(inspection=setup["inspection"], content=content.getvalue(),
-                         filename="scores.xlsx", user=setup["lead"])
+    result = import_file(
+        inspection=setup["inspection"],
+        content=content.getvalue(),
+        filename="scores.xlsx",
+        user=setup["lead"],
+    )
     assert result.submitted == 1
     assert review_of(setup["inspection"], "X000003").status == ReviewStatus.SUBMITTED
 
 
 BAD_ROWS = [
-    (["Z999999", "2.1.1.a", "yes", "", ""], "crn",
-     "Z999999 is not a sampled case in this inspection."),
+    (
+        ["Z999999", "2.1.1.a", "yes", "", ""],
+        "crn",
+        "Z999999 is not a sampled case in this inspection.",
+    ),
     (["X000001", "2.9.9", "yes", "", ""], "question_code", "Unknown question code “2.9.9”"),
-    (["X000001", "2.1.1.a", "maybe", "", ""], "answer",
-     "“maybe” is not an answer to prompt 2.1.1.a; use yes, no, na."),
-    (["X000001", "2.1.3.a", "na", "", ""], "answer",
-     "“na” is not an answer to prompt 2.1.3.a; use yes, no."),
-    (["X000001", "2.1.1", "na", "", ""], "answer",
-     "“na” is not a judgement for key question 2.1.1; use sufficient, not_sufficient."),
-    (["X000001", "home_visit_needed", "perhaps", "", ""], "answer",
-     "“perhaps” is not an answer to home_visit_needed; use one of: no, yes."),
-    (["X000001", "2.1.2", "not sufficient", "", ""], "rationale",
-     "Give the rationale for judging 2.1.2 not sufficient."),
+    (
+        ["X000001", "2.1.1.a", "maybe", "", ""],
+        "answer",
+        "“maybe” is not an answer to prompt 2.1.1.a; use yes, no, na.",
+    ),
+    (
+        ["X000001", "2.1.3.a", "na", "", ""],
+        "answer",
+        "“na” is not an answer to prompt 2.1.3.a; use yes, no.",
+    ),
+    (
+        ["X000001", "2.1.1", "na", "", ""],
+        "answer",
+        "“na” is not a judgement for key question 2.1.1; use sufficient, not_sufficient.",
+    ),
+    (
+        ["X000001", "home_visit_needed", "perhaps", "", ""],
+        "answer",
+        "“perhaps” is not an answer to home_visit_needed; use one of: no, yes.",
+    ),
+    (
+        ["X000001", "2.1.2", "not sufficient", "", ""],
+        "rationale",
+        "Give the rationale for judging 2.1.2 not sufficient.",
+    ),
     (["X000001", "2.1.1.b", "yes", "", "nobody"], "assessor", "Unknown assessor “nobody”"),
     (["X000001", "2.1.1.c", "", "", ""], "answer", "Enter an answer for 2.1.1.c."),
 ]
 
 
-@pytest.mark.parametrize("bad, column, message", BAD_ROWS,
-                         ids=[b[1] + ":" + b[2][:20] for b in BAD_ROWS])
+@pytest.mark.parametrize(
+    "bad, column, message", BAD_ROWS, ids=[b[1] + ":" + b[2][:20] for b in BAD_ROWS]
+)
 def test_each_kind_of_bad_row_is_reported_and_nothing_written(setup, bad, column, message):
     rows = [["X000002", "2.1.1.a", "yes", "", ""], bad, ["X000002", "2.1.1", "sufficient", "", ""]]
     with pytest.raises(ImportFailed) as failed:
@@ -169,7 +203,10 @@ def test_every_bad_row_is_listed_at_once(setup):
     with pytest.raises(ImportFailed) as failed:
         import_file(inspection=setup["inspection"], content=csv_bytes(rows))
     assert [(e.row, e.column) for e in failed.value.errors] == [
-        (2, "crn"), (3, "crn"), (4, "crn"), (6, "crn")
+        (2, "crn"),
+        (3, "crn"),
+        (4, "crn"),
+        (6, "crn"),
     ]
 
 
@@ -177,17 +214,22 @@ def test_a_crn_is_matched_as_typed_in_ascii_never_folded(hmip_2018, make_user):
     """x1ﬀ upper-cases to X1FF; it names no case and is refused, not matched to X1FF."""
     setup = scoring_setup(hmip_2018, make_user, crns=["X1FF", "X2"])
     with pytest.raises(ImportFailed) as failed:
-        import_file(inspection=setup["inspection"],
-                    content=csv_bytes([["x2", "2.1.1.a", "yes"], ["x1\ufb00", "2.1.1.a", "yes"]]))
+        import_file(
+            inspection=setup["inspection"],
+            content=csv_bytes([["x2", "2.1.1.a", "yes"], ["x1\ufb00", "2.1.1.a", "yes"]]),
+        )
     assert [str(e) for e in failed.value.errors] == [
-        f"Row 3, crn: “x1\ufb00” is not a CRN: {CRN_RULE}."]
+        f"Row 3, crn: “x1\ufb00” is not a CRN: {CRN_RULE}."
+    ]
     assert not PromptAnswer.objects.exists()
 
 
 def test_file_level_problems(setup):
     with pytest.raises(ImportFailed, match="1 problems") as failed:
-        import_file(inspection=setup["inspection"],
-                    content=csv_bytes([["X000001", "yes"]], header=["crn", "answer"]))
+        import_file(
+            inspection=setup["inspection"],
+            content=csv_bytes([["X000001", "yes"]], header=["crn", "answer"]),
+        )
     assert str(failed.value.errors[0]) == "Row 1: Missing column: question_code."
     with pytest.raises(ImportFailed) as failed:
         import_file(inspection=setup["inspection"], content=csv_bytes([]))
@@ -214,8 +256,9 @@ def test_the_example_file_imports(hmip_2021, make_user):
     setup = scoring_setup(hmip_2021, make_user, crns=["X100114", "X200114"], rosh_level="high")
     make_user(Role.ASSESSOR, username="assessor")
     make_user(Role.ASSESSOR, username="assessor2")
-    result = import_file(inspection=setup["inspection"], content=EXAMPLE.read_bytes(),
-                         filename=EXAMPLE.name)
+    result = import_file(
+        inspection=setup["inspection"], content=EXAMPLE.read_bytes(), filename=EXAMPLE.name
+    )
     assert (result.submitted, result.in_progress) == (1, 1)
     assert review_of(setup["inspection"], "X100114").status == ReviewStatus.SUBMITTED
 
@@ -223,13 +266,17 @@ def test_the_example_file_imports(hmip_2021, make_user):
 def test_command_imports_and_reports_errors(setup, hmip_2018, tmp_path, capsys):
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes(complete_rows(hmip_2018, "X000001")))
-    call_command("import_reviews", str(good), inspection=setup["inspection"].pk,
-                 user=setup["lead"].username)
+    call_command(
+        "import_reviews", str(good), inspection=setup["inspection"].pk, user=setup["lead"].username
+    )
     assert "1 complete and submitted, 0 in progress" in capsys.readouterr().out
     assert review_of(setup["inspection"], "X000001").status == ReviewStatus.SUBMITTED
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes([["X000002", "2.1.1.a", "perhaps", "", ""],
-                               ["X000404", "2.1.1.a", "yes", "", ""]]))
+    bad.write_bytes(
+        csv_bytes(
+            [["X000002", "2.1.1.a", "perhaps", "", ""], ["X000404", "2.1.1.a", "yes", "", ""]]
+        )
+    )
     with pytest.raises(CommandError, match="bad.csv: 2 problem"):
         call_command("import_reviews", str(bad), inspection=setup["inspection"].pk)
     err = capsys.readouterr().err
@@ -256,16 +303,17 @@ def test_upload_page(client, setup, hmip_2018):
 
 
 def test_case_facts_that_contradict_each_other_are_refused_by_the_framework_rules(setup):
-    rows = [["X000001", "home_visit_needed", "yes", "", ""],
-            ["X000001", "home_visit_made", "na", "", ""],
-            ["X000002", "home_visit_made", "na", "", ""],
-            ["X000003", "rosh_screening_completed", "no", "", ""],
-            ["X000003", "rosh_screening_on_time", "yes", "", ""]]
+    rows = [
+        ["X000001", "home_visit_needed", "yes", "", ""],
+        ["X000001", "home_visit_made", "na", "", ""],
+        ["X000002", "home_visit_made", "na", "", ""],
+        ["X000003", "rosh_screening_completed", "no", "", ""],
+        ["X000003", "rosh_screening_on_time", "yes", "", ""],
+    ]
     with pytest.raises(ImportFailed) as failed:
         import_file(inspection=setup["inspection"], content=csv_bytes(rows))
     assert [str(e) for e in failed.value.errors] == [
-        "Row 3, answer: X000001: A home visit was needed, so select whether a home visit was "
-        "made.",
+        "Row 3, answer: X000001: A home visit was needed, so select whether a home visit was made.",
         "Row 6, answer: X000003: No RoSH screening was completed, so do not answer whether the "
         "RoSH screening was completed on time.",
     ]
@@ -273,10 +321,19 @@ def test_case_facts_that_contradict_each_other_are_refused_by_the_framework_rule
 
 
 def test_imported_facts_that_rule_out_a_question_give_it_its_value(setup):
-    import_file(inspection=setup["inspection"], content=csv_bytes([
-        ["X000001", "rosh_screening_completed", "no", "", ""],
-        ["X000001", "domestic_abuse_enquiries_needed", "no", "", ""]]))
+    import_file(
+        inspection=setup["inspection"],
+        content=csv_bytes(
+            [
+                ["X000001", "rosh_screening_completed", "no", "", ""],
+                ["X000001", "domestic_abuse_enquiries_needed", "no", "", ""],
+            ]
+        ),
+    )
     review = review_of(setup["inspection"], "X000001")
-    assert (review.rosh_level_found, review.rosh_screening_on_time,
-            review.domestic_abuse_enquiries_made, review.domestic_abuse_reply_received) == (
-        "not_screened", "na", "na", "na")
+    assert (
+        review.rosh_level_found,
+        review.rosh_screening_on_time,
+        review.domestic_abuse_enquiries_made,
+        review.domestic_abuse_reply_received,
+    ) == ("not_screened", "na", "na", "na")

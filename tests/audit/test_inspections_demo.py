@@ -1,9 +1,10 @@
 """The demo inspection: realistic, mixed statuses, and loading it twice changes nothing."""
+
 import pytest
 from django.db.models import Count
 
-from audit import demo
 from audit.models import CaseReview, Inspection, Judgement, PromptAnswer, ReviewStatus
+from audit.synthetic import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,14 @@ def test_demo_inspection_has_a_realistic_mix_and_is_idempotent(hmip_2018, hmip_2
     assert statuses[ReviewStatus.IN_PROGRESS] >= 3
     assert statuses[ReviewStatus.NOT_STARTED] >= len(demo.DEMO_IMPORT_CRNS)
     assert set(inspection.sampled_cases.values_list("assessor__username", flat=True)) == {
-        "assessor", "assessor2"
+        "assessor",
+        "assessor2",
     }
-    assert set(CaseReview.objects.filter(
-        sampled_case__case__crn__in=demo.DEMO_IMPORT_CRNS).values_list("status", flat=True)) == {
-        ReviewStatus.NOT_STARTED
-    }
+    assert set(
+        CaseReview.objects.filter(sampled_case__case__crn__in=demo.DEMO_IMPORT_CRNS).values_list(
+            "status", flat=True
+        )
+    ) == {ReviewStatus.NOT_STARTED}
     # Keeping people safe is judged sufficient less often than engaging the person.
     submitted = Judgement.objects.filter(review__status=ReviewStatus.SUBMITTED)
 

@@ -1,9 +1,10 @@
 """The inspection lifecycle: order enforced with clear refusals; a published inspection frozen."""
+
 import pytest
 from django.db import transaction
 
-from audit import lifecycle
-from audit.lifecycle import InspectionPublished, TransitionRefused
+from audit.inspections import lifecycle
+from audit.inspections.lifecycle import InspectionPublished, TransitionRefused
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -17,7 +18,7 @@ from audit.models import (
     SampledCase,
     StandardJudgement,
 )
-from audit.moderation import resolve_disagreement
+from audit.moderation.services import resolve_disagreement
 from standards.models import Framework, FrameworkStatus
 
 from ..factories import FrameworkFactory
@@ -169,23 +170,48 @@ def test_publication_needs_a_moderation_sample(framework, lead, assessor):
 @pytest.mark.parametrize(
     "status, call, message",
     [
-        (P, lifecycle.start_moderation,
-         "Moderation can only start from fieldwork; Wolverhampton 2026 is in planning."),
-        (P, lifecycle.publish,
-         "An inspection can only be published from moderation; Wolverhampton 2026 is in planning."),
-        (F, lifecycle.publish,
-         "An inspection can only be published from moderation; "
-         "Wolverhampton 2026 is in fieldwork."),
-        (F, lifecycle.start_fieldwork,
-         "Fieldwork can only start from planning; Wolverhampton 2026 is in fieldwork."),
-        (M, lifecycle.start_fieldwork,
-         "Fieldwork can only start from planning; Wolverhampton 2026 is in moderation."),
-        (M, lifecycle.start_moderation,
-         "Moderation can only start from fieldwork; Wolverhampton 2026 is in moderation."),
-        (F, lifecycle.reopen_fieldwork,
-         "Fieldwork can only be reopened from moderation; Wolverhampton 2026 is in fieldwork."),
-        (P, lifecycle.reopen_fieldwork,
-         "Fieldwork can only be reopened from moderation; Wolverhampton 2026 is in planning."),
+        (
+            P,
+            lifecycle.start_moderation,
+            "Moderation can only start from fieldwork; Wolverhampton 2026 is in planning.",
+        ),
+        (
+            P,
+            lifecycle.publish,
+            "An inspection can only be published from moderation; Wolverhampton 2026 is in "
+            "planning.",
+        ),
+        (
+            F,
+            lifecycle.publish,
+            "An inspection can only be published from moderation; "
+            "Wolverhampton 2026 is in fieldwork.",
+        ),
+        (
+            F,
+            lifecycle.start_fieldwork,
+            "Fieldwork can only start from planning; Wolverhampton 2026 is in fieldwork.",
+        ),
+        (
+            M,
+            lifecycle.start_fieldwork,
+            "Fieldwork can only start from planning; Wolverhampton 2026 is in moderation.",
+        ),
+        (
+            M,
+            lifecycle.start_moderation,
+            "Moderation can only start from fieldwork; Wolverhampton 2026 is in moderation.",
+        ),
+        (
+            F,
+            lifecycle.reopen_fieldwork,
+            "Fieldwork can only be reopened from moderation; Wolverhampton 2026 is in fieldwork.",
+        ),
+        (
+            P,
+            lifecycle.reopen_fieldwork,
+            "Fieldwork can only be reopened from moderation; Wolverhampton 2026 is in planning.",
+        ),
     ],
 )
 def test_steps_out_of_order_are_refused(framework, lead, status, call, message):
@@ -196,8 +222,13 @@ def test_steps_out_of_order_are_refused(framework, lead, status, call, message):
 
 @pytest.mark.parametrize(
     "call",
-    [lifecycle.start_fieldwork, lifecycle.start_moderation, lifecycle.publish,
-     lifecycle.reopen_fieldwork, lifecycle.advance],
+    [
+        lifecycle.start_fieldwork,
+        lifecycle.start_moderation,
+        lifecycle.publish,
+        lifecycle.reopen_fieldwork,
+        lifecycle.advance,
+    ],
 )
 def test_nothing_moves_a_published_inspection(framework, lead, call):
     inspection = inspection_for(framework, status=PUB, title="Wolverhampton 2026")
@@ -245,8 +276,11 @@ def published(in_moderation, lead, moderator):
     kq = key_questions(inspection.framework)[0]
     PromptAnswer.objects.create(review=inspection.disputed, prompt=kq.prompts.get(), value="yes")
     StandardJudgement.objects.create(
-        inspection=inspection, provider=inspection.test_provider, standard=kq.standard,
-        rating="good", rationale="Override agreed with the moderator.",
+        inspection=inspection,
+        provider=inspection.test_provider,
+        standard=kq.standard,
+        rating="good",
+        rationale="Override agreed with the moderator.",
     )
     lifecycle.publish(inspection=inspection, by=lead)
     return Inspection.objects.get(pk=inspection.pk)
@@ -269,7 +303,8 @@ def frozen_rows(inspection):
         Judgement.objects.filter(review__sampled_case__inspection=inspection).first(),
         PromptAnswer.objects.get(review__sampled_case__inspection=inspection),
         ModerationRead.objects.filter(review__sampled_case__inspection=inspection).first(),
-        ModerationRead.objects.filter(review__sampled_case__inspection=inspection).first()
+        ModerationRead.objects.filter(review__sampled_case__inspection=inspection)
+        .first()
         .judgements.first(),
         Resolution.objects.filter(judgement__review__sampled_case__inspection=inspection).first(),
         StandardJudgement.objects.get(inspection=inspection),
@@ -290,8 +325,11 @@ def test_every_row_of_a_published_inspection_refuses_deletion(published):
             row.delete()
     with pytest.raises(InspectionPublished), transaction.atomic():
         Judgement.objects.filter(review__sampled_case__inspection=published).delete()
-    assert (Judgement.objects.count(), CaseReview.objects.count(),
-            Resolution.objects.count()) == counts
+    assert (
+        Judgement.objects.count(),
+        CaseReview.objects.count(),
+        Resolution.objects.count(),
+    ) == counts
 
 
 def test_the_guard_leaves_other_inspections_alone(published, framework, assessor):
@@ -306,8 +344,9 @@ def test_the_guard_leaves_other_inspections_alone(published, framework, assessor
 
 
 def test_moderation_writes_are_refused_once_published(published, lead):
-    judgement = Judgement.objects.filter(resolution__isnull=False,
-                                         review__sampled_case__inspection=published).first()
+    judgement = Judgement.objects.filter(
+        resolution__isnull=False, review__sampled_case__inspection=published
+    ).first()
     with pytest.raises(InspectionPublished):
         resolve_disagreement(judgement=judgement, value=S, note="Changed my mind.", by=lead)
 

@@ -1,13 +1,14 @@
 """Seeing versus managing: a user who may see an inspection's reports may still not change it.
 
 Changes to an inspection, its reviews, its moderation and its standard ratings follow one rule
-(`audit.selectors.manageable_inspections`); reading follows the visibility rules.
+(`audit.accounts.access.manageable_inspections`); reading follows the visibility rules.
 """
+
 import pytest
 from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.models import StandardJudgement
-from audit.roles import Role
 from cases.models import Provider
 from standards.rating import Rating
 
@@ -22,8 +23,9 @@ def led_elsewhere(scenario, make_user):  # noqa: F811 - the fixture above
     three, and a lead whose only provider is North."""
     inspection, standards, _ = scenario
     providers = list(Provider.objects.filter(code__in=["NORTH", "SOUTH", "EAST"]))
-    inspection.lead = make_user(Role.LEAD, providers=providers, first_name="Robin",
-                                last_name="Runs-it")
+    inspection.lead = make_user(
+        Role.LEAD, providers=providers, first_name="Robin", last_name="Runs-it"
+    )
     inspection.save(update_fields=["lead"])
     north_lead = make_user(Role.LEAD, providers=[Provider.objects.get(code="NORTH")])
     return inspection, standards, north_lead
@@ -49,40 +51,61 @@ def test_a_lead_of_one_pdu_cannot_rate_standards_of_an_inspection_they_do_not_ma
     # They may read the report of their own PDU...
     assert client.get(reverse("reports:inspection", args=[inspection.pk])).status_code == 200
     before = _north_overall(client, inspection)
-    ratings = list(StandardJudgement.objects.order_by("pk").values_list(
-        "pk", "provider__code", "standard__code", "rating", "rationale"))
+    ratings = list(
+        StandardJudgement.objects.order_by("pk").values_list(
+            "pk", "provider__code", "standard__code", "rating", "rationale"
+        )
+    )
 
     # ...but an override of a case-data standard is refused and nothing is written.
-    response = client.post(_rating_url(inspection, "NORTH", "2.1"),
-                           {"rating": Rating.INADEQUATE.value, "rationale": "Overridden."})
+    response = client.post(
+        _rating_url(inspection, "NORTH", "2.1"),
+        {"rating": Rating.INADEQUATE.value, "rationale": "Overridden."},
+    )
     assert response.status_code == 403
     assert "Only the inspection’s lead (Robin Runs-it)" in response.content.decode()
-    assert not StandardJudgement.objects.filter(standard=standards["2.1"],
-                                                provider__code="NORTH").exists()
+    assert not StandardJudgement.objects.filter(
+        standard=standards["2.1"], provider__code="NORTH"
+    ).exists()
     # Withdrawing the lead's rating of 1.1 for North is refused too.
     response = client.post(_rating_url(inspection, "NORTH", "1.1"), {"action": "withdraw"})
     assert response.status_code == 403
-    assert list(StandardJudgement.objects.order_by("pk").values_list(
-        "pk", "provider__code", "standard__code", "rating", "rationale")) == ratings
+    assert (
+        list(
+            StandardJudgement.objects.order_by("pk").values_list(
+                "pk", "provider__code", "standard__code", "rating", "rationale"
+            )
+        )
+        == ratings
+    )
     assert _north_overall(client, inspection) == before
     # The rating pages themselves are the lead's: refused, not shown.
-    for url in (_rating_url(inspection, "NORTH", "2.1"),
-                reverse("reports:standard_ratings", args=[inspection.pk, "NORTH"])):
+    for url in (
+        _rating_url(inspection, "NORTH", "2.1"),
+        reverse("reports:standard_ratings", args=[inspection.pk, "NORTH"]),
+    ):
         assert client.get(url).status_code == 403, url
 
 
 def test_the_inspections_lead_still_rates_and_withdraws(client, led_elsewhere):
     inspection, standards, _ = led_elsewhere
     client.force_login(inspection.lead)
-    response = client.post(_rating_url(inspection, "NORTH", "2.1"),
-                           {"rating": Rating.INADEQUATE.value, "rationale": "Overridden."})
+    response = client.post(
+        _rating_url(inspection, "NORTH", "2.1"),
+        {"rating": Rating.INADEQUATE.value, "rationale": "Overridden."},
+    )
     assert response.status_code == 302
-    assert StandardJudgement.objects.get(standard=standards["2.1"],
-                                         provider__code="NORTH").rating == "inadequate"
-    assert client.post(_rating_url(inspection, "NORTH", "2.1"),
-                       {"action": "withdraw"}).status_code == 302
-    assert not StandardJudgement.objects.filter(standard=standards["2.1"],
-                                                provider__code="NORTH").exists()
+    assert (
+        StandardJudgement.objects.get(standard=standards["2.1"], provider__code="NORTH").rating
+        == "inadequate"
+    )
+    assert (
+        client.post(_rating_url(inspection, "NORTH", "2.1"), {"action": "withdraw"}).status_code
+        == 302
+    )
+    assert not StandardJudgement.objects.filter(
+        standard=standards["2.1"], provider__code="NORTH"
+    ).exists()
 
 
 # The rule itself: every combination of role, place and scope --------------------------------
@@ -101,8 +124,9 @@ def two_pdu_inspection(make_user):
         "none": [],
     }
     places["pdu two"] = [ProviderFactory(code="PDU-2", name="Two PDU", parent=region)]
-    inspection = InspectionFactory(framework=published_framework(),
-                                   providers=places["pdu one"] + places["pdu two"])
+    inspection = InspectionFactory(
+        framework=published_framework(), providers=places["pdu one"] + places["pdu two"]
+    )
     return inspection, places
 
 
@@ -113,13 +137,14 @@ def test_only_its_lead_or_a_lead_on_its_team_covering_all_its_providers_may_mana
     those who only see it, 404 to the rest, and the selector agrees."""
     import itertools
 
-    from audit.selectors import can_manage_inspection, manageable_inspections
+    from audit.accounts.access import can_manage_inspection, manageable_inspections
 
     inspection, places = two_pdu_inspection
     roles = [Role.LEAD, Role.MODERATOR, Role.MANAGER, Role.ASSESSOR]
     edit = reverse("audit:inspection_edit", args=[inspection.pk])
-    for role, leads, on_team, place in itertools.product(roles, [False, True], [False, True],
-                                                          places):
+    for role, leads, on_team, place in itertools.product(
+        roles, [False, True], [False, True], places
+    ):
         user = make_user(role, providers=places[place])
         inspection.lead = user if leads else None
         inspection.save(update_fields=["lead"])
@@ -140,8 +165,9 @@ def test_a_lead_added_to_the_team_may_manage_and_the_403_says_who_may(
     them on the team."""
     inspection, places = two_pdu_inspection
     lead = make_user(Role.LEAD, providers=places["region"], first_name="Leigh", last_name="Lead")
-    colleague = make_user(Role.LEAD, providers=places["region"], first_name="Cal",
-                          last_name="Colleague")
+    colleague = make_user(
+        Role.LEAD, providers=places["region"], first_name="Cal", last_name="Colleague"
+    )
     inspection.lead = lead
     inspection.save(update_fields=["lead"])
     edit = reverse("audit:inspection_edit", args=[inspection.pk])
@@ -157,12 +183,21 @@ def test_a_lead_added_to_the_team_may_manage_and_the_403_says_who_may(
     client.force_login(lead)
     form = client.get(edit).content.decode()
     assert "Cal Colleague" in form  # leads are offered for the team
-    response = client.post(edit, {
-        "title": inspection.title, "framework": inspection.framework_id,
-        "providers": [p.pk for p in inspection.providers.all()], "team": [colleague.pk],
-        "period_start_0": "1", "period_start_1": "1", "period_start_2": "2026",
-        "period_end_0": "30", "period_end_1": "6", "period_end_2": "2026",
-    })
+    response = client.post(
+        edit,
+        {
+            "title": inspection.title,
+            "framework": inspection.framework_id,
+            "providers": [p.pk for p in inspection.providers.all()],
+            "team": [colleague.pk],
+            "period_start_0": "1",
+            "period_start_1": "1",
+            "period_start_2": "2026",
+            "period_end_0": "30",
+            "period_end_1": "6",
+            "period_end_2": "2026",
+        },
+    )
     assert response.status_code == 302
 
     client.force_login(colleague)

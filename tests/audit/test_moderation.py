@@ -1,11 +1,11 @@
 """Moderation services: selecting reviews, blind second reads, disagreements and resolution."""
+
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
-from audit import rollup
 from audit.models import (
     AuditEvent,
     InspectionStatus,
@@ -14,7 +14,7 @@ from audit.models import (
     Resolution,
     ReviewStatus,
 )
-from audit.moderation import (
+from audit.moderation.services import (
     EFFECTIVE_VALUE,
     ModerationRefused,
     assign_moderator,
@@ -24,13 +24,14 @@ from audit.moderation import (
     record_second_read,
     resolve_disagreement,
     select_for_moderation,
-    unresolved_disagreement_count,
 )
+from audit.reports import rollup
+from audit.scoring.pairs import unresolved_disagreement_count
 
 from ..factories import ProviderFactory
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     completed_read,
     inspection_for,
@@ -50,10 +51,12 @@ def people(make_user):
     return {
         "provider": provider,
         "lead": make_user("lead", providers=[provider], first_name="Leigh", last_name="Lead"),
-        "asha": make_user("assessor", providers=[provider], username="asha",
-                          first_name="Asha", last_name="Khan"),
-        "ben": make_user("assessor", providers=[provider], username="ben",
-                         first_name="Ben", last_name="Okafor"),
+        "asha": make_user(
+            "assessor", providers=[provider], username="asha", first_name="Asha", last_name="Khan"
+        ),
+        "ben": make_user(
+            "assessor", providers=[provider], username="ben", first_name="Ben", last_name="Okafor"
+        ),
         "mo": make_user("moderator", providers=[provider], first_name="Mo", last_name="Moderator"),
     }
 
@@ -65,8 +68,9 @@ def inspection(framework, people):
 
 def selected_crns(inspection, **filters):
     return set(
-        ModerationRead.objects.filter(review__sampled_case__inspection=inspection, **filters)
-        .values_list("review__sampled_case__case__crn", flat=True)
+        ModerationRead.objects.filter(
+            review__sampled_case__inspection=inspection, **filters
+        ).values_list("review__sampled_case__case__crn", flat=True)
     )
 
 
@@ -75,8 +79,18 @@ def selected_crns(inspection, **filters):
 
 @pytest.mark.parametrize(
     "counted, share, expected",
-    [(0, 10, 0), (1, 10, 1), (9, 10, 1), (10, 10, 1), (11, 10, 2), (25, 10, 3), (40, 10, 4),
-     (7, Decimal("12.5"), 1), (8, 25, 2), (3, 100, 3)],
+    [
+        (0, 10, 0),
+        (1, 10, 1),
+        (9, 10, 1),
+        (10, 10, 1),
+        (11, 10, 2),
+        (25, 10, 3),
+        (40, 10, 4),
+        (7, Decimal("12.5"), 1),
+        (8, 25, 2),
+        (3, 100, 3),
+    ],
 )
 def test_share_rounds_up_with_at_least_one(counted, share, expected):
     assert moderation_target(counted, share) == expected
@@ -146,15 +160,18 @@ def test_only_submitted_reviews_can_be_chosen(inspection, people):
 
 
 def test_selection_needs_a_lead_and_an_open_inspection(framework, people):
-    planning = inspection_for(framework, provider=people["provider"],
-                              status=InspectionStatus.PLANNING)
+    planning = inspection_for(
+        framework, provider=people["provider"], status=InspectionStatus.PLANNING
+    )
     with pytest.raises(ModerationRefused, match="Only a lead can draw the moderation sample"):
         draw_moderation_sample(inspection=planning, by=people["mo"])
-    with pytest.raises(ModerationRefused,
-                       match="during fieldwork or moderation; .* is in planning"):
+    with pytest.raises(
+        ModerationRefused, match="during fieldwork or moderation; .* is in planning"
+    ):
         draw_moderation_sample(inspection=planning, by=people["lead"])
-    published = inspection_for(framework, provider=people["provider"],
-                               status=InspectionStatus.PUBLISHED)
+    published = inspection_for(
+        framework, provider=people["provider"], status=InspectionStatus.PUBLISHED
+    )
     with pytest.raises(ValidationError, match="is published and cannot be changed"):
         draw_moderation_sample(inspection=published, by=people["lead"])
 
@@ -195,9 +212,15 @@ def assigned_read(inspection, people):
 
 
 def test_recording_a_second_read_completes_it_and_moderates_the_review(assigned_read, people):
-    record_second_read(read=assigned_read, by=people["mo"], judgements={
-        "2.1.1": (S, ""), "2.1.2": (N, "No analysis of risk to children."), "2.1.3": (NA, ""),
-    })
+    record_second_read(
+        read=assigned_read,
+        by=people["mo"],
+        judgements={
+            "2.1.1": (S, ""),
+            "2.1.2": (N, "No analysis of risk to children."),
+            "2.1.3": (NA, ""),
+        },
+    )
     assigned_read.refresh_from_db()
     assert assigned_read.completed_at is not None
     review = assigned_read.review
@@ -216,9 +239,15 @@ def test_recording_a_second_read_completes_it_and_moderates_the_review(assigned_
 
 def test_every_key_question_and_rationale_is_required(assigned_read, people):
     with pytest.raises(ModerationRefused) as refused:
-        record_second_read(read=assigned_read, by=people["mo"], judgements={
-            "2.1.1": (N, "  "), "2.1.3": (S, ""), "9.9.9": (S, ""),
-        })
+        record_second_read(
+            read=assigned_read,
+            by=people["mo"],
+            judgements={
+                "2.1.1": (N, "  "),
+                "2.1.3": (S, ""),
+                "9.9.9": (S, ""),
+            },
+        )
     assert refused.value.message_dict == {
         "2.1.1": ["Enter a rationale for judging 2.1.1 not sufficient."],
         "2.1.2": ["Select a judgement for 2.1.2."],
@@ -231,9 +260,15 @@ def test_every_key_question_and_rationale_is_required(assigned_read, people):
 
 def test_not_applicable_only_where_the_framework_allows(assigned_read, people):
     with pytest.raises(ModerationRefused) as refused:
-        record_second_read(read=assigned_read, by=people["mo"], judgements={
-            "2.1.1": (NA, ""), "2.1.2": (S, ""), "2.1.3": (S, ""),
-        })
+        record_second_read(
+            read=assigned_read,
+            by=people["mo"],
+            judgements={
+                "2.1.1": (NA, ""),
+                "2.1.2": (S, ""),
+                "2.1.3": (S, ""),
+            },
+        )
     assert refused.value.message_dict == {"2.1.1": ["2.1.1 cannot be judged “na”."]}
 
 
@@ -251,8 +286,11 @@ def test_a_returned_review_cannot_be_moderated(assigned_read, people):
         status=ReviewStatus.RETURNED
     )
     with pytest.raises(ModerationRefused, match="is returned: only a submitted review"):
-        record_second_read(read=assigned_read, by=people["mo"],
-                           judgements={"2.1.1": (S, ""), "2.1.2": (S, ""), "2.1.3": (S, "")})
+        record_second_read(
+            read=assigned_read,
+            by=people["mo"],
+            judgements={"2.1.1": (S, ""), "2.1.2": (S, ""), "2.1.3": (S, "")},
+        )
 
 
 # Disagreements and resolution ----------------------------------------------------------------
@@ -298,7 +336,8 @@ def test_resolution_replaces_the_first_judgement_in_the_rollup(inspection, peopl
     completed_read(reviews[0], people["mo"], [N, S, S])
     completed_read(reviews[1], people["mo"], [N, S, S])
     counted = Judgement.objects.filter(
-        review__sampled_case__inspection=inspection, key_question__code="2.1.1",
+        review__sampled_case__inspection=inspection,
+        key_question__code="2.1.1",
         review__status__in=[ReviewStatus.SUBMITTED, ReviewStatus.MODERATED],
     )
 
@@ -323,8 +362,9 @@ def test_resolution_replaces_the_first_judgement_in_the_rollup(inspection, peopl
     assert reviews[0].moderation.judgements.get(key_question__code="2.1.1").value == N
     assert unresolved_disagreement_count(inspection) == 1
     # Resolving again changes the resolution, not the originals.
-    resolve_disagreement(judgement=first, value=S, note="On reflection the first read stands.",
-                         by=people["lead"])
+    resolve_disagreement(
+        judgement=first, value=S, note="On reflection the first read stands.", by=people["lead"]
+    )
     assert Resolution.objects.count() == 1
     assert sufficient_by_rollup() == 4
     assert AuditEvent.objects.filter(action=AuditEvent.Action.RESOLVED).count() == 2

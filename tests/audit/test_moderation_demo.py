@@ -1,9 +1,10 @@
 """Demo moderation: a seeded sample of the demo inspection, read again, some resolved."""
+
 import pytest
 
-from audit import demo
 from audit.models import ModerationJudgement, ModerationRead, Resolution, ReviewStatus
-from audit.moderation import disagreements, moderation_target
+from audit.moderation.services import disagreements, moderation_target
+from audit.synthetic import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -45,5 +46,8 @@ def test_demo_moderation_is_realistic_and_idempotent(hmip_2018, hmip_2021):
 
     counts = (reads.count(), ModerationJudgement.objects.count(), Resolution.objects.count())
     demo.load_all()
-    assert (reads.count(), ModerationJudgement.objects.count(),
-            Resolution.objects.count()) == counts
+    assert (
+        reads.count(),
+        ModerationJudgement.objects.count(),
+        Resolution.objects.count(),
+    ) == counts

@@ -1,23 +1,18 @@
 """Moderation pages: blind scoring, the lead's page, disagreements, CSV export and scoping."""
+
 import csv
 import io
 
 import pytest
 from django.urls import reverse
 
-from audit.models import (
-    AuditEvent,
-    InspectionStatus,
-    ModerationRead,
-    Resolution,
-    ReviewStatus,
-)
-from audit.moderation import assign_moderator, select_for_moderation
+from audit.models import AuditEvent, InspectionStatus, ModerationRead, Resolution, ReviewStatus
+from audit.moderation.services import assign_moderator, select_for_moderation
 
 from ..factories import ProviderFactory
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     completed_read,
     inspection_for,
@@ -32,20 +27,30 @@ PAGE_BOUND = 22  # whatever the number of reviews, reads and disagreements
 @pytest.fixture
 def setup(db, make_user):
     provider = ProviderFactory(name="Wolverhampton PDU")
-    lead = make_user("lead", providers=[provider], username="leigh", first_name="Leigh",
-                     last_name="Lead")
-    asha = make_user("assessor", providers=[provider], username="asha", first_name="Asha",
-                     last_name="Khan")
-    mo = make_user("moderator", providers=[provider], username="mo", first_name="Mo",
-                   last_name="Reader")
+    lead = make_user(
+        "lead", providers=[provider], username="leigh", first_name="Leigh", last_name="Lead"
+    )
+    asha = make_user(
+        "assessor", providers=[provider], username="asha", first_name="Asha", last_name="Khan"
+    )
+    mo = make_user(
+        "moderator", providers=[provider], username="mo", first_name="Mo", last_name="Reader"
+    )
     framework = published_framework()
     inspection = inspection_for(framework, provider=provider, lead=lead, title="Wolverhampton 2026")
-    review = submitted_review(inspection, asha, [S, N, S], crn="X123456",
-                              rationale=FIRST_RATIONALE)
+    review = submitted_review(inspection, asha, [S, N, S], crn="X123456", rationale=FIRST_RATIONALE)
     read = select_for_moderation(review=review, by=lead)
     assign_moderator(reads=[read], moderator=mo, by=lead)
-    return {"provider": provider, "lead": lead, "asha": asha, "mo": mo, "framework": framework,
-            "inspection": inspection, "review": review, "read": read}
+    return {
+        "provider": provider,
+        "lead": lead,
+        "asha": asha,
+        "mo": mo,
+        "framework": framework,
+        "inspection": inspection,
+        "review": review,
+        "read": read,
+    }
 
 
 def read_url(setup, crn="X123456"):
@@ -59,8 +64,9 @@ def page_url(setup):
 # Blind second read ---------------------------------------------------------------------------
 
 
-def test_moderator_page_is_blind_to_the_first_judgement(client, setup,
-                                                        django_assert_max_num_queries):
+def test_moderator_page_is_blind_to_the_first_judgement(
+    client, setup, django_assert_max_num_queries
+):
     client.force_login(setup["mo"])
     with django_assert_max_num_queries(PAGE_BOUND):
         page = client.get(read_url(setup))
@@ -92,11 +98,16 @@ def test_second_read_errors_are_summarised_and_nothing_is_saved(client, setup):
 
 def test_after_completion_both_reads_are_side_by_side(client, setup):
     client.force_login(setup["mo"])
-    response = client.post(read_url(setup), {
-        "kq_2_1_1": N, "rationale_2_1_1": "Moderator: no analysis of risk.",
-        "kq_2_1_2": N, "rationale_2_1_2": "Moderator: plan too vague.",
-        "kq_2_1_3": NA,
-    })
+    response = client.post(
+        read_url(setup),
+        {
+            "kq_2_1_1": N,
+            "rationale_2_1_1": "Moderator: no analysis of risk.",
+            "kq_2_1_2": N,
+            "rationale_2_1_2": "Moderator: plan too vague.",
+            "kq_2_1_3": NA,
+        },
+    )
     assert response.status_code == 302 and response["Location"] == read_url(setup)
     setup["review"].refresh_from_db()
     assert setup["review"].status == ReviewStatus.MODERATED
@@ -218,21 +229,30 @@ def test_lead_adds_a_review_and_assigns_a_moderator(client, setup, make_user):
     assert response.status_code == 302
     read = ModerationRead.objects.get(review=other)
     assert read.reason == ModerationRead.Reason.LEAD_CHOICE
-    response = client.post(page_url(setup), {
-        "action": "assign", "assign-reads": ["X654321"], "assign-moderator": setup["mo"].pk,
-    })
+    response = client.post(
+        page_url(setup),
+        {
+            "action": "assign",
+            "assign-reads": ["X654321"],
+            "assign-moderator": setup["mo"].pk,
+        },
+    )
     assert response.status_code == 302
     read.refresh_from_db()
     assert read.moderator == setup["mo"]
     # Only moderators and leads covering the inspection's providers are offered.
-    make_user("moderator", providers=[ProviderFactory()], first_name="Far",
-                         last_name="Away")
+    make_user("moderator", providers=[ProviderFactory()], first_name="Far", last_name="Away")
     page = client.get(page_url(setup)).content.decode()
     assert "Mo Reader</option>" in page and "Far Away" not in page
     # The assessor cannot be chosen to read their own review.
-    response = client.post(page_url(setup), {
-        "action": "assign", "assign-reads": ["X654321"], "assign-moderator": setup["asha"].pk,
-    })
+    response = client.post(
+        page_url(setup),
+        {
+            "action": "assign",
+            "assign-reads": ["X654321"],
+            "assign-moderator": setup["asha"].pk,
+        },
+    )
     assert response.status_code == 400
     assert "Choose a moderator from the list." in response.content.decode()
 
@@ -244,8 +264,10 @@ def test_lifecycle_refusals_are_shown_in_an_error_summary(client, setup):
     assert response.status_code == 400
     html = response.content.decode()
     assert "govuk-error-summary" in html
-    assert ("Moderation cannot start until fieldwork has ended: 1 of 2 sampled cases does not "
-            "have a submitted review.") in html
+    assert (
+        "Moderation cannot start until fieldwork has ended: 1 of 2 sampled cases does not "
+        "have a submitted review."
+    ) in html
     assert 'href="#lifecycle"' in html
     setup["inspection"].refresh_from_db()
     assert setup["inspection"].status == InspectionStatus.FIELDWORK
@@ -280,8 +302,9 @@ def test_published_inspection_page_offers_no_changes(client, setup):
     assert "Wolverhampton 2026 is published and cannot be changed." in response.content.decode()
 
 
-def test_moderation_page_queries_do_not_grow_with_reviews(client, setup,
-                                                          django_assert_max_num_queries):
+def test_moderation_page_queries_do_not_grow_with_reviews(
+    client, setup, django_assert_max_num_queries
+):
     client.force_login(setup["lead"])
     for batch in (3, 30):
         for _ in range(batch):
@@ -302,8 +325,9 @@ def disputed(setup):
     return setup
 
 
-def test_disagreements_are_listed_and_resolved_with_a_note(client, disputed,
-                                                           django_assert_max_num_queries):
+def test_disagreements_are_listed_and_resolved_with_a_note(
+    client, disputed, django_assert_max_num_queries
+):
     setup = disputed
     client.force_login(setup["lead"])
     list_url = reverse("moderation:disagreements", args=[setup["inspection"].pk])
@@ -336,8 +360,9 @@ def test_agreeing_key_questions_have_no_resolution_page(client, disputed):
 def test_agreement_statistics_export_as_csv(client, disputed):
     setup = disputed
     for values, second in [([S, S, S], [S, S, S]), ([N, S, S], [N, S, NA])]:
-        completed_read(submitted_review(setup["inspection"], setup["asha"], values), setup["mo"],
-                       second)
+        completed_read(
+            submitted_review(setup["inspection"], setup["asha"], values), setup["mo"], second
+        )
     client.force_login(setup["lead"])
     html = client.get(page_url(setup)).content.decode()
     assert "Download agreement statistics (CSV)" in html
@@ -349,8 +374,13 @@ def test_agreement_statistics_export_as_csv(client, disputed):
     by_key = {(r["breakdown"], r["code"] or r["label"]): r for r in rows}
     kq1 = by_key[("Key question", "2.1.1")]
     # 2.1.1 pairs: (S,N), (S,S), (N,N) -> po 2/3, pe = 2/3*1/3 + 1/3*2/3 = 4/9, kappa 0.4.
-    assert (kq1["pairs"], kq1["agreeing_pairs"], kq1["percentage_agreement"], kq1["kappa"],
-            kq1["weak_agreement"]) == ("3", "2", "66.7", "0.400", "yes")
+    assert (
+        kq1["pairs"],
+        kq1["agreeing_pairs"],
+        kq1["percentage_agreement"],
+        kq1["kappa"],
+        kq1["weak_agreement"],
+    ) == ("3", "2", "66.7", "0.400", "yes")
     kq3 = by_key[("Key question", "2.1.3")]
     assert (kq3["pairs"], kq3["kappa"], kq3["applicability_disagreements"]) == ("2", "n/a", "1")
     asha = by_key[("Assessor", "asha")]

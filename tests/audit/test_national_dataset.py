@@ -1,5 +1,6 @@
 """The national synthetic data set: the right rows, complete and consistent reviews, plausible
 answers, reproducible by seed, reused when asked again, and the roll-up runs on it."""
+
 from io import StringIO
 
 import pytest
@@ -18,13 +19,13 @@ from audit.models import (
     SampledCase,
     StandardJudgement,
 )
-from audit.national_dataset import (
+from audit.reports.rollup import rollup, rollup_copy_mismatches
+from audit.scoring.selectors import review_states
+from audit.synthetic.national_dataset import (
     build_national_dataset,
     crn_prefix,
     delete_national_dataset,
 )
-from audit.rollup import rollup, rollup_copy_mismatches
-from audit.selectors import review_states
 from cases.models import Case, Provider, ProviderType
 from standards.models import KeyQuestion, Prompt
 
@@ -43,16 +44,29 @@ def built(hmip_2018):
 def snapshot(inspection):
     """Everything an assessor recorded, in a fixed order and without database ids."""
     reviews = CaseReview.objects.filter(sampled_case__inspection=inspection).order_by(
-        "sampled_case__case__crn")
-    facts = list(reviews.values_list(
-        "sampled_case__case__crn", "sampled_case__provider__code", "status",
-        "rosh_level_found", "domestic_abuse_enquiries_made", "home_visit_made",
-        "sampled_case__assessor__username"))
-    answers = list(PromptAnswer.objects.filter(review__in=reviews).order_by(
-        "review__sampled_case__case__crn", "prompt__code").values_list("prompt__code", "value"))
-    judgements = list(Judgement.objects.filter(review__in=reviews).order_by(
-        "review__sampled_case__case__crn", "key_question__code").values_list(
-        "key_question__code", "value", "rationale", "rollup_value"))
+        "sampled_case__case__crn"
+    )
+    facts = list(
+        reviews.values_list(
+            "sampled_case__case__crn",
+            "sampled_case__provider__code",
+            "status",
+            "rosh_level_found",
+            "domestic_abuse_enquiries_made",
+            "home_visit_made",
+            "sampled_case__assessor__username",
+        )
+    )
+    answers = list(
+        PromptAnswer.objects.filter(review__in=reviews)
+        .order_by("review__sampled_case__case__crn", "prompt__code")
+        .values_list("prompt__code", "value")
+    )
+    judgements = list(
+        Judgement.objects.filter(review__in=reviews)
+        .order_by("review__sampled_case__case__crn", "key_question__code")
+        .values_list("key_question__code", "value", "rationale", "rollup_value")
+    )
     return facts, answers, judgements
 
 
@@ -60,7 +74,8 @@ def test_it_writes_a_national_inspection_of_every_pdu(built, hmip_2018):
     inspection = built.inspection
     prompts = Prompt.objects.filter(key_question__standard__framework=hmip_2018).count()
     key_questions = KeyQuestion.objects.filter(
-        standard__framework=hmip_2018, standard__rated_by="case_data").count()
+        standard__framework=hmip_2018, standard__rated_by="case_data"
+    ).count()
     assert (built.reviews, built.providers, built.built) == (200, 120, True)
     assert built.prompt_answers == 200 * prompts == PromptAnswer.objects.count()
     assert built.judgements == 200 * key_questions == Judgement.objects.count()
@@ -76,7 +91,8 @@ def test_it_writes_a_national_inspection_of_every_pdu(built, hmip_2018):
     assert inspection.sample.cases.count() == 200
     # Every case is assigned to an assessor of its own region.
     sampled = SampledCase.objects.filter(inspection=inspection).select_related(
-        "provider", "assessor")
+        "provider", "assessor"
+    )
     for s in sampled:
         assert s.assessor.providers.get() == s.provider.parent
         assert s.assessor.groups.get().name == "assessor"
@@ -85,8 +101,11 @@ def test_it_writes_a_national_inspection_of_every_pdu(built, hmip_2018):
 
 
 def test_every_review_is_complete_and_consistent(built):
-    reviews = list(CaseReview.objects.filter(sampled_case__inspection=built.inspection)
-                   .select_related("sampled_case__case", "sampled_case__inspection"))
+    reviews = list(
+        CaseReview.objects.filter(sampled_case__inspection=built.inspection).select_related(
+            "sampled_case__case", "sampled_case__inspection"
+        )
+    )
     assert {r.status for r in reviews} <= {ReviewStatus.SUBMITTED, ReviewStatus.MODERATED}
     states = review_states(reviews)
     # As if each had been scored and submitted through the pages: nothing missing, every
@@ -101,8 +120,9 @@ def test_every_review_is_complete_and_consistent(built):
 
 
 def test_moderated_reviews_have_second_reads_and_resolutions(built):
-    moderated = CaseReview.objects.filter(sampled_case__inspection=built.inspection,
-                                          status=ReviewStatus.MODERATED)
+    moderated = CaseReview.objects.filter(
+        sampled_case__inspection=built.inspection, status=ReviewStatus.MODERATED
+    )
     assert moderated.count() > 0
     reads = ModerationRead.objects.filter(review__in=moderated)
     assert reads.count() == moderated.count()
@@ -111,11 +131,14 @@ def test_moderated_reviews_have_second_reads_and_resolutions(built):
     second = {
         (review_id, kq_id): value
         for review_id, kq_id, value in ModerationJudgement.objects.filter(
-            read__review__in=moderated).values_list("read__review_id", "key_question_id", "value")
+            read__review__in=moderated
+        ).values_list("read__review_id", "key_question_id", "value")
     }
     disagreeing = {
-        pk for pk, review_id, kq_id, value in Judgement.objects.filter(
-            review__in=moderated).values_list("pk", "review_id", "key_question_id", "value")
+        pk
+        for pk, review_id, kq_id, value in Judgement.objects.filter(
+            review__in=moderated
+        ).values_list("pk", "review_id", "key_question_id", "value")
         if second[(review_id, kq_id)] != value
     }
     assert set(Resolution.objects.values_list("judgement_id", flat=True)) == disagreeing
@@ -126,10 +149,11 @@ def test_answers_are_plausible_keeping_safe_weaker_than_engaging(built):
     by_lens = (
         Judgement.objects.filter(rollup_inspection=built.inspection)
         .values("key_question__lens")
-        .annotate(sufficient=Count("id", filter=Q(rollup_value="sufficient")),
-                  applicable=Count("id", filter=Q(rollup_value__in=["sufficient",
-                                                                    "not_sufficient"])),
-                  not_applicable=Count("id", filter=Q(rollup_value="na")))
+        .annotate(
+            sufficient=Count("id", filter=Q(rollup_value="sufficient")),
+            applicable=Count("id", filter=Q(rollup_value__in=["sufficient", "not_sufficient"])),
+            not_applicable=Count("id", filter=Q(rollup_value="na")),
+        )
     )
     share = {row["key_question__lens"]: row["sufficient"] / row["applicable"] for row in by_lens}
     assert share["keeping_safe"] + 0.08 < share["engaging"]
@@ -183,16 +207,13 @@ def test_one_region_and_deleting_leave_other_data_alone(built, hmip_2018):
 
 def test_the_command_builds_reports_progress_and_deletes(hmip_2018):
     out = StringIO()
-    call_command("generate_national_dataset", reviews=40, seed=3, title="Command build",
-                 stdout=out)
+    call_command("generate_national_dataset", reviews=40, seed=3, title="Command build", stdout=out)
     text = out.getvalue()
     assert "prompt answers: 2,080 written" in text
     assert "40 reviews" in text and "120 PDUs" in text and "built in" in text
     out = StringIO()
-    call_command("generate_national_dataset", reviews=40, seed=3, title="Command build",
-                 stdout=out)
+    call_command("generate_national_dataset", reviews=40, seed=3, title="Command build", stdout=out)
     assert "reused" in out.getvalue()
-    call_command("generate_national_dataset", title="Command build", delete=True,
-                 stdout=StringIO())
+    call_command("generate_national_dataset", title="Command build", delete=True, stdout=StringIO())
     assert not Inspection.objects.filter(title="Command build").exists()
     assert not PromptAnswer.objects.exists()

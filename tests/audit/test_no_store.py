@@ -1,5 +1,6 @@
 """No page or download is kept by a browser or proxy cache: every URL of the URL conf answers
 with `Cache-Control: no-store`, signed in or not, whatever the status; static files do not."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,9 +11,15 @@ from django.utils.cache import get_max_age
 from .access_world import build_world
 from .test_permission_matrix import url_for, url_patterns
 
-DOWNLOADS = {"cases:sample_csv", "reports:inspection_json", "reports:inspection_download",
-             "reports:provider_download", "reports:league_download",
-             "moderation:agreement_csv", "trail:events_csv"}
+DOWNLOADS = {
+    "cases:sample_csv",
+    "reports:inspection_json",
+    "reports:inspection_download",
+    "reports:provider_download",
+    "reports:league_download",
+    "moderation:agreement_csv",
+    "trail:events_csv",
+}
 
 
 @pytest.fixture
@@ -38,8 +45,7 @@ def test_every_url_answers_with_no_store(world, principal):
         url = url_for(name, pattern, world)
         response = client.get(url)
         if not never_stored(response):
-            stored.append(f"{name} {url} {response.status_code}: "
-                          f"{response.get('Cache-Control')!r}")
+            stored.append(f"{name} {url} {response.status_code}: {response.get('Cache-Control')!r}")
         if response.status_code == 200 and name in DOWNLOADS:
             downloads.add(name)
     assert stored == []
@@ -47,10 +53,16 @@ def test_every_url_answers_with_no_store(world, principal):
         assert downloads == DOWNLOADS  # the files themselves were checked, not refusals
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/no-such-page/"), ("post", "/accounts/logout/"), ("get", "/admin/"),
-    ("get", "/admin/audit/user/"), ("post", "/inspections/new/"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/no-such-page/"),
+        ("post", "/accounts/logout/"),
+        ("get", "/admin/"),
+        ("get", "/admin/audit/user/"),
+        ("post", "/inspections/new/"),
+    ],
+)
 def test_refusals_redirects_and_the_admin_are_not_stored_either(world, method, path):
     client = Client()
     client.force_login(world.admin)

@@ -1,20 +1,21 @@
 """Production run path: the replica router and the health check's failure answer."""
+
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.db import DatabaseError
-from types import SimpleNamespace
-
 from django.urls import reverse
 
-from audit.db_routers import ReportReplicaRouter, report_reads, reads_from_replica
+from audit.config.db_routers import ReportReplicaRouter
+from audit.reports.replica import reads_from_replica, report_reads
 from cases.models import Case
-
 
 
 def with_replica():
     return mock.patch(
-        "audit.db_routers.settings", SimpleNamespace(DATABASES={"default": {}, "replica": {}})
+        "audit.config.db_routers.settings",
+        SimpleNamespace(DATABASES={"default": {}, "replica": {}}),
     )
 
 
@@ -53,7 +54,7 @@ def test_replica_is_never_migrated():
 
 @pytest.mark.django_db
 def test_health_check_reports_database_failure(client):
-    with mock.patch("audit.views.home.connection") as connection:
+    with mock.patch("audit.accounts.views.connection") as connection:
         connection.cursor.side_effect = DatabaseError("down")
         response = client.get(reverse("health"))
     assert response.status_code == 503

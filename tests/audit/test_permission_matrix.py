@@ -16,6 +16,7 @@ The empty POSTs of the table prove little about writes, so every URL that accept
 sent a real change (WRITES, below) by those who see its object but may not manage it, and the
 database is compared before and after.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,13 +27,24 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
-from audit.roles import ROLE_PERMISSIONS, Role, may
+from audit.accounts.roles import ROLE_PERMISSIONS, Role, may
 
 from ..factories import UserFactory
 from .access_world import World, build_world
 
-PRINCIPALS = ["anonymous", "assessor", "moderator", "lead", "manager", "admin", "onlooker",
-              "assessor_b", "moderator_b", "lead_b", "manager_b"]
+PRINCIPALS = [
+    "anonymous",
+    "assessor",
+    "moderator",
+    "lead",
+    "manager",
+    "admin",
+    "onlooker",
+    "assessor_b",
+    "moderator_b",
+    "lead_b",
+    "manager_b",
+]
 OUT_OF_SCOPE = [p for p in PRINCIPALS if p.endswith("_b")]
 LOGIN = "in"
 
@@ -152,8 +164,10 @@ def parse(matrix: str) -> dict[str, Rule]:
         name, method, *cells = [c for c in line.split() if c != "|"]
         assert len(cells) == len(PRINCIPALS), f"{name} {method}: {len(cells)} columns"
         rows.setdefault(name, {})[method] = tuple(cells)
-    return {name: Rule(**{m.lower(): cells for m, cells in methods.items()})
-            for name, methods in rows.items()}
+    return {
+        name: Rule(**{m.lower(): cells for m, cells in methods.items()})
+        for name, methods in rows.items()
+    }
 
 
 RULES = parse(MATRIX)
@@ -196,10 +210,16 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
             crn = a.moderated_crn if name.startswith("moderation:") else a.open_crn
             kwargs[key] = crn if exists else "XZ9999"
         elif key == "code":
-            code = {"audit:review_standard": "2.1", "moderation:resolve": "2.1.2",
-                    "standards:framework": world.framework.code}.get(name, a.pdu.code)
-            kwargs[key] = code if exists or name in ("audit:review_standard",
-                                                     "moderation:resolve") else "NO-SUCH"
+            code = {
+                "audit:review_standard": "2.1",
+                "moderation:resolve": "2.1.2",
+                "standards:framework": world.framework.code,
+            }.get(name, a.pdu.code)
+            kwargs[key] = (
+                code
+                if exists or name in ("audit:review_standard", "moderation:resolve")
+                else "NO-SUCH"
+            )
         elif key == "version":
             kwargs[key] = world.framework.version
         elif key == "standard_code":
@@ -246,8 +266,13 @@ def _text(response) -> str:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(body), read_only=True)
-        return " ".join(str(c) for sheet in book.worksheets
-                        for row in sheet.iter_rows(values_only=True) for c in row if c)
+        return " ".join(
+            str(c)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for c in row
+            if c
+        )
     return body.decode("utf-8", "replace") + response.get("Location", "")
 
 
@@ -271,16 +296,22 @@ def run_matrix(client, world: World, names=None, rules=RULES) -> list[str]:
                 response = _request(client, method, url)
                 outcome = _outcome(response)
                 if outcome != expected:
-                    problems.append(f"{method.upper()} {name} as {principal}: expected "
-                                    f"{expected}, got {outcome} ({url})")
+                    problems.append(
+                        f"{method.upper()} {name} as {principal}: expected "
+                        f"{expected}, got {outcome} ({url})"
+                    )
                 if principal in OUT_OF_SCOPE or outcome in ("403", "404"):
                     shown = _text(response)
                     leaked = [s for s in world.a.secrets if s in shown]
                     if principal != "anonymous" and leaked:
-                        problems.append(f"{method.upper()} {name} as {principal} shows "
-                                        f"{leaked} ({outcome})")
-                if (principal in OUT_OF_SCOPE and pattern.pattern.converters
-                        and name not in SHARED_WITH_EVERYONE):
+                        problems.append(
+                            f"{method.upper()} {name} as {principal} shows {leaked} ({outcome})"
+                        )
+                if (
+                    principal in OUT_OF_SCOPE
+                    and pattern.pattern.converters
+                    and name not in SHARED_WITH_EVERYONE
+                ):
                     nowhere = url_for(name, pattern, world, exists=False)
                     if nowhere != url:
                         as_if_missing = _outcome(_request(client, method, nowhere))
@@ -288,10 +319,12 @@ def run_matrix(client, world: World, names=None, rules=RULES) -> list[str]:
                             problems.append(
                                 f"{method.upper()} {name} as {principal}: {outcome} for side A "
                                 f"but {as_if_missing} for nothing at all: that tells them "
-                                "side A's object exists")
-                if settings.SESSION_COOKIE_NAME not in client.cookies or not client.cookies[
-                    settings.SESSION_COOKIE_NAME
-                ].value:
+                                "side A's object exists"
+                            )
+                if (
+                    settings.SESSION_COOKIE_NAME not in client.cookies
+                    or not client.cookies[settings.SESSION_COOKIE_NAME].value
+                ):
                     _sign_in(client, world, principal)  # signed out by the logout URL
     return problems
 
@@ -339,21 +372,27 @@ def test_the_matrix_notices_a_rule_that_no_longer_holds(client, world):
 
     without = {k: v for k, v in RULES.items() if k != "audit:review_tasks"}
     assert run_matrix(client, world, names=names, rules=without) == [
-        "no access rule for audit:review_tasks"]
+        "no access rule for audit:review_tasks"
+    ]
 
     column = PRINCIPALS.index("manager_b")
     loose = list(RULES["reports:inspection"].get)
     loose[column] = "200"
     rules = {**RULES, "reports:inspection": Rule(get=tuple(loose))}
     problems = run_matrix(client, world, names=["reports:inspection"], rules=rules)
-    assert problems == ["GET reports:inspection as manager_b: expected 200, got 404 ("
-                        f"{reverse('reports:inspection', args=[world.a.inspection.pk])})"]
+    assert problems == [
+        "GET reports:inspection as manager_b: expected 200, got 404 ("
+        f"{reverse('reports:inspection', args=[world.a.inspection.pk])})"
+    ]
 
 
 @pytest.mark.django_db
 def test_only_staff_reach_the_django_admin(client, world):
-    admin_urls = [reverse("admin:index"), reverse("admin:audit_auditevent_changelist"),
-                  reverse("admin:audit_casereview_changelist")]
+    admin_urls = [
+        reverse("admin:index"),
+        reverse("admin:audit_auditevent_changelist"),
+        reverse("admin:audit_casereview_changelist"),
+    ]
     for principal in PRINCIPALS:
         _sign_in(client, world, principal)
         for url in admin_urls:
@@ -363,7 +402,8 @@ def test_only_staff_reach_the_django_admin(client, world):
             else:
                 assert response.status_code == 302, (principal, url)
                 sign_in = (reverse("admin:login"),) + (
-                    (reverse("login"),) if principal == "anonymous" else ())
+                    (reverse("login"),) if principal == "anonymous" else ()
+                )
                 assert response["Location"].startswith(sign_in), (principal, url)
     # The admin is not scoped to providers: a lead marked as staff by mistake is still kept out.
     staff_lead = UserFactory(roles=[Role.LEAD], is_staff=True, scope=[world.a.pdu])
@@ -371,7 +411,8 @@ def test_only_staff_reach_the_django_admin(client, world):
     for url in admin_urls:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(
-            reverse("admin:login")), url
+            reverse("admin:login")
+        ), url
     staff_admin = UserFactory(roles=[Role.ADMIN], is_staff=True)
     client.force_login(staff_admin)
     assert client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
@@ -414,8 +455,9 @@ class WriteCheck:
 def _review(world, crn=None):
     from audit.models import CaseReview
 
-    return CaseReview.objects.get(sampled_case__inspection=world.a.inspection,
-                                  sampled_case__case__crn=crn or world.a.open_crn)
+    return CaseReview.objects.get(
+        sampled_case__inspection=world.a.inspection, sampled_case__case__crn=crn or world.a.open_crn
+    )
 
 
 def _submitted(world):
@@ -441,8 +483,9 @@ def _caseload_file():
 def _staged_caseload(world, client):
     import re
 
-    preview = client.post(reverse("cases:caseload_upload"),
-                          {"file": _caseload_file(), "provider": ""})
+    preview = client.post(
+        reverse("cases:caseload_upload"), {"file": _caseload_file(), "provider": ""}
+    )
     token = re.search(r'name="upload" value="([0-9a-f]+)"', preview.content.decode())
     assert token, "the preview offers no confirmation"
     return {"upload": token.group(1)}
@@ -457,9 +500,14 @@ def _new_sample(world, client):
 
 def _inspection_form(world, client):
     a = world.a
-    return {"title": "Renamed inspection", "framework": world.framework.pk,
-            "providers": [a.pdu.pk], "team": [a.users[Role.ASSESSOR].pk],
-            **_date("period_start", 1, 1, 2026), **_date("period_end", 30, 6, 2026)}
+    return {
+        "title": "Renamed inspection",
+        "framework": world.framework.pk,
+        "providers": [a.pdu.pk],
+        "team": [a.users[Role.ASSESSOR].pk],
+        **_date("period_start", 1, 1, 2026),
+        **_date("period_end", 30, 6, 2026),
+    }
 
 
 def _scoring_file(world, client):
@@ -479,8 +527,9 @@ def _completed_review(world, client):
 def _chosen_for_moderation(world):
     from audit.models import ModerationRead
 
-    return ModerationRead.objects.create(review=_submitted(world),
-                                         reason=ModerationRead.Reason.LEAD_CHOICE)
+    return ModerationRead.objects.create(
+        review=_submitted(world), reason=ModerationRead.Reason.LEAD_CHOICE
+    )
 
 
 def _read_reopened(world, client):
@@ -495,13 +544,17 @@ def _read_reopened(world, client):
 
 
 def _rated(world, client):
-    from audit.rollup_services import record_standard_rating
+    from audit.reports.standard_ratings import record_standard_rating
     from standards.models import Standard
 
     record_standard_rating(
-        inspection=world.a.inspection, provider=world.a.pdu,
+        inspection=world.a.inspection,
+        provider=world.a.pdu,
         standard=Standard.objects.get(framework=world.framework, code="2.1"),
-        rating="good", rationale="Entered before.", user=world.a.users[Role.LEAD])
+        rating="good",
+        rationale="Entered before.",
+        user=world.a.users[Role.LEAD],
+    )
     return {"action": "withdraw"}
 
 
@@ -514,78 +567,158 @@ SEE_ITS_INSPECTION = {"onlooker": "404", "moderator": "404", "manager": "404"}
 
 WRITES = {
     "cases:caseload_upload": WriteCheck(
-        "manager", {"lead": "403", "onlooker": "403"}, done="200",
-        changes=(Change("preview", lambda w, c: {"file": _caseload_file(), "provider": ""},
-                        writes=False),)),
+        "manager",
+        {"lead": "403", "onlooker": "403"},
+        done="200",
+        changes=(
+            Change(
+                "preview", lambda w, c: {"file": _caseload_file(), "provider": ""}, writes=False
+            ),
+        ),
+    ),
     "cases:provider_caseload_upload": WriteCheck(
-        "manager", {"lead": "403", "onlooker": "403"}, done="200",
-        changes=(Change("preview", lambda w, c: {"file": _caseload_file(), "provider": ""},
-                        writes=False),)),
+        "manager",
+        {"lead": "403", "onlooker": "403"},
+        done="200",
+        changes=(
+            Change(
+                "preview", lambda w, c: {"file": _caseload_file(), "provider": ""}, writes=False
+            ),
+        ),
+    ),
     "cases:caseload_confirm": WriteCheck(
-        "manager", {"lead": "403", "onlooker": "403"},
-        changes=(Change("import", _staged_caseload),)),
+        "manager", {"lead": "403", "onlooker": "403"}, changes=(Change("import", _staged_caseload),)
+    ),
     "cases:caseload_cancel": WriteCheck(
-        "manager", {"lead": "403", "onlooker": "403"},
+        "manager",
+        {"lead": "403", "onlooker": "403"},
         # Deletes the staged file (cases/uploads.py), no row: nothing in the database changes.
-        changes=(Change("cancel", _staged_caseload, writes=False),)),
+        changes=(Change("cancel", _staged_caseload, writes=False),),
+    ),
     "cases:sample_new": WriteCheck(
-        "lead", {"manager": "403"},
-        changes=(Change("draw", lambda w, c: {
-            "providers": [w.a.pdu.code], **_date("window_start", 1, 1, 2020),
-            **_date("window_end", 31, 12, 2026), "confidence": "95", "margin": "5",
-            "size": "1", "seed": "7", "action": "draw"}),)),
+        "lead",
+        {"manager": "403"},
+        changes=(
+            Change(
+                "draw",
+                lambda w, c: {
+                    "providers": [w.a.pdu.code],
+                    **_date("window_start", 1, 1, 2020),
+                    **_date("window_end", 31, 12, 2026),
+                    "confidence": "95",
+                    "margin": "5",
+                    "size": "1",
+                    "seed": "7",
+                    "action": "draw",
+                },
+            ),
+        ),
+    ),
     "audit:inspection_create": WriteCheck(
-        "lead", {"moderator": "403", "manager": "403"},
-        changes=(Change("create", _inspection_form),)),
+        "lead",
+        {"moderator": "403", "manager": "403"},
+        changes=(Change("create", _inspection_form),),
+    ),
     "audit:inspection_edit": WriteCheck(
-        "lead", SEE_THE_INSPECTION, changes=(Change("edit", _inspection_form),)),
+        "lead", SEE_THE_INSPECTION, changes=(Change("edit", _inspection_form),)
+    ),
     "audit:inspection_add_sample": WriteCheck(
-        "lead", SEE_THE_INSPECTION, changes=(Change("add a sample", _new_sample),)),
+        "lead", SEE_THE_INSPECTION, changes=(Change("add a sample", _new_sample),)
+    ),
     "audit:inspection_assign": WriteCheck(
-        "lead", SEE_THE_INSPECTION,
-        changes=(Change("unassign", lambda w, c: {
-            "action": "unassign", "cases": [str(_review(w).sampled_case_id)]}),)),
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(
+            Change(
+                "unassign",
+                lambda w, c: {"action": "unassign", "cases": [str(_review(w).sampled_case_id)]},
+            ),
+        ),
+    ),
     "audit:inspection_import": WriteCheck(
-        "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _scoring_file),)),
+        "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _scoring_file),)
+    ),
     "audit:review_facts": WriteCheck(
-        "assessor", SEE_ITS_INSPECTION,
-        changes=(Change("facts", lambda w, c: {
-            "version": _review(w).version, "rosh_screening_completed": "no",
-            "action": "draft"}),)),
+        "assessor",
+        SEE_ITS_INSPECTION,
+        changes=(
+            Change(
+                "facts",
+                lambda w, c: {
+                    "version": _review(w).version,
+                    "rosh_screening_completed": "no",
+                    "action": "draft",
+                },
+            ),
+        ),
+    ),
     "audit:review_standard": WriteCheck(
-        "assessor", SEE_ITS_INSPECTION,
-        changes=(Change("answers", lambda w, c: {
-            "version": _review(w).version, "p_2_1_1_a": "yes", "action": "draft"}),)),
+        "assessor",
+        SEE_ITS_INSPECTION,
+        changes=(
+            Change(
+                "answers",
+                lambda w, c: {"version": _review(w).version, "p_2_1_1_a": "yes", "action": "draft"},
+            ),
+        ),
+    ),
     "audit:review_check": WriteCheck(
-        "assessor", SEE_ITS_INSPECTION, changes=(Change("submit", _completed_review),)),
+        "assessor", SEE_ITS_INSPECTION, changes=(Change("submit", _completed_review),)
+    ),
     "audit:review_return": WriteCheck(
-        "lead", {"assessor": "403", **SEE_ITS_INSPECTION},
-        changes=(Change("return", lambda w, c: _submitted(w) and {"comment": "Check 2.1."}),)),
+        "lead",
+        {"assessor": "403", **SEE_ITS_INSPECTION},
+        changes=(Change("return", lambda w, c: _submitted(w) and {"comment": "Check 2.1."}),),
+    ),
     "audit:review_reopen": WriteCheck(
-        "lead", {"assessor": "403", **SEE_ITS_INSPECTION},
-        changes=(Change("reopen", lambda w, c: _submitted(w) and {"comment": "Reopened."}),)),
+        "lead",
+        {"assessor": "403", **SEE_ITS_INSPECTION},
+        changes=(Change("reopen", lambda w, c: _submitted(w) and {"comment": "Reopened."}),),
+    ),
     "reports:standard_rating_edit": WriteCheck(
-        "lead", {"onlooker": "403", "moderator": "404", "manager": "404"},
-        changes=(Change("rate", lambda w, c: {"rating": "inadequate",
-                                               "rationale": "Overridden."}),
-                 Change("withdraw", _rated))),
+        "lead",
+        {"onlooker": "403", "moderator": "404", "manager": "404"},
+        changes=(
+            Change("rate", lambda w, c: {"rating": "inadequate", "rationale": "Overridden."}),
+            Change("withdraw", _rated),
+        ),
+    ),
     "moderation:inspection": WriteCheck(
-        "lead", {"onlooker": "403", "moderator": "403", "manager": "404"},
+        "lead",
+        {"onlooker": "403", "moderator": "403", "manager": "404"},
         changes=(
             Change("draw", lambda w, c: _submitted(w) and {"action": "draw", "draw-seed": "7"}),
-            Change("choose", lambda w, c: _submitted(w) and {
-                "action": "choose", "choose-crn": w.a.open_crn}),
-            Change("assign", lambda w, c: _chosen_for_moderation(w) and {
-                "action": "assign", "assign-reads": [w.a.open_crn],
-                "assign-moderator": w.a.users[Role.MODERATOR].pk}),
-        )),
+            Change(
+                "choose",
+                lambda w, c: _submitted(w) and {"action": "choose", "choose-crn": w.a.open_crn},
+            ),
+            Change(
+                "assign",
+                lambda w, c: (
+                    _chosen_for_moderation(w)
+                    and {
+                        "action": "assign",
+                        "assign-reads": [w.a.open_crn],
+                        "assign-moderator": w.a.users[Role.MODERATOR].pk,
+                    }
+                ),
+            ),
+        ),
+    ),
     "moderation:resolve": WriteCheck(
-        "lead", {"onlooker": "403", "moderator": "403", "manager": "404"},
-        changes=(Change("resolve", lambda w, c: {"value": "sufficient",
-                                                  "note": "Agreed at the meeting."}),)),
+        "lead",
+        {"onlooker": "403", "moderator": "403", "manager": "404"},
+        changes=(
+            Change(
+                "resolve", lambda w, c: {"value": "sufficient", "note": "Agreed at the meeting."}
+            ),
+        ),
+    ),
     "moderation:read": WriteCheck(
-        "moderator", {"lead": "403", "onlooker": "404", "manager": "404"},
-        changes=(Change("second read", _read_reopened),)),
+        "moderator",
+        {"lead": "403", "onlooker": "404", "manager": "404"},
+        changes=(Change("second read", _read_reopened),),
+    ),
 }
 
 
@@ -626,19 +759,23 @@ def _outcomes_of(url, check: WriteCheck, change: Change, world) -> list[str]:
         for name, client in onlookers.items():
             outcome = _outcome(_post(client, url, data))
             if outcome != check.onlookers[name]:
-                problems.append(f"{change.label} as {name}: expected {check.onlookers[name]}, "
-                                f"got {outcome}")
+                problems.append(
+                    f"{change.label} as {name}: expected {check.onlookers[name]}, got {outcome}"
+                )
             changed = [label for label, rows in every_row().items() if rows != before[label]]
             if changed:
                 problems.append(f"{change.label} as {name} changed {changed}")
                 before = every_row()
         outcome = _outcome(_post(manager, url, data))
         if outcome != check.done:
-            problems.append(f"{change.label} as {check.manager}: expected {check.done}, "
-                            f"got {outcome}")
+            problems.append(
+                f"{change.label} as {check.manager}: expected {check.done}, got {outcome}"
+            )
         if (every_row() != before) != change.writes:
-            problems.append(f"{change.label} as {check.manager} "
-                            f"{'wrote nothing' if change.writes else 'wrote something'}")
+            problems.append(
+                f"{change.label} as {check.manager} "
+                f"{'wrote nothing' if change.writes else 'wrote something'}"
+            )
         transaction.set_rollback(True)
     return [f"POST {url}: {problem}" for problem in problems]
 
@@ -656,9 +793,10 @@ def post_urls(world) -> list[str]:
             transaction.set_rollback(True)
         if response.status_code != 405:
             accepting.append(name)
-        if not client.cookies.get(settings.SESSION_COOKIE_NAME) or not client.cookies[
-            settings.SESSION_COOKIE_NAME
-        ].value:
+        if (
+            not client.cookies.get(settings.SESSION_COOKIE_NAME)
+            or not client.cookies[settings.SESSION_COOKIE_NAME].value
+        ):
             client.force_login(world.admin)  # signed out by the logout URL
     return accepting
 
@@ -688,7 +826,7 @@ def test_those_who_see_but_may_not_manage_change_nothing(world, settings, tmp_pa
 @pytest.mark.django_db
 def test_the_write_check_notices_a_refusal_that_writes(world, monkeypatch):
     """Were the rating page to save before refusing, the check would say so."""
-    from audit.views import reports
+    from audit.reports import views as reports
 
     real = reports.inspection_to_manage_or_404
 
@@ -700,11 +838,15 @@ def test_the_write_check_notices_a_refusal_that_writes(world, monkeypatch):
 
     monkeypatch.setattr(reports, "inspection_to_manage_or_404", saves_then_refuses)
     check = WRITES["reports:standard_rating_edit"]
-    url = url_for("reports:standard_rating_edit",
-                  dict(url_patterns())["reports:standard_rating_edit"], world)
+    url = url_for(
+        "reports:standard_rating_edit", dict(url_patterns())["reports:standard_rating_edit"], world
+    )
     problems = _outcomes_of(url, check, check.changes[0], world)
-    assert any(problem.startswith(f"POST {url}: rate as onlooker changed [")
-               and "'audit.Inspection'" in problem for problem in problems), problems
+    assert any(
+        problem.startswith(f"POST {url}: rate as onlooker changed [")
+        and "'audit.Inspection'" in problem
+        for problem in problems
+    ), problems
 
 
 # The roles' permissions -----------------------------------------------------------------------
@@ -716,13 +858,16 @@ def test_every_role_permission_exists_and_groups_hold_them():
 
     for role, codes in ROLE_PERMISSIONS.items():
         group = Group.objects.get(name=role)
-        held = {f"{p.content_type.app_label}.{p.codename}"
-                for p in group.permissions.select_related("content_type")}
+        held = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
         assert held == set(codes), role
         for code in codes:
             app_label, codename = code.split(".")
-            assert Permission.objects.filter(content_type__app_label=app_label,
-                                             codename=codename).exists(), code
+            assert Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).exists(), code
 
 
 @pytest.mark.django_db
@@ -730,8 +875,10 @@ def test_pages_and_django_permissions_agree_for_every_role():
     """`may` (what pages ask) answers exactly as Django's has_perm for each role's group."""
     from django.contrib.auth.models import Permission
 
-    every = [f"{p.content_type.app_label}.{p.codename}"
-             for p in Permission.objects.select_related("content_type")]
+    every = [
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.select_related("content_type")
+    ]
     for role in Role.values:
         user = UserFactory(roles=[role])
         for code in every:
@@ -743,6 +890,10 @@ def test_each_role_has_distinct_powers():
     sets = {role: frozenset(codes) for role, codes in ROLE_PERMISSIONS.items()}
     assert len(set(sets.values())) == len(sets)
     assert [role for role, codes in sets.items() if "audit.view_auditevent" in codes] == [
-        Role.ADMIN]
-    assert not any(code.startswith("audit.delete_auditevent") or
-                   code == "audit.change_auditevent" for codes in sets.values() for code in codes)
+        Role.ADMIN
+    ]
+    assert not any(
+        code.startswith("audit.delete_auditevent") or code == "audit.change_auditevent"
+        for codes in sets.values()
+        for code in codes
+    )

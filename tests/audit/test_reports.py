@@ -1,4 +1,5 @@
 """Report pages, downloads, the JSON roll-up and the lead's standard ratings."""
+
 import csv
 import datetime
 import io
@@ -10,11 +11,20 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.accounts.roles import Role
 from audit.models import InspectionStatus, StandardJudgement
-from audit.roles import Role
 from standards.rating import Rating
 
-from .rollup_data import N, S, add_review, bulk_reviews, inspection_of, provider, rate, small_framework
+from .rollup_data import (
+    N,
+    S,
+    add_review,
+    bulk_reviews,
+    inspection_of,
+    provider,
+    rate,
+    small_framework,
+)
 from .test_rollup import scenario  # noqa: F401 - the shared hand-built inspection
 
 
@@ -53,8 +63,10 @@ def test_inspection_report_shows_ratings_overrides_and_chart(scenario, client, a
     # Partial overall, said plainly.
     assert "Partial: 1 of 3 standards rated" in html
     # The chart: SVG with a title and description, bands shaded by class, and no inline styles.
-    assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="kq-chart-title kq-chart-desc"', html)
-    assert "<title id=\"kq-chart-title\">" in html
+    assert re.search(
+        r'<svg[^>]*role="img"[^>]*aria-labelledby="kq-chart-title kq-chart-desc"', html
+    )
+    assert '<title id="kq-chart-title">' in html
     assert "app-chart__band--outstanding" in html
     assert 'style="' not in html and "<style" not in html
     # Small cells flagged in breakdowns (South has 20 cases, all of medium RoSH).
@@ -84,16 +96,18 @@ def test_breakdown_filters_by_get_parameters(scenario, client, admin_user):
     rows = csv_rows(response)
     assert rows[0] == ["Key question", "South PDU"]
     assert rows[1] == ["2.1.1", "65.0"]
-    page = client.get(url("inspection", inspection.id)
-                      + "?sentence_type=licence&by=provider").content.decode()
+    page = client.get(
+        url("inspection", inspection.id) + "?sentence_type=licence&by=provider"
+    ).content.decode()
     assert "Key questions by provider (Sentence type: Licence)" in page
 
 
 def test_small_cells_are_flagged_not_shown(scenario, client, admin_user):
     inspection, _, _ = scenario
     client.force_login(admin_user)
-    rows = csv_rows(client.get(url("inspection_download", inspection.id, "breakdown-provider",
-                                   "csv")))
+    rows = csv_rows(
+        client.get(url("inspection_download", inspection.id, "breakdown-provider", "csv"))
+    )
     header, k1 = rows[0], rows[1]
     assert header == ["Key question", "North PDU", "South PDU"]
     # North has exactly 5 applicable cases, so its cell is shown.
@@ -108,8 +122,9 @@ def test_small_breakdown_cell_in_export(scenario, client, admin_user):
     inspection.providers.add(p)
     add_review(inspection, p, {kqs["2.1.1"]: S})
     client.force_login(admin_user)
-    rows = csv_rows(client.get(url("inspection_download", inspection.id, "breakdown-provider",
-                                   "csv")))
+    rows = csv_rows(
+        client.get(url("inspection_download", inspection.id, "breakdown-provider", "csv"))
+    )
     assert rows[0][-1] == "Tiny PDU"
     assert rows[1][-1] == "fewer than 5 cases"
     html = client.get(url("inspection", inspection.id) + "?by=provider").content.decode()
@@ -117,8 +132,9 @@ def test_small_breakdown_cell_in_export(scenario, client, admin_user):
     assert '80%<span class="app-cell-hint">4 of 5</span>' in html  # North's 2.1.1
 
 
-def test_constant_queries_for_10_and_1000_reviews(client, admin_user,
-                                                  django_assert_max_num_queries):
+def test_constant_queries_for_10_and_1000_reviews(
+    client, admin_user, django_assert_max_num_queries
+):
     framework, standards, kqs = small_framework()
     bound = 36  # the XLSX of the whole report builds all six breakdowns
     for count in (10, 1000):
@@ -127,10 +143,15 @@ def test_constant_queries_for_10_and_1000_reviews(client, admin_user,
         bulk_reviews(inspection, p, list(kqs.values()), count)
         rate(inspection, p, standards["1.1"], Rating.GOOD)
         client.force_login(admin_user)
-        for page in (url("inspection", inspection.id), url("inspection", inspection.id)
-                     + f"?provider={p.code}&gender=female", url("provider", p.code),
-                     url("league"), url("index"), url("inspection_json", inspection.id),
-                     url("inspection_download", inspection.id, "all", "xlsx")):
+        for page in (
+            url("inspection", inspection.id),
+            url("inspection", inspection.id) + f"?provider={p.code}&gender=female",
+            url("provider", p.code),
+            url("league"),
+            url("index"),
+            url("inspection_json", inspection.id),
+            url("inspection_download", inspection.id, "all", "xlsx"),
+        ):
             with django_assert_max_num_queries(bound):
                 response = client.get(page)
             assert response.status_code == 200
@@ -146,13 +167,23 @@ def test_constant_queries_for_10_and_1000_reviews(client, admin_user,
 def test_key_question_csv_and_xlsx(scenario, client, admin_user):
     inspection, _, _ = scenario
     client.force_login(admin_user)
-    response = client.get(url("inspection_download", inspection.id, "key-questions", "csv")
-                          + "?provider=NORTH")
+    response = client.get(
+        url("inspection_download", inspection.id, "key-questions", "csv") + "?provider=NORTH"
+    )
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="inspection-' in response["Content-Disposition"]
     rows = csv_rows(response)
-    assert rows[0] == ["Key question", "Question", "Sufficient", "Applicable", "Not applicable",
-                       "Percentage", "CI low", "CI high", "Band"]
+    assert rows[0] == [
+        "Key question",
+        "Question",
+        "Sufficient",
+        "Applicable",
+        "Not applicable",
+        "Percentage",
+        "CI low",
+        "CI high",
+        "Band",
+    ]
     assert rows[1][:6] == ["2.1.1", "Assessment engages the person?", "4", "5", "0", "80.0"]
     assert rows[1][-1] == "Outstanding"
 
@@ -160,8 +191,14 @@ def test_key_question_csv_and_xlsx(scenario, client, admin_user):
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames[:4] == ["providers", "standards", "key-questions", "focus-measures"]
     sheet = workbook["key-questions"]
-    assert [c.value for c in sheet[2]][:6] == ["2.1.1", "Assessment engages the person?", 17, 25,
-                                                0, 68.0]
+    assert [c.value for c in sheet[2]][:6] == [
+        "2.1.1",
+        "Assessment engages the person?",
+        17,
+        25,
+        0,
+        68.0,
+    ]
     providers_sheet = workbook["providers"]
     header = [c.value for c in providers_sheet[1]]
     assert header[:3] == ["Provider", "Provider code", "Reviews counted"]
@@ -187,15 +224,19 @@ def test_exports_escape_formulas(scenario, client, admin_user):
     )
     Provider.objects.filter(code="NORTH").update(name="+North PDU")
     client.force_login(admin_user)
-    rows = csv_rows(client.get(url("inspection_download", inspection.id, "standards", "csv")
-                               + "?provider=NORTH"))
+    rows = csv_rows(
+        client.get(
+            url("inspection_download", inspection.id, "standards", "csv") + "?provider=NORTH"
+        )
+    )
     leadership = next(r for r in rows if r[0] == "1.1")
-    assert leadership[-1] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert leadership[-1] == '\'=HYPERLINK("http://evil.example","click")'
     rows = csv_rows(client.get(url("inspection_download", inspection.id, "providers", "csv")))
     assert ["'+North PDU", "NORTH"] == rows[1][:2]
 
-    response = client.get(url("inspection_download", inspection.id, "standards", "xlsx")
-                          + "?provider=NORTH")
+    response = client.get(
+        url("inspection_download", inspection.id, "standards", "xlsx") + "?provider=NORTH"
+    )
     sheet = load_workbook(io.BytesIO(response.content))["standards"]
     cell = next(r for r in sheet.iter_rows() if r[0].value == "1.1")[-1]
     assert cell.value.startswith("'=HYPERLINK") and cell.data_type == "s"
@@ -244,11 +285,17 @@ def test_rollup_command_json_and_csv(scenario, capsys):
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     north_k1 = next(r for r in rows if r["provider_code"] == "NORTH" and r["code"] == "2.1.1")
     assert (north_k1["sufficient"], north_k1["applicable"], north_k1["percentage"]) == (
-        "4", "5", "80.0")
+        "4",
+        "5",
+        "80.0",
+    )
     assert north_k1["rating"] == "outstanding"
     south_21 = next(r for r in rows if r["provider_code"] == "SOUTH" and r["code"] == "2.1")
     assert (south_21["data_rating"], south_21["override"], south_21["rating"]) == (
-        "requires_improvement", "good", "good")
+        "requires_improvement",
+        "good",
+        "good",
+    )
 
 
 def test_rollup_command_unknown_inspection(db):
@@ -266,9 +313,12 @@ def test_scoping_gives_404_outside_the_users_providers(scenario, client, manager
     inspection, _, _ = scenario
     outsider = provider(code="ELSEWHERE")
     client.force_login(manager_of("ELSEWHERE"))
-    for page in (url("inspection", inspection.id), url("inspection_json", inspection.id),
-                 url("inspection_download", inspection.id, "key-questions", "csv"),
-                 url("provider", "NORTH")):
+    for page in (
+        url("inspection", inspection.id),
+        url("inspection_json", inspection.id),
+        url("inspection_download", inspection.id, "key-questions", "csv"),
+        url("provider", "NORTH"),
+    ):
         assert client.get(page).status_code == 404, page
     index = client.get(url("index")).content.decode()
     assert inspection.title not in index
@@ -327,17 +377,29 @@ def two_rounds(db):
     a = provider(code="A-PDU", name="Alpha PDU")
     b = provider(code="B-PDU", name="Bravo PDU")
     c = provider(code="C-PDU", name="Charlie PDU")
-    old = inspection_of(framework, a, b, c, title="2025 round",
-                        period_start=datetime.date(2025, 1, 1),
-                        period_end=datetime.date(2025, 6, 30))
+    old = inspection_of(
+        framework,
+        a,
+        b,
+        c,
+        title="2025 round",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 6, 30),
+    )
     new = inspection_of(framework, a, b, c, title="2026 round")
 
     def give(inspection, p, k1, k2, k3, leadership):
         """Five reviews; k1, k2, k3: how many are sufficient on 2.1.1, 2.1.2, 2.2.1."""
         for i in range(5):
-            add_review(inspection, p, {kqs["2.1.1"]: S if i < k1 else N,
-                                       kqs["2.1.2"]: S if i < k2 else N,
-                                       kqs["2.2.1"]: S if i < k3 else N})
+            add_review(
+                inspection,
+                p,
+                {
+                    kqs["2.1.1"]: S if i < k1 else N,
+                    kqs["2.1.2"]: S if i < k2 else N,
+                    kqs["2.2.1"]: S if i < k3 else N,
+                },
+            )
         rate(inspection, p, standards["1.1"], leadership)
 
     give(old, a, 5, 3, 3, Rating.GOOD)
@@ -358,7 +420,10 @@ def test_league_table_ranks_and_shows_change(two_rounds, client, admin_user):
     table = [dict(zip(header, r)) for r in rows[1:]]
     # All score 6 with two standards Good or better: ranked by name.
     assert [(r["Rank"], r["Provider"], r["Score"]) for r in table] == [
-        ("1", "Alpha PDU", "6"), ("2", "Bravo PDU", "6"), ("3", "Charlie PDU", "6")]
+        ("1", "Alpha PDU", "6"),
+        ("2", "Bravo PDU", "6"),
+        ("3", "Charlie PDU", "6"),
+    ]
     assert [r["Change since previous inspection"] for r in table] == ["2", "0", "1"]
     assert [r["Previous score"] for r in table] == ["4", "6", "5"]
     assert all(r["Overall rating"] == "Good" for r in table)  # 6 of 9 -> Good (5-7)
@@ -374,10 +439,18 @@ def test_league_table_tie_break_on_good_standards(two_rounds, client, admin_user
     league = url("league_download", "league", "csv") + f"?framework={framework.id}"
     client.force_login(admin_user)
     # Bravo's 2.2 overridden to Good: 3 + 2 + 2 = 7, first on score.
-    rate(new, Provider.objects.get(code="B-PDU"), standards["2.2"], Rating.GOOD,
-         rationale="Planning evidence from interviews.")
+    rate(
+        new,
+        Provider.objects.get(code="B-PDU"),
+        standards["2.2"],
+        Rating.GOOD,
+        rationale="Planning evidence from interviews.",
+    )
     assert [r[1] for r in csv_rows(client.get(league))[1:]] == [
-        "Bravo PDU", "Alpha PDU", "Charlie PDU"]
+        "Bravo PDU",
+        "Alpha PDU",
+        "Charlie PDU",
+    ]
     # Charlie rated Good on all three: 6 points like Alpha, but three standards Good or better
     # against Alpha's two, so Charlie ranks above Alpha despite the name.
     charlie = Provider.objects.get(code="C-PDU")
@@ -386,7 +459,10 @@ def test_league_table_tie_break_on_good_standards(two_rounds, client, admin_user
         rate(new, charlie, standards[code], Rating.GOOD)
     rows = csv_rows(client.get(league))
     assert [(r[1], r[5], r[7]) for r in rows[1:]] == [
-        ("Bravo PDU", "7", "3"), ("Charlie PDU", "6", "3"), ("Alpha PDU", "6", "2")]
+        ("Bravo PDU", "7", "3"),
+        ("Charlie PDU", "6", "3"),
+        ("Alpha PDU", "6", "2"),
+    ]
 
 
 def test_league_table_period_and_sorting(two_rounds, client, admin_user):
@@ -395,16 +471,24 @@ def test_league_table_period_and_sorting(two_rounds, client, admin_user):
     query = f"?framework={framework.id}&period_end=2025-12-31"
     rows = csv_rows(client.get(url("league_download", "league", "csv") + query))
     # Only the 2025 round: B 6, C 5, A 4; no previous inspection so no change.
-    assert [(r[1], r[5]) for r in rows[1:]] == [("Bravo PDU", "6"), ("Charlie PDU", "5"),
-                                                 ("Alpha PDU", "4")]
+    assert [(r[1], r[5]) for r in rows[1:]] == [
+        ("Bravo PDU", "6"),
+        ("Charlie PDU", "5"),
+        ("Alpha PDU", "4"),
+    ]
     assert all(r[header_index(rows, "Change since previous inspection")] == "" for r in rows[1:])
-    rows = csv_rows(client.get(url("league_download", "league", "csv")
-                               + f"?framework={framework.id}&sort=change&order=desc"))
+    rows = csv_rows(
+        client.get(
+            url("league_download", "league", "csv")
+            + f"?framework={framework.id}&sort=change&order=desc"
+        )
+    )
     assert [r[1] for r in rows[1:]] == ["Alpha PDU", "Charlie PDU", "Bravo PDU"]
     html = client.get(url("league") + f"?framework={framework.id}&sort=provider").content.decode()
     assert 'aria-sort="ascending"' in html
-    bad = client.get(url("league") + f"?framework={framework.id}&period_start=2026-01-01"
-                     "&period_end=2025-01-01")
+    bad = client.get(
+        url("league") + f"?framework={framework.id}&period_start=2026-01-01&period_end=2025-01-01"
+    )
     assert "The end of the period must be on or after its start." in bad.content.decode()
 
 
@@ -434,6 +518,7 @@ def test_provider_trend(two_rounds, client, admin_user):
 @pytest.fixture
 def lead_of(make_user):
     """The inspection's lead, whose providers are all of the inspection's."""
+
     def make(inspection):
         lead = make_user(Role.LEAD, providers=list(inspection.providers.all()))
         inspection.lead = lead
@@ -458,10 +543,14 @@ def test_lead_enters_a_judgement_rating_with_rationale(scenario, client, lead_of
 
     response = client.post(edit, {"rating": "outstanding", "rationale": "Strong leadership."})
     assert response.status_code == 302
-    entry = StandardJudgement.objects.get(inspection=inspection, provider=south,
-                                          standard=standards["1.1"])
-    assert (entry.rating, entry.rationale, entry.entered_by) == ("outstanding",
-                                                                "Strong leadership.", lead)
+    entry = StandardJudgement.objects.get(
+        inspection=inspection, provider=south, standard=standards["1.1"]
+    )
+    assert (entry.rating, entry.rationale, entry.entered_by) == (
+        "outstanding",
+        "Strong leadership.",
+        lead,
+    )
     assert entry.history.count() == 1 and entry.history.first().history_user == lead
     # South now: 2.1 override G (2) + 1.1 O (3) = 5 of 6, still partial (2.2 not rated).
     data = client.get(url("inspection_json", inspection.id) + "?provider=SOUTH").json()
@@ -486,8 +575,13 @@ def test_lead_overrides_and_withdraws(scenario, client, lead_of):
     # 2.1 G (2) + 2.2 I (0, override) + 1.1 G (2) = 4 of 9 -> Requires improvement (3-4).
     data = client.get(url("inspection_json", inspection.id)).json()
     assert next(p for p in data["providers"] if p["code"] == "NORTH")["overall"] == {
-        "score": 4, "max_score": 9, "standards_rated": 3, "standards_in_scheme": 3,
-        "partial": False, "rating": "requires_improvement"}
+        "score": 4,
+        "max_score": 9,
+        "standards_rated": 3,
+        "standards_in_scheme": 3,
+        "partial": False,
+        "rating": "requires_improvement",
+    }
     client.post(edit, {"action": "withdraw"})
     assert not StandardJudgement.objects.filter(provider=north, standard=standards["2.2"]).exists()
     history = StandardJudgement.history.filter(provider=north, standard=standards["2.2"])
@@ -522,8 +616,10 @@ def test_published_inspection_ratings_are_final(scenario, client, admin_user):
     inspection.status = InspectionStatus.PUBLISHED
     inspection.save()
     client.force_login(admin_user)
-    response = client.post(url("standard_rating_edit", inspection.id, "NORTH", "1.1"),
-                           {"rating": "inadequate", "rationale": "Changed my mind."})
+    response = client.post(
+        url("standard_rating_edit", inspection.id, "NORTH", "1.1"),
+        {"rating": "inadequate", "rationale": "Changed my mind."},
+    )
     assert response.status_code == 200
     assert "is published, so its ratings are final" in response.content.decode()
 
@@ -535,18 +631,25 @@ def test_page_shows_one_breakdown_and_the_workbook_all_six(scenario, client, adm
     assert "Key questions by gender" in html
     assert "Key questions by RoSH level" not in html
     assert 'aria-current="page">Gender<' in html
-    workbook = load_workbook(io.BytesIO(client.get(
-        url("inspection_download", inspection.id, "all", "xlsx")).content))
+    workbook = load_workbook(
+        io.BytesIO(client.get(url("inspection_download", inspection.id, "all", "xlsx")).content)
+    )
     assert [name for name in workbook.sheetnames if name.startswith("breakdown-")] == [
-        "breakdown-rosh-level", "breakdown-sentence-type", "breakdown-gender",
-        "breakdown-ethnicity", "breakdown-practitioner-grade", "breakdown-provider"]
+        "breakdown-rosh-level",
+        "breakdown-sentence-type",
+        "breakdown-gender",
+        "breakdown-ethnicity",
+        "breakdown-practitioner-grade",
+        "breakdown-provider",
+    ]
 
 
 def test_league_table_is_scoped(two_rounds, client, manager_of):
     framework, _, _, _ = two_rounds
     client.force_login(manager_of("C-PDU"))
-    rows = csv_rows(client.get(url("league_download", "league", "csv")
-                               + f"?framework={framework.id}"))
+    rows = csv_rows(
+        client.get(url("league_download", "league", "csv") + f"?framework={framework.id}")
+    )
     assert [r[1] for r in rows[1:]] == ["Charlie PDU"]
     assert rows[1][0] == "1"
 

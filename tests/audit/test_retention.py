@@ -1,5 +1,6 @@
 """Retention: `purge_case_data` removes the case data of old published inspections and nothing
 else, all at once, records itself in the trail, and leaves every report figure as it was."""
+
 from __future__ import annotations
 
 import datetime
@@ -10,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from audit import retention, trail
+from audit.accounts.roles import Role
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -22,15 +23,17 @@ from audit.models import (
     PublishedFigures,
     Resolution,
     ReviewEvent,
-    SampledCase,
 )
+from audit.reports.breakdowns import DIMENSIONS
 from audit.reports.inspection import InspectionReport
-from audit.rollup import DIMENSIONS, rollup, rollup_to_dict
-from audit.roles import Role
+from audit.reports.rollup import rollup
+from audit.reports.rollup_export import rollup_to_dict
+from audit.retention import services as retention
+from audit.trail import trail
 from cases.models import Case, Sample
 
 from ..factories import PromptFactory
-from .rollup_data import N, NA, S, add_review, inspection_of, provider, rate, small_framework
+from .rollup_data import NA, N, S, add_review, inspection_of, provider, rate, small_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +49,8 @@ def world(make_user, settings):
     settings.CASE_DATA_RETENTION_DAYS = 730
     framework, standards, kqs = small_framework()
     kqs["2.1.3"] = kqs["2.1.1"].__class__.objects.create(
-        standard=standards["2.1"], code="2.1.3", order=3, wording="Risk assessed?")
+        standard=standards["2.1"], code="2.1.3", order=3, wording="Risk assessed?"
+    )
     prompt = PromptFactory(key_question=kqs["2.1.3"], code="2.1.3.a")
     north, south = provider(code="PDU-N", name="North"), provider(code="PDU-S", name="South")
     lead = make_user(Role.LEAD, providers=[north, south])
@@ -57,12 +61,19 @@ def world(make_user, settings):
     for i in range(12):
         where = north if i % 3 else south
         review = add_review(
-            old, where,
-            {kqs["2.1.1"]: (S, N, S)[i % 3], kqs["2.1.2"]: (S, S, NA, N)[i % 4],
-             kqs["2.2.1"]: (N, S)[i % 2], kqs["2.1.3"]: S},
+            old,
+            where,
+            {
+                kqs["2.1.1"]: (S, N, S)[i % 3],
+                kqs["2.1.2"]: (S, S, NA, N)[i % 4],
+                kqs["2.2.1"]: (N, S)[i % 2],
+                kqs["2.1.3"]: S,
+            },
             resolutions={kqs["2.1.1"]: S} if i == 1 else None,
-            ethnicity=("White", "Asian", "Black")[i % 3], rosh_level=("low", "high")[i % 2],
-            rosh_screening_completed=("yes", "no")[i % 2], home_visit_needed="yes",
+            ethnicity=("White", "Asian", "Black")[i % 3],
+            rosh_level=("low", "high")[i % 2],
+            rosh_screening_completed=("yes", "no")[i % 2],
+            home_visit_needed="yes",
             home_visit_made=("yes", "no", "yes")[i % 3],
         )
         PromptAnswer.objects.create(review=review, prompt=prompt, value=("yes", "no")[i % 2])
@@ -77,8 +88,13 @@ def world(make_user, settings):
     trail.record(user=lead, action=trail.Action.VIEWED, obj=reviews[0])
     trail.record(user=lead, action=trail.Action.STATUS_CHANGED, obj=old)
     trail.record(user=lead, action=trail.Action.EXPORTED, obj=old, object_type="inspection_report")
-    sample = Sample.objects.create(window_start="2023-01-01", window_end="2023-03-31",
-                                   requested_size=12, seed=1, caseload_size=12)
+    sample = Sample.objects.create(
+        window_start="2023-01-01",
+        window_end="2023-03-31",
+        requested_size=12,
+        seed=1,
+        caseload_size=12,
+    )
     sample.cases.set(Case.objects.filter(sampled_in__inspection=old))
     sample.providers.set([north, south])
     old.sample = sample
@@ -90,14 +106,23 @@ def world(make_user, settings):
     recent_review = add_review(recent, north, {kqs["2.1.1"]: N})
     recent.status, recent.published_at = InspectionStatus.PUBLISHED, RECENTLY
     recent.save()
-    return {"old": old, "recent": recent, "live": live, "north": north, "south": south,
-            "lead": lead, "shared_case": shared_case, "reviews": reviews,
-            "kept_reviews": [live_review, recent_review]}
+    return {
+        "old": old,
+        "recent": recent,
+        "live": live,
+        "north": north,
+        "south": south,
+        "lead": lead,
+        "shared_case": shared_case,
+        "reviews": reviews,
+        "kept_reviews": [live_review, recent_review],
+    }
 
 
 def purge(before="2024-11-30", **kwargs):
-    return retention.purge_case_data(before=datetime.date.fromisoformat(before), today=TODAY,
-                                     **kwargs)
+    return retention.purge_case_data(
+        before=datetime.date.fromisoformat(before), today=TODAY, **kwargs
+    )
 
 
 def figures(inspection, provider_ids=None):
@@ -108,8 +133,13 @@ def figures(inspection, provider_ids=None):
     result = rollup(inspection, provider_ids=provider_ids)
     shown = {"rollup": rollup_to_dict(result)}
     for scope in ["", *(p.code for p in result.providers)]:
-        report = InspectionReport(inspection, provider_ids=provider_ids, provider_code=scope,
-                                  result=result, dimensions=DIMENSIONS)
+        report = InspectionReport(
+            inspection,
+            provider_ids=provider_ids,
+            provider_code=scope,
+            result=result,
+            dimensions=DIMENSIONS,
+        )
         shown[scope] = [(table.slug, table.columns, table.rows) for table in report.build_tables()]
     return shown
 
@@ -132,8 +162,10 @@ def test_the_report_page_and_downloads_after_the_purge(client, world):
     tables = ["standards", "key-questions", "focus-measures", "breakdown-ethnicity"]
 
     def downloads():
-        found = [client.get(reverse("reports:inspection_download", args=[old.id, slug, "csv"]))
-                 for slug in tables]
+        found = [
+            client.get(reverse("reports:inspection_download", args=[old.id, slug, "csv"]))
+            for slug in tables
+        ]
         assert [response.status_code for response in found] == [200] * len(tables)
         return [response.content for response in found]
 
@@ -153,9 +185,11 @@ def test_the_purge_removes_case_data_history_and_trail_of_old_inspections_only(w
     review_ids = [r.id for r in world["reviews"]]
     history = CaseReview.history.model.objects
     assert history.filter(id__in=review_ids).count() >= 24
-    kept_events = set(AuditEvent.objects.exclude(object_type__in=["inspection", "casereview",
-                                                                  "inspection_report"])
-                      .values_list("id", flat=True))
+    kept_events = set(
+        AuditEvent.objects.exclude(
+            object_type__in=["inspection", "casereview", "inspection_report"]
+        ).values_list("id", flat=True)
+    )
     report = purge()
 
     assert report.inspections == ["Old audit"]
@@ -171,17 +205,20 @@ def test_the_purge_removes_case_data_history_and_trail_of_old_inspections_only(w
     assert not ModerationJudgement.objects.exists() and not ReviewEvent.objects.exists()
     assert not Sample.objects.exists()
     assert Case.objects.filter(pk=world["shared_case"].pk).exists()
-    assert not AuditEvent.objects.filter(object_id=str(old.id),
-                                         object_type__in=["inspection", "inspection_report"])
+    assert not AuditEvent.objects.filter(
+        object_id=str(old.id), object_type__in=["inspection", "inspection_report"]
+    )
     # The others keep everything.
     for review in world["kept_reviews"]:
         assert CaseReview.objects.filter(pk=review.pk).exists()
         assert Judgement.objects.filter(review=review).exists()
         assert history.filter(id=review.pk).exists()
-    assert AuditEvent.objects.filter(object_type="casereview",
-                                     object_id=str(world["kept_reviews"][0].pk)).exists()
+    assert AuditEvent.objects.filter(
+        object_type="casereview", object_id=str(world["kept_reviews"][0].pk)
+    ).exists()
     assert set(AuditEvent.objects.exclude(action="purged").values_list("id", flat=True)) >= (
-        kept_events)
+        kept_events
+    )
     old.refresh_from_db()
     assert old.case_data_purged_at is not None and old.sample is None
     assert old.status == InspectionStatus.PUBLISHED
@@ -195,26 +232,41 @@ def test_the_purge_is_recorded_in_the_trail_without_case_data(world):
     event = AuditEvent.objects.get(action=AuditEvent.Action.PURGED)
     assert event.username == "system"
     assert event.object_label == "Case data of 1 inspection published before 2024-11-30"
-    assert event.detail == {"before": "2024-11-30", "inspections": [world["old"].id],
-                            "removed": report.removed}
+    assert event.detail == {
+        "before": "2024-11-30",
+        "inspections": [world["old"].id],
+        "removed": report.removed,
+    }
     crns = Case.objects.values_list("crn", flat=True)
     assert not any(crn in str(event.detail) + event.object_label for crn in crns)
 
 
 def test_a_dry_run_counts_and_changes_nothing(world):
-    counts = (CaseReview.objects.count(), Case.objects.count(), AuditEvent.objects.count(),
-              CaseReview.history.model.objects.count())
+    counts = (
+        CaseReview.objects.count(),
+        Case.objects.count(),
+        AuditEvent.objects.count(),
+        CaseReview.history.model.objects.count(),
+    )
     dry = purge(dry_run=True)
-    assert (CaseReview.objects.count(), Case.objects.count(), AuditEvent.objects.count(),
-            CaseReview.history.model.objects.count()) == counts
+    assert (
+        CaseReview.objects.count(),
+        Case.objects.count(),
+        AuditEvent.objects.count(),
+        CaseReview.history.model.objects.count(),
+    ) == counts
     assert not PublishedFigures.objects.exists()
     assert dry.removed == purge().removed
 
 
 def test_a_date_more_recent_than_the_retention_period_is_refused(world):
-    with pytest.raises(retention.PurgeRefused, match=(
+    with pytest.raises(
+        retention.PurgeRefused,
+        match=(
             "Case data is kept for 730 days after publication: the latest date allowed is "
-            "2024-11-30, not 2025-06-01.")):
+            "2024-11-30, not 2025-06-01."
+        ),
+    ):
         purge("2025-06-01")
     assert CaseReview.objects.filter(sampled_case__inspection=world["old"]).count() == 12
 
@@ -238,15 +290,15 @@ def test_a_second_purge_finds_nothing_more(world):
     assert again.inspections == [] and again.total == 0
 
 
-def test_the_command_reports_counts_and_sweeps_expired_uploads(world, private_upload_dir,
-                                                                settings):
+def test_the_command_reports_counts_and_sweeps_expired_uploads(world, private_upload_dir, settings):
     settings.CASELOAD_UPLOAD_MAX_AGE = 0
     private_upload_dir.mkdir(parents=True)
     (private_upload_dir / "abc123.upload").write_bytes(b"crn\n")
     out = io.StringIO()
     call_command("purge_case_data", "--before", "2024-11-30", "--dry-run", stdout=out)
     assert "Would remove the case data of 1 inspection published before 2024-11-30:" in (
-        out.getvalue())
+        out.getvalue()
+    )
     assert (private_upload_dir / "abc123.upload").exists()
     out = io.StringIO()
     call_command("purge_case_data", "--before", "2024-11-30", stdout=out)

@@ -1,10 +1,11 @@
 """Two people saving the same review: the second is refused, nothing is lost, their input stays."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from audit import services
 from audit.models import CaseReview, Judgement, PromptAnswer
+from audit.scoring import services
 
 from .scoring_support import complete_answers, review_of, scoring_setup
 from .test_review_flow import standard_data, version_on
@@ -31,8 +32,9 @@ def test_second_session_is_refused_and_keeps_its_input(setup, hmip_2018):
     assert saved.status_code == 302
 
     theirs = {**judgements, "2.1.1": ("not_sufficient", "Motivation was never explored.")}
-    refused = second.post(url, standard_data({**answers, "2.1.1.a": "no"}, theirs,
-                                             version_on(loaded_second)))
+    refused = second.post(
+        url, standard_data({**answers, "2.1.1.a": "no"}, theirs, version_on(loaded_second))
+    )
     assert refused.status_code == 409
     html = refused.content.decode()
     assert "govuk-error-summary" in html
@@ -50,8 +52,9 @@ def test_second_session_is_refused_and_keeps_its_input(setup, hmip_2018):
 
     # The re-rendered page carries the current version: saving again is a deliberate overwrite.
     assert version_on(refused) == review.version
-    again = second.post(url, standard_data({**answers, "2.1.1.a": "no"}, theirs,
-                                           version_on(refused)))
+    again = second.post(
+        url, standard_data({**answers, "2.1.1.a": "no"}, theirs, version_on(refused))
+    )
     assert again.status_code == 302
     assert Judgement.objects.get(review=review, key_question__code="2.1.1").rationale == (
         "Motivation was never explored."
@@ -65,10 +68,21 @@ def test_stale_case_facts_are_refused_with_input_kept(setup):
     tab_one.force_login(assessor)
     tab_two.force_login(assessor)
     one, two = tab_one.get(url), tab_two.get(url)
-    assert tab_one.post(url, {"home_visit_needed": "yes", "version": version_on(one),
-                              "action": "draft"}).status_code == 302
-    refused = tab_two.post(url, {"home_visit_needed": "no", "person_interviewed": "yes",
-                                 "version": version_on(two), "action": "draft"})
+    assert (
+        tab_one.post(
+            url, {"home_visit_needed": "yes", "version": version_on(one), "action": "draft"}
+        ).status_code
+        == 302
+    )
+    refused = tab_two.post(
+        url,
+        {
+            "home_visit_needed": "no",
+            "person_interviewed": "yes",
+            "version": version_on(two),
+            "action": "draft",
+        },
+    )
     assert refused.status_code == 409
     assert 'value="no"\n    \n      checked="checked"' in refused.content.decode()
     review = CaseReview.objects.get()
@@ -80,13 +94,25 @@ def test_stale_save_in_the_service_writes_nothing(setup, hmip_2018):
     review = review_of(setup["inspection"], "X000001")
     assessor = setup["assessor"]
     answers, judgements = complete_answers(hmip_2018)["2.1"]
-    services.save_review(review=review, version=0, user=assessor, standard_code="2.1",
-                         answers=answers, judgements=judgements)
+    services.save_review(
+        review=review,
+        version=0,
+        user=assessor,
+        standard_code="2.1",
+        answers=answers,
+        judgements=judgements,
+    )
     history_before = PromptAnswer.history.count(), CaseReview.history.count()
     stale = review_of(setup["inspection"], "X000001")
     with pytest.raises(services.StaleReview) as refused:
-        services.save_review(review=stale, version=0, user=assessor, standard_code="2.1",
-                             answers={"2.1.1.a": "no"}, facts={"home_visit_needed": "yes"})
+        services.save_review(
+            review=stale,
+            version=0,
+            user=assessor,
+            standard_code="2.1",
+            answers={"2.1.1.a": "no"},
+            facts={"home_visit_needed": "yes"},
+        )
     assert refused.value.current_version == 1
     assert (PromptAnswer.history.count(), CaseReview.history.count()) == history_before
     fresh = review_of(setup["inspection"], "X000001")
@@ -97,12 +123,15 @@ def test_stale_save_in_the_service_writes_nothing(setup, hmip_2018):
 def test_submitting_a_version_that_changed_is_refused(setup, hmip_2018):
     from .scoring_support import score_completely
 
-    review = score_completely(review_of(setup["inspection"], "X000001"), setup["assessor"],
-                              hmip_2018)
+    review = score_completely(
+        review_of(setup["inspection"], "X000001"), setup["assessor"], hmip_2018
+    )
     loaded = review.version
-    services.save_review(review=review, version=loaded, user=setup["lead"],
-                         facts={"person_interviewed": "yes"})
+    services.save_review(
+        review=review, version=loaded, user=setup["lead"], facts={"person_interviewed": "yes"}
+    )
     with pytest.raises(services.StaleReview):
-        services.submit_review(review=review_of(setup["inspection"], "X000001"), version=loaded,
-                               user=setup["assessor"])
+        services.submit_review(
+            review=review_of(setup["inspection"], "X000001"), version=loaded, user=setup["assessor"]
+        )
     assert review_of(setup["inspection"], "X000001").status == "in_progress"

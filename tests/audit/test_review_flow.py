@@ -1,11 +1,12 @@
 """The whole scoring journey through the web pages: a lead sets up and assigns, an assessor fills
 every page, is refused while incomplete, submits; the lead returns and reopens."""
+
 import re
 
 import pytest
 from django.urls import reverse
 
-from audit.forms import judgement_field_name, prompt_field_name, rationale_field_name
+from audit.accounts.roles import Role
 from audit.models import (
     AuditEvent,
     CaseReview,
@@ -16,7 +17,7 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
 )
-from audit.roles import Role
+from audit.scoring.forms import judgement_field_name, prompt_field_name, rationale_field_name
 
 from ..factories import CaseFactory, ProviderFactory
 from .scoring_support import COMPLETE_FACTS, complete_answers, draw_sample
@@ -49,33 +50,54 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
 ):
     provider = ProviderFactory(code="PDU-WOL", name="Wolverhampton")
     lead = make_user(Role.LEAD, providers=[provider], first_name="Leigh", last_name="Lead")
-    assessor = make_user(Role.ASSESSOR, providers=[provider], first_name="Asha",
-                         last_name="Assessor")
+    assessor = make_user(
+        Role.ASSESSOR, providers=[provider], first_name="Asha", last_name="Assessor"
+    )
     cases = [
-        CaseFactory(provider=provider, crn=f"W{n:06d}", domestic_abuse_history=True,
-                    child_safeguarding_concerns=False)
+        CaseFactory(
+            provider=provider,
+            crn=f"W{n:06d}",
+            domestic_abuse_history=True,
+            child_safeguarding_concerns=False,
+        )
         for n in range(1, 4)
     ]
     sample = draw_sample(cases)
 
     # The lead creates the inspection, adds the sample and assigns the cases.
     client.force_login(lead)
-    response = client.post(reverse("audit:inspection_create"), {
-        "title": "Wolverhampton audit", "framework": hmip_2018.pk, "providers": [provider.pk],
-        "period_start_0": "1", "period_start_1": "1", "period_start_2": "2026",
-        "period_end_0": "30", "period_end_1": "6", "period_end_2": "2026",
-    })
+    response = client.post(
+        reverse("audit:inspection_create"),
+        {
+            "title": "Wolverhampton audit",
+            "framework": hmip_2018.pk,
+            "providers": [provider.pk],
+            "period_start_0": "1",
+            "period_start_1": "1",
+            "period_start_2": "2026",
+            "period_end_0": "30",
+            "period_end_1": "6",
+            "period_end_2": "2026",
+        },
+    )
     inspection = Inspection.objects.get(title="Wolverhampton audit")
     assert response.status_code == 302
     assert inspection.lead == lead and inspection.framework == hmip_2018
-    response = client.post(reverse("audit:inspection_add_sample", args=[inspection.pk]),
-                           {"sample": sample.pk})
+    response = client.post(
+        reverse("audit:inspection_add_sample", args=[inspection.pk]), {"sample": sample.pk}
+    )
     assert response.status_code == 302
-    assert CaseReview.objects.filter(sampled_case__inspection=inspection,
-                                     status=ReviewStatus.NOT_STARTED).count() == 3
+    assert (
+        CaseReview.objects.filter(
+            sampled_case__inspection=inspection, status=ReviewStatus.NOT_STARTED
+        ).count()
+        == 3
+    )
     ids = list(SampledCase.objects.filter(inspection=inspection).values_list("pk", flat=True))
-    response = client.post(reverse("audit:inspection_assign", args=[inspection.pk]),
-                           {"cases": ids, "assessor": assessor.pk, "action": "assign"})
+    response = client.post(
+        reverse("audit:inspection_assign", args=[inspection.pk]),
+        {"cases": ids, "assessor": assessor.pk, "action": "assign"},
+    )
     assert response.status_code == 302
     assert set(SampledCase.objects.values_list("assessor", flat=True)) == {assessor.pk}
     assert assessor in inspection.team.all()
@@ -86,15 +108,22 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert "W000001" in my_cases and "Not started" in my_cases
     tasks = client.get(review_url("review_tasks", inspection, "W000001")).content.decode()
     assert "govuk-task-list" in tasks
-    for title in ["Case facts", "2.1 Assessment", "2.2 Planning",
-                  "2.3 Implementation and delivery", "2.4 Reviewing"]:
+    for title in [
+        "Case facts",
+        "2.1 Assessment",
+        "2.2 Planning",
+        "2.3 Implementation and delivery",
+        "2.4 Reviewing",
+    ]:
         assert title in tasks
     assert "Not yet started" in tasks
 
     # Case facts, then each standard.
     page = client.get(review_url("review_facts", inspection, "W000001"))
-    response = client.post(review_url("review_facts", inspection, "W000001"),
-                           {**COMPLETE_FACTS, "version": version_on(page), "action": "continue"})
+    response = client.post(
+        review_url("review_facts", inspection, "W000001"),
+        {**COMPLETE_FACTS, "version": version_on(page), "action": "continue"},
+    )
     assert response.status_code == 302
     assert response["Location"] == review_url("review_standard", inspection, "W000001", "2.1")
 
@@ -107,8 +136,10 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert "2.1.3.e" in html and "Not applicable" in html  # no child safeguarding concerns
     assert prompt_field_name("2.1.3.e") + '"' not in html
     assert "govuk-details" in html  # guidance
-    response = client.post(review_url("review_standard", inspection, "W000001", "2.1"),
-                           standard_data(answers, judgements, version_on(page)))
+    response = client.post(
+        review_url("review_standard", inspection, "W000001", "2.1"),
+        standard_data(answers, judgements, version_on(page)),
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "govuk-error-summary" in html
@@ -125,47 +156,70 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     answers, judgements = pages["2.2"]
     judgements = {k: v for k, v in judgements.items() if k != "2.2.2"}
     page = client.get(review_url("review_standard", inspection, "W000001", "2.2"))
-    response = client.post(review_url("review_standard", inspection, "W000001", "2.2"),
-                           standard_data(answers, judgements, version_on(page), action="draft"))
+    response = client.post(
+        review_url("review_standard", inspection, "W000001", "2.2"),
+        standard_data(answers, judgements, version_on(page), action="draft"),
+    )
     assert response.status_code == 302
     assert response["Location"] == review_url("review_tasks", inspection, "W000001")
-    for code, next_page in [("2.3", review_url("review_standard", inspection, "W000001", "2.4")),
-                            ("2.4", review_url("review_check", inspection, "W000001"))]:
+    for code, next_page in [
+        ("2.3", review_url("review_standard", inspection, "W000001", "2.4")),
+        ("2.4", review_url("review_check", inspection, "W000001")),
+    ]:
         page = client.get(review_url("review_standard", inspection, "W000001", code))
-        response = client.post(review_url("review_standard", inspection, "W000001", code),
-                               standard_data(*pages[code], version_on(page)))
+        response = client.post(
+            review_url("review_standard", inspection, "W000001", code),
+            standard_data(*pages[code], version_on(page)),
+        )
         assert response.status_code == 302
         assert response["Location"] == next_page
 
     # Submitting the incomplete review is refused with each missing answer.
     check = client.get(review_url("review_check", inspection, "W000001"))
     assert "govuk-summary-list" in check.content.decode()
-    response = client.post(review_url("review_check", inspection, "W000001"),
-                           {"version": version_on(check)})
+    response = client.post(
+        review_url("review_check", inspection, "W000001"), {"version": version_on(check)}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "There is a problem" in html
     assert "Give your reasons for judging 2.1.3 not sufficient" in html
     assert "Select a judgement for 2.2.2" in html
-    assert review_url("review_standard", inspection, "W000001", "2.2") + "?from=check#id_kq_2_2_2_0" in html
+    assert (
+        review_url("review_standard", inspection, "W000001", "2.2") + "?from=check#id_kq_2_2_2_0"
+        in html
+    )
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.IN_PROGRESS
 
     # Complete both, then submit.
     answers, judgements = pages["2.1"]
-    judgements = {**judgements,
-                  "2.1.3": ("not_sufficient", "The partner's safety was not analysed.")}
+    judgements = {
+        **judgements,
+        "2.1.3": ("not_sufficient", "The partner's safety was not analysed."),
+    }
     page = client.get(review_url("review_standard", inspection, "W000001", "2.1"))
-    assert client.post(review_url("review_standard", inspection, "W000001", "2.1"),
-                       standard_data(answers, judgements, version_on(page))).status_code == 302
+    assert (
+        client.post(
+            review_url("review_standard", inspection, "W000001", "2.1"),
+            standard_data(answers, judgements, version_on(page)),
+        ).status_code
+        == 302
+    )
     page = client.get(review_url("review_standard", inspection, "W000001", "2.2"))
-    assert client.post(review_url("review_standard", inspection, "W000001", "2.2"),
-                       standard_data(*pages["2.2"], version_on(page))).status_code == 302
+    assert (
+        client.post(
+            review_url("review_standard", inspection, "W000001", "2.2"),
+            standard_data(*pages["2.2"], version_on(page)),
+        ).status_code
+        == 302
+    )
     tasks = client.get(review_url("review_tasks", inspection, "W000001")).content.decode()
     assert tasks.count("Completed") == 5
     check = client.get(review_url("review_check", inspection, "W000001"))
     assert "The partner&#x27;s safety was not analysed." in check.content.decode()
-    response = client.post(review_url("review_check", inspection, "W000001"),
-                           {"version": version_on(check)})
+    response = client.post(
+        review_url("review_check", inspection, "W000001"), {"version": version_on(check)}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("audit:my_cases")
     review.refresh_from_db()
@@ -182,8 +236,9 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     response = client.get(standard_page)
     assert response.status_code == 302
     assert response["Location"] == review_url("review_check", inspection, "W000001")
-    response = client.post(standard_page, standard_data(
-        answers, {"2.1.3": ("sufficient", "")}, review.version))
+    response = client.post(
+        standard_page, standard_data(answers, {"2.1.3": ("sufficient", "")}, review.version)
+    )
     assert response.status_code == 302
     assert Judgement.objects.get(review=review, key_question__code="2.1.3").value == (
         "not_sufficient"
@@ -201,8 +256,10 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert response.status_code == 400
     assert "Enter a comment saying what the assessor should change" in response.content.decode()
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED
-    response = client.post(review_url("review_return", inspection, "W000001"),
-                           {"comment": "Say which victim work was missing in 2.1.3."})
+    response = client.post(
+        review_url("review_return", inspection, "W000001"),
+        {"comment": "Say which victim work was missing in 2.1.3."},
+    )
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == ReviewStatus.RETURNED
@@ -216,22 +273,36 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert "Returned" in client.get(reverse("audit:my_cases")).content.decode()
     page = client.get(review_url("review_standard", inspection, "W000001", "2.1"))
     judgements = {**judgements, "2.1.3": ("not_sufficient", "No victim safety planning.")}
-    assert client.post(review_url("review_standard", inspection, "W000001", "2.1"),
-                       standard_data(answers, judgements, version_on(page))).status_code == 302
+    assert (
+        client.post(
+            review_url("review_standard", inspection, "W000001", "2.1"),
+            standard_data(answers, judgements, version_on(page)),
+        ).status_code
+        == 302
+    )
     check = client.get(review_url("review_check", inspection, "W000001"))
-    assert client.post(review_url("review_check", inspection, "W000001"),
-                       {"version": version_on(check)}).status_code == 302
+    assert (
+        client.post(
+            review_url("review_check", inspection, "W000001"), {"version": version_on(check)}
+        ).status_code
+        == 302
+    )
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.SUBMITTED
 
     # The lead reopens it.
     client.force_login(lead)
-    response = client.post(review_url("review_reopen", inspection, "W000001"),
-                           {"comment": "Moderation found a missing prompt."})
+    response = client.post(
+        review_url("review_reopen", inspection, "W000001"),
+        {"comment": "Moderation found a missing prompt."},
+    )
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == ReviewStatus.IN_PROGRESS
     assert [e.kind for e in ReviewEvent.objects.filter(review=review)] == [
-        "submitted", "returned", "submitted", "reopened"
+        "submitted",
+        "returned",
+        "submitted",
+        "reopened",
     ]
 
     # The history shows each change to an answer, with who made it.

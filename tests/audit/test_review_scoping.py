@@ -1,10 +1,11 @@
 """Who may open which review and inspection: what a user cannot see is a 404; what they see but
 may not change is a 403."""
+
 import pytest
 from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.models import InspectionStatus
-from audit.roles import Role
 
 from ..factories import ProviderFactory
 from .scoring_support import scoring_setup
@@ -12,8 +13,13 @@ from .scoring_support import scoring_setup
 pytestmark = pytest.mark.django_db
 
 REVIEW_PAGES = ["review_tasks", "review_facts", "review_check", "review_history"]
-INSPECTION_PAGES = ["inspection_detail", "inspection_edit", "inspection_add_sample",
-                    "inspection_assign", "inspection_import"]
+INSPECTION_PAGES = [
+    "inspection_detail",
+    "inspection_edit",
+    "inspection_add_sample",
+    "inspection_assign",
+    "inspection_import",
+]
 
 
 @pytest.fixture
@@ -69,19 +75,23 @@ def test_lead_of_another_provider_sees_nothing(client, setup, make_user):
         assert client.get(url).status_code == 404
     for url in review_urls(setup["inspection"]):
         assert client.get(url).status_code == 404
-    assert client.post(
-        reverse("audit:review_return", args=[setup["inspection"].pk, "X000001"]),
-        {"comment": "No"},
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("audit:review_return", args=[setup["inspection"].pk, "X000001"]),
+            {"comment": "No"},
+        ).status_code
+        == 404
+    )
 
 
 def test_team_member_lead_sees_the_inspection_outside_their_providers(client, setup, make_user):
     colleague = make_user(Role.LEAD, providers=[ProviderFactory()])
     setup["inspection"].team.add(colleague)
     client.force_login(colleague)
-    assert client.get(
-        reverse("audit:inspection_detail", args=[setup["inspection"].pk])
-    ).status_code == 200
+    assert (
+        client.get(reverse("audit:inspection_detail", args=[setup["inspection"].pk])).status_code
+        == 200
+    )
 
 
 def test_only_leads_create_inspections(client, setup):
@@ -94,9 +104,12 @@ def test_unknown_case_or_standard_is_404(client, setup):
     inspection = setup["inspection"]
     unknown = reverse("audit:review_tasks", args=[inspection.pk, "NOPE"])
     assert client.get(unknown).status_code == 404
-    assert client.get(
-        reverse("audit:review_standard", args=[inspection.pk, "X000001", "1.1"])
-    ).status_code == 404  # a judgement-rated standard has no case page
+    assert (
+        client.get(
+            reverse("audit:review_standard", args=[inspection.pk, "X000001", "1.1"])
+        ).status_code
+        == 404
+    )  # a judgement-rated standard has no case page
 
 
 def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018):
@@ -115,29 +128,43 @@ def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018
     client.force_login(setup["lead"])
     detail = client.get(reverse("audit:inspection_detail", args=[inspection.pk])).content.decode()
     assert "read-only" in detail and "Add a sample" not in detail
-    response = client.post(reverse("audit:inspection_assign", args=[inspection.pk]),
-                           {"cases": [review.sampled_case_id], "action": "unassign"})
+    response = client.post(
+        reverse("audit:inspection_assign", args=[inspection.pk]),
+        {"cases": [review.sampled_case_id], "action": "unassign"},
+    )
     assert response.status_code == 302
     assert inspection.sampled_cases.filter(assessor__isnull=True).count() == 0
 
 
 def test_my_cases_groups_each_inspection_once(client, setup, hmip_2018):
-    from audit import services
+    from audit.inspections import services
 
-    from .scoring_support import draw_sample
     from ..factories import CaseFactory
+    from .scoring_support import draw_sample
 
     inspection = setup["inspection"]
     other = services.create_inspection(
-        title="Second audit", framework=hmip_2018, providers=[setup["provider"]],
-        period_start=inspection.period_start, period_end=inspection.period_end,
+        title="Second audit",
+        framework=hmip_2018,
+        providers=[setup["provider"]],
+        period_start=inspection.period_start,
+        period_end=inspection.period_end,
         lead=setup["lead"],
     )
-    services.add_sample(inspection=other, sample=draw_sample(
-        [CaseFactory(provider=setup["provider"], crn="X000000"),
-         CaseFactory(provider=setup["provider"], crn="X000009")]))
-    services.assign_cases(inspection=other, assessor=setup["assessor"],
-                          sampled_case_ids=other.sampled_cases.values_list("pk", flat=True))
+    services.add_sample(
+        inspection=other,
+        sample=draw_sample(
+            [
+                CaseFactory(provider=setup["provider"], crn="X000000"),
+                CaseFactory(provider=setup["provider"], crn="X000009"),
+            ]
+        ),
+    )
+    services.assign_cases(
+        inspection=other,
+        assessor=setup["assessor"],
+        sampled_case_ids=other.sampled_cases.values_list("pk", flat=True),
+    )
     client.force_login(setup["assessor"])
     html = client.get(reverse("audit:my_cases")).content.decode()
     assert html.count("Second audit") == 1 and html.count("Test PDU audit") == 1

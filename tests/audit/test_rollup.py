@@ -1,34 +1,20 @@
 """The roll-up engine against inspections whose figures are worked out by hand."""
+
 import datetime
 
 import pytest
 from django.db.models import Q
 
 from audit.models import ReviewStatus
-from audit.rollup import (
-    DIMENSIONS_BY_KEY,
-    RollupUnavailable,
-    breakdowns,
-    rollup,
-    rollup_csv_rows,
-    rollup_inspections,
-    rollup_to_dict,
-    whole_percent,
-)
+from audit.reports.breakdowns import DIMENSIONS_BY_KEY, breakdowns
+from audit.reports.rollup import RollupUnavailable, rollup, rollup_inspections
+from audit.reports.rollup_export import rollup_csv_rows, rollup_to_dict
+from audit.reports.rollup_results import whole_percent
 from standards.models import PromptValue
 from standards.rating import Rating
 from tests.factories import FrameworkFactory, InspectionFactory, PromptAnswerFactory
 
-from .rollup_data import (
-    NA,
-    N,
-    S,
-    add_review,
-    inspection_of,
-    provider,
-    rate,
-    small_framework,
-)
+from .rollup_data import NA, N, S, add_review, inspection_of, provider, rate, small_framework
 
 O, G, RI, I = Rating.OUTSTANDING, Rating.GOOD, Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE
 
@@ -49,8 +35,9 @@ def scenario(db):
     #   2.2.1  S N N S S   -> the second N resolved to S by moderation -> 4 of 5 = 80% Outstanding
     rows = [(S, S, S), (S, S, N), (S, S, N), (S, N, S), (N, NA, S)]
     for index, (a, b, c) in enumerate(rows):
-        add_review(inspection, north, {k1: a, k2: b, k3: c},
-                   resolutions={k3: S} if index == 1 else None)
+        add_review(
+            inspection, north, {k1: a, k2: b, k3: c}, resolutions={k3: S} if index == 1 else None
+        )
     # Reviews that do not count: in progress, returned, not started; all not sufficient.
     for status in (ReviewStatus.IN_PROGRESS, ReviewStatus.RETURNED, ReviewStatus.NOT_STARTED):
         add_review(inspection, north, {k1: N, k2: N, k3: N}, status=status)
@@ -63,12 +50,18 @@ def scenario(db):
     #   2.2.1  all NA      -> no percentage, 2.2 not rated
     for i in range(20):
         add_review(
-            inspection, south,
+            inspection,
+            south,
             {k1: S if i < 13 else N, k2: S if i < 10 else N, k3: NA},
             status=ReviewStatus.MODERATED if i == 0 else ReviewStatus.SUBMITTED,
         )
-    rate(inspection, south, standards["2.1"], Rating.GOOD,
-         rationale="Assessment quality improved after the sample window closed.")
+    rate(
+        inspection,
+        south,
+        standards["2.1"],
+        Rating.GOOD,
+        rationale="Assessment quality improved after the sample window closed.",
+    )
 
     # The same provider in another inspection must not leak in.
     other = inspection_of(framework, north)
@@ -96,7 +89,11 @@ def test_key_question_percentages_by_hand(scenario):
     assert south.key_question("2.1.2").rating is RI
     nothing = south.key_question("2.2.1")
     assert (nothing.applicable, nothing.not_applicable, nothing.percentage, nothing.rating) == (
-        0, 20, None, None)
+        0,
+        20,
+        None,
+        None,
+    )
     assert nothing.ci_low is None and nothing.ci_high is None
 
 
@@ -137,7 +134,11 @@ def test_standard_ratings_overrides_and_overall(scenario):
     assert south.standard("2.2").rating is None  # no applicable cases
     assert south.standard("1.1").rating is None  # not entered
     # Only 2.1 is rated: 2 points out of 3, partial, no overall rating invented.
-    assert (south.overall.score, south.overall.max_score, south.overall.standards_rated) == (2, 3, 1)
+    assert (south.overall.score, south.overall.max_score, south.overall.standards_rated) == (
+        2,
+        3,
+        1,
+    )
     assert south.overall.is_partial and south.overall.rating is None
     assert "Partial: 1 of 3 standards rated" in south.overall_note
 
@@ -186,7 +187,7 @@ def test_constant_queries_for_one_or_many_inspections(scenario, django_assert_nu
         rollup(inspection)
     framework, _, kqs = small_framework()
     more = []
-    for n in range(4):
+    for _ in range(4):
         p = provider()
         extra = inspection_of(framework, p)
         add_review(extra, p, {kqs["2.1.1"]: S})
@@ -222,9 +223,9 @@ def test_hmip_2018_weak_keeping_safe_makes_every_case_standard_inadequate(hmip_2
     inspection = inspection_of(hmip_2018, p)
     kqs = [kq for s in hmip_2018.standards.all() for kq in s.key_questions.all()]
     for i in range(10):
-        add_review(inspection, p, {
-            kq: (S if kq.lens != "keeping_safe" or i < 4 else N) for kq in kqs
-        })
+        add_review(
+            inspection, p, {kq: (S if kq.lens != "keeping_safe" or i < 4 else N) for kq in kqs}
+        )
     for standard in hmip_2018.standards.filter(rated_by="judgement"):
         rate(inspection, p, standard, Rating.REQUIRES_IMPROVEMENT)
     result = rollup(inspection).provider("PDU-Y")
@@ -241,24 +242,48 @@ def test_focus_measures_from_case_facts_and_prompts(hmip_2018):
     prompt = kq.prompts.get(code="2.1.3.a")
     facts = [
         # rosh done, DA needed/made, child needed/made, home needed/made
-        dict(rosh_screening_completed="yes", domestic_abuse_enquiries_needed="yes",
-             domestic_abuse_enquiries_made="yes", home_visit_needed="yes", home_visit_made="no"),
-        dict(rosh_screening_completed="yes", domestic_abuse_enquiries_needed="yes",
-             domestic_abuse_enquiries_made="no", child_safeguarding_enquiries_needed="yes",
-             child_safeguarding_enquiries_made="yes"),
-        dict(rosh_screening_completed="no", domestic_abuse_enquiries_needed="yes",
-             domestic_abuse_enquiries_made="yes", home_visit_needed="yes", home_visit_made="yes"),
-        dict(rosh_screening_completed="yes", domestic_abuse_enquiries_needed="no",
-             domestic_abuse_enquiries_made="na", home_visit_needed="no"),
+        dict(
+            rosh_screening_completed="yes",
+            domestic_abuse_enquiries_needed="yes",
+            domestic_abuse_enquiries_made="yes",
+            home_visit_needed="yes",
+            home_visit_made="no",
+        ),
+        dict(
+            rosh_screening_completed="yes",
+            domestic_abuse_enquiries_needed="yes",
+            domestic_abuse_enquiries_made="no",
+            child_safeguarding_enquiries_needed="yes",
+            child_safeguarding_enquiries_made="yes",
+        ),
+        dict(
+            rosh_screening_completed="no",
+            domestic_abuse_enquiries_needed="yes",
+            domestic_abuse_enquiries_made="yes",
+            home_visit_needed="yes",
+            home_visit_made="yes",
+        ),
+        dict(
+            rosh_screening_completed="yes",
+            domestic_abuse_enquiries_needed="no",
+            domestic_abuse_enquiries_made="na",
+            home_visit_needed="no",
+        ),
     ]
     answers = [PromptValue.YES, PromptValue.NO, PromptValue.YES, PromptValue.NOT_APPLICABLE]
     for fact, answer in zip(facts, answers):
         review = add_review(inspection, p, {kq: S}, **fact)
         PromptAnswerFactory(review=review, prompt=prompt, value=answer)
     # Not counted: a review in progress with every fact positive.
-    review = add_review(inspection, p, {kq: S}, status=ReviewStatus.IN_PROGRESS,
-                        rosh_screening_completed="yes", domestic_abuse_enquiries_needed="yes",
-                        domestic_abuse_enquiries_made="yes")
+    review = add_review(
+        inspection,
+        p,
+        {kq: S},
+        status=ReviewStatus.IN_PROGRESS,
+        rosh_screening_completed="yes",
+        domestic_abuse_enquiries_needed="yes",
+        domestic_abuse_enquiries_made="yes",
+    )
     PromptAnswerFactory(review=review, prompt=prompt, value=PromptValue.YES)
 
     measures = {m.code: m for m in rollup(inspection).provider("PDU-F").focus_measures}
@@ -287,7 +312,8 @@ def test_breakdowns_flag_small_cells(scenario):
     south_cases = Case.objects.filter(sampled_in__provider_id=south.provider_id).order_by("crn")
     Case.objects.filter(id__in=[c.id for c in south_cases[16:]]).update(rosh_level="high")
     [by_rosh, by_provider] = breakdowns(
-        inspection, key_questions=result.whole.key_questions,
+        inspection,
+        key_questions=result.whole.key_questions,
         dimensions=[DIMENSIONS_BY_KEY["rosh_level"], DIMENSIONS_BY_KEY["provider"]],
     )
     assert by_rosh.columns == (("medium", "Medium"), ("high", "High"))
@@ -309,7 +335,8 @@ def test_breakdown_filters_narrow_the_cases(scenario):
     inspection, _, _ = scenario
     result = rollup(inspection)
     [by_provider] = breakdowns(
-        inspection, key_questions=result.whole.key_questions,
+        inspection,
+        key_questions=result.whole.key_questions,
         dimensions=[DIMENSIONS_BY_KEY["provider"]],
         filters=Q(review__sampled_case__provider__code="SOUTH"),
     )
@@ -331,23 +358,39 @@ def test_json_and_csv_structures(scenario):
     assert data["inspection"]["id"] == inspection.id
     north = next(p for p in data["providers"] if p["code"] == "NORTH")
     assert north["key_questions"][0] == {
-        "code": "2.1.1", "standard": "2.1", "sufficient": 4, "applicable": 5,
-        "not_applicable": 0, "percentage": 80.0, "ci_low": pytest.approx(37.55, abs=0.01),
-        "ci_high": pytest.approx(96.38, abs=0.01), "rating": "outstanding",
+        "code": "2.1.1",
+        "standard": "2.1",
+        "sufficient": 4,
+        "applicable": 5,
+        "not_applicable": 0,
+        "percentage": 80.0,
+        "ci_low": pytest.approx(37.55, abs=0.01),
+        "ci_high": pytest.approx(96.38, abs=0.01),
+        "rating": "outstanding",
     }
-    assert north["overall"] == {"score": 7, "max_score": 9, "standards_rated": 3,
-                                "standards_in_scheme": 3, "partial": False, "rating": "good"}
+    assert north["overall"] == {
+        "score": 7,
+        "max_score": 9,
+        "standards_rated": 3,
+        "standards_in_scheme": 3,
+        "partial": False,
+        "rating": "good",
+    }
     south = next(p for p in data["providers"] if p["code"] == "SOUTH")
     assessment = next(s for s in south["standards"] if s["code"] == "2.1")
     assert (assessment["data_rating"], assessment["override"], assessment["rating"]) == (
-        "requires_improvement", "good", "good")
+        "requires_improvement",
+        "good",
+        "good",
+    )
     assert data["whole_inspection"]["code"] is None
 
     rows = list(rollup_csv_rows(result))
     overall_rows = [r for r in rows if r["record"] == "overall"]
     assert len(overall_rows) == 4  # three providers and the whole inspection
     assert {"provider_code": "NORTH", "record": "standard", "code": "2.1"}.items() <= next(
-        r for r in rows if r["provider_code"] == "NORTH" and r["code"] == "2.1").items()
+        r for r in rows if r["provider_code"] == "NORTH" and r["code"] == "2.1"
+    ).items()
 
 
 def test_resolutions_to_and_from_not_applicable(scenario):
@@ -355,12 +398,14 @@ def test_resolutions_to_and_from_not_applicable(scenario):
     from audit.models import Judgement, Resolution
 
     inspection, _, _ = scenario
-    north = Judgement.objects.filter(review__sampled_case__provider__code="NORTH",
-                                     review__status="submitted")
+    north = Judgement.objects.filter(
+        review__sampled_case__provider__code="NORTH", review__status="submitted"
+    )
     # North 2.1.2 was S S S N NA (3 of 4). Resolve the N to NA and the NA to S: 4 of 4.
     for judgement in north.filter(key_question__code="2.1.2", value__in=[N, NA]):
-        Resolution.objects.create(judgement=judgement, value=NA if judgement.value == N else S,
-                                  note="Resolved.")
+        Resolution.objects.create(
+            judgement=judgement, value=NA if judgement.value == N else S, note="Resolved."
+        )
     k2 = rollup(inspection).provider("NORTH").key_question("2.1.2")
     assert (k2.sufficient, k2.applicable, k2.not_applicable) == (4, 4, 1)
     assert k2.rating is O

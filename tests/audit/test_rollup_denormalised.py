@@ -2,6 +2,7 @@
 counted) stays exactly in step with the reviews, sampled cases and resolutions it is derived
 from, through every service transition and every kind of write, so that the roll-up's
 aggregates read one narrow index each."""
+
 import random
 
 import pytest
@@ -9,7 +10,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
-from audit import moderation, services
+from audit.accounts.roles import Role
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     CaseReview,
@@ -21,14 +22,15 @@ from audit.models import (
     ReviewStatus,
     SampledCase,
 )
-from audit.roles import Role
-from audit.rollup import rollup, rollup_copy_mismatches
+from audit.moderation import services as moderation
+from audit.reports.rollup import rollup, rollup_copy_mismatches
+from audit.scoring import services
 from standards.models import Prompt
 
 from ..factories import CaseFactory, ProviderFactory
 from .moderation_support import (
-    N,
     NA,
+    N,
     S,
     inspection_for,
     key_questions,
@@ -62,8 +64,11 @@ def counted_from_base_tables(inspection):
         )
     )
     return {
-        (r["review__sampled_case__provider__code"], r["key_question__code"]):
-            (r["sufficient"], r["applicable"], r["not_applicable"])
+        (r["review__sampled_case__provider__code"], r["key_question__code"]): (
+            r["sufficient"],
+            r["applicable"],
+            r["not_applicable"],
+        )
         for r in rows
     }
 
@@ -85,8 +90,9 @@ def test_every_service_transition_keeps_the_copy_in_step(hmip_2018, make_user):
     inspection, assessor, lead = setup["inspection"], setup["assessor"], setup["lead"]
     Inspection.objects.filter(pk=inspection.pk).update(status=InspectionStatus.FIELDWORK)
     inspection.refresh_from_db()
-    review = score_completely(review_of(inspection, "X000001"), assessor, hmip_2018,
-                              not_sufficient=("2.1.3",))
+    review = score_completely(
+        review_of(inspection, "X000001"), assessor, hmip_2018, not_sufficient=("2.1.3",)
+    )
     judgement = Judgement.objects.get(review=review, key_question__code="2.1.3")
 
     # Scored but not submitted: nothing counts yet, though the copy knows where it belongs.
@@ -99,20 +105,28 @@ def test_every_service_transition_keeps_the_copy_in_step(hmip_2018, make_user):
     assert set(answers.values_list("rollup_provider", flat=True)) == {setup["provider"].pk}
     assert rollup(inspection).whole.key_question("2.1.3").applicable == 0
 
-    review = services.submit_review(review=review_of(inspection, "X000001"),
-                                    version=review.version, user=assessor)
+    review = services.submit_review(
+        review=review_of(inspection, "X000001"), version=review.version, user=assessor
+    )
     assert copy_of(judgement) == N
     assert "" not in set(answers.values_list("rollup_value", flat=True))
     assert not rollup_copy_mismatches()
 
-    services.return_review(review=review_of(inspection, "X000001"), user=lead,
-                           comment="Say more about the partner's safety.")
+    services.return_review(
+        review=review_of(inspection, "X000001"),
+        user=lead,
+        comment="Say more about the partner's safety.",
+    )
     assert copy_of(judgement) == ""
     assert set(answers.values_list("rollup_value", flat=True)) == {""}
     review = review_of(inspection, "X000001")
     services.save_review(
-        review=review, version=review.version, user=assessor, standard_code="2.1",
-        answers={}, judgements={"2.1.3": ("sufficient", "")},
+        review=review,
+        version=review.version,
+        user=assessor,
+        standard_code="2.1",
+        answers={},
+        judgements={"2.1.3": ("sufficient", "")},
     )
     assert copy_of(judgement) == ""  # changed, but still not counted
     review = review_of(inspection, "X000001")
@@ -136,11 +150,13 @@ def test_every_service_transition_keeps_the_copy_in_step(hmip_2018, make_user):
     assert review_of(inspection, "X000001").status == ReviewStatus.MODERATED
     assert copy_of(judgement) == S  # moderated still counts; the first value until resolved
 
-    moderation.resolve_disagreement(judgement=judgement, value=N, note="Agreed: not assessed.",
-                                    by=lead)
+    moderation.resolve_disagreement(
+        judgement=judgement, value=N, note="Agreed: not assessed.", by=lead
+    )
     assert copy_of(judgement) == N
-    moderation.resolve_disagreement(judgement=judgement, value=S, note="On reflection, enough.",
-                                    by=lead)
+    moderation.resolve_disagreement(
+        judgement=judgement, value=S, note="On reflection, enough.", by=lead
+    )
     assert copy_of(judgement) == S
     Resolution.objects.get(judgement=judgement).delete()
     assert copy_of(judgement) == S  # the first judgement's value again
@@ -205,7 +221,8 @@ def test_bulk_writes_keep_the_copy_in_step(small, make_user):
 
     # A filter on the status being changed: only the rows found are changed and refreshed.
     CaseReview.objects.filter(pk__in=ids, status=ReviewStatus.IN_PROGRESS).update(
-        status=ReviewStatus.SUBMITTED)
+        status=ReviewStatus.SUBMITTED
+    )
     assert not rollup_copy_mismatches()
     assert Judgement.objects.filter(review_id__in=ids).exclude(rollup_value="").count() == 9
 
@@ -215,21 +232,29 @@ def test_bulk_writes_keep_the_copy_in_step(small, make_user):
     assert not rollup_copy_mismatches()
 
     Judgement.objects.filter(review_id=ids[1]).update(value=N)
-    assert set(Judgement.objects.filter(review_id=ids[1]).values_list("rollup_value", flat=True)) == {N}
+    assert set(
+        Judgement.objects.filter(review_id=ids[1]).values_list("rollup_value", flat=True)
+    ) == {N}
     judgements = list(Judgement.objects.filter(review_id=ids[2]))
     for j in judgements:
         j.value = S
     Judgement.objects.bulk_update(judgements, ["value"])
-    assert set(Judgement.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)) == {S}
+    assert set(
+        Judgement.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)
+    ) == {S}
 
     resolutions = Resolution.objects.bulk_create(
         Resolution(judgement=j, value=NA, note="Resolved in bulk.") for j in judgements
     )
-    assert set(Judgement.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)) == {NA}
+    assert set(
+        Judgement.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)
+    ) == {NA}
     Resolution.objects.filter(pk=resolutions[0].pk).update(value=N)
     assert copy_of(judgements[0]) == N
     Resolution.objects.filter(judgement__review_id=ids[2]).delete()
-    assert set(Judgement.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)) == {S}
+    assert set(
+        Judgement.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)
+    ) == {S}
 
     SampledCase.objects.filter(review__pk=ids[0]).update(provider=ProviderFactory())
     assert not rollup_copy_mismatches()
@@ -237,11 +262,13 @@ def test_bulk_writes_keep_the_copy_in_step(small, make_user):
     # Prompt answers: created, changed and moved in bulk, and one by one.
     prompts = list(Prompt.objects.filter(key_question__in=small["kqs"]))
     created = PromptAnswer.objects.bulk_create(
-        PromptAnswer(review_id=pk, prompt=prompt, value="yes") for pk in ids for prompt in prompts)
+        PromptAnswer(review_id=pk, prompt=prompt, value="yes") for pk in ids for prompt in prompts
+    )
     assert not rollup_copy_mismatches()
     PromptAnswer.objects.filter(review_id=ids[2]).update(value="no")
-    assert set(PromptAnswer.objects.filter(review_id=ids[2])
-               .values_list("rollup_value", flat=True)) == {"no"}
+    assert set(
+        PromptAnswer.objects.filter(review_id=ids[2]).values_list("rollup_value", flat=True)
+    ) == {"no"}
     for answer in created[:2]:
         answer.value = "na"
     PromptAnswer.objects.bulk_update(created[:2], ["value"])
@@ -261,14 +288,22 @@ def test_reviews_carry_their_sampled_case_inspection_and_provider(small, make_us
     assessor = make_user(Role.ASSESSOR)
     review = submitted_review(small["inspection"], assessor, [S, N, NA])
     assert (review.rollup_inspection_id, review.rollup_provider_id) == (
-        small["inspection"].pk, small["inspection"].test_provider.pk)
+        small["inspection"].pk,
+        small["inspection"].test_provider.pk,
+    )
 
     # Created in bulk, with or without the sampled case loaded.
-    more = [SampledCase.objects.create(inspection=small["inspection"], case=CaseFactory(),
-                                       provider=small["inspection"].test_provider)
-            for _ in range(2)]
-    CaseReview.objects.bulk_create([CaseReview(sampled_case=more[0]),
-                                    CaseReview(sampled_case_id=more[1].pk)])
+    more = [
+        SampledCase.objects.create(
+            inspection=small["inspection"],
+            case=CaseFactory(),
+            provider=small["inspection"].test_provider,
+        )
+        for _ in range(2)
+    ]
+    CaseReview.objects.bulk_create(
+        [CaseReview(sampled_case=more[0]), CaseReview(sampled_case_id=more[1].pk)]
+    )
     assert not rollup_copy_mismatches()
 
     elsewhere = ProviderFactory()
@@ -288,8 +323,9 @@ def test_reviews_carry_their_sampled_case_inspection_and_provider(small, make_us
     assert CaseReview.objects.get(pk=review.pk).rollup_inspection_id == moved_to.inspection_id
     assert not rollup_copy_mismatches()
 
-    migration = __import__("audit.migrations.0007_review_rollup_copy",
-                           fromlist=["fill_review_copy"])
+    migration = __import__(
+        "audit.migrations.0007_review_rollup_copy", fromlist=["fill_review_copy"]
+    )
     CaseReview.objects.update(rollup_inspection=None, rollup_provider=None)
     assert len(rollup_copy_mismatches()) == 3
     migration.fill_review_copy(apps, None)
@@ -312,11 +348,15 @@ def test_a_random_sequence_of_writes_never_leaves_the_copy_behind(small, make_us
     second_provider = ProviderFactory()
     inspection.providers.add(second_provider)
     assessor = make_user(Role.ASSESSOR)
-    reviews = [submitted_review(inspection, assessor, [rng.choice([S, N, NA]) for _ in range(3)])
-               for _ in range(6)]
+    reviews = [
+        submitted_review(inspection, assessor, [rng.choice([S, N, NA]) for _ in range(3)])
+        for _ in range(6)
+    ]
     PromptAnswer.objects.bulk_create(
-        PromptAnswer(review=review, prompt=prompt, value="yes") for review in reviews
-        for prompt in Prompt.objects.filter(key_question__in=small["kqs"]))
+        PromptAnswer(review=review, prompt=prompt, value="yes")
+        for review in reviews
+        for prompt in Prompt.objects.filter(key_question__in=small["kqs"])
+    )
     statuses = [s.value for s in ReviewStatus]
     values = [S, N, NA]
 
@@ -324,23 +364,27 @@ def test_a_random_sequence_of_writes_never_leaves_the_copy_behind(small, make_us
         return Judgement.objects.filter(review__in=reviews).order_by("?").first()
 
     operations = {
-        "status by update": lambda: CaseReview.objects.filter(
-            pk=rng.choice(reviews).pk).update(status=rng.choice(statuses)),
+        "status by update": lambda: CaseReview.objects.filter(pk=rng.choice(reviews).pk).update(
+            status=rng.choice(statuses)
+        ),
         "status by save": lambda: _save_status(rng.choice(reviews), rng.choice(statuses)),
-        "value by update": lambda: Judgement.objects.filter(
-            pk=random_judgement().pk).update(value=rng.choice(values)),
+        "value by update": lambda: Judgement.objects.filter(pk=random_judgement().pk).update(
+            value=rng.choice(values)
+        ),
         "value by save": lambda: _save_value(random_judgement(), rng.choice(values)),
         "answer by update": lambda: PromptAnswer.objects.filter(
-            pk__in=PromptAnswer.objects.order_by("?").values("pk")[:1]).update(
-                value=rng.choice(["yes", "no", "na"])),
+            pk__in=PromptAnswer.objects.order_by("?").values("pk")[:1]
+        ).update(value=rng.choice(["yes", "no", "na"])),
         "resolve": lambda: Resolution.objects.update_or_create(
             judgement=random_judgement(),
-            defaults={"value": rng.choice(values), "note": "Resolved."}),
+            defaults={"value": rng.choice(values), "note": "Resolved."},
+        ),
         "unresolve": lambda: Resolution.objects.filter(
-            pk__in=Resolution.objects.order_by("?").values("pk")[:1]).delete(),
-        "move provider": lambda: SampledCase.objects.filter(
-            review=rng.choice(reviews)).update(
-                provider=rng.choice([inspection.test_provider, second_provider])),
+            pk__in=Resolution.objects.order_by("?").values("pk")[:1]
+        ).delete(),
+        "move provider": lambda: SampledCase.objects.filter(review=rng.choice(reviews)).update(
+            provider=rng.choice([inspection.test_provider, second_provider])
+        ),
     }
     names = sorted(operations)
     for step in range(200):
@@ -366,22 +410,27 @@ def _save_value(judgement, value):
 def test_the_migration_fills_the_copy_of_existing_judgements(small, make_user):
     assessor = make_user(Role.ASSESSOR)
     counted = submitted_review(small["inspection"], assessor, [S, N, NA])
-    draft = submitted_review(small["inspection"], assessor, [N, N, N],
-                             status=ReviewStatus.IN_PROGRESS)
+    draft = submitted_review(
+        small["inspection"], assessor, [N, N, N], status=ReviewStatus.IN_PROGRESS
+    )
     Resolution.objects.create(judgement=counted.judgements.get(value=N), value=S, note="Agreed.")
     PromptAnswer.objects.bulk_create(
-        PromptAnswer(review=review, prompt=prompt, value="no") for review in (counted, draft)
-        for prompt in Prompt.objects.filter(key_question__in=small["kqs"]))
+        PromptAnswer(review=review, prompt=prompt, value="no")
+        for review in (counted, draft)
+        for prompt in Prompt.objects.filter(key_question__in=small["kqs"])
+    )
     # As the rows stood before the migrations: no copy at all.
     Judgement.objects.update(rollup_inspection=None, rollup_provider=None, rollup_value="")
     PromptAnswer.objects.update(rollup_inspection=None, rollup_provider=None, rollup_value="")
     assert len(rollup_copy_mismatches()) == 6 + 6
 
-    migration = __import__("audit.migrations.0005_judgement_rollup_copy",
-                           fromlist=["fill_rollup_copy"])
+    migration = __import__(
+        "audit.migrations.0005_judgement_rollup_copy", fromlist=["fill_rollup_copy"]
+    )
     migration.fill_rollup_copy(apps, None)
-    migration = __import__("audit.migrations.0008_prompt_answer_rollup_copy",
-                           fromlist=["fill_answer_copy"])
+    migration = __import__(
+        "audit.migrations.0008_prompt_answer_rollup_copy", fromlist=["fill_answer_copy"]
+    )
     migration.fill_answer_copy(apps, None)
 
     assert not rollup_copy_mismatches()
@@ -389,4 +438,3 @@ def test_the_migration_fills_the_copy_of_existing_judgements(small, make_user):
     assert set(draft.judgements.values_list("rollup_value", flat=True)) == {""}
     assert set(counted.prompt_answers.values_list("rollup_value", flat=True)) == {"no"}
     assert set(draft.prompt_answers.values_list("rollup_value", flat=True)) == {""}
-

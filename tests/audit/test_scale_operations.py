@@ -1,12 +1,14 @@
 """Scaling out: report pages read from the replica when one is configured; scoring never does."""
+
 from unittest import mock
 
 import pytest
 from django.urls import reverse
 
-from audit import db_routers
+from audit.config import db_routers
 from audit.models import User
-from audit.national_dataset import build_national_dataset
+from audit.reports import replica
+from audit.synthetic.national_dataset import build_national_dataset
 
 from .scoring_support import scoring_setup
 
@@ -20,7 +22,7 @@ def reads():
     original = db_routers.ReportReplicaRouter.db_for_read
 
     def recording(self, model, **hints):
-        seen.append((model._meta.label, db_routers._reporting.get()))
+        seen.append((model._meta.label, replica.reporting.get()))
         return original(self, model, **hints)
 
     with mock.patch.object(db_routers.ReportReplicaRouter, "db_for_read", recording):
@@ -34,8 +36,7 @@ def test_report_pages_read_from_the_replica(client, hmip_2018, reads):
         reverse("reports:index"),
         reverse("reports:inspection", args=[data.inspection.pk]),
         reverse("reports:inspection_json", args=[data.inspection.pk]),
-        reverse("reports:inspection_download", args=[data.inspection.pk, "key-questions",
-                                                     "csv"]),
+        reverse("reports:inspection_download", args=[data.inspection.pk, "key-questions", "csv"]),
         reverse("reports:provider", args=[data.inspection.providers.first().code]),
         reverse("reports:league"),
     ):
@@ -61,10 +62,12 @@ def test_the_health_check_answers_plain_http_while_pages_redirect(client, monkey
     from django.test import override_settings
 
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
-    monkeypatch.delitem(sys.modules, "audit.settings.production", raising=False)
-    production = importlib.import_module("audit.settings.production")
-    with override_settings(SECURE_SSL_REDIRECT=production.SECURE_SSL_REDIRECT,
-                           SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT):
+    monkeypatch.delitem(sys.modules, "audit.config.settings.production", raising=False)
+    production = importlib.import_module("audit.config.settings.production")
+    with override_settings(
+        SECURE_SSL_REDIRECT=production.SECURE_SSL_REDIRECT,
+        SECURE_REDIRECT_EXEMPT=production.SECURE_REDIRECT_EXEMPT,
+    ):
         health = client.get(reverse("health"))
         sign_in = client.get(reverse("login"))
     assert health.status_code == 200

@@ -1,11 +1,12 @@
 """The scoring page shows each question's guidance in a GOV.UK details component under it."""
+
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
-from audit import services
-from audit.forms import prompt_field_name
+from audit.scoring import services
+from audit.scoring.forms import prompt_field_name
 from standards.models import KeyQuestion, Prompt
 
 from .scoring_support import COMPLETE_FACTS, review_of, scoring_setup
@@ -64,12 +65,17 @@ def test_each_prompt_of_planning_shows_its_guidance_in_a_details_component_under
     framework = request.getfixturevalue(fixture)
     setup = scoring_setup(framework, make_user, cases=1)
     review = review_of(setup["inspection"], "X000001")
-    services.save_review(review=review, version=review.version, user=setup["assessor"],
-                         facts=COMPLETE_FACTS)  # medium risk: every 2.2 prompt applies
-    prompts = list(Prompt.objects.filter(key_question__standard__framework=framework,
-                                         key_question__standard__code="2.2"))
-    key_questions = list(KeyQuestion.objects.filter(standard__framework=framework,
-                                                    standard__code="2.2"))
+    services.save_review(
+        review=review, version=review.version, user=setup["assessor"], facts=COMPLETE_FACTS
+    )  # medium risk: every 2.2 prompt applies
+    prompts = list(
+        Prompt.objects.filter(
+            key_question__standard__framework=framework, key_question__standard__code="2.2"
+        )
+    )
+    key_questions = list(
+        KeyQuestion.objects.filter(standard__framework=framework, standard__code="2.2")
+    )
     assert len(prompts) == 14 and all(p.guidance for p in prompts)
 
     client.force_login(setup["assessor"])

@@ -1,11 +1,12 @@
 """Hardening: throttled sign-in, strict CSP, session expiry, error pages, audit trail."""
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
-from audit import trail
 from audit.models import AuditEvent
+from audit.trail import trail
 
 
 @pytest.mark.django_db
@@ -64,8 +65,13 @@ def test_not_found_page_reveals_nothing(client, user):
 
 @pytest.mark.django_db
 def test_trail_records_who_did_what(user):
-    event = trail.record(user=user, action=trail.Action.EXPORTED, object_type="report",
-                         object_id="42", label="Inspection report")
+    event = trail.record(
+        user=user,
+        action=trail.Action.EXPORTED,
+        object_type="report",
+        object_id="42",
+        label="Inspection report",
+    )
     assert AuditEvent.objects.get() == event
     assert event.username == user.username
     assert str(event) == f"{user.username} exported Inspection report"
@@ -73,13 +79,23 @@ def test_trail_records_who_did_what(user):
 
 @pytest.mark.django_db
 def test_trail_admin_is_read_only_and_exports_csv(client, admin_user, user):
-    trail.record(user=user, action=trail.Action.VIEWED, object_type="casereview", object_id="7",
-                 label="=HYPERLINK(\"http://evil\")")
+    trail.record(
+        user=user,
+        action=trail.Action.VIEWED,
+        object_type="casereview",
+        object_id="7",
+        label='=HYPERLINK("http://evil")',
+    )
     client.force_login(admin_user)
     changelist = reverse("admin:audit_auditevent_changelist")
     assert client.get(changelist).status_code == 200
     event = AuditEvent.objects.get()
-    assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     response = client.post(changelist, {"action": "export_csv", "_selected_action": [event.pk]})
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/csv")

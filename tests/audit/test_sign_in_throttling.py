@@ -4,6 +4,7 @@ Failures count per username and address together; the address is the connection'
 that is a reverse proxy named in DJANGO_TRUSTED_PROXIES, whose X-Forwarded-For then says where
 the sign-in came from.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.sign_in import check_trusted_proxies, client_address
+from audit.accounts.sign_in import check_trusted_proxies, client_address
 
 PASSWORD = "correct-horse-battery"
 LIMIT = settings.AXES_FAILURE_LIMIT
@@ -26,8 +27,9 @@ def sign_in(username, password, address="192.0.2.10", forwarded=None):
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     client = Client()
-    response = client.post(reverse("login"), {"username": username, "password": password},
-                           **headers)
+    response = client.post(
+        reverse("login"), {"username": username, "password": password}, **headers
+    )
     return response, client
 
 
@@ -59,7 +61,7 @@ def test_guessing_one_username_from_one_address_is_stopped_with_a_plain_message(
     assert response.status_code == 429
     assert not signed_in(response, client)
     html = response.content.decode()
-    assert "<h1 class=\"govuk-heading-xl\">Sign in</h1>" in html
+    assert '<h1 class="govuk-heading-xl">Sign in</h1>' in html
     assert "govuk-error-summary" in html
     assert f"The password for this username was wrong {LIMIT} times" in html
     assert "Wait 30 minutes, then try again" in html
@@ -83,8 +85,7 @@ def test_behind_the_trusted_proxy_each_person_is_counted_at_their_own_address(us
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("proxies", [[], [PROXY]])
-def test_a_client_that_is_not_a_trusted_proxy_cannot_choose_its_address(user, settings,
-                                                                       proxies):
+def test_a_client_that_is_not_a_trusted_proxy_cannot_choose_its_address(user, settings, proxies):
     settings.TRUSTED_PROXIES = proxies
     for n in range(LIMIT):
         sign_in(user.username, "guess-123456", "203.0.113.9", forwarded=f"192.0.2.{n}")
@@ -109,18 +110,20 @@ def test_only_a_trusted_proxy_is_believed(forwarded):
         assert client_address(FakeRequest(PROXY, forwarded)) == PROXY
 
 
-@pytest.mark.parametrize("peer, forwarded, address", [
-    (PROXY, "198.51.100.7", "198.51.100.7"),
-    (PROXY, "1.2.3.4, 198.51.100.7", "198.51.100.7"),
-    (PROXY, " 198.51.100.7 , 10.0.0.6", "198.51.100.7"),  # a second proxy inside the network
-    (PROXY, "2001:db8::7", "2001:db8::7"),
-    (PROXY, "10.0.0.6", PROXY),  # nothing but proxies: counted against the proxy
-    (PROXY, "not-an-address", PROXY),
-    (PROXY, None, PROXY),
-    ("10.0.1.1", "198.51.100.7", "10.0.1.1"),
-])
-def test_the_client_is_the_last_address_a_trusted_proxy_wrote(settings, peer, forwarded,
-                                                               address):
+@pytest.mark.parametrize(
+    "peer, forwarded, address",
+    [
+        (PROXY, "198.51.100.7", "198.51.100.7"),
+        (PROXY, "1.2.3.4, 198.51.100.7", "198.51.100.7"),
+        (PROXY, " 198.51.100.7 , 10.0.0.6", "198.51.100.7"),  # a second proxy inside the network
+        (PROXY, "2001:db8::7", "2001:db8::7"),
+        (PROXY, "10.0.0.6", PROXY),  # nothing but proxies: counted against the proxy
+        (PROXY, "not-an-address", PROXY),
+        (PROXY, None, PROXY),
+        ("10.0.1.1", "198.51.100.7", "10.0.1.1"),
+    ],
+)
+def test_the_client_is_the_last_address_a_trusted_proxy_wrote(settings, peer, forwarded, address):
     settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert client_address(FakeRequest(peer, forwarded)) == address
 

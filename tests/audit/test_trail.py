@@ -1,4 +1,5 @@
 """The audit trail: what is recorded, and the admins' page and CSV export in the service."""
+
 import csv
 import datetime
 import io
@@ -7,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit import trail
+from audit.accounts.roles import Role
 from audit.models import AuditEvent, CaseReview, ReviewStatus
-from audit.roles import Role
+from audit.trail import trail
 from cases.models import Case
 
 from .access_world import build_world
@@ -52,16 +53,24 @@ def test_viewing_and_changing_a_review_are_recorded(client, world):
         assert client.get(url).status_code == 200
         event = last_event()
         assert (event.username, event.action, event.detail) == (
-            assessor.username, Action.VIEWED, {"page": page})
+            assessor.username,
+            Action.VIEWED,
+            {"page": page},
+        )
         assert event.object_label == f"Review of {a.open_crn}" and event.path == url
 
     review = CaseReview.objects.get(sampled_case__case__crn=a.open_crn)
-    response = client.post(pages["case facts"], {"version": review.version, "action": "draft",
-                                                 "home_visit_needed": "no"})
+    response = client.post(
+        pages["case facts"],
+        {"version": review.version, "action": "draft", "home_visit_needed": "no"},
+    )
     assert response.status_code == 302
     event = last_event()
     assert (event.action, event.object_id, event.detail) == (
-        Action.CHANGED, str(review.pk), {"page": "case facts"})
+        Action.CHANGED,
+        str(review.pk),
+        {"page": "case facts"},
+    )
 
 
 def test_submit_return_and_reopen_are_recorded(client, world):
@@ -89,16 +98,28 @@ def test_viewing_and_exporting_reports_are_recorded(client, world):
     client.force_login(manager)
     pk = a.inspection.pk
     expected = [
-        (reverse("reports:inspection", args=[pk]) + "?gender=male", Action.VIEWED,
-         "inspection_report"),
-        (reverse("reports:inspection_download", args=[pk, "standards", "csv"]), Action.EXPORTED,
-         "inspection_report"),
-        (reverse("reports:inspection_download", args=[pk, "all", "xlsx"]), Action.EXPORTED,
-         "inspection_report"),
+        (
+            reverse("reports:inspection", args=[pk]) + "?gender=male",
+            Action.VIEWED,
+            "inspection_report",
+        ),
+        (
+            reverse("reports:inspection_download", args=[pk, "standards", "csv"]),
+            Action.EXPORTED,
+            "inspection_report",
+        ),
+        (
+            reverse("reports:inspection_download", args=[pk, "all", "xlsx"]),
+            Action.EXPORTED,
+            "inspection_report",
+        ),
         (reverse("reports:inspection_json", args=[pk]), Action.EXPORTED, "inspection_report"),
         (reverse("reports:provider", args=[a.pdu.code]), Action.VIEWED, "provider_report"),
-        (reverse("reports:provider_download", args=[a.pdu.code, "all", "xlsx"]),
-         Action.EXPORTED, "provider_report"),
+        (
+            reverse("reports:provider_download", args=[a.pdu.code, "all", "xlsx"]),
+            Action.EXPORTED,
+            "provider_report",
+        ),
         (reverse("reports:league"), Action.VIEWED, "league_table"),
     ]
     for url, action, object_type in expected:
@@ -107,18 +128,25 @@ def test_viewing_and_exporting_reports_are_recorded(client, world):
         assert AuditEvent.objects.count() == before + 1, url
         event = last_event()
         assert (event.username, event.action, event.object_type) == (
-            manager.username, action, object_type), url
+            manager.username,
+            action,
+            object_type,
+        ), url
         assert event.path == url.split("?")[0]
     assert last_event(path=reverse("reports:inspection", args=[pk])).detail == {"gender": "male"}
-    assert "standards.csv" in last_event(
-        path=reverse("reports:inspection_download", args=[pk, "standards", "csv"])
-    ).object_label
+    assert (
+        "standards.csv"
+        in last_event(
+            path=reverse("reports:inspection_download", args=[pk, "standards", "csv"])
+        ).object_label
+    )
 
 
 def test_a_report_refused_is_not_recorded_as_seen(client, world):
     client.force_login(world.b.users[Role.MANAGER])
-    assert client.get(reverse("reports:inspection", args=[world.a.inspection.pk])).status_code \
-        == 404
+    assert (
+        client.get(reverse("reports:inspection", args=[world.a.inspection.pk])).status_code == 404
+    )
     assert not AuditEvent.objects.exists()
 
 
@@ -134,8 +162,12 @@ def test_moderation_steps_are_recorded(client, world):
     assert client.get(reverse("moderation:agreement_csv", args=[pk])).status_code == 200
     assert (last_event().action, last_event().username) == (Action.EXPORTED, lead.username)
     url = reverse("moderation:resolve", args=[pk, a.moderated_crn, "2.1.2"])
-    assert client.post(url, {"value": "sufficient", "note": "Both readers agreed on reflection."}
-                       ).status_code == 302
+    assert (
+        client.post(
+            url, {"value": "sufficient", "note": "Both readers agreed on reflection."}
+        ).status_code
+        == 302
+    )
     event = last_event()
     assert event.action == Action.RESOLVED and a.moderated_crn in event.object_label
 
@@ -160,23 +192,33 @@ def test_case_data_exports_and_imports_are_recorded(client, world):
     assert client.get(reverse("cases:sample_csv", args=[a.sample.pk])).status_code == 200
     event = last_event()
     assert (event.action, event.object_type, event.object_id) == (
-        Action.EXPORTED, "sample", str(a.sample.pk))
+        Action.EXPORTED,
+        "sample",
+        str(a.sample.pk),
+    )
 
     manager = a.users[Role.MANAGER]
     client.force_login(manager)
-    data = (b"crn,sentence_type,start_date,rosh_level,gender\n"
-            b"XA0099,community_order,2026-03-01,medium,male\n")
+    data = (
+        b"crn,sentence_type,start_date,rosh_level,gender\n"
+        b"XA0099,community_order,2026-03-01,medium,male\n"
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("caseload.csv", data, content_type="text/csv")
-    preview = client.post(reverse("cases:provider_caseload_upload", args=[a.pdu.code]),
-                          {"file": upload, "provider": a.pdu.code})
+    preview = client.post(
+        reverse("cases:provider_caseload_upload", args=[a.pdu.code]),
+        {"file": upload, "provider": a.pdu.code},
+    )
     token = preview.context["confirm_form"].initial["upload"]
     assert client.post(reverse("cases:caseload_confirm"), {"upload": token}).status_code == 302
     assert Case.objects.filter(crn="XA0099").exists()
     event = last_event()
     assert (event.action, event.object_type, event.username) == (
-        Action.IMPORTED, "caseload", manager.username)
+        Action.IMPORTED,
+        "caseload",
+        manager.username,
+    )
     assert event.detail == {"by_provider": {a.pdu.code: 1}}
 
 
@@ -196,8 +238,12 @@ def _events(world):
     AuditEvent.objects.filter(pk=old.pk).update(at=timezone.now() - datetime.timedelta(days=40))
     trail.record(user=lead, action=Action.EXPORTED, obj=a.inspection, label="Alderley report")
     trail.record(user=lead, action=Action.RETURNED, obj=review)
-    trail.record(user=assessor, action=Action.CHANGED, obj=review,
-                 label='=HYPERLINK("http://evil.example","click")')
+    trail.record(
+        user=assessor,
+        action=Action.CHANGED,
+        obj=review,
+        label='=HYPERLINK("http://evil.example","click")',
+    )
 
 
 def test_only_admins_see_the_trail(client, world):
@@ -243,8 +289,9 @@ def test_trail_page_lists_and_filters_events(client, world, django_assert_max_nu
     assert "2 events match" in shown(text=a.open_crn.lower())
     today = timezone.localdate().isoformat()
     assert "3 events match" in shown(since=today)
-    assert "1 event match" in shown(until=(timezone.localdate()
-                                          - datetime.timedelta(days=30)).isoformat())
+    assert "1 event match" in shown(
+        until=(timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+    )
     assert "No events match" in shown(username="nobody")
 
 
@@ -268,17 +315,27 @@ def test_trail_csv_is_filtered_escaped_and_itself_recorded(client, world):
     rows = csv_rows(response)
     assert rows[0] == trail.CSV_HEADER
     assert [r[2] for r in rows[1:]] == ["viewed", "changed"]  # oldest first
-    assert rows[2][5] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    assert rows[2][5] == '\'=HYPERLINK("http://evil.example","click")'
     event = last_event()
     assert (event.action, event.object_type, event.username, event.detail) == (
-        Action.EXPORTED, "audit_trail", world.admin.username, {"username": "assessor-a"})
+        Action.EXPORTED,
+        "audit_trail",
+        world.admin.username,
+        {"username": "assessor-a"},
+    )
 
 
 def test_pagination_keeps_the_filters(client, world):
     lead = world.a.users[Role.LEAD]
     AuditEvent.objects.bulk_create(
-        AuditEvent(user=lead, username=lead.username, action=Action.VIEWED,
-                   object_type="casereview", object_label=f"Review {n}") for n in range(60)
+        AuditEvent(
+            user=lead,
+            username=lead.username,
+            action=Action.VIEWED,
+            object_type="casereview",
+            object_label=f"Review {n}",
+        )
+        for n in range(60)
     )
     client.force_login(world.admin)
     html = client.get(reverse("trail:events"), {"action": "viewed"}).content.decode()
@@ -299,14 +356,17 @@ def test_moderator_of_another_inspection_is_not_recorded_reading(client, world):
 
 
 def test_demo_trail_events_load_once(world):
-    from audit.demo import DEMO_INSPECTION_TITLE, load_trail_demo
+    from audit.synthetic.demo import DEMO_INSPECTION_TITLE, load_trail_demo
 
     assert load_trail_demo() == 0  # nothing to show until the demo inspection exists
     a = world.a
     type(a.inspection).objects.filter(pk=a.inspection.pk).update(title=DEMO_INSPECTION_TITLE)
-    for username, user in [("assessor", a.users[Role.ASSESSOR]), ("lead", a.users[Role.LEAD]),
-                           ("manager", a.users[Role.MANAGER]),
-                           ("moderator", a.users[Role.MODERATOR])]:
+    for username, user in [
+        ("assessor", a.users[Role.ASSESSOR]),
+        ("lead", a.users[Role.LEAD]),
+        ("manager", a.users[Role.MANAGER]),
+        ("moderator", a.users[Role.MODERATOR]),
+    ]:
         type(user).objects.filter(pk=user.pk).update(username=username)
     assert load_trail_demo() == 6
     assert load_trail_demo() == 0

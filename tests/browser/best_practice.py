@@ -1,5 +1,6 @@
 """axe-core with its best-practice rules as well as WCAG 2.2 A/AA, and the page's width: for the
 admin pages and the framework editor, which must neither fail a rule nor scroll sideways."""
+
 from .conftest import WCAG_TAGS, AccessibilityError, screenshot
 
 
@@ -17,10 +18,14 @@ def check_page(page, name, *, rules=True):
 
     # preload off: axe would re-fetch stylesheets that @import (Django admin's forms.css) into
     # inline styles, which the content security policy refuses with a console error.
-    results = Axe().run(page, options={
-        "runOnly": {"type": "tag", "values": [*WCAG_TAGS, "best-practice"]},
-        "resultTypes": ["violations"], "preload": False,
-    })
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": [*WCAG_TAGS, "best-practice"]},
+            "resultTypes": ["violations"],
+            "preload": False,
+        },
+    )
     violations = results.response["violations"]
     lines = [f"{len(violations)} accessibility violation(s) on {name} ({page.url}):"]
     for violation in violations:

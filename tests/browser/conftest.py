@@ -1,4 +1,5 @@
 """Real-browser journeys: Playwright driving Debian's chromium against a live server."""
+
 import os
 import re
 from pathlib import Path
@@ -9,8 +10,10 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 VIEWPORT = {"width": 1280, "height": 900}
-RESHOWN_FORM = re.compile(r"Failed to load resource: the server responded with a status of "
-                          r"(400|409|429) ")
+RESHOWN_FORM = re.compile(
+    r"Failed to load resource: the server responded with a status of "
+    r"(400|409|429) "
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -87,8 +90,8 @@ def axe_violations(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                       "resultTypes": ["violations"]}
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
     )
     return results.response["violations"]
 
@@ -142,7 +145,7 @@ DEMO_PASSWORD = "demo-password-2026"
 @pytest.fixture
 def demo_people(db):
     """The demo's providers (a region and its three PDUs) and users, without any audit data."""
-    from audit import demo
+    from audit.synthetic import demo
 
     pdus = demo.load_providers()
     demo.load_users(pdus)
@@ -155,7 +158,7 @@ def demo_data(db):
     an inspection in fieldwork with submitted and moderated reviews, a drawn sample, ratings and
     a published inspection a year earlier. Sign in as lead, assessor, moderator or manager with
     DEMO_PASSWORD."""
-    from audit import demo
+    from audit.synthetic import demo
     from standards.loaders import load_framework_file, shipped_files
 
     for path in shipped_files():

@@ -4,6 +4,7 @@ Focus only ever moves by Tab and Shift+Tab; radios are chosen with the arrow key
 text is typed, links and buttons are activated with Enter. The scripts run in the page only to
 *read* where focus is, never to move it.
 """
+
 from __future__ import annotations
 
 MAX_PRESSES = 250
@@ -53,8 +54,9 @@ def tab_into_group(page, name: str) -> dict:
     """Tab until focus is on one of the radios (or checkboxes) named `name`."""
     first = page.locator(f'input[name="{name}"]').first.element_handle()
     if not _tab_towards(page, first, name):
-        raise KeyboardError(f"Could not reach the radios {name} with Tab; focus is on "
-                            f"{focused(page)}")
+        raise KeyboardError(
+            f"Could not reach the radios {name} with Tab; focus is on {focused(page)}"
+        )
     return focused(page)
 
 

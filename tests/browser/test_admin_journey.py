@@ -1,5 +1,6 @@
 """An admin clones the published framework version in the admin to start the next one, and reads
 the audit trail."""
+
 import pytest
 
 from audit.models import AuditEvent
@@ -26,8 +27,10 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
     axe(page, "admin-index")
     page.goto("/admin/standards/framework/")
     axe(page, "admin-frameworks")
-    page.get_by_role("checkbox", name="Select this object for an action - HMIP case supervision "
-                     "2018 (CRC and NPS) (2018)").check()
+    page.get_by_role(
+        "checkbox",
+        name="Select this object for an action - HMIP case supervision 2018 (CRC and NPS) (2018)",
+    ).check()
     page.get_by_label("Action:").select_option(label="Clone as new draft version")
     page.get_by_role("button", name="Go").click()
     page.get_by_text("Created draft").wait_for()
@@ -39,8 +42,9 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
 
     # The draft is listed in the service with the standards it was cloned from.
     page.goto("/")
-    draft_row = page.get_by_role("row", name="HMIP case supervision 2018 (CRC and NPS) 2018.1 "
-                                 "Draft")
+    draft_row = page.get_by_role(
+        "row", name="HMIP case supervision 2018 (CRC and NPS) 2018.1 Draft"
+    )
     draft_row.get_by_role("link").click()
     page.get_by_text("Framework version 2018.1 · Draft").wait_for()
     page.get_by_role("heading", name="2.1 Assessment").wait_for()
@@ -48,8 +52,12 @@ def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):
 
     # The audit trail is read in the service.
     AuditEvent.objects.create(
-        user=ada, username="ada", action=AuditEvent.Action.EXPORTED, object_type="inspection",
-        object_id="1", object_label="Spring audit: key questions CSV",
+        user=ada,
+        username="ada",
+        action=AuditEvent.Action.EXPORTED,
+        object_type="inspection",
+        object_id="1",
+        object_label="Spring audit: key questions CSV",
         path="/reports/inspections/1/key-questions.csv",
     )
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit trail").click()

@@ -1,6 +1,7 @@
 """Every page of the Django admin, as an admin on the demo data: no sideways scrolling at 1,280
 pixels and no axe violation, best-practice rules included (empty table headers, unnamed
 widgets)."""
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
@@ -23,16 +24,18 @@ def admin_pages(user):
     for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         name = f"admin-{'-'.join(info)}"
-        pages.append((f"{name}-list", reverse("admin:%s_%s_changelist" % info)))
+        pages.append((f"{name}-list", reverse("admin:{}_{}_changelist".format(*info))))
         if model_admin.has_add_permission(request):
-            pages.append((f"{name}-add", reverse("admin:%s_%s_add" % info)))
+            pages.append((f"{name}-add", reverse("admin:{}_{}_add".format(*info))))
         first = model.objects.order_by("pk").first()
         if first is not None:
-            pages.append((f"{name}-change", reverse("admin:%s_%s_change" % info,
-                                                    args=[first.pk])))
+            pages.append(
+                (f"{name}-change", reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+            )
     review = CaseReview.objects.order_by("pk").first()
-    pages.append(("admin-review-history", reverse("admin:audit_casereview_history",
-                                                  args=[review.pk])))
+    pages.append(
+        ("admin-review-history", reverse("admin:audit_casereview_history", args=[review.pk]))
+    )
     return pages
 
 

@@ -1,5 +1,6 @@
 """An assessor scores a case with the keyboard alone: case facts, the four standards, the error
 summary, check answers and submit. Every page passes axe."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,8 +41,9 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
 
     keyboard.sign_in(page, assessor.username)
     axe(page, "assessor-home")
-    press_enter_on(page, page.get_by_role("navigation", name="Menu").get_by_role(
-        "link", name="My cases"))
+    press_enter_on(
+        page, page.get_by_role("navigation", name="Menu").get_by_role("link", name="My cases")
+    )
     expect(page.get_by_role("heading", name="My cases", level=1)).to_be_visible()
     axe(page, "my-cases")
 
@@ -56,8 +58,9 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(summary.get_by_role("link", name="Case facts: answer “Was a RoSH screening completed?”")
-           ).to_be_visible()
+    expect(
+        summary.get_by_role("link", name="Case facts: answer “Was a RoSH screening completed?”")
+    ).to_be_visible()
     axe(page, "check-answers-errors")
     assert review_of(inspection, CRN).status == ReviewStatus.NOT_STARTED
 
@@ -94,14 +97,19 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    reasons = summary.get_by_role("link", name="2.1.2: give your reasons for judging it not "
-                                  "sufficient")
-    judgement = summary.get_by_role("link", name="2.1.3: select a judgement for “Does "
-                                    "assessment focus sufficiently on keeping other people safe?”")
+    reasons = summary.get_by_role(
+        "link", name="2.1.2: give your reasons for judging it not sufficient"
+    )
+    judgement = summary.get_by_role(
+        "link",
+        name="2.1.3: select a judgement for “Does "
+        "assessment focus sufficiently on keeping other people safe?”",
+    )
     expect(reasons).to_be_visible()
     expect(judgement).to_be_visible()
     expect(page.locator("#id_kq_2_1_1_rationale")).to_have_value(
-        "No evidence the person's views were sought.")
+        "No evidence the person's views were sought."
+    )
     axe(page, "standard-2.1-errors")
 
     # Each link in the summary moves focus to the field to fix.
@@ -117,8 +125,11 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
     type_into(page, page.locator("#id_kq_2_1_3_rationale"), PARTNER_RISK)
     save_and_continue(page)
 
-    for code, title in [("2.2", "Planning"), ("2.3", "Implementation and delivery"),
-                        ("2.4", "Reviewing")]:
+    for code, title in [
+        ("2.2", "Planning"),
+        ("2.3", "Implementation and delivery"),
+        ("2.4", "Reviewing"),
+    ]:
         page.get_by_role("heading", name=f"{code} {title}", level=1).wait_for()
         axe(page, f"standard-{code}")
         answer_prompts(page)
@@ -140,11 +151,15 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
     assert review.status == ReviewStatus.SUBMITTED
     assert review.submitted_by == assessor
     assert review.rosh_level_found == "medium"
-    judgements = {j.key_question.code: (j.value, j.rationale)
-                  for j in review.judgements.select_related("key_question")}
+    judgements = {
+        j.key_question.code: (j.value, j.rationale)
+        for j in review.judgements.select_related("key_question")
+    }
     assert len(judgements) == 12
-    assert judgements["2.1.1"] == (JudgementValue.NOT_SUFFICIENT,
-                                   "No evidence the person's views were sought.")
+    assert judgements["2.1.1"] == (
+        JudgementValue.NOT_SUFFICIENT,
+        "No evidence the person's views were sought.",
+    )
     assert judgements["2.1.2"] == (JudgementValue.NOT_SUFFICIENT, WEAK_FACTORS)
     assert judgements["2.1.3"] == (JudgementValue.NOT_SUFFICIENT, PARTNER_RISK)
     assert judgements["2.4.3"][0] == JudgementValue.NOT_APPLICABLE

@@ -1,5 +1,6 @@
 """The accessibility check fails when a page breaks the rules, naming the rule and the element,
 and a browser error fails it too."""
+
 import pytest
 
 from .conftest import AccessibilityError
@@ -28,11 +29,13 @@ def test_aria_controls_naming_nothing_fails_the_check(page, axe, sign_in, hmip_2
     sign_in(page, setup["assessor"].username)
     page.goto(f"/inspections/{setup['inspection'].pk}/cases/X000001/standards/2.1/")
     page.locator("#id_kq_2_1_1_0").evaluate(
-        "radio => radio.setAttribute('aria-controls', 'conditional_kq_2_1_1_0')")
+        "radio => radio.setAttribute('aria-controls', 'conditional_kq_2_1_1_0')"
+    )
     with pytest.raises(AccessibilityError) as failure:
         axe(page, "standard-broken-aria")
     assert "- aria-valid-attr-value: ARIA attributes must conform to valid values" in str(
-        failure.value)
+        failure.value
+    )
     assert "#id_kq_2_1_1_0" in str(failure.value)
 
 

@@ -2,14 +2,15 @@
 inspections and assignment, a submitted review's answers and history, providers and strata,
 sampling, moderation with agreement statistics, a provider's report and the lead's standard
 ratings, the caseload upload and its preview. Every page passes axe, error states included."""
+
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from audit.demo import DEMO_INSPECTION_TITLE
 from audit.models import Inspection, ReviewStatus, SampledCase, StandardJudgement
+from audit.synthetic.demo import DEMO_INSPECTION_TITLE
 from cases.models import Case, Sample
 
 from .conftest import DEMO_PASSWORD, screenshot
@@ -35,9 +36,12 @@ def sign_out(page):
 
 def test_lead_pages(page, axe, sign_in, demo_data):
     inspection = Inspection.objects.get(title=DEMO_INSPECTION_TITLE)
-    submitted = (SampledCase.objects.filter(inspection=inspection,
-                                            review__status=ReviewStatus.SUBMITTED)
-                 .order_by("case__crn").select_related("case").first())
+    submitted = (
+        SampledCase.objects.filter(inspection=inspection, review__status=ReviewStatus.SUBMITTED)
+        .order_by("case__crn")
+        .select_related("case")
+        .first()
+    )
     sign_in(page, "lead", DEMO_PASSWORD)
     axe(page, "lead-home")
 
@@ -53,9 +57,12 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     page.get_by_role("button", name="Assign selected cases", exact=True).click()
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     axe(page, "inspection-assign-errors")
-    unstarted = (SampledCase.objects.filter(inspection=inspection,
-                                            review__status=ReviewStatus.NOT_STARTED)
-                 .order_by("case__crn").select_related("case", "assessor").first())
+    unstarted = (
+        SampledCase.objects.filter(inspection=inspection, review__status=ReviewStatus.NOT_STARTED)
+        .order_by("case__crn")
+        .select_related("case", "assessor")
+        .first()
+    )
     other = "Ben Assessor" if unstarted.assessor.username == "assessor" else "Asha Assessor"
     page.get_by_label(f"Select {unstarted.case.crn}").check()
     page.get_by_label("Give the selected cases to").select_option(label=other)
@@ -69,8 +76,9 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     expect(page.get_by_role("heading", name=f"Review of case {submitted.case.crn}")).to_be_visible()
     axe(page, "lead-review-tasks")
     page.get_by_role("link", name="Check answers").click()
-    expect(page.get_by_role("heading", name=f"Answers for case {submitted.case.crn}")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"Answers for case {submitted.case.crn}")
+    ).to_be_visible()
     axe(page, "lead-check-answers")
     page.get_by_role("link", name="See the history of changes").click()
     expect(page.get_by_role("heading", name="History of changes")).to_be_visible()
@@ -130,16 +138,19 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     expect(page.get_by_role("table", name="By assessor", exact=True)).to_be_visible()
     axe(page, "moderation-demo")
     page.get_by_role("heading", name="Agreement between readers").evaluate(
-        "heading => heading.scrollIntoView()")
+        "heading => heading.scrollIntoView()"
+    )
     screenshot(page, "moderation-agreement-demo")
 
     # The lead's ratings for one provider: an override needs a rationale.
     menu(page, "Reports")
     page.get_by_role("link", name=DEMO_INSPECTION_TITLE).first.click()
     page.get_by_role("navigation", name="Results for").get_by_role(
-        "link", name="Wolverhampton").click()
-    expect(page.get_by_role("heading", name=f"{DEMO_INSPECTION_TITLE}: Wolverhampton")
-           ).to_be_visible()
+        "link", name="Wolverhampton"
+    ).click()
+    expect(
+        page.get_by_role("heading", name=f"{DEMO_INSPECTION_TITLE}: Wolverhampton")
+    ).to_be_visible()
     axe(page, "inspection-report-provider")
     page.get_by_role("link", name="Enter standard ratings and overrides for Wolverhampton").click()
     axe(page, "standard-ratings")
@@ -152,8 +163,12 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     page.get_by_label("Rationale").fill("Assessments seen in fieldwork interviews were thorough.")
     page.get_by_role("button", name="Save rating").click()
     expect(page.get_by_text("The rating of standard 2.1 was saved.")).to_be_visible()
-    assert StandardJudgement.objects.get(
-        inspection=inspection, provider__code="PDU-WOL", standard__code="2.1").rating == "good"
+    assert (
+        StandardJudgement.objects.get(
+            inspection=inspection, provider__code="PDU-WOL", standard__code="2.1"
+        ).rating
+        == "good"
+    )
     sign_out(page)
 
     # An assessor's cases in the same inspection, and a standard part-scored.
@@ -161,10 +176,16 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     menu(page, "My cases")
     expect(page.get_by_role("table", name=DEMO_INSPECTION_TITLE)).to_be_visible()
     axe(page, "my-cases-demo")
-    started = (SampledCase.objects.filter(
-        inspection=inspection, assessor__username="assessor",
-        review__status__in=[ReviewStatus.IN_PROGRESS, ReviewStatus.NOT_STARTED],
-    ).order_by("review__status", "case__crn").select_related("case").first())
+    started = (
+        SampledCase.objects.filter(
+            inspection=inspection,
+            assessor__username="assessor",
+            review__status__in=[ReviewStatus.IN_PROGRESS, ReviewStatus.NOT_STARTED],
+        )
+        .order_by("review__status", "case__crn")
+        .select_related("case")
+        .first()
+    )
     page.get_by_role("link", name=started.case.crn, exact=True).click()
     axe(page, "review-tasks-demo")
     page.get_by_role("link", name=re.compile(r"^2\.1 ")).click()
@@ -183,8 +204,9 @@ def test_manager_uploads_a_caseload(page, axe, sign_in, demo_people):
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     axe(page, "caseload-upload-errors")
 
-    page.get_by_label("Caseload file").set_input_files(files=[{
-        "name": "broken.csv", "mimeType": "text/csv", "buffer": BROKEN_CASELOAD.encode()}])
+    page.get_by_label("Caseload file").set_input_files(
+        files=[{"name": "broken.csv", "mimeType": "text/csv", "buffer": BROKEN_CASELOAD.encode()}]
+    )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="The caseload cannot be imported")).to_be_visible()
     problems = page.get_by_role("table", name="Problems in the caseload file, by row and column")
@@ -212,24 +234,28 @@ def _fits(page, name, show=None):
             show.scroll_into_view_if_needed()
         screenshot(page, f"{name}-{width}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-            f"{name} scrolls sideways at {width} px")
+            f"{name} scrolls sideways at {width} px"
+        )
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_manager_cancels_a_previewed_caseload(page, axe, sign_in, demo_people,
-                                              private_upload_dir):
+def test_manager_cancels_a_previewed_caseload(page, axe, sign_in, demo_people, private_upload_dir):
     sign_in(page, "manager", DEMO_PASSWORD)
     menu(page, "Caseloads")
     page.get_by_role("link", name="Upload a caseload").first.click()
     page.get_by_label("Caseload file").set_input_files(EXAMPLE_CASELOAD)
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("heading", name="Check the caseload")).to_be_visible()
-    _fits(page, "caseload-preview-cancel",
-          page.get_by_role("button", name="Cancel and delete the file"))
+    _fits(
+        page,
+        "caseload-preview-cancel",
+        page.get_by_role("button", name="Cancel and delete the file"),
+    )
     assert len(list(private_upload_dir.iterdir())) == 1
     page.get_by_role("button", name="Cancel and delete the file").click()
-    expect(page.get_by_text("The caseload was not imported, and the file you uploaded is "
-                            "deleted.")).to_be_visible()
+    expect(
+        page.get_by_text("The caseload was not imported, and the file you uploaded is deleted.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="Upload a caseload")).to_be_visible()
     axe(page, "caseload-cancelled")
     assert list(private_upload_dir.iterdir()) == []
@@ -243,8 +269,8 @@ def test_lead_reads_the_report_of_an_inspection_whose_case_data_was_purged(
 
     from django.utils import timezone
 
-    from audit.demo import DEMO_PREVIOUS_INSPECTION_TITLE
-    from audit.retention import purge_case_data
+    from audit.retention.services import purge_case_data
+    from audit.synthetic.demo import DEMO_PREVIOUS_INSPECTION_TITLE
 
     settings.CASE_DATA_RETENTION_DAYS = 30
     purge_case_data(before=timezone.localdate() - datetime.timedelta(days=30))

@@ -1,15 +1,16 @@
 """The lead draws the moderation sample and assigns it; the moderator reads a case blind and then
 sees both reads side by side; the lead resolves a disagreement. Every page passes axe."""
+
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from audit import services
-from audit.lifecycle import start_fieldwork
+from audit.accounts.roles import Role
+from audit.inspections.lifecycle import start_fieldwork
 from audit.models import ModerationRead, Resolution
-from audit.roles import Role
-from audit.selectors import case_standards
+from audit.scoring import services
+from audit.scoring.selectors import case_standards
 
 from ..audit.scoring_support import review_of, score_completely, scoring_setup
 from .keyboard import tab_to
@@ -27,12 +28,15 @@ def submitted_inspection(framework, make_user):
     start_fieldwork(inspection=inspection, by=setup["lead"])
     standards = case_standards(framework)
     for case in setup["cases"]:
-        review = score_completely(review_of(inspection, case.crn), assessor, framework,
-                                  not_sufficient=("2.1.3",))
-        services.submit_review(review=review, version=review.version, user=assessor,
-                               standards=standards)
-    setup["moderator"] = make_user(Role.MODERATOR, providers=[setup["provider"]],
-                                   first_name="Mo", last_name="Moderator")
+        review = score_completely(
+            review_of(inspection, case.crn), assessor, framework, not_sufficient=("2.1.3",)
+        )
+        services.submit_review(
+            review=review, version=review.version, user=assessor, standards=standards
+        )
+    setup["moderator"] = make_user(
+        Role.MODERATOR, providers=[setup["provider"]], first_name="Mo", last_name="Moderator"
+    )
     return setup
 
 
@@ -54,8 +58,9 @@ def test_lead_and_moderator_moderate_a_review(page, axe, sign_in, hmip_2018, mak
     axe(page, "moderation-inspection")
     page.get_by_label("Random seed (optional)").fill("20260401")
     page.get_by_role("button", name="Draw the moderation sample").click()
-    expect(page.get_by_text("1 reviews selected for moderation with seed 20260401.")
-           ).to_be_visible()
+    expect(
+        page.get_by_text("1 reviews selected for moderation with seed 20260401.")
+    ).to_be_visible()
     drawn = ModerationRead.objects.get(review__sampled_case__inspection=inspection)
     drawn_crn = drawn.review.sampled_case.case.crn
     chosen_crn = next(c.crn for c in setup["cases"] if c.crn != drawn_crn)
@@ -68,8 +73,9 @@ def test_lead_and_moderator_moderate_a_review(page, axe, sign_in, hmip_2018, mak
     page.get_by_role("button", name="Assign", exact=True).click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    expect(summary.get_by_role("link", name="Select at least one second read to assign.")
-           ).to_be_visible()
+    expect(
+        summary.get_by_role("link", name="Select at least one second read to assign.")
+    ).to_be_visible()
     axe(page, "moderation-assign-errors")
     page.get_by_label(re.compile(rf"{drawn_crn} \(scored by")).check()
     page.get_by_label(re.compile(rf"{chosen_crn} \(scored by")).check()
@@ -99,8 +105,9 @@ def test_lead_and_moderator_moderate_a_review(page, axe, sign_in, hmip_2018, mak
     page.get_by_role("button", name="Submit second read").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    reasons = summary.get_by_role("link", name="Enter a rationale for judging 2.2.3 not "
-                                  "sufficient.")
+    reasons = summary.get_by_role(
+        "link", name="Enter a rationale for judging 2.2.3 not sufficient."
+    )
     expect(reasons).to_be_visible()
     axe(page, "second-read-errors")
     tab_to(page, reasons)  # Enter on the link moves focus to the field
@@ -116,8 +123,9 @@ def test_lead_and_moderator_moderate_a_review(page, axe, sign_in, hmip_2018, mak
     expect(first_row.get_by_role("cell").nth(0)).to_contain_text(FIRST_REASON)
     expect(first_row.get_by_role("cell").nth(1)).to_contain_text("Sufficient")
     expect(first_row.get_by_text("Disagree")).to_be_visible()
-    expect(side_by_side.get_by_role("row", name=re.compile("^2.2.3 ")).get_by_role("cell").nth(1)
-           ).to_contain_text(SECOND_REASON)
+    expect(
+        side_by_side.get_by_role("row", name=re.compile("^2.2.3 ")).get_by_role("cell").nth(1)
+    ).to_contain_text(SECOND_REASON)
     expect(side_by_side.get_by_text("Agree", exact=True)).to_have_count(10)
     axe(page, "second-read-side-by-side")
     sign_out(page)

@@ -1,5 +1,6 @@
 """Nothing typed is lost: the timeout warning keeps a session alive, and a save made after the
 session ended is kept on the server and put back in the page once the assessor signs in."""
+
 import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
@@ -14,10 +15,10 @@ CRN = "X000001"
 # Long rationales, as assessors write them, with the characters that trip up naive code.
 REASONS = {
     "2.1.1": "Motivation is asserted, not analysed: the assessment says “engaged well” twice "
-             "but never looks at the two breaches in 2024 or what got in the way.\n\nSecond "
-             "paragraph: diversity factors (shift work, literacy) are listed & not analysed.",
+    "but never looks at the two breaches in 2024 or what got in the way.\n\nSecond "
+    "paragraph: diversity factors (shift work, literacy) are listed & not analysed.",
     "2.1.3": "Risk to the new partner was not analysed, despite two police call-outs <and> the "
-             "children's services referral in March; the screening was copied forward.",
+    "children's services referral in March; the screening was copied forward.",
 }
 
 
@@ -26,21 +27,22 @@ def standard_url(live_server, inspection, code):
 
 
 def answer_every_prompt(page):
-    names = page.eval_on_selector_all('input[type="radio"][name^="p_"]',
-                                      "els => [...new Set(els.map(e => e.name))]")
+    names = page.eval_on_selector_all(
+        'input[type="radio"][name^="p_"]', "els => [...new Set(els.map(e => e.name))]"
+    )
     for name in names:
         page.locator(f'input[name="{name}"][value="yes"]').check()
 
 
 def test_a_save_after_the_session_ended_keeps_every_word_and_restores_it_after_sign_in(
-        page, axe, sign_in, live_server, hmip_2018, make_user):
+    page, axe, sign_in, live_server, hmip_2018, make_user
+):
     setup = scoring_setup(hmip_2018, make_user, cases=1)
     inspection, assessor = setup["inspection"], setup["assessor"]
-    from audit import services
+    from audit.scoring import services
 
     review = review_of(inspection, CRN)
-    services.save_review(review=review, version=review.version, user=assessor,
-                         facts=COMPLETE_FACTS)
+    services.save_review(review=review, version=review.version, user=assessor, facts=COMPLETE_FACTS)
     sign_in(page, assessor.username)
     page.goto(standard_url(live_server, inspection, "2.1"))
     answer_every_prompt(page)
@@ -75,15 +77,20 @@ def test_a_save_after_the_session_ended_keeps_every_word_and_restores_it_after_s
 
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/standards/2.2/")
-    saved = {code: text.replace("\r\n", "\n") for code, text in Judgement.objects.filter(
-        review__sampled_case__case__crn=CRN).values_list("key_question__code", "rationale")}
+    saved = {
+        code: text.replace("\r\n", "\n")
+        for code, text in Judgement.objects.filter(review__sampled_case__case__crn=CRN).values_list(
+            "key_question__code", "rationale"
+        )
+    }
     assert saved["2.1.1"] == REASONS["2.1.1"] and saved["2.1.3"] == REASONS["2.1.3"]
     assert not HeldSave.objects.exists()  # saved, so no longer held
     assert review_of(inspection, CRN).status == ReviewStatus.IN_PROGRESS
 
 
 def test_the_timeout_warning_keeps_the_session_and_says_when_it_has_ended(
-        page, axe, sign_in, live_server, settings, hmip_2018, make_user):
+    page, axe, sign_in, live_server, settings, hmip_2018, make_user
+):
     settings.SESSION_COOKIE_AGE = 12
     settings.SESSION_TIMEOUT_WARNING = 6
     setup = scoring_setup(hmip_2018, make_user, cases=1)

@@ -1,8 +1,9 @@
 """The page for something a user may see but not change: it says who may, passes axe, and
 reflows at 320 px; the inspection form offers other leads for the team."""
+
 import pytest
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 
 from .conftest import axe_violations, screenshot
 
@@ -15,16 +16,16 @@ def _no_sideways_scroll(page):
 
 @pytest.fixture
 def colleagues(make_user):
-    from ..factories import InspectionFactory, ProviderFactory
     from ..audit.moderation_support import published_framework
+    from ..factories import InspectionFactory, ProviderFactory
 
     region = ProviderFactory(type="region", code="REG", name="Midlands region")
     pdu = ProviderFactory(code="PDU-W", name="Wolverhampton PDU", parent=region)
     lead = make_user(Role.LEAD, providers=[region], first_name="Leigh", last_name="Lead")
-    colleague = make_user(Role.LEAD, providers=[region], first_name="Cal",
-                          last_name="Colleague")
-    inspection = InspectionFactory(title="Wolverhampton 2026", framework=published_framework(),
-                                   providers=[pdu], lead=lead)
+    colleague = make_user(Role.LEAD, providers=[region], first_name="Cal", last_name="Colleague")
+    inspection = InspectionFactory(
+        title="Wolverhampton 2026", framework=published_framework(), providers=[pdu], lead=lead
+    )
     return inspection, lead, colleague
 
 
@@ -38,9 +39,11 @@ def test_a_lead_who_does_not_run_the_inspection_is_told_who_does(
         response = page.goto(f"/inspections/{inspection.pk}/edit/")
         assert response.status == 403
         assert page.get_by_role("heading", level=1).inner_text() == (
-            "You cannot change this inspection")
+            "You cannot change this inspection"
+        )
         assert "Only the inspection’s lead (Leigh Lead), or a lead on its team" in (
-            page.locator("main").inner_text())
+            page.locator("main").inner_text()
+        )
         screenshot(page, f"refused-inspection-edit-{width}")
         assert axe_violations(page) == []
         assert _no_sideways_scroll(page), width

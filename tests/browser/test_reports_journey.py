@@ -1,6 +1,7 @@
 """A manager opens the inspection report on the demo data, breaks the key questions down by a case
 characteristic with a filter, downloads that table as CSV, then looks at a provider's trend and
 the league table. Every page passes axe."""
+
 import csv
 import io
 import re
@@ -8,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from audit.demo import DEMO_INSPECTION_TITLE
 from audit.models import COUNTED_REVIEW_STATUSES, Judgement
+from audit.synthetic.demo import DEMO_INSPECTION_TITLE
 
 from .conftest import DEMO_PASSWORD, screenshot
 
@@ -28,8 +29,7 @@ def expected_cell(code, grade):
         review__sampled_case__case__gender="male",
         review__sampled_case__case__practitioner_grade=grade,
     ).select_related("resolution")
-    values = [getattr(j, "resolution", None) and j.resolution.value or j.value
-              for j in judgements]
+    values = [getattr(j, "resolution", None) and j.resolution.value or j.value for j in judgements]
     applicable = [v for v in values if v in ("sufficient", "not_sufficient")]
     return applicable.count("sufficient"), len(applicable)
 
@@ -44,13 +44,15 @@ def test_manager_filters_a_breakdown_and_downloads_it(page, axe, sign_in, demo_d
     expect(page.get_by_role("heading", name=DEMO_INSPECTION_TITLE, level=1)).to_be_visible()
     axe(page, "inspection-report")
     page.get_by_role("heading", name="Key questions", exact=True).evaluate(
-        "heading => heading.scrollIntoView()")
+        "heading => heading.scrollIntoView()"
+    )
     screenshot(page, "inspection-report-chart")
 
     breakdown_nav = page.get_by_role("navigation", name="Breakdown")
     breakdown_nav.get_by_role("link", name="Practitioner grade").click()
     expect(breakdown_nav.get_by_text("Practitioner grade")).to_have_attribute(
-        "aria-current", "page")
+        "aria-current", "page"
+    )
     page.get_by_label("Gender").select_option(label="Male")
     page.get_by_role("button", name="Apply filters").click()
     assert "gender=male" in page.url and "by=practitioner_grade" in page.url
@@ -60,8 +62,9 @@ def test_manager_filters_a_breakdown_and_downloads_it(page, axe, sign_in, demo_d
 
     headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     screen = {
-        row.locator("th").inner_text().strip(): [c.strip() for c in
-                                                 row.locator("td").all_inner_texts()]
+        row.locator("th").inner_text().strip(): [
+            c.strip() for c in row.locator("td").all_inner_texts()
+        ]
         for row in table.locator("tbody tr").all()
     }
     with page.expect_download() as download_info:
@@ -81,8 +84,11 @@ def test_manager_filters_a_breakdown_and_downloads_it(page, axe, sign_in, demo_d
                 assert shown.startswith(f"{int(percent + 0.5)}%"), (code, grade, shown)
                 assert f"{sufficient} of {applicable}" in shown
             else:
-                assert value == shown.split("\n")[0] == (
-                    "no cases" if applicable == 0 else "fewer than 5 cases"), (code, grade)
+                assert (
+                    value
+                    == shown.split("\n")[0]
+                    == ("no cases" if applicable == 0 else "fewer than 5 cases")
+                ), (code, grade)
 
     # A provider's trend over the two inspections, and the league table.
     page.get_by_role("link", name="Reports", exact=True).first.click()

@@ -1,5 +1,6 @@
 """A person who has typed the wrong password too often is told, on the sign-in page, what has
 happened and when to try again; the page passes axe and reflows at 320 px."""
+
 from django.conf import settings
 
 from .conftest import screenshot

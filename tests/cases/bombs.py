@@ -6,6 +6,7 @@ million empty rows is never held whole: each segment is deflated once, ending on
 and its compressed form repeated, which is a valid deflate stream of the repeated text and
 takes milliseconds where deflating it all would take seconds.
 """
+
 from __future__ import annotations
 
 import struct
@@ -72,8 +73,11 @@ def _deflate(segments: Segments) -> tuple[bytes, int, int]:
     return b"".join(compressed), crc, size
 
 
-def workbook(sheet_xml: Segments, strings_xml: Segments | None = None,
-             declared_sizes: dict[str, int] | None = None) -> bytes:
+def workbook(
+    sheet_xml: Segments,
+    strings_xml: Segments | None = None,
+    declared_sizes: dict[str, int] | None = None,
+) -> bytes:
     """The zip, its parts deflated; `declared_sizes` has a part's headers lie about its size."""
     parts = {
         "[Content_Types].xml": [(CONTENT_TYPES.encode(), 1)],
@@ -90,17 +94,57 @@ def workbook(sheet_xml: Segments, strings_xml: Segments | None = None,
         size = (declared_sizes or {}).get(name, size)
         encoded = name.encode()
         header = struct.pack(
-            zipfile.structFileHeader, zipfile.stringFileHeader, 20, 0, 0, zipfile.ZIP_DEFLATED,
-            0, 0x21, crc, len(data), size, len(encoded), 0,
+            zipfile.structFileHeader,
+            zipfile.stringFileHeader,
+            20,
+            0,
+            0,
+            zipfile.ZIP_DEFLATED,
+            0,
+            0x21,
+            crc,
+            len(data),
+            size,
+            len(encoded),
+            0,
         )
         body += [header, encoded, data]
-        directory.append(struct.pack(
-            zipfile.structCentralDir, zipfile.stringCentralDir, 20, 3, 20, 0, 0,
-            zipfile.ZIP_DEFLATED, 0, 0x21, crc, len(data), size, len(encoded), 0, 0, 0, 0, 0,
-            offset,
-        ) + encoded)
+        directory.append(
+            struct.pack(
+                zipfile.structCentralDir,
+                zipfile.stringCentralDir,
+                20,
+                3,
+                20,
+                0,
+                0,
+                zipfile.ZIP_DEFLATED,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
         offset += len(header) + len(encoded) + len(data)
     central = b"".join(directory)
-    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, len(parts),
-                      len(parts), len(central), offset, 0)
+    end = struct.pack(
+        zipfile.structEndArchive,
+        zipfile.stringEndArchive,
+        0,
+        0,
+        len(parts),
+        len(parts),
+        len(central),
+        offset,
+        0,
+    )
     return b"".join(body) + central + end

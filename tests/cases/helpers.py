@@ -1,13 +1,24 @@
 """Building caseload files for the import tests."""
+
 import csv
 import io
 
 from openpyxl import Workbook
 
 HEADER = [
-    "crn", "provider", "sentence_type", "start_date", "rosh_level", "gender", "mappa_category",
-    "mappa_level", "ethnicity", "age_band", "domestic_abuse_history",
-    "child_safeguarding_concerns", "practitioner_grade",
+    "crn",
+    "provider",
+    "sentence_type",
+    "start_date",
+    "rosh_level",
+    "gender",
+    "mappa_category",
+    "mappa_level",
+    "ethnicity",
+    "age_band",
+    "domestic_abuse_history",
+    "child_safeguarding_concerns",
+    "practitioner_grade",
 ]
 
 

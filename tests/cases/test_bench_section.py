@@ -1,4 +1,5 @@
 """The import benchmark rewrites only its own section of docs/benchmarks.md."""
+
 import importlib.util
 from pathlib import Path
 
@@ -15,12 +16,16 @@ def load_bench():
 def test_section_replaced_in_place_and_others_kept(tmp_path, monkeypatch):
     bench = load_bench()
     doc = tmp_path / "benchmarks.md"
-    doc.write_text("# Benchmarks\n\n## Roll-up\n\nfast\n\n## Caseload import\n\nold figures\n\n"
-                   "## Load test\n\n50 users\n")
+    doc.write_text(
+        "# Benchmarks\n\n## Roll-up\n\nfast\n\n## Caseload import\n\nold figures\n\n"
+        "## Load test\n\n50 users\n"
+    )
     monkeypatch.setattr(bench, "DOC", doc)
     bench.write_section("## Caseload import\n\nnew figures\n")
-    assert doc.read_text() == ("# Benchmarks\n\n## Roll-up\n\nfast\n\n## Caseload import\n\n"
-                               "new figures\n\n## Load test\n\n50 users\n")
+    assert doc.read_text() == (
+        "# Benchmarks\n\n## Roll-up\n\nfast\n\n## Caseload import\n\n"
+        "new figures\n\n## Load test\n\n50 users\n"
+    )
 
 
 def test_section_appended_when_missing(tmp_path, monkeypatch):
@@ -31,7 +36,9 @@ def test_section_appended_when_missing(tmp_path, monkeypatch):
     assert doc.read_text().endswith("## Caseload import\n\nfigures\n")
     doc.write_text("# Benchmarks\n\n## Roll-up\n\nfast\n")
     bench.write_section("## Caseload import\n\nfigures\n")
-    assert doc.read_text() == "# Benchmarks\n\n## Roll-up\n\nfast\n\n## Caseload import\n\nfigures\n"
+    assert (
+        doc.read_text() == "# Benchmarks\n\n## Roll-up\n\nfast\n\n## Caseload import\n\nfigures\n"
+    )
 
 
 def test_generated_rows_import_cleanly(db):

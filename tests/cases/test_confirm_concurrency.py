@@ -5,6 +5,7 @@ Needs a database that takes writes from several connections at once: PostgreSQL.
 in-memory test database locks the whole database for a write, so the losing threads fail on
 the lock, not on the rule under test.
 """
+
 from __future__ import annotations
 
 import threading
@@ -15,8 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.models import AuditEvent
-from audit.roles import Role
 from cases.models import Case
 
 from ..factories import ProviderFactory

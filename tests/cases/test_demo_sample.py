@@ -1,7 +1,8 @@
 """The demo data includes a stratified sample drawn for one PDU, drawn once."""
+
 import pytest
 
-from audit import demo
+from audit.synthetic import demo
 from cases import sampling
 from cases.models import Sample
 

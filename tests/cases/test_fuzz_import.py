@@ -1,5 +1,6 @@
 """Hostile caseload files: every one is refused with reasons or imported clean, never raised, and
 a refused file writes nothing (nor does one whose write fails half-way)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,11 +13,11 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 from cases import importers
 from cases.importers import MAX_CELL_LENGTH, import_caseload
 from cases.models import Case
-from standards.text import control_character
+from ui.text import control_character
 
 from ..factories import CaseFactory, ProviderFactory
 from ..hostile import FUZZ, a_file, hostile_text
@@ -59,16 +60,27 @@ def rolled_back():
 
 
 def caseload_rows():
-    header = st.one_of(st.just(HEADER), st.permutations(HEADER),
-                       st.lists(hostile_text(*HEADER), max_size=14))
+    header = st.one_of(
+        st.just(HEADER), st.permutations(HEADER), st.lists(hostile_text(*HEADER), max_size=14)
+    )
     record = st.tuples(*[hostile_text(*PLAUSIBLE[name]) for name in HEADER]).map(list)
     return st.builds(lambda h, b: [h] + b, header, st.lists(record, max_size=8))
 
 
 def stored_cases():
-    return list(Case.objects.order_by("crn").values_list(
-        "crn", "provider_id", "sentence_type", "start_date", "rosh_level", "gender",
-        "ethnicity", "age_band", "practitioner_grade"))
+    return list(
+        Case.objects.order_by("crn").values_list(
+            "crn",
+            "provider_id",
+            "sentence_type",
+            "start_date",
+            "rosh_level",
+            "gender",
+            "ethnicity",
+            "age_band",
+            "practitioner_grade",
+        )
+    )
 
 
 def check_refusal(result):
@@ -93,9 +105,12 @@ def test_hostile_caseloads_are_refused_or_imported_clean(pdu_a, pdu_z, file, def
     with rolled_back():
         CaseFactory(crn="B000009", provider=pdu_z)  # outside the importer's scope
         before = stored_cases()
-        result = import_caseload(data=content, filename=name,
-                                 default_provider=pdu_a if default else None,
-                                 allowed_provider_ids={pdu_a.pk})
+        result = import_caseload(
+            data=content,
+            filename=name,
+            default_provider=pdu_a if default else None,
+            allowed_provider_ids={pdu_a.pk},
+        )
         if result.ok:
             assert result.written and result.created + result.updated == result.rows
             assert Case.objects.get(crn="B000009").provider == pdu_z  # never taken over
@@ -113,8 +128,10 @@ def test_hostile_uploads_never_fail_the_pages(client, make_user, pdu_a, settings
     client.force_login(make_user(Role.MANAGER, providers=[pdu_a]))
     with rolled_back():
         before = stored_cases()
-        preview = client.post(reverse("cases:caseload_upload"),
-                              {"file": SimpleUploadedFile(name, content), "provider": "PDU-A"})
+        preview = client.post(
+            reverse("cases:caseload_upload"),
+            {"file": SimpleUploadedFile(name, content), "provider": "PDU-A"},
+        )
         assert preview.status_code in (200, 400)
         html = preview.content.decode()
         token = re.search(r'name="upload" value="([0-9a-f]+)"', html)
@@ -144,8 +161,11 @@ def test_formula_cells_are_kept_as_text(pdu_a):
 
 
 def test_control_characters_and_nul_bytes_are_named_per_cell(pdu_a):
-    data = csv_bytes(rows(2)).replace(b"A000002,PDU-A", b"A000002\x00,PDU-A").replace(
-        b"White", b"Wh\x1bite", 1)
+    data = (
+        csv_bytes(rows(2))
+        .replace(b"A000002,PDU-A", b"A000002\x00,PDU-A")
+        .replace(b"White", b"Wh\x1bite", 1)
+    )
     result = import_caseload(data=data, filename="c.csv")
     assert [str(e) for e in result.errors] == [
         "Row 2, ethnicity: The value contains control characters.",
@@ -155,14 +175,14 @@ def test_control_characters_and_nul_bytes_are_named_per_cell(pdu_a):
 
 
 def test_a_write_that_fails_half_way_leaves_nothing(pdu_a, monkeypatch):
-    real_write = importers._write
+    real_write = importers.write_cases
 
     def write_then_fail(records, existing):
         real_write(records, existing)
         assert Case.objects.count() == 3  # written, inside the import's transaction
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(importers, "_write", write_then_fail)
+    monkeypatch.setattr(importers, "write_cases", write_then_fail)
     with pytest.raises(RuntimeError):
         import_caseload(data=csv_bytes(rows(3)), filename="c.csv")
     assert not Case.objects.exists()

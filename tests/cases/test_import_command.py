@@ -1,4 +1,5 @@
 """manage.py import_caseload: counts on success, every problem and a non-zero exit on failure."""
+
 from io import StringIO
 from pathlib import Path
 
@@ -45,8 +46,15 @@ def test_provider_option_for_a_file_without_provider_column(tmp_path, pdu_a):
 
 def test_errors_listed_exit_non_zero_and_nothing_written(tmp_path, pdu_a):
     path = tmp_path / "bad.csv"
-    path.write_bytes(csv_bytes([row("A000001", rosh_level="extreme"), row("A000002"),
-                                row("A000003", start_date="31/13/2026")]))
+    path.write_bytes(
+        csv_bytes(
+            [
+                row("A000001", rosh_level="extreme"),
+                row("A000002"),
+                row("A000003", start_date="31/13/2026"),
+            ]
+        )
+    )
     err = StringIO()
     with pytest.raises(CommandError) as failure:
         call_command("import_caseload", str(path), stdout=StringIO(), stderr=err)
@@ -66,9 +74,17 @@ def test_command_exit_status_is_non_zero(tmp_path):
     path.write_bytes(csv_bytes(rows(2), header=[n for n in HEADER if n != "gender"]))
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [sys.executable, "manage.py", "import_caseload", str(path), "--dry-run",
-         "--settings=audit.settings.test"],
-        cwd=root, capture_output=True, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "import_caseload",
+            str(path),
+            "--dry-run",
+            "--settings=audit.config.settings.test",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 1
     assert "gender: The file has no column for gender." in done.stderr

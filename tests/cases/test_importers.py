@@ -1,4 +1,5 @@
 """Caseload import: every row checked, every problem named, nothing written unless all is good."""
+
 import datetime
 
 import pytest
@@ -27,16 +28,38 @@ def run(data, filename="caseload.csv", **kwargs):
 
 
 def test_good_csv_creates_every_case_with_its_values(pdu_a, pdu_b):
-    data = csv_bytes([
-        row("A000001", "PDU-A", sentence_type="licence", start_date="2026-01-15",
-            rosh_level="very_high", gender="female", mappa_category="2", mappa_level="1",
-            ethnicity="Black", age_band="35-49", domestic_abuse_history="yes",
-            child_safeguarding_concerns="Y", practitioner_grade="pso"),
-        row("a000002", "pdu-b", sentence_type="PSS", start_date="28/02/2026",
-            rosh_level="Very high", gender="F", mappa_category="Category 3", mappa_level="Level 2",
-            domestic_abuse_history="TRUE", child_safeguarding_concerns="0",
-            practitioner_grade="Probation officer"),
-    ])
+    data = csv_bytes(
+        [
+            row(
+                "A000001",
+                "PDU-A",
+                sentence_type="licence",
+                start_date="2026-01-15",
+                rosh_level="very_high",
+                gender="female",
+                mappa_category="2",
+                mappa_level="1",
+                ethnicity="Black",
+                age_band="35-49",
+                domestic_abuse_history="yes",
+                child_safeguarding_concerns="Y",
+                practitioner_grade="pso",
+            ),
+            row(
+                "a000002",
+                "pdu-b",
+                sentence_type="PSS",
+                start_date="28/02/2026",
+                rosh_level="Very high",
+                gender="F",
+                mappa_category="Category 3",
+                mappa_level="Level 2",
+                domestic_abuse_history="TRUE",
+                child_safeguarding_concerns="0",
+                practitioner_grade="Probation officer",
+            ),
+        ]
+    )
     result = run(data)
     assert result.ok, result.errors
     assert (result.rows, result.created, result.updated, result.written) == (2, 2, 0, True)
@@ -61,8 +84,23 @@ def test_good_csv_creates_every_case_with_its_values(pdu_a, pdu_b):
 def test_good_xlsx_with_native_dates_and_numbers(pdu_a):
     data = xlsx_bytes(
         rows(2),
-        values=[["A000003", "PDU-A", "licence", datetime.datetime(2026, 4, 2), "high", "male",
-                 2, 1.0, "Asian", "18-24", True, False, "po"]],
+        values=[
+            [
+                "A000003",
+                "PDU-A",
+                "licence",
+                datetime.datetime(2026, 4, 2),
+                "high",
+                "male",
+                2,
+                1.0,
+                "Asian",
+                "18-24",
+                True,
+                False,
+                "po",
+            ]
+        ],
     )
     result = run(data, "caseload.xlsx")
     assert result.ok, result.errors
@@ -90,7 +128,9 @@ def test_blank_provider_cell_takes_the_default(pdu_a, pdu_b):
     result = run(data, default_provider=pdu_b)
     assert result.ok
     assert dict(Case.objects.values_list("crn", "provider__code")) == {
-        "A000001": "PDU-B", "A000002": "PDU-A"}
+        "A000001": "PDU-B",
+        "A000002": "PDU-A",
+    }
 
 
 def test_optional_columns_may_be_left_out(pdu_a):
@@ -99,14 +139,17 @@ def test_optional_columns_may_be_left_out(pdu_a):
     assert result.ok
     case = Case.objects.get()
     assert (case.mappa_category, case.domestic_abuse_history, case.practitioner_grade) == (
-        None, False, "")
+        None,
+        False,
+        "",
+    )
 
 
 def test_header_aliases_spacing_and_case_accepted_and_unknown_columns_ignored(pdu_a):
     data = (
-        "Case Reference,Provider Code,Sentence Type,Start Date,RoSH,Gender,Name\n"
-        "A000001,PDU-A,Licence,2026-03-01,Low,Male,Someone\n"
-    ).encode()
+        b"Case Reference,Provider Code,Sentence Type,Start Date,RoSH,Gender,Name\n"
+        b"A000001,PDU-A,Licence,2026-03-01,Low,Male,Someone\n"
+    )
     result = run(data)
     assert result.ok, result.errors
     assert result.ignored_columns == ["Name"]
@@ -114,8 +157,10 @@ def test_header_aliases_spacing_and_case_accepted_and_unknown_columns_ignored(pd
 
 
 def test_utf8_bom_semicolons_and_windows_encoding(pdu_a):
-    text = "crn;provider;sentence_type;start_date;rosh_level;gender;ethnicity\r\n" \
-           "A000001;PDU-A;licence;2026-03-01;low;male;Irish Traveller – Gypsy\r\n"
+    text = (
+        "crn;provider;sentence_type;start_date;rosh_level;gender;ethnicity\r\n"
+        "A000001;PDU-A;licence;2026-03-01;low;male;Irish Traveller – Gypsy\r\n"
+    )
     assert run(("\ufeff" + text).encode("utf-8")).ok
     Case.objects.all().delete()
     result = run(text.encode("cp1252"))
@@ -124,8 +169,10 @@ def test_utf8_bom_semicolons_and_windows_encoding(pdu_a):
 
 
 def test_utf16_tab_separated_unicode_text(pdu_a):
-    text = "crn\tprovider\tsentence_type\tstart_date\trosh_level\tgender\r\n" \
-           "A000001\tPDU-A\tlicence\t2026-03-01\tlow\tfemale\r\n"
+    text = (
+        "crn\tprovider\tsentence_type\tstart_date\trosh_level\tgender\r\n"
+        "A000001\tPDU-A\tlicence\t2026-03-01\tlow\tfemale\r\n"
+    )
     result = run(text.encode("utf-16"), "caseload.txt")
     assert result.ok, result.errors
     assert Case.objects.get().gender == "female"
@@ -141,41 +188,86 @@ def test_blank_lines_skipped_and_row_numbers_are_spreadsheet_rows(pdu_a):
 @pytest.mark.parametrize(
     "overrides, column, reason",
     [
-        ({"rosh_level": "extreme"}, "rosh_level",
-         "Unknown RoSH level 'extreme': use one of low, medium, high, very_high, not_screened."),
+        (
+            {"rosh_level": "extreme"},
+            "rosh_level",
+            "Unknown RoSH level 'extreme': use one of low, medium, high, very_high, not_screened.",
+        ),
         ({"rosh_level": ""}, "rosh_level", "The RoSH level is missing."),
-        ({"sentence_type": "custody"}, "sentence_type",
-         "Unknown sentence type 'custody': use one of community_order, suspended_sentence_order, "
-         "licence, post_sentence_supervision."),
-        ({"gender": "unknown"}, "gender",
-         "Unknown gender 'unknown': use one of female, male, other, not_known."),
-        ({"start_date": "31/02/2026"}, "start_date",
-         "'31/02/2026' is not a date: use YYYY-MM-DD (2026-03-01) or DD/MM/YYYY (01/03/2026)."),
-        ({"start_date": "03-01-2026"}, "start_date",
-         "'03-01-2026' is not a date: use YYYY-MM-DD (2026-03-01) or DD/MM/YYYY (01/03/2026)."),
+        (
+            {"sentence_type": "custody"},
+            "sentence_type",
+            "Unknown sentence type 'custody': use one of community_order, "
+            "suspended_sentence_order, "
+            "licence, post_sentence_supervision.",
+        ),
+        (
+            {"gender": "unknown"},
+            "gender",
+            "Unknown gender 'unknown': use one of female, male, other, not_known.",
+        ),
+        (
+            {"start_date": "31/02/2026"},
+            "start_date",
+            "'31/02/2026' is not a date: use YYYY-MM-DD (2026-03-01) or DD/MM/YYYY (01/03/2026).",
+        ),
+        (
+            {"start_date": "03-01-2026"},
+            "start_date",
+            "'03-01-2026' is not a date: use YYYY-MM-DD (2026-03-01) or DD/MM/YYYY (01/03/2026).",
+        ),
         ({"start_date": ""}, "start_date", "The start date is missing."),
-        ({"provider": "NOPE"}, "provider", "Unknown provider code 'NOPE', or not a provider you manage."),
+        (
+            {"provider": "NOPE"},
+            "provider",
+            "Unknown provider code 'NOPE', or not a provider you manage.",
+        ),
         ({"provider": ""}, "provider", "The provider code is missing."),
         ({"crn": ""}, "crn", "The CRN is missing."),
         ({"crn": "A 1"}, "crn", f"'A 1' is not a CRN: {CRN_RULE}."),
         ({"crn": "A" * 21}, "crn", f"'{'A' * 21}' is not a CRN: {CRN_RULE}."),
         ({"crn": "-A00001"}, "crn", f"'-A00001' is not a CRN: {CRN_RULE}."),
-        ({"mappa_category": "4"}, "mappa_category",
-         "The value '4' is not a MAPPA category: use 1, 2, 3 or leave it blank."),
-        ({"mappa_category": "2", "mappa_level": "high"}, "mappa_level",
-         "The value 'high' is not a MAPPA level: use 1, 2, 3 or leave it blank."),
+        (
+            {"mappa_category": "4"},
+            "mappa_category",
+            "The value '4' is not a MAPPA category: use 1, 2, 3 or leave it blank.",
+        ),
+        (
+            {"mappa_category": "2", "mappa_level": "high"},
+            "mappa_level",
+            "The value 'high' is not a MAPPA level: use 1, 2, 3 or leave it blank.",
+        ),
         ({"mappa_level": "2"}, "mappa_level", "A MAPPA level needs a MAPPA category."),
-        ({"domestic_abuse_history": "maybe"}, "domestic_abuse_history",
-         "'maybe' is not yes or no: use yes/no, true/false, Y/N or 1/0."),
-        ({"child_safeguarding_concerns": "2"}, "child_safeguarding_concerns",
-         "'2' is not yes or no: use yes/no, true/false, Y/N or 1/0."),
-        ({"practitioner_grade": "SPO"}, "practitioner_grade",
-         "Unknown practitioner grade 'SPO': use one of po, pso, other or leave it blank."),
-        ({"ethnicity": "x" * 61}, "ethnicity", "The value is 61 characters long; the most allowed is 60."),
-        ({"age_band": "eighteen to twenty-four"}, "age_band",
-         "The value is 23 characters long; the most allowed is 10."),
-        ({"ethnicity": "x" * 201}, "ethnicity",
-         "The value is 201 characters long; the most allowed is 200."),
+        (
+            {"domestic_abuse_history": "maybe"},
+            "domestic_abuse_history",
+            "'maybe' is not yes or no: use yes/no, true/false, Y/N or 1/0.",
+        ),
+        (
+            {"child_safeguarding_concerns": "2"},
+            "child_safeguarding_concerns",
+            "'2' is not yes or no: use yes/no, true/false, Y/N or 1/0.",
+        ),
+        (
+            {"practitioner_grade": "SPO"},
+            "practitioner_grade",
+            "Unknown practitioner grade 'SPO': use one of po, pso, other or leave it blank.",
+        ),
+        (
+            {"ethnicity": "x" * 61},
+            "ethnicity",
+            "The value is 61 characters long; the most allowed is 60.",
+        ),
+        (
+            {"age_band": "eighteen to twenty-four"},
+            "age_band",
+            "The value is 23 characters long; the most allowed is 10.",
+        ),
+        (
+            {"ethnicity": "x" * 201},
+            "ethnicity",
+            "The value is 201 characters long; the most allowed is 200.",
+        ),
         ({"ethnicity": "Whi\x00te"}, "ethnicity", "The value contains control characters."),
         ({"age_band": "18\u202e-24"}, "age_band", "The value contains control characters."),
     ],
@@ -188,13 +280,16 @@ def test_each_kind_of_bad_row_is_named_with_row_column_and_reason(pdu_a, overrid
     assert Case.objects.count() == 0
 
 
-@pytest.mark.parametrize("typed", [
-    "x1\ufb00",          # x1ﬀ: the ligature upper-cases to FF
-    "X12345\u00df",      # ß upper-cases to SS
-    "\uff38123456",      # a full-width X
-    "X12345\u0661",      # an Arabic-Indic digit one
-    "X123\u2011456",     # a non-breaking hyphen
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "x1\ufb00",  # x1ﬀ: the ligature upper-cases to FF
+        "X12345\u00df",  # ß upper-cases to SS
+        "\uff38123456",  # a full-width X
+        "X12345\u0661",  # an Arabic-Indic digit one
+        "X123\u2011456",  # a non-breaking hyphen
+    ],
+)
 def test_crns_outside_plain_ascii_are_refused_never_rewritten(pdu_a, typed):
     result = run(csv_bytes([row("A000001"), row(typed)]))
     assert result.errors == [RowError(3, "crn", f"'{typed}' is not a CRN: {CRN_RULE}.")]
@@ -210,18 +305,25 @@ def test_duplicate_crn_names_both_rows(pdu_a):
     data = csv_bytes([row("A000001"), row("A000002"), row("a000001")])
     result = run(data)
     assert result.errors == [
-        RowError(4, "crn", "The CRN A000001 is also on row 2: list each case once.")]
+        RowError(4, "crn", "The CRN A000001 is also on row 2: list each case once.")
+    ]
 
 
 def test_every_problem_in_every_row_is_reported_in_order(pdu_a):
-    data = csv_bytes([
-        row("A000001", rosh_level="x", gender="y"),
-        row("A000002"),
-        row("A000003", start_date="tomorrow", provider="ZZZ"),
-    ])
+    data = csv_bytes(
+        [
+            row("A000001", rosh_level="x", gender="y"),
+            row("A000002"),
+            row("A000003", start_date="tomorrow", provider="ZZZ"),
+        ]
+    )
     result = run(data)
     assert [(e.row, e.column) for e in result.errors] == [
-        (2, "rosh_level"), (2, "gender"), (4, "provider"), (4, "start_date")]
+        (2, "rosh_level"),
+        (2, "gender"),
+        (4, "provider"),
+        (4, "start_date"),
+    ]
     assert result.bad_rows == 2 and result.rows == 3
     assert Case.objects.count() == 0
 
@@ -246,7 +348,9 @@ def test_missing_provider_column_without_a_default_provider(pdu_a):
 def test_repeated_column_is_a_file_error(pdu_a):
     data = csv_bytes(rows(1), header=HEADER + ["rosh_level"])
     result = run(data)
-    assert result.errors == [RowError(None, "rosh_level", "The column 'rosh_level' appears more than once.")]
+    assert result.errors == [
+        RowError(None, "rosh_level", "The column 'rosh_level' appears more than once.")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -254,14 +358,37 @@ def test_repeated_column_is_a_file_error(pdu_a):
     [
         (b"", "caseload.csv", "The file is empty: the first row must name the columns."),
         (b"\n\n", "caseload.csv", "The file is empty: the first row must name the columns."),
-        (",".join(HEADER).encode() + b"\n", "caseload.csv", "The file has a header row but no cases."),
-        (b"\x00\x01\x02crn,provider\n", "caseload.csv", "The file is not a CSV file: it contains binary data."),
-        (b"\x81\x8d\x8f\x90\x9d", "caseload.csv", "The file is not text in UTF-8: save it as 'CSV UTF-8'."),
-        (b"crn,provider\nA,B", "caseload.xlsx", "The file is not an Excel workbook: save it as XLSX or CSV."),
-        (b"PK\x03\x04garbage", "caseload.xlsx", "The file is not an Excel workbook: save it as XLSX or CSV."),
+        (
+            ",".join(HEADER).encode() + b"\n",
+            "caseload.csv",
+            "The file has a header row but no cases.",
+        ),
+        (
+            b"\x00\x01\x02crn,provider\n",
+            "caseload.csv",
+            "The file is not a CSV file: it contains binary data.",
+        ),
+        (
+            b"\x81\x8d\x8f\x90\x9d",
+            "caseload.csv",
+            "The file is not text in UTF-8: save it as 'CSV UTF-8'.",
+        ),
+        (
+            b"crn,provider\nA,B",
+            "caseload.xlsx",
+            "The file is not an Excel workbook: save it as XLSX or CSV.",
+        ),
+        (
+            b"PK\x03\x04garbage",
+            "caseload.xlsx",
+            "The file is not an Excel workbook: save it as XLSX or CSV.",
+        ),
         (b"whatever", "caseload.pdf", "Upload a CSV or XLSX file."),
-        (",".join(HEADER).encode() + b'\nA1,"unterminated', "caseload.csv",
-         "The CSV file cannot be read: unexpected end of data."),
+        (
+            ",".join(HEADER).encode() + b'\nA1,"unterminated',
+            "caseload.csv",
+            "The CSV file cannot be read: unexpected end of data.",
+        ),
     ],
 )
 def test_unreadable_files_get_a_file_error(pdu_a, data, filename, reason):
@@ -278,7 +405,9 @@ def test_a_zip_that_is_not_a_workbook(pdu_a):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
     result = run(buffer.getvalue(), "caseload.xlsx")
-    assert result.errors == [RowError(None, "", "The XLSX file cannot be opened: it may be damaged.")]
+    assert result.errors == [
+        RowError(None, "", "The XLSX file cannot be opened: it may be damaged.")
+    ]
 
 
 def test_bad_file_writes_nothing_even_when_most_rows_are_good(pdu_a):
@@ -359,8 +488,9 @@ def test_query_count_does_not_grow_with_rows(pdu_a):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ

@@ -1,4 +1,5 @@
 """Stratified sampling: proportional, reproducible, women kept; the sample-size calculator."""
+
 import datetime
 import math
 from collections import Counter
@@ -54,10 +55,16 @@ def test_sample_size_edges():
         sample_size(-1, 95, 0.05)
 
 
-@pytest.mark.parametrize("caseload, n, confidence, margin", [
-    (1000, 278, 95, 0.05), (500, 39, 80, 0.10), (12600, 373, 95, 0.05),
-    (12600, 163, 80, 0.05), (200, 66, 95, 0.10),
-])
+@pytest.mark.parametrize(
+    "caseload, n, confidence, margin",
+    [
+        (1000, 278, 95, 0.05),
+        (500, 39, 80, 0.10),
+        (12600, 373, 95, 0.05),
+        (12600, 163, 80, 0.05),
+        (200, 66, 95, 0.10),
+    ],
+)
 def test_margin_of_error_is_the_inverse_of_the_calculator(caseload, n, confidence, margin):
     assert margin_of_error(n, caseload, confidence) <= margin
     assert margin_of_error(n - 1, caseload, confidence) > margin
@@ -219,7 +226,9 @@ def test_women_kept_in_a_drawn_sample(caseload):
 def test_default_seed_is_random_and_recorded(caseload):
     sample = sampling.draw_sample(providers=[caseload], size=10, **WINDOW)
     again = sampling.draw_sample(providers=[caseload], size=10, seed=sample.seed, **WINDOW)
-    assert set(sample.cases.values_list("id", flat=True)) == set(again.cases.values_list("id", flat=True))
+    assert set(sample.cases.values_list("id", flat=True)) == set(
+        again.cases.values_list("id", flat=True)
+    )
 
 
 def test_region_samples_its_pdus(db):
@@ -241,8 +250,12 @@ def test_strata_table_shows_caseload_beside_sample():
         {"low|community|male": 6, "low|community|female": 2, "high|licence|male": 2},
     )
     assert [(r.label, r.caseload, r.sample, r.expected) for r in table["by_gender"]] == [
-        ("Female", 20, 2, 2.0), ("Male", 80, 8, 8.0)]
+        ("Female", 20, 2, 2.0),
+        ("Male", 80, 8, 8.0),
+    ]
     assert [(r.label, r.caseload, r.sample) for r in table["by_primary"]] == [
-        ("Low, community sentence", 80, 8), ("High, licence or PSS", 20, 2)]
+        ("Low, community sentence", 80, 8),
+        ("High, licence or PSS", 20, 2),
+    ]
     assert table["cells"][0].label == "Low, community sentence, female"
     assert (table["caseload_total"], table["sample_total"]) == (100, 10)

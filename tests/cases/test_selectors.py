@@ -1,4 +1,5 @@
 """Walking the provider tree: down for what a user sees, up for who covers a provider."""
+
 import pytest
 
 from cases.models import ProviderType

@@ -6,6 +6,7 @@ that unpacks to 500 MB; and a part whose zip records lie about its size. Time an
 Python's allocations (tracemalloc, which sees zlib's buffers too) are measured around the read
 alone, the bomb having been built beforehand.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audit.importers import ImportFailed, import_file
-from audit.roles import Role
+from audit.accounts.roles import Role
+from audit.scoring.importers import ImportFailed, import_file
 from cases.importers import RowError, import_caseload
 from cases.models import Case
 from cases.spreadsheets import FileRejected, read_rows
@@ -33,9 +34,13 @@ EMPTY_ROWS = (b"<row/>" * 100_000, 200)  # twenty million
 SECONDS = 1.0
 PEAK_BYTES = 16 * 1024 * 1024
 
-TOO_MANY_ROWS = "The file has more than 250,001 rows (blank rows count): split it into smaller files."
-DAMAGED = ("The XLSX file is damaged: a part of it does not match the size and checksum it "
-           "declares. Save it again from Excel, or as CSV.")
+TOO_MANY_ROWS = (
+    "The file has more than 250,001 rows (blank rows count): split it into smaller files."
+)
+DAMAGED = (
+    "The XLSX file is damaged: a part of it does not match the size and checksum it "
+    "declares. Save it again from Excel, or as CSV."
+)
 
 
 def _read_all(data: bytes, filename: str) -> str:
@@ -76,16 +81,24 @@ def twenty_million_empty_rows():
 
 def test_a_sheet_declaring_a_hundred_million_rows_is_refused_before_reading():
     data = bombs.workbook(bombs.sheet([HEADER_ROW, CASE_ROW], dimension="A1:M99999999"))
-    assert_refused_cheaply(data, (
-        "The worksheet says it is A1:M99999999 (99,999,999 rows): the most allowed is 250,001 "
-        "rows. Save only the cases, or split the file."))
+    assert_refused_cheaply(
+        data,
+        (
+            "The worksheet says it is A1:M99999999 (99,999,999 rows): the most allowed is 250,001 "
+            "rows. Save only the cases, or split the file."
+        ),
+    )
 
 
 def test_a_sheet_declaring_too_many_columns_is_refused():
     data = bombs.workbook(bombs.sheet([HEADER_ROW], dimension="A1:XFD10"))
-    assert_refused_cheaply(data, (
-        "The worksheet says it is A1:XFD10 (16,384 columns): the most allowed is 100 columns. "
-        "Remove the columns the import does not use."))
+    assert_refused_cheaply(
+        data,
+        (
+            "The worksheet says it is A1:XFD10 (16,384 columns): the most allowed is 100 columns. "
+            "Remove the columns the import does not use."
+        ),
+    )
 
 
 def test_twenty_million_empty_rows_count_and_are_refused(twenty_million_empty_rows):
@@ -112,30 +125,43 @@ def test_shared_strings_that_unpack_to_500_mb_are_refused_from_the_zip_records()
     strings = [((b"<si><t>" + b"x" * 32_000 + b"</t></si>") * 10, 1_600)]  # 512 MB of text
     data = bombs.workbook(bombs.sheet([HEADER_ROW]), bombs.shared_strings(strings))
     assert len(data) < 3_000_000
-    assert_refused_cheaply(data, (
-        "The XLSX file would unpack to 489 MB: the most allowed is 256 MB. Save it as CSV, or "
-        "split it."))
+    assert_refused_cheaply(
+        data,
+        (
+            "The XLSX file would unpack to 489 MB: the most allowed is 256 MB. Save it as CSV, or "
+            "split it."
+        ),
+    )
 
 
 def test_a_shared_strings_table_past_its_own_limit_is_refused():
     strings = [((b"<si><t>" + b"x" * 32_000 + b"</t></si>") * 10, 200)]  # 64 MB of text
     data = bombs.workbook(bombs.sheet([HEADER_ROW]), bombs.shared_strings(strings))
-    assert_refused_cheaply(data, (
-        "The workbook's texts come to more than 50 MB: the most allowed. Save it as CSV, or "
-        "split it."))
+    assert_refused_cheaply(
+        data,
+        (
+            "The workbook's texts come to more than 50 MB: the most allowed. Save it as CSV, or "
+            "split it."
+        ),
+    )
 
 
 def test_too_many_shared_strings_are_refused():
     strings = [(b"<si><t>a</t></si>" * 1_000, 600)]
     data = bombs.workbook(bombs.sheet([HEADER_ROW]), bombs.shared_strings(strings))
-    assert_refused_cheaply(data, (
-        "The workbook has more than 500,000 different texts: the most allowed. Save it as CSV, "
-        "or split it."))
+    assert_refused_cheaply(
+        data,
+        (
+            "The workbook has more than 500,000 different texts: the most allowed. Save it as CSV, "
+            "or split it."
+        ),
+    )
 
 
 def test_a_part_lying_about_its_size_is_refused_when_it_unpacks_past_it():
-    data = bombs.workbook(bombs.sheet([HEADER_ROW, EMPTY_ROWS]),
-                          declared_sizes={"xl/worksheets/sheet1.xml": 2_000})
+    data = bombs.workbook(
+        bombs.sheet([HEADER_ROW, EMPTY_ROWS]), declared_sizes={"xl/worksheets/sheet1.xml": 2_000}
+    )
     assert_refused_cheaply(data, DAMAGED)
 
 
@@ -143,25 +169,39 @@ def test_a_part_lying_about_its_size_past_the_total_is_refused():
     """Say the shared strings are small when they unpack to 512 MB: reading stops at what the
     records declare, and the checksum then fails."""
     strings = [((b"<si><t>" + b"x" * 32_000 + b"</t></si>") * 10, 1_600)]
-    data = bombs.workbook(bombs.sheet([HEADER_ROW]), bombs.shared_strings(strings),
-                          declared_sizes={"xl/sharedStrings.xml": 10_000})
+    data = bombs.workbook(
+        bombs.sheet([HEADER_ROW]),
+        bombs.shared_strings(strings),
+        declared_sizes={"xl/sharedStrings.xml": 10_000},
+    )
     assert_refused_cheaply(data, DAMAGED)
 
 
 def test_a_document_type_declaration_is_refused():
     sheet = bombs.sheet([HEADER_ROW])
-    sheet[0] = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
-                + sheet[0][0].split(b"?>", 1)[1], 1)
-    assert_refused_cheaply(bombs.workbook(sheet), (
-        "The XLSX file cannot be read: it declares a document type, which workbooks saved by "
-        "Excel, LibreOffice or Google Sheets never do."))
+    sheet[0] = (
+        b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
+        + sheet[0][0].split(b"?>", 1)[1],
+        1,
+    )
+    assert_refused_cheaply(
+        bombs.workbook(sheet),
+        (
+            "The XLSX file cannot be read: it declares a document type, which workbooks saved by "
+            "Excel, LibreOffice or Google Sheets never do."
+        ),
+    )
 
 
 def test_values_beyond_the_last_column_allowed_are_refused():
     wide = (b'<row r="2"><c r="XFD2" t="inlineStr"><is><t>x</t></is></c></row>', 1)
-    assert_refused_cheaply(bombs.workbook(bombs.sheet([HEADER_ROW, wide])), (
-        "The file has cells beyond column CV: the most allowed is 100 columns. Remove the "
-        "columns the import does not use."))
+    assert_refused_cheaply(
+        bombs.workbook(bombs.sheet([HEADER_ROW, wide])),
+        (
+            "The file has cells beyond column CV: the most allowed is 100 columns. Remove the "
+            "columns the import does not use."
+        ),
+    )
 
 
 def test_a_csv_of_blank_lines_is_refused_on_its_row_count():
@@ -184,15 +224,24 @@ def test_rows_up_to_the_limit_are_read_and_blank_rows_count(five_rows, make):
     assert len(list(read_rows(make(four), f"f.{'csv' if make is csv_bytes else 'xlsx'}"))) == 5
     blank = {name: "" for name in HEADER}
     with pytest.raises(FileRejected, match="more than 5 rows"):
-        list(read_rows(make([*four[:2], blank, *four[2:]]),
-                       f"f.{'csv' if make is csv_bytes else 'xlsx'}"))
+        list(
+            read_rows(
+                make([*four[:2], blank, *four[2:]]), f"f.{'csv' if make is csv_bytes else 'xlsx'}"
+            )
+        )
 
 
 def test_xlsx_row_numbers_are_the_spreadsheets_even_below_empty_top_rows():
     """Errors name spreadsheet rows: a header on row 3 is row 3, however the sheet's size reads."""
-    header = (b'<row r="3">' + b"".join(
-        f'<c r="{col}3" t="inlineStr"><is><t>{name}</t></is></c>'.encode()
-        for col, name in zip("AB", ["crn", "provider"])) + b"</row>", 1)
+    header = (
+        b'<row r="3">'
+        + b"".join(
+            f'<c r="{col}3" t="inlineStr"><is><t>{name}</t></is></c>'.encode()
+            for col, name in zip("AB", ["crn", "provider"])
+        )
+        + b"</row>",
+        1,
+    )
     data = bombs.workbook(bombs.sheet([header], dimension="A3:B3"))
     assert list(read_rows(data, "f.xlsx")) == [["", ""], ["", ""], ["crn", "provider"]]
 
@@ -217,14 +266,20 @@ def test_the_scoring_import_refuses_the_bomb_with_the_same_reason(
     setup = scoring_setup(hmip_2018, make_user, cases=1)
     started = time.perf_counter()
     with pytest.raises(ImportFailed) as failed:
-        import_file(inspection=setup["inspection"], content=twenty_million_empty_rows,
-                    filename="scores.xlsx")
+        import_file(
+            inspection=setup["inspection"],
+            content=twenty_million_empty_rows,
+            filename="scores.xlsx",
+        )
     seconds = time.perf_counter() - started
     tracemalloc.start()
     try:
         with pytest.raises(ImportFailed):
-            import_file(inspection=setup["inspection"], content=twenty_million_empty_rows,
-                        filename="scores.xlsx")
+            import_file(
+                inspection=setup["inspection"],
+                content=twenty_million_empty_rows,
+                filename="scores.xlsx",
+            )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -237,8 +292,10 @@ def test_the_upload_page_shows_the_reason(client, make_user, tmp_path, settings)
     pdu = ProviderFactory(code="PDU-A")
     client.force_login(make_user(Role.MANAGER, providers=[pdu]))
     data = bombs.workbook(bombs.sheet([HEADER_ROW, CASE_ROW], dimension="A1:M99999999"))
-    response = client.post(reverse("cases:caseload_upload"),
-                           {"file": SimpleUploadedFile("caseload.xlsx", data), "provider": ""})
+    response = client.post(
+        reverse("cases:caseload_upload"),
+        {"file": SimpleUploadedFile("caseload.xlsx", data), "provider": ""},
+    )
     assert response.status_code == 400
     assert "The worksheet says it is A1:M99999999 (99,999,999 rows)" in response.content.decode()
     assert not list((tmp_path / "uploads").glob("*"))  # nothing staged

@@ -1,4 +1,5 @@
 """Provider pages, caseload upload -> preview -> confirm, and the sampling pages, with scoping."""
+
 import datetime
 import os
 import re
@@ -11,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audit.roles import Role
+from audit.accounts.roles import Role
 from cases import sampling, uploads
 from cases.models import Case, Sample
 
@@ -164,8 +165,13 @@ def test_upload_preview_confirm_imports(client, manager, pdu_a):
 def test_upload_xlsx_with_chosen_provider(client, manager, pdu_a):
     client.force_login(manager)
     header = [name for name in HEADER if name != "provider"]
-    preview = upload(client, xlsx_bytes(rows(2), header=header), "caseload.xlsx",
-                     provider="PDU-A", url=reverse("cases:provider_caseload_upload", args=["PDU-A"]))
+    preview = upload(
+        client,
+        xlsx_bytes(rows(2), header=header),
+        "caseload.xlsx",
+        provider="PDU-A",
+        url=reverse("cases:provider_caseload_upload", args=["PDU-A"]),
+    )
     assert preview.status_code == 200
     done = client.post(reverse("cases:caseload_confirm"), {"upload": token_of(preview)})
     assert done["Location"] == reverse("cases:provider_detail", args=["PDU-A"])
@@ -174,8 +180,9 @@ def test_upload_xlsx_with_chosen_provider(client, manager, pdu_a):
 
 def test_bad_file_preview_lists_every_problem_and_offers_no_confirm(client, manager, pdu_a):
     client.force_login(manager)
-    data = csv_bytes([row("A000001", rosh_level="extreme"), row("A000002"),
-                      row("A000001", start_date="soon")])
+    data = csv_bytes(
+        [row("A000001", rosh_level="extreme"), row("A000002"), row("A000001", start_date="soon")]
+    )
     page = upload(client, data)
     html = page.content.decode()
     assert page.status_code == 400
@@ -214,7 +221,10 @@ def test_upload_scoped_to_the_managers_providers(client, manager, pdu_a, elsewhe
     assert "Select a valid choice" in page.content.decode()
     # ... nor named in the file
     page = upload(client, csv_bytes([row("A000001", "PDU-Z")]))
-    assert "Unknown provider code &#x27;PDU-Z&#x27;, or not a provider you manage." in page.content.decode()
+    assert (
+        "Unknown provider code &#x27;PDU-Z&#x27;, or not a provider you manage."
+        in page.content.decode()
+    )
     assert Case.objects.count() == 0
 
 
@@ -230,7 +240,9 @@ def test_confirm_someone_elses_upload_is_404(client, manager, make_user, pdu_a):
     other = make_user(Role.MANAGER, providers=[pdu_a])
     client.force_login(other)
     assert client.post(reverse("cases:caseload_confirm"), {"upload": token}).status_code == 404
-    assert client.post(reverse("cases:caseload_confirm"), {"upload": "../../etc"}).status_code == 404
+    assert (
+        client.post(reverse("cases:caseload_confirm"), {"upload": "../../etc"}).status_code == 404
+    )
     assert Case.objects.count() == 0
 
 
@@ -263,9 +275,10 @@ def test_staged_uploads_are_private_files(client, manager, pdu_a, upload_dir):
     assert set(client.session[uploads.SESSION_KEY]) == {token}
 
 
-def test_staged_uploads_default_to_a_private_folder_of_the_project(client, manager, pdu_a,
-                                                                    settings, tmp_path):
-    from audit.settings import base
+def test_staged_uploads_default_to_a_private_folder_of_the_project(
+    client, manager, pdu_a, settings, tmp_path
+):
+    from audit.config.settings import base
 
     default = Path(base.CASELOAD_UPLOAD_DIR)
     assert default == base.BASE_DIR / "var" / "uploads"
@@ -321,8 +334,10 @@ def test_unconfirmed_uploads_expire_and_are_swept_by_the_next_upload(
 ):
     settings.CASELOAD_UPLOAD_MAX_AGE = 60 * 60
     client.force_login(manager)
-    old, recent = token_of(upload(client, csv_bytes(rows(1)))), token_of(
-        upload(client, csv_bytes(rows(2))))
+    old, recent = (
+        token_of(upload(client, csv_bytes(rows(1)))),
+        token_of(upload(client, csv_bytes(rows(2)))),
+    )
     hours_ago = time.time() - 2 * 60 * 60
     os.utime(upload_dir / f"{old}.upload", (hours_ago, hours_ago))
     stray = upload_dir / "0123abcd.claimed"  # left by an import that died
@@ -330,7 +345,8 @@ def test_unconfirmed_uploads_expire_and_are_swept_by_the_next_upload(
     os.utime(stray, (hours_ago, hours_ago))
     newest = token_of(upload(client, csv_bytes(rows(3))))
     assert sorted(p.name for p in upload_dir.iterdir()) == sorted(
-        [f"{recent}.upload", f"{newest}.upload"])
+        [f"{recent}.upload", f"{newest}.upload"]
+    )
     assert client.post(reverse("cases:caseload_confirm"), {"upload": old}).status_code == 404
 
 
@@ -353,9 +369,17 @@ def caseload(pdu_a, pdu_b):
 def sample_post(providers=("REG-X",), size="", seed="", action="check", **extra):
     return {
         "providers": list(providers),
-        "window_start_0": "1", "window_start_1": "1", "window_start_2": "2026",
-        "window_end_0": "30", "window_end_1": "6", "window_end_2": "2026",
-        "confidence": "95", "margin": "5", "size": size, "seed": seed, "action": action,
+        "window_start_0": "1",
+        "window_start_1": "1",
+        "window_start_2": "2026",
+        "window_end_0": "30",
+        "window_end_1": "6",
+        "window_end_2": "2026",
+        "confidence": "95",
+        "margin": "5",
+        "size": size,
+        "seed": seed,
+        "action": action,
         **extra,
     }
 
@@ -377,8 +401,9 @@ def test_draw_creates_sample_and_detail_shows_strata_and_margins(
     client, lead, caseload, django_assert_max_num_queries
 ):
     client.force_login(lead)
-    response = client.post(reverse("cases:sample_new"),
-                           sample_post(size="30", seed="4242", action="draw"))
+    response = client.post(
+        reverse("cases:sample_new"), sample_post(size="30", seed="4242", action="draw")
+    )
     sample = Sample.objects.get()
     assert response["Location"] == reverse("cases:sample_detail", args=[sample.pk])
     assert (sample.seed, sample.requested_size, sample.caseload_size) == (4242, 30, 120)
@@ -411,11 +436,13 @@ def test_draw_validation(client, lead, caseload):
     assert "no more than the caseload (120)" in too_big.content.decode()
     no_size = client.post(reverse("cases:sample_new"), sample_post(action="draw"))
     assert "Enter the sample size" in no_size.content.decode()
-    backwards = client.post(reverse("cases:sample_new"),
-                            sample_post(window_end_2="2025", action="draw", size="5"))
+    backwards = client.post(
+        reverse("cases:sample_new"), sample_post(window_end_2="2025", action="draw", size="5")
+    )
     assert "Window end must be on or after the window start" in backwards.content.decode()
-    no_date = client.post(reverse("cases:sample_new"), sample_post(window_start_0="31",
-                                                                   window_start_1="2"))
+    no_date = client.post(
+        reverse("cases:sample_new"), sample_post(window_start_0="31", window_start_1="2")
+    )
     assert "Window start must be a real date" in no_date.content.decode()
     assert Sample.objects.count() == 0
 
@@ -425,9 +452,13 @@ def test_sample_pages_scoped(client, lead, make_user, caseload, elsewhere, pdu_a
     foreign = client.post(reverse("cases:sample_new"), sample_post(providers=["PDU-Z"]))
     assert "Select a valid choice" in foreign.content.decode()
     assert client.get(reverse("cases:sample_new") + "?provider=PDU-Z").status_code == 404
-    sample = sampling.draw_sample(providers=[pdu_a], size=5, seed=1,
-                                  window_start=datetime.date(2026, 1, 1),
-                                  window_end=datetime.date(2026, 6, 30))
+    sample = sampling.draw_sample(
+        providers=[pdu_a],
+        size=5,
+        seed=1,
+        window_start=datetime.date(2026, 1, 1),
+        window_end=datetime.date(2026, 6, 30),
+    )
     outsider = make_user(Role.LEAD, providers=[elsewhere])
     client.force_login(outsider)
     assert client.get(reverse("cases:sample_detail", args=[sample.pk])).status_code == 404
@@ -443,9 +474,13 @@ def test_sample_new_needs_add_sample(client, manager):
 
 
 def test_sample_csv_lists_the_sampled_crns(client, lead, caseload, pdu_a):
-    sample = sampling.draw_sample(providers=[pdu_a], size=12, seed=8,
-                                  window_start=datetime.date(2026, 1, 1),
-                                  window_end=datetime.date(2026, 6, 30))
+    sample = sampling.draw_sample(
+        providers=[pdu_a],
+        size=12,
+        seed=8,
+        window_start=datetime.date(2026, 1, 1),
+        window_end=datetime.date(2026, 6, 30),
+    )
     client.force_login(lead)
     response = client.get(reverse("cases:sample_csv", args=[sample.pk]))
     assert response["Content-Type"].startswith("text/csv")
@@ -457,16 +492,21 @@ def test_sample_csv_lists_the_sampled_crns(client, lead, caseload, pdu_a):
 
 
 def test_sample_list(client, lead, caseload, pdu_a):
-    sampling.draw_sample(providers=[pdu_a], size=7, seed=77,
-                         window_start=datetime.date(2026, 1, 1),
-                         window_end=datetime.date(2026, 6, 30))
+    sampling.draw_sample(
+        providers=[pdu_a],
+        size=7,
+        seed=77,
+        window_start=datetime.date(2026, 1, 1),
+        window_end=datetime.date(2026, 6, 30),
+    )
     client.force_login(lead)
     html = client.get(reverse("cases:sample_list")).content.decode()
     assert "7 cases" in html and "<code>77</code>" in html and "PDU-A" in html
 
 
-def test_provider_admin_shows_the_tree_and_searches(client, admin_user, region, pdu_a,
-                                                    django_assert_max_num_queries):
+def test_provider_admin_shows_the_tree_and_searches(
+    client, admin_user, region, pdu_a, django_assert_max_num_queries
+):
     ProviderFactory(code="TEAM-A1", name="Alpha team one", parent=pdu_a, type="team")
     client.force_login(admin_user)
     with django_assert_max_num_queries(12):

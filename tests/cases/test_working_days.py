@@ -1,4 +1,5 @@
 """Working days of England and Wales: the worked examples, the edges, and properties."""
+
 import datetime
 
 import holidays
@@ -64,9 +65,11 @@ def test_one_off_bank_holidays_count_as_holidays():
 
 
 def test_dates_far_from_today_are_counted_with_their_own_bank_holidays():
-    assert working_days(D(1985, 12, 24), D(1985, 12, 27)) == counted_by_hand(
-        D(1985, 12, 24), D(1985, 12, 27)
-    ) == 1
+    assert (
+        working_days(D(1985, 12, 24), D(1985, 12, 27))
+        == counted_by_hand(D(1985, 12, 24), D(1985, 12, 27))
+        == 1
+    )
     assert working_days(D(2075, 12, 24), D(2075, 12, 31)) == counted_by_hand(
         D(2075, 12, 24), D(2075, 12, 31)
     )

@@ -23,6 +23,7 @@ refuses to run if the checkout's migrations are not the ones above, and writes:
 - schema_0008_rollups.json: {inspection id: the payload of the roll-up JSON endpoint}, or
   {"error": ...} where the endpoint answers 409.
 """
+
 import argparse
 import datetime
 import decimal
@@ -78,11 +79,12 @@ def dump_tables() -> dict:
 
 
 def rollup_payloads() -> dict:
-    """As audit.views.reports.inspection_json answers for a user who sees every provider."""
+    """As audit.reports.views.inspection_json answers for a user who sees every provider."""
     from django.core.serializers.json import DjangoJSONEncoder
 
     from audit.models import Inspection
-    from audit.rollup import RollupUnavailable, rollup, rollup_to_dict
+    from audit.reports.rollup import RollupUnavailable, rollup
+    from audit.reports.rollup_export import rollup_to_dict
 
     payloads = {}
     for inspection in Inspection.objects.order_by("pk"):
@@ -101,8 +103,10 @@ def check_schema():
     leaves = {app: name for app, name in MigrationLoader(connection).graph.leaf_nodes()}
     found = {app: leaves.get(app) for app in MIGRATIONS}
     if found != MIGRATIONS:
-        sys.exit(f"This checkout's latest migrations are {found}, not {MIGRATIONS}: "
-                 "run this script in a checkout of commit 06c96fc.")
+        sys.exit(
+            f"This checkout's latest migrations are {found}, not {MIGRATIONS}: "
+            "run this script in a checkout of commit 06c96fc."
+        )
 
 
 def main():
@@ -113,7 +117,7 @@ def main():
 
     workdir = tempfile.mkdtemp(prefix="csa-schema-0008-")
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/demo.sqlite3"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.settings.dev"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "audit.config.settings.dev"
     sys.path.insert(0, str(Path.cwd()))
     import django
 
@@ -128,15 +132,18 @@ def main():
         call_command("load_demo_data", stdout=quiet)
 
     dump = {"migrations": MIGRATIONS, "tables": dump_tables()}
-    with open(args.out / DUMP_NAME, "wb") as raw, gzip.GzipFile(
-        fileobj=raw, mode="wb", compresslevel=9, mtime=0
-    ) as out:
+    with (
+        open(args.out / DUMP_NAME, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as out,
+    ):
         out.write(json.dumps(dump, separators=(",", ":")).encode("utf-8"))
     rollups = rollup_payloads()
     (args.out / ROLLUPS_NAME).write_text(json.dumps(rollups, indent=2) + "\n", encoding="utf-8")
     rows = sum(len(t["rows"]) for t in dump["tables"].values())
-    print(f"{len(dump['tables'])} tables, {rows} rows, {len(rollups)} inspections "
-          f"written to {args.out}")
+    print(
+        f"{len(dump['tables'])} tables, {rows} rows, {len(rollups)} inspections "
+        f"written to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ roll-up JSON of every inspection, computed by today's code, must equal what the 
 computed. If a deliberate change to the roll-up's figures or wording changes a payload, edit
 schema_0008_rollups.json by hand in the same commit, so the diff shows exactly what changed.
 """
+
 import gzip
 import json
 from pathlib import Path
@@ -19,7 +20,8 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import Inspection
-from audit.rollup import RollupUnavailable, rollup, rollup_to_dict
+from audit.reports.rollup import RollupUnavailable, rollup
+from audit.reports.rollup_export import rollup_to_dict
 
 DATA = Path(__file__).parent / "data"
 
@@ -74,8 +76,10 @@ def insert_rows(old_apps, tables: dict):
                 f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in data['columns'])}) "
                 f"VALUES ({', '.join(['%s'] * len(fields))})",
                 [
-                    [f.get_db_prep_save(f.to_python(value), connection)
-                     for f, value in zip(fields, row, strict=True)]
+                    [
+                        f.get_db_prep_save(f.to_python(value), connection)
+                        for f, value in zip(fields, row, strict=True)
+                    ]
                     for row in data["rows"]
                 ],
             )
@@ -125,22 +129,36 @@ def differences(expected, actual, path="") -> list[str]:
             )
         if len(expected) != len(actual):
             return [f"{path}: expected {expected!r}, got {actual!r}"]
-        return [line for index, (e, a) in enumerate(zip(expected, actual))
-                for line in differences(e, a, f"{path}[{index}]")]
+        return [
+            line
+            for index, (e, a) in enumerate(zip(expected, actual))
+            for line in differences(e, a, f"{path}[{index}]")
+        ]
     if type(expected) is not type(actual) or expected != actual:
         return [f"{path}: expected {expected!r}, got {actual!r}"]
     return []
 
 
 def test_differences_name_each_changed_value_by_its_path():
-    expected = {"1": {"providers": [
-        {"code": "PDU-A", "reviews": 3, "overall": {"score": 4}},
-        {"code": "PDU-B", "reviews": 2, "overall": {"score": 1}},
-    ], "partial_scope": False}}
-    actual = {"1": {"providers": [
-        {"code": "PDU-B", "reviews": 2, "overall": {"score": 1.0}},
-        {"code": "PDU-A", "reviews": 2, "overall": {}},
-    ], "partial_scope": False, "note": "x"}}
+    expected = {
+        "1": {
+            "providers": [
+                {"code": "PDU-A", "reviews": 3, "overall": {"score": 4}},
+                {"code": "PDU-B", "reviews": 2, "overall": {"score": 1}},
+            ],
+            "partial_scope": False,
+        }
+    }
+    actual = {
+        "1": {
+            "providers": [
+                {"code": "PDU-B", "reviews": 2, "overall": {"score": 1.0}},
+                {"code": "PDU-A", "reviews": 2, "overall": {}},
+            ],
+            "partial_scope": False,
+            "note": "x",
+        }
+    }
     assert differences(expected, actual) == [
         "1 > providers: order changed from ['PDU-A', 'PDU-B'] to ['PDU-B', 'PDU-A']",
         "1 > providers > [PDU-A] > reviews: expected 3, got 2",
@@ -166,5 +184,7 @@ def test_demo_database_at_schema_0008_migrates_forward_with_every_rollup_unchang
     actual = rollup_payloads()
     found = differences(expected, actual)
     if found:
-        pytest.fail("The roll-up JSON changed after migrating (inspection id > ...):\n"
-                    + "\n".join(found), pytrace=False)
+        pytest.fail(
+            "The roll-up JSON changed after migrating (inspection id > ...):\n" + "\n".join(found),
+            pytrace=False,
+        )

@@ -1,5 +1,6 @@
 """Applicability rules read back in plain English, and built from choices (one condition per
 fact, all or any of them) without changing what they mean."""
+
 import json
 
 import pytest
@@ -22,27 +23,57 @@ from standards.facts import FACT_LIST, FACTS
 from standards.loaders import shipped_files
 
 
-@pytest.mark.parametrize("rule, expected", [
-    ({}, "Always asked"),
-    ({"fact": "rosh_level", "in": ["medium", "high", "very_high"]},
-     "Asked when the RoSH level is medium, high or very high"),
-    ({"fact": "rosh_level", "in": ["very_high"]}, "Asked when the RoSH level is very high"),
-    ({"fact": "domestic_abuse_history", "equals": True},
-     "Asked when there is a history of domestic abuse"),
-    ({"fact": "home_visit_needed", "equals": False}, "Asked when no home visit is needed"),
-    ({"not": {"fact": "sentence_type", "in": ["licence", "post_sentence_supervision"]}},
-     "Asked when the sentence type is not licence or post-sentence supervision"),
-    ({"not": {"fact": "mappa_eligible", "equals": True}},
-     "Asked when the case is not eligible for MAPPA"),
-    ({"all": [{"fact": "rosh_level", "in": ["high"]},
-              {"any": [{"fact": "domestic_abuse_history", "equals": True},
-                       {"fact": "child_safeguarding_concerns", "equals": True}]}]},
-     "Asked when the RoSH level is high and (there is a history of domestic abuse or there are "
-     "child safeguarding concerns)"),
-    ({"any": [{"fact": "gender", "equals": "female"}, {"fact": "review_due", "equals": True},
-              {"fact": "sentence_type", "in": ["licence"]}]},
-     "Asked when the gender recorded is female, a review is due or the sentence type is licence"),
-])
+@pytest.mark.parametrize(
+    "rule, expected",
+    [
+        ({}, "Always asked"),
+        (
+            {"fact": "rosh_level", "in": ["medium", "high", "very_high"]},
+            "Asked when the RoSH level is medium, high or very high",
+        ),
+        ({"fact": "rosh_level", "in": ["very_high"]}, "Asked when the RoSH level is very high"),
+        (
+            {"fact": "domestic_abuse_history", "equals": True},
+            "Asked when there is a history of domestic abuse",
+        ),
+        ({"fact": "home_visit_needed", "equals": False}, "Asked when no home visit is needed"),
+        (
+            {"not": {"fact": "sentence_type", "in": ["licence", "post_sentence_supervision"]}},
+            "Asked when the sentence type is not licence or post-sentence supervision",
+        ),
+        (
+            {"not": {"fact": "mappa_eligible", "equals": True}},
+            "Asked when the case is not eligible for MAPPA",
+        ),
+        (
+            {
+                "all": [
+                    {"fact": "rosh_level", "in": ["high"]},
+                    {
+                        "any": [
+                            {"fact": "domestic_abuse_history", "equals": True},
+                            {"fact": "child_safeguarding_concerns", "equals": True},
+                        ]
+                    },
+                ]
+            },
+            "Asked when the RoSH level is high and (there is a history of domestic abuse or "
+            "there are "
+            "child safeguarding concerns)",
+        ),
+        (
+            {
+                "any": [
+                    {"fact": "gender", "equals": "female"},
+                    {"fact": "review_due", "equals": True},
+                    {"fact": "sentence_type", "in": ["licence"]},
+                ]
+            },
+            "Asked when the gender recorded is female, a review is due or the sentence type is "
+            "licence",
+        ),
+    ],
+)
 def test_a_rule_reads_back_as_a_sentence(rule, expected):
     assert sentence(rule) == expected
 
@@ -89,17 +120,27 @@ def test_the_builder_shows_a_shipped_rule_as_one_condition():
 
 
 def test_rules_the_builder_cannot_show_are_recognised():
-    nested = {"all": [{"fact": "rosh_level", "in": ["high"]},
-                      {"any": [{"fact": "review_due", "equals": True},
-                               {"fact": "mappa_eligible", "equals": True}]}]}
-    same_fact_twice = {"any": [{"fact": "rosh_level", "in": ["high"]},
-                               {"fact": "rosh_level", "in": ["low"]}]}
+    nested = {
+        "all": [
+            {"fact": "rosh_level", "in": ["high"]},
+            {
+                "any": [
+                    {"fact": "review_due", "equals": True},
+                    {"fact": "mappa_eligible", "equals": True},
+                ]
+            },
+        ]
+    }
+    same_fact_twice = {
+        "any": [{"fact": "rosh_level", "in": ["high"]}, {"fact": "rosh_level", "in": ["low"]}]
+    }
     assert to_conditions(nested) is None
     assert to_conditions(same_fact_twice) is None
     assert to_conditions({"not": {"all": [{"fact": "review_due", "equals": True}]}}) is None
 
 
 # --- properties ----------------------------------------------------------------------------------
+
 
 def _condition_for(fact):
     if fact.is_yes_no:
@@ -110,8 +151,9 @@ def _condition_for(fact):
     ).map(lambda t: Condition(fact.name, tuple(v for v in fact.value_codes if v in t[0]), t[1]))
 
 
-conditions = st.lists(st.sampled_from(FACT_LIST), min_size=1, max_size=5, unique_by=lambda f: f.name
-                      ).flatmap(lambda facts: st.tuples(*[_condition_for(f) for f in facts]))
+conditions = st.lists(
+    st.sampled_from(FACT_LIST), min_size=1, max_size=5, unique_by=lambda f: f.name
+).flatmap(lambda facts: st.tuples(*[_condition_for(f) for f in facts]))
 
 
 @given(st.sampled_from([ALL, ANY]), conditions)
@@ -125,7 +167,8 @@ def test_choices_survive_a_round_trip_through_the_stored_rule(combine, chosen):
 
 def _leaf(fact):
     values = st.sets(st.sampled_from(fact.value_codes), min_size=1).map(
-        lambda vs: [v for v in fact.value_codes if v in vs])
+        lambda vs: [v for v in fact.value_codes if v in vs]
+    )
     return st.one_of(
         values.map(lambda vs: {"fact": fact.name, "in": vs}),
         st.sampled_from(fact.value_codes).map(lambda v: {"fact": fact.name, "equals": v}),
@@ -142,9 +185,9 @@ rules = st.recursive(
     ),
     max_leaves=6,
 )
-case_facts = st.fixed_dictionaries({}, optional={
-    fact.name: st.sampled_from(fact.value_codes) for fact in FACT_LIST
-})
+case_facts = st.fixed_dictionaries(
+    {}, optional={fact.name: st.sampled_from(fact.value_codes) for fact in FACT_LIST}
+)
 
 
 @settings(max_examples=300)
@@ -162,9 +205,13 @@ def test_a_rule_rebuilt_from_its_choices_applies_to_the_same_cases(rule, facts):
 
 
 def test_a_rule_naming_an_unknown_value_is_refused_with_the_values_to_use():
-    with pytest.raises(ValidationError, match='"true" is not a value of rosh_level; use one of: '
-                                              "low, medium, high, very_high, not_screened"):
+    with pytest.raises(
+        ValidationError,
+        match='"true" is not a value of rosh_level; use one of: '
+        "low, medium, high, very_high, not_screened",
+    ):
         validate_rule({"fact": "rosh_level", "equals": True})
-    with pytest.raises(ValidationError, match='"yes" is not a value of review_due; use one of: '
-                                              "true, false"):
+    with pytest.raises(
+        ValidationError, match='"yes" is not a value of review_due; use one of: true, false'
+    ):
         validate_rule({"fact": "review_due", "equals": "yes"})

@@ -1,4 +1,5 @@
 """The shipped framework, its freezing when published, cloning and band configuration."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -23,7 +24,10 @@ def test_hmip_2018_has_four_case_standards_and_twelve_key_questions(hmip_2018):
     case_standards = hmip_2018.standards.filter(rated_by=RatedBy.CASE_DATA)
     assert [s.code for s in case_standards] == ["2.1", "2.2", "2.3", "2.4"]
     assert [s.title for s in case_standards] == [
-        "Assessment", "Planning", "Implementation and delivery", "Reviewing"
+        "Assessment",
+        "Planning",
+        "Implementation and delivery",
+        "Reviewing",
     ]
     codes = list(
         KeyQuestion.objects.filter(standard__framework=hmip_2018).values_list("code", flat=True)
@@ -42,7 +46,10 @@ def test_hmip_2018_scheme_matches_domain_defaults(hmip_2018):
     assert rating_for(80, scheme) is Rating.OUTSTANDING
     assert rating_for(79.99, scheme) is Rating.GOOD
     assert [(b.min_score, b.max_score) for b in scheme.score_bands] == [
-        (0, 5), (6, 15), (16, 25), (26, 30)
+        (0, 5),
+        (6, 15),
+        (16, 25),
+        (26, 30),
     ]
 
 
@@ -101,13 +108,16 @@ def test_clone_makes_an_editable_draft_with_everything(hmip_2018):
     assert draft.status == FrameworkStatus.DRAFT
     assert draft.previous_version == hmip_2018
     assert KeyQuestion.objects.filter(standard__framework=draft).count() == 12
-    assert Prompt.objects.filter(key_question__standard__framework=draft).count() == Prompt.objects.filter(
-        key_question__standard__framework=hmip_2018
-    ).count()
+    assert (
+        Prompt.objects.filter(key_question__standard__framework=draft).count()
+        == Prompt.objects.filter(key_question__standard__framework=hmip_2018).count()
+    )
     kq = KeyQuestion.objects.get(standard__framework=draft, code="2.1.3")
     kq.wording = "Edited in the draft"
     kq.save()
-    assert KeyQuestion.objects.get(standard__framework=hmip_2018, code="2.1.3").wording != kq.wording
+    assert (
+        KeyQuestion.objects.get(standard__framework=hmip_2018, code="2.1.3").wording != kq.wording
+    )
     with pytest.raises(ValidationError, match="already has a version 2018.1"):
         clone_framework(framework=hmip_2018, version="2018.1")
 
@@ -140,7 +150,14 @@ def test_applicability_rule_validation_names_the_problem(db):
         validate_rule({"fact": "shoe_size", "equals": 9})
     with pytest.raises(ValidationError, match="not a value of rosh_level"):
         validate_rule({"fact": "rosh_level", "in": ["severe"]})
-    validate_rule({"all": [{"fact": "rosh_level", "in": ["high"]}, {"not": {"fact": "gender", "equals": "male"}}]})
+    validate_rule(
+        {
+            "all": [
+                {"fact": "rosh_level", "in": ["high"]},
+                {"not": {"fact": "gender", "equals": "male"}},
+            ]
+        }
+    )
 
 
 def test_applicability_unknown_fact_keeps_question(db):
@@ -151,5 +168,6 @@ def test_applicability_unknown_fact_keeps_question(db):
     assert applies(rule, {"home_visit_needed": True})
     assert not applies(rule, {"home_visit_needed": False})
     assert applies({"any": [rule, {"fact": "rosh_level", "in": ["high"]}]}, {"rosh_level": "low"})
-    assert not applies({"all": [rule, {"fact": "rosh_level", "in": ["high"]}]}, {"rosh_level": "low"})
-
+    assert not applies(
+        {"all": [rule, {"fact": "rosh_level", "in": ["high"]}]}, {"rosh_level": "low"}
+    )

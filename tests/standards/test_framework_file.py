@@ -1,5 +1,6 @@
 """The framework file: a version exported in the shipped files' format, and imported as a new
 draft only when every element matches the format, with each problem named."""
+
 import copy
 import json
 
@@ -37,8 +38,11 @@ def test_an_export_imports_as_a_new_draft_with_everything(hmip_2021):
     assert imported.previous_version is None
     assert file_data(imported) == data
     assert Prompt.objects.filter(key_question__standard__framework=imported).count() == sum(
-        len(k["prompts"]) for d in data["domains"] for s in d["standards"]
-        for k in s["key_questions"])
+        len(k["prompts"])
+        for d in data["domains"]
+        for s in d["standards"]
+        for k in s["key_questions"]
+    )
 
 
 def test_the_export_takes_few_queries(hmip_2021, django_assert_max_num_queries):
@@ -50,8 +54,11 @@ def _refused(data) -> list[str]:
     before = (Framework.objects.count(), KeyQuestion.objects.count(), Prompt.objects.count())
     with pytest.raises(FileRefused) as refusal:
         import_framework(raw=data if isinstance(data, bytes) else raw(data))
-    assert (Framework.objects.count(), KeyQuestion.objects.count(),
-            Prompt.objects.count()) == before, "nothing is written"
+    assert (
+        Framework.objects.count(),
+        KeyQuestion.objects.count(),
+        Prompt.objects.count(),
+    ) == before, "nothing is written"
     return [str(p) for p in refusal.value.problems]
 
 
@@ -92,15 +99,29 @@ def test_an_import_names_the_element_the_field_and_why(db):
     ]
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"\xff\xfe{}", "The file: It is not UTF-8 text (byte 1 cannot be read). Save it as UTF-8 "
-                    "JSON, as the export writes it."),
-    (b'{"code": "x",\n "version" "1"}', "The file: It is not valid JSON: line 2, column 12: "
-                                         "Expecting ':' delimiter."),
-    (b"[1, 2]", "The file: It must hold one JSON object, the framework version, as the export "
-                "writes it."),
-    (b"[" * 100_000 + b"]" * 100_000, "The file: It nests too deeply to be a framework version."),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            b"\xff\xfe{}",
+            "The file: It is not UTF-8 text (byte 1 cannot be read). Save it as UTF-8 "
+            "JSON, as the export writes it.",
+        ),
+        (
+            b'{"code": "x",\n "version" "1"}',
+            "The file: It is not valid JSON: line 2, column 12: Expecting ':' delimiter.",
+        ),
+        (
+            b"[1, 2]",
+            "The file: It must hold one JSON object, the framework version, as the export "
+            "writes it.",
+        ),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "The file: It nests too deeply to be a framework version.",
+        ),
+    ],
+)
 def test_a_file_that_is_not_a_framework_is_refused_saying_why(db, content, expected):
     assert _refused(content) == [expected]
 
@@ -124,7 +145,8 @@ def test_codes_and_texts_are_checked(db):
 def test_an_installed_version_is_not_imported_again(hmip_2021):
     assert _refused(shipped(1)) == [
         "The framework version, version: HMIP PDU case supervision 2021 (2021) is already here "
-        "(published): change the version in the file to import it as a new draft."]
+        "(published): change the version in the file to import it as a new draft."
+    ]
 
 
 def test_an_import_that_fails_while_writing_leaves_nothing(db, monkeypatch):

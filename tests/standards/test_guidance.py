@@ -1,5 +1,6 @@
 """Guidance of the shipped frameworks: present for every question, consistent between versions,
 and brought up to date on databases that loaded an earlier text, with nothing else changed."""
+
 import copy
 import json
 import re
@@ -93,8 +94,11 @@ def snapshot(framework):
     framework.refresh_from_db()
     rows = [model_to_dict(framework)]
     for model, link in [
-        (RatingBand, "framework"), (ScoreBand, "framework"), (Domain, "framework"),
-        (Standard, "framework"), (KeyQuestion, "standard__framework"),
+        (RatingBand, "framework"),
+        (ScoreBand, "framework"),
+        (Domain, "framework"),
+        (Standard, "framework"),
+        (KeyQuestion, "standard__framework"),
         (Prompt, "key_question__standard__framework"),
     ]:
         for obj in model.objects.filter(**{link: framework}).order_by("pk"):
@@ -135,13 +139,17 @@ def test_reloading_brings_guidance_of_a_published_version_up_to_date_and_nothing
     shipped = shipped_data(0)
     expected = {
         p["code"]: p["guidance"]
-        for d in shipped["domains"] for s in d["standards"] for k in s["key_questions"]
+        for d in shipped["domains"]
+        for s in d["standards"]
+        for k in s["key_questions"]
         for p in [k, *k["prompts"]]
     }
     assert guidance_by_code(framework) == expected
     assert snapshot(framework) == before  # wording, rules, bands, status: all as published
-    assert Prompt.objects.get(key_question__standard__framework=framework,
-                              code="2.2.1.a").wording == "Old wording of 2.2.1.a?"
+    assert (
+        Prompt.objects.get(key_question__standard__framework=framework, code="2.2.1.a").wording
+        == "Old wording of 2.2.1.a?"
+    )
     framework.refresh_from_db()
     assert framework.status == FrameworkStatus.PUBLISHED
     assert framework.published_at == published_at
@@ -161,7 +169,9 @@ def test_reloading_leaves_a_draft_and_other_versions_alone(hmip_2021):
     assert (again.pk, created, updated) == (draft.pk, False, 0)
     edited.refresh_from_db()
     assert edited.guidance == "An admin's own guidance for the draft."
-    assert Prompt.objects.get(key_question__standard__framework=draft, code="2.2.1.a").guidance == ""
+    assert (
+        Prompt.objects.get(key_question__standard__framework=draft, code="2.2.1.a").guidance == ""
+    )
     assert guidance_by_code(hmip_2021) == other
 
 
@@ -194,8 +204,12 @@ def test_after_a_refresh_the_published_version_still_refuses_edits(client, admin
 def shipped_wording(code):
     data = shipped_data(0)
     return next(
-        p["wording"] for d in data["domains"] for s in d["standards"]
-        for k in s["key_questions"] for p in k["prompts"] if p["code"] == code
+        p["wording"]
+        for d in data["domains"]
+        for s in d["standards"]
+        for k in s["key_questions"]
+        for p in k["prompts"]
+        if p["code"] == code
     )
 
 
@@ -203,8 +217,10 @@ def test_load_framework_command_says_when_it_brought_guidance_up_to_date(capsys)
     load_framework(data=stale(shipped_data(0)))
     call_command("load_framework")
     out = capsys.readouterr().out
-    assert "Already present: HMIP case supervision 2018 (CRC and NPS) (2018) [Published]; " \
-           "guidance brought up to date on 64 questions" in out
+    assert (
+        "Already present: HMIP case supervision 2018 (CRC and NPS) (2018) [Published]; "
+        "guidance brought up to date on 64 questions" in out
+    )
     assert "Loaded HMIP PDU case supervision 2021 (2021) [Published]" in out
     call_command("load_framework")
     out = capsys.readouterr().out

@@ -1,4 +1,5 @@
 """The rating rules, at every boundary of the default bands and as properties."""
+
 from decimal import Decimal
 
 import pytest
@@ -38,8 +39,19 @@ SCHEME_2021 = scheme(score=((0, 4), (5, 13), (14, 22), (23, 27)), standards=9)
 @pytest.mark.parametrize(
     "percentage, expected",
     [
-        (100, O), (80.0, O), (80, O), (79.99, G), (79.999999, G), (65.0, G), (65, G),
-        (64.99, RI), (50.0, RI), (50, RI), (49.99, I), (0, I), (0.0, I),
+        (100, O),
+        (80.0, O),
+        (80, O),
+        (79.99, G),
+        (79.999999, G),
+        (65.0, G),
+        (65, G),
+        (64.99, RI),
+        (50.0, RI),
+        (50, RI),
+        (49.99, I),
+        (0, I),
+        (0.0, I),
     ],
 )
 def test_percentage_bands_inclusive_at_lower_bound(percentage, expected):

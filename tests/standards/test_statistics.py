@@ -1,4 +1,5 @@
 """The statistical rules: worked examples from the domain notes, boundaries and properties."""
+
 import dataclasses
 import math
 from decimal import Decimal
@@ -144,8 +145,9 @@ def hand_made(rated, probabilities, applicable=50):
         rating=rated,
         bands=tuple(
             BandProbability(r, Decimal(lo), Decimal(hi), p)
-            for r, lo, hi, p in zip((O, G, RI, I), (80, 65, 50, 0), (100, 80, 65, 50),
-                                    probabilities)
+            for r, lo, hi, p in zip(
+                (O, G, RI, I), (80, 65, 50, 0), (100, 80, 65, 50), probabilities
+            )
         ),
     )
 
@@ -159,15 +161,31 @@ def test_a_band_exactly_even_is_not_flagged_and_just_below_is():
 @pytest.mark.parametrize(
     "sufficient, applicable, sentence",
     [
-        (40, 50, "With 50 cases, the figure could well be Good (54.3%): the chance that it is "
-                 "Outstanding, as rated, is 44.4%, less than even."),
-        (50, 100, "With 100 cases, the figure could well be Inadequate (50.0%): the chance that "
-                  "it is Requires improvement, as rated, is 49.9%, less than even."),
+        (
+            40,
+            50,
+            "With 50 cases, the figure could well be Good (54.3%): the chance that it is "
+            "Outstanding, as rated, is 44.4%, less than even.",
+        ),
+        (
+            50,
+            100,
+            "With 100 cases, the figure could well be Inadequate (50.0%): the chance that "
+            "it is Requires improvement, as rated, is 49.9%, less than even.",
+        ),
         (13, 40, "With 40 cases, the figure is almost certainly Inadequate (98.6%)."),
-        (55, 100, "With 100 cases, the figure is probably Requires improvement (82.2%), but "
-                  "could be Inadequate (16.0%)."),
-        (0, 1, "With 1 case, the figure is probably Inadequate (75.0%), but could be Requires "
-               "improvement (12.8%)."),
+        (
+            55,
+            100,
+            "With 100 cases, the figure is probably Requires improvement (82.2%), but "
+            "could be Inadequate (16.0%).",
+        ),
+        (
+            0,
+            1,
+            "With 1 case, the figure is probably Inadequate (75.0%), but could be Requires "
+            "improvement (12.8%).",
+        ),
     ],
 )
 def test_band_confidence_in_plain_words(sufficient, applicable, sentence):
@@ -178,9 +196,10 @@ def test_band_confidence_in_plain_words(sufficient, applicable, sentence):
 
 def test_almost_certainly_from_95_percent():
     assert "almost certainly Good (95.0%)" in hand_made(G, (0.03, 0.95, 0.02, 0)).sentence
-    assert "probably Good (94.5%), but could be Outstanding (3.5%)" in hand_made(
-        G, (0.035, 0.945, 0.02, 0)
-    ).sentence
+    assert (
+        "probably Good (94.5%), but could be Outstanding (3.5%)"
+        in hand_made(G, (0.035, 0.945, 0.02, 0)).sentence
+    )
     assert "almost certainly Good (95.5%)" in hand_made(G, (0.025, 0.955, 0.02, 0)).sentence
 
 
@@ -193,8 +212,14 @@ def test_the_likeliest_other_band_is_named_and_a_tie_names_the_better_band():
 @pytest.mark.parametrize(
     "probability, text",
     [
-        (0, "under 0.1%"), (0.0004, "under 0.1%"), (0.00049, "under 0.1%"), (0.0005, "0.1%"),
-        (0.986, "98.6%"), (0.4995, "50.0%"), (0.9994, "99.9%"), (0.9995, "over 99.9%"),
+        (0, "under 0.1%"),
+        (0.0004, "under 0.1%"),
+        (0.00049, "under 0.1%"),
+        (0.0005, "0.1%"),
+        (0.986, "98.6%"),
+        (0.4995, "50.0%"),
+        (0.9994, "99.9%"),
+        (0.9995, "over 99.9%"),
         (1, "over 99.9%"),
     ],
 )

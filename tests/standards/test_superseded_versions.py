@@ -1,24 +1,22 @@
 """Publishing a version supersedes the one it replaces: that one stays readable, frozen and in use
 by its inspections, and is never offered for new ones."""
+
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from audit import lifecycle, services as audit_services
-from audit.forms import InspectionForm
-from audit.roles import Role
+from audit.accounts.roles import Role
+from audit.inspections import lifecycle
+from audit.inspections import services as inspection_services
+from audit.inspections.forms import InspectionForm
+from audit.scoring import services as audit_services
 from standards.models import DraftChanged, FrameworkFrozen, FrameworkStatus, KeyQuestion
-from standards.services import (
-    clone_framework,
-    publish_framework,
-    retire_framework,
-    save_part,
-)
+from standards.services import clone_framework, publish_framework, retire_framework, save_part
 
-from ..factories import ProviderFactory
 from ..audit.scoring_support import review_of, score_completely, scoring_setup
+from ..factories import ProviderFactory
 
 
 def test_publishing_a_clone_supersedes_the_version_it_was_made_from(hmip_2018, hmip_2021):
@@ -74,16 +72,24 @@ def _form_choices(form):
 
 
 def test_new_inspections_are_offered_the_new_version_not_the_superseded_one(
-        hmip_2018, hmip_2021, make_user):
+    hmip_2018, hmip_2021, make_user
+):
     lead = make_user(Role.LEAD)
     new = publish_framework(framework=clone_framework(framework=hmip_2021, version="2021.1"))
     hmip_2021.refresh_from_db()
     assert _form_choices(InspectionForm(user=lead)) == [
-        "HMIP PDU case supervision 2021 (2021.1)", "HMIP case supervision 2018 (CRC and NPS) (2018)"]
+        "HMIP PDU case supervision 2021 (2021.1)",
+        "HMIP case supervision 2018 (CRC and NPS) (2018)",
+    ]
     with pytest.raises(ValidationError, match="is not published"):
-        audit_services.create_inspection(
-            title="Too late", framework=hmip_2021, providers=[ProviderFactory()], lead=lead,
-            period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 6, 30))
+        inspection_services.create_inspection(
+            title="Too late",
+            framework=hmip_2021,
+            providers=[ProviderFactory()],
+            lead=lead,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 6, 30),
+        )
     assert new.status == FrameworkStatus.PUBLISHED
 
 
@@ -96,12 +102,20 @@ def test_an_inspection_planned_on_the_old_version_keeps_it(hmip_2021, make_user,
     form = InspectionForm(user=lead, initial={"framework": hmip_2021.pk})
     assert "HMIP PDU case supervision 2021 (2021)" in _form_choices(form)
     client.force_login(lead)
-    response = client.post(reverse("audit:inspection_edit", args=[inspection.pk]), {
-        "title": "Renamed audit", "framework": hmip_2021.pk,
-        "providers": [setup["provider"].pk],
-        "period_start_0": "1", "period_start_1": "1", "period_start_2": "2026",
-        "period_end_0": "30", "period_end_1": "6", "period_end_2": "2026",
-    })
+    response = client.post(
+        reverse("audit:inspection_edit", args=[inspection.pk]),
+        {
+            "title": "Renamed audit",
+            "framework": hmip_2021.pk,
+            "providers": [setup["provider"].pk],
+            "period_start_0": "1",
+            "period_start_1": "1",
+            "period_start_2": "2026",
+            "period_end_0": "30",
+            "period_end_1": "6",
+            "period_end_2": "2026",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     inspection.refresh_from_db()
     assert inspection.title == "Renamed audit" and inspection.framework == hmip_2021

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.importers import ImportFailed, import_file
 from audit.models import Inspection
+from audit.scoring.importers import ImportFailed, import_file
 
 
 class Command(BaseCommand):
@@ -17,10 +17,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The CSV or XLSX file of scored reviews.")
-        parser.add_argument("--inspection", type=int, required=True, metavar="ID",
-                            help="The inspection's id (shown in its page address).")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="Who the changes are recorded against in the review history.")
+        parser.add_argument(
+            "--inspection",
+            type=int,
+            required=True,
+            metavar="ID",
+            help="The inspection's id (shown in its page address).",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Who the changes are recorded against in the review history.",
+        )
 
     def handle(self, *args, file, inspection, user=None, **options):
         path = Path(file)
@@ -37,8 +45,7 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"Unknown user '{user}'.")
         try:
-            result = import_file(inspection=target, content=content, filename=path.name,
-                                 user=actor)
+            result = import_file(inspection=target, content=content, filename=path.name, user=actor)
         except ImportFailed as failure:
             for error in failure.errors:
                 self.stderr.write(str(error))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from audit import demo
+from audit.synthetic import demo
 
 
 class Command(BaseCommand):
@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = demo.load_all(stdout=self.stdout)
         self.stdout.write(f"Demo data ready ({result['cases_created']} new cases).")
-        self.stdout.write("Demo users (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo users (password for all: {demo.DEMO_PASSWORD}):")
         for username, role in result["users"]:
             self.stdout.write(f"  {username:<10} {role}")

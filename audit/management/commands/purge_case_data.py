@@ -6,13 +6,14 @@ The date may be no more recent than CASE_DATA_RETENTION_DAYS before today. Print
 removed, kind by kind; with --dry-run, what would be, changing nothing. Also sweeps expired
 caseload uploads from the private upload folder. See docs/operations.md, "Retention and purge".
 """
+
 from __future__ import annotations
 
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.retention import PurgeRefused, purge_case_data
+from audit.retention.services import PurgeRefused, purge_case_data
 from cases import uploads
 
 
@@ -27,10 +28,15 @@ class Command(BaseCommand):
     help = "Remove case data of inspections published before a date; their figures are kept."
 
     def add_arguments(self, parser):
-        parser.add_argument("--before", required=True, type=str,
-                            help="Purge inspections published before this date (YYYY-MM-DD).")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Count what would be removed; change nothing.")
+        parser.add_argument(
+            "--before",
+            required=True,
+            type=str,
+            help="Purge inspections published before this date (YYYY-MM-DD).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Count what would be removed; change nothing."
+        )
 
     def handle(self, *args, before, dry_run, **options):
         try:
@@ -41,8 +47,8 @@ class Command(BaseCommand):
         count = len(report.inspections)
         self.stdout.write(
             f"{verb} the case data of {count} inspection{'' if count == 1 else 's'} published "
-            f"before {report.before:%Y-%m-%d}"
-            + (":" if count else "; there is nothing to purge."))
+            f"before {report.before:%Y-%m-%d}" + (":" if count else "; there is nothing to purge.")
+        )
         for title in report.inspections:
             self.stdout.write(f"  {title}")
         if count:
@@ -50,8 +56,9 @@ class Command(BaseCommand):
             for kind, removed in report.removed.items():
                 self.stdout.write(f"  {kind:<{width}}  {removed:>9,}")
             if not dry_run:
-                self.stdout.write("Their published figures are kept; the purge is recorded in "
-                                  "the audit trail.")
+                self.stdout.write(
+                    "Their published figures are kept; the purge is recorded in the audit trail."
+                )
         if not dry_run:
             swept = uploads.sweep()
             self.stdout.write(f"Expired caseload uploads deleted: {swept}.")

@@ -1,12 +1,14 @@
 """Print an inspection's roll-up as JSON or CSV (structure documented in docs/formats.md)."""
+
 import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import Inspection
-from audit.rollup import CSV_COLUMNS, RollupUnavailable, rollup, rollup_csv_rows, rollup_to_dict
-from standards.exports import safe_cell
+from audit.reports.rollup import RollupUnavailable, rollup
+from audit.reports.rollup_export import CSV_COLUMNS, rollup_csv_rows, rollup_to_dict
+from ui.exports import safe_cell
 
 
 class Command(BaseCommand):

@@ -19,8 +19,10 @@ class Command(BaseCommand):
             try:
                 framework, created, guidance_updated = load_framework_file(path, publish=not draft)
             except FileRefused as refusal:
-                raise CommandError(f"{path} was not loaded:\n" + "\n".join(
-                    str(problem) for problem in refusal.problems)) from None
+                raise CommandError(
+                    f"{path} was not loaded:\n"
+                    + "\n".join(str(problem) for problem in refusal.problems)
+                ) from None
             verb = "Loaded" if created else "Already present:"
             line = f"{verb} {framework} [{framework.get_status_display()}]"
             if guidance_updated:

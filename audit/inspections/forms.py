@@ -1,0 +1,163 @@
+"""GOV.UK forms for inspections: details, samples and assignments (crispy-forms-gds)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.html import format_html
+
+from audit.accounts.roles import Role
+from cases.selectors import visible_providers
+from standards.models import Framework
+from standards.selectors import frameworks_for_inspection
+from ui.forms import GovForm, Markup
+
+
+class FrameworkChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} (version {obj.version})"
+
+
+class ProviderChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class InspectionForm(GovForm):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="For example, West Midlands PDUs case supervision audit, spring 2026",
+        error_messages={"required": "Enter a title for the inspection"},
+    )
+    framework = FrameworkChoiceField(
+        label="Framework version",
+        queryset=Framework.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="Cases are scored against this version; it cannot change once scoring starts.",
+        error_messages={"required": "Select the framework version to score against"},
+    )
+    providers = ProviderChoiceField(
+        label="Providers inspected",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one provider to inspect"},
+    )
+    period_start = DateInputField(
+        label="Start of the period inspected", help_text="For example, 1 1 2026"
+    )
+    period_end = DateInputField(
+        label="End of the period inspected", help_text="For example, 30 6 2026"
+    )
+    team = UserChoiceField(
+        label="Team",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Assessors, moderators and other leads working on this inspection. A lead on "
+        "the team can also change it, if all its providers are theirs.",
+    )
+
+    def __init__(self, *args, user, framework_fixed=None, **kwargs):
+        """framework_fixed: the framework, when scoring has started and it can no longer change."""
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks_for_inspection(
+            keeping=self.initial.get("framework")
+        )
+        self.fields["providers"].queryset = visible_providers(user).order_by("name")
+        self.fields["team"].queryset = (
+            get_user_model()
+            .objects.filter(
+                is_active=True, groups__name__in=[Role.ASSESSOR, Role.MODERATOR, Role.LEAD]
+            )
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        framework_item = Field.radios("framework")
+        if framework_fixed is not None and framework_fixed is not False:
+            del self.fields["framework"]
+            framework_item = Markup(
+                format_html(
+                    '<div class="govuk-form-group"><h2 class="govuk-heading-m">Framework '
+                    "version</h2>"
+                    '<p class="govuk-body">{} (version {})</p><p class="govuk-hint">Scoring has '
+                    "started, so the framework version can no longer change.</p></div>",
+                    framework_fixed.title,
+                    framework_fixed.version,
+                )
+            )
+        self.helper.layout = Layout(
+            Field.text("title"),
+            framework_item,
+            Field.checkboxes("providers", small=True),
+            Field("period_start"),
+            Field("period_end"),
+            Field.checkboxes("team", small=True),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the period must be on or after its start")
+        return cleaned
+
+
+class SampleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        providers = ", ".join(p.name for p in obj.providers.all())
+        return (
+            f"{obj.cases.count()} cases from {providers}, drawn {obj.drawn_at:%d %b %Y}"
+            f" (seed {obj.seed})"
+        )
+
+
+class AddSampleForm(GovForm):
+    sample = SampleChoiceField(
+        label="Sample to add",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select the sample to add"},
+    )
+
+    def __init__(self, *args, samples, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sample"].queryset = samples
+        self.helper.layout = Layout(Field.radios("sample"))
+
+
+class AssignForm(GovForm):
+    """Rendered by hand as a table of checkboxes; validated here."""
+
+    cases = forms.MultipleChoiceField(
+        label="Cases",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one case"},
+    )
+    assessor = forms.ModelChoiceField(
+        label="Assessor", queryset=None, required=False, empty_label="Choose an assessor"
+    )
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign"), ("unassign", "Unassign")], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, sampled_cases, assessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(str(s.pk), s.case.crn) for s in sampled_cases]
+        self.fields["assessor"].queryset = assessors
+        self.fields["assessor"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "assign" and not cleaned.get("assessor"):
+            self.add_error("assessor", "Select the assessor to give the cases to")
+        return cleaned

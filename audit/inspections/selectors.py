@@ -1,0 +1,24 @@
+"""Reads about inspections: who may be given an inspection's cases."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from audit.accounts.roles import Role
+from cases.selectors import ancestor_ids
+
+
+def assessor_choices(inspection):
+    """Assessors who may be given this inspection's cases: its team, or assessors whose
+    provider scope covers one of its providers."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    assessors = User.objects.filter(is_active=True, groups__name=Role.ASSESSOR)
+    team = list(inspection.team.filter(groups__name=Role.ASSESSOR).values_list("pk", flat=True))
+    covering = ancestor_ids(inspection.providers.values_list("pk", flat=True))
+    return (
+        assessors.filter(Q(pk__in=team) | Q(providers__in=covering))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

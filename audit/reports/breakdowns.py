@@ -1,0 +1,196 @@
+"""Breakdowns of every key question by case characteristics (sentence type, RoSH level, gender,
+practitioner grade), counted in the database like the roll-up itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from audit.models import Inspection, PublishedFigures
+from audit.reports.rollup import SMALL_CELL, counted_judgements, in_scope, sufficiency_counts
+from audit.reports.rollup_results import KeyQuestionResult, whole_percent
+from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
+from standards.models import KeyQuestion
+from standards.rating import sufficiency
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    path: str  # lookup from Judgement to the value broken down by
+    label_path: str | None = None  # lookup to a display label, where the value is a code
+    choices: tuple = ()
+
+
+CASE = "review__sampled_case__case__"
+
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension("rosh_level", "RoSH level", CASE + "rosh_level", choices=tuple(RoshLevel.choices)),
+    Dimension(
+        "sentence_type",
+        "Sentence type",
+        CASE + "sentence_type",
+        choices=tuple(SentenceType.choices),
+    ),
+    Dimension("gender", "Gender", CASE + "gender", choices=tuple(Gender.choices)),
+    Dimension("ethnicity", "Ethnicity", CASE + "ethnicity"),
+    Dimension(
+        "practitioner_grade",
+        "Practitioner grade",
+        CASE + "practitioner_grade",
+        choices=tuple(PractitionerGrade.choices),
+    ),
+    Dimension("provider", "Provider", "rollup_provider__code", label_path="rollup_provider__name"),
+)
+
+
+DIMENSIONS_BY_KEY = {d.key: d for d in DIMENSIONS}
+
+
+@dataclass(frozen=True)
+class BreakdownCell:
+    sufficient: int
+    applicable: int
+
+    @property
+    def is_small(self) -> bool:
+        return self.applicable < SMALL_CELL
+
+    @property
+    def percentage(self) -> float | None:
+        """None for small cells: too few cases to show a percentage."""
+        if self.is_small:
+            return None
+        return sufficiency(self.sufficient, self.applicable)
+
+    @property
+    def percent_display(self) -> int | None:
+        return whole_percent(self.percentage)
+
+    @property
+    def text(self) -> str:
+        if self.applicable == 0:
+            return "no cases"
+        if self.is_small:
+            return f"fewer than {SMALL_CELL} cases"
+        return f"{self.percent_display}% ({self.sufficient} of {self.applicable})"
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    code: str
+    wording: str
+    cells: tuple[BreakdownCell, ...]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: Dimension
+    columns: tuple[tuple[str, str], ...]  # (value, label)
+    rows: tuple[BreakdownRow, ...]
+
+
+def breakdowns(
+    inspection: Inspection,
+    *,
+    key_questions: Iterable[KeyQuestion | KeyQuestionResult],
+    provider_ids: set[int] | None = None,
+    filters: Q | None = None,
+    dimensions: Iterable[Dimension] = DIMENSIONS,
+) -> list[Breakdown]:
+    """Every key question's sufficiency broken down by each dimension: one query each.
+
+    `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases).
+    """
+    key_questions = list(key_questions)
+    results = []
+    for dimension in dimensions:
+        counts = {}
+        labels = {}
+        for key, found in _breakdown_counts(inspection, dimension, provider_ids, filters):
+            value, code = key[0] or "", key[1]
+            before = counts.get((value, code), BreakdownCell(0, 0))
+            counts[(value, code)] = BreakdownCell(
+                before.sufficient + found["sufficient"], before.applicable + found["applicable"]
+            )
+            if dimension.label_path:
+                labels[value] = key[2]
+        present = {value for value, _ in counts}
+        if dimension.choices:
+            known = dict(dimension.choices)
+            order = [v for v, _ in dimension.choices if v in present]
+            order += sorted(present - set(known))
+            columns = [(v, known.get(v) or v or "Not recorded") for v in order]
+        elif dimension.label_path:
+            columns = sorted(((v, labels[v]) for v in present), key=lambda c: (c[1], c[0]))
+        else:
+            columns = [(v, v or "Not recorded") for v in sorted(present)]
+        rows = [
+            BreakdownRow(
+                code=kq.code,
+                wording=kq.wording,
+                cells=tuple(
+                    counts.get((value, kq.code), BreakdownCell(0, 0)) for value, _ in columns
+                ),
+            )
+            for kq in key_questions
+        ]
+        results.append(Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows)))
+    return results
+
+
+def _breakdown_counts(inspection, dimension, provider_ids, filters):
+    """((value, key question code[, label]), counts) for one dimension, from the judgements held
+    or, once the case data is purged, from the figures kept (which cannot be filtered)."""
+    if inspection.case_data_purged_at is not None:
+        if filters is not None:
+            return
+        kept = (
+            PublishedFigures.objects.filter(inspection=inspection)
+            .values_list("breakdowns", flat=True)
+            .first()
+            or {}
+        )
+        for provider, value, label, code, sufficient, applicable in kept.get(dimension.key, []):
+            if provider_ids is None or provider in provider_ids:
+                yield (value, code, label), {"sufficient": sufficient, "applicable": applicable}
+        return
+    base = in_scope(counted_judgements(), "rollup_provider_id", provider_ids).filter(
+        rollup_inspection_id=inspection.id
+    )
+    if filters is not None:
+        base = base.filter(filters)
+    yield from sufficiency_counts(base, _breakdown_group(dimension)).items()
+
+
+def _breakdown_group(dimension: Dimension) -> list[str]:
+    group = [dimension.path, "key_question__code"]
+    if dimension.label_path:
+        group.append(dimension.label_path)
+    return group
+
+
+def breakdown_counts_by_provider(inspection) -> dict[str, list]:
+    """Every dimension's counts per provider, value and key question, for PublishedFigures:
+    one query per dimension."""
+    base = counted_judgements().filter(rollup_inspection_id=inspection.id)
+    kept = {}
+    for dimension in DIMENSIONS:
+        group = ["rollup_provider_id", *_breakdown_group(dimension)]
+        kept[dimension.key] = [
+            [
+                key[0],
+                key[1],
+                key[3] if dimension.label_path else None,
+                key[2],
+                found["sufficient"],
+                found["applicable"],
+            ]
+            for key, found in sorted(sufficiency_counts(base, group).items(), key=str)
+        ]
+    return kept
