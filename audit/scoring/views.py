@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audit.accounts.access import refuse_unless_manager
 from audit.models import CaseReview, ReviewEvent
 from audit.scoring import held_saves, services
+from audit.scoring.feedback import review_feedback, reviews_with_feedback
 from audit.scoring.case_facts import is_asked, recorded_values
 from audit.scoring.forms import (
     CaseFactsForm,
@@ -68,6 +69,7 @@ from ui.forms import form_status
 def my_cases(request):
     reviews = list(assigned_reviews(request.user))
     states = review_states(reviews)
+    with_feedback = reviews_with_feedback(reviews)
     groups = []
     for inspection, items in groupby(reviews, key=lambda r: r.sampled_case.inspection):
         items = list(items)
@@ -81,12 +83,17 @@ def my_cases(request):
                         "review": r,
                         "url": review_urls(r)["tasks"],
                         "sections": states[r.pk].sections(),
+                        "feedback": r.pk in with_feedback,
                     }
                     for r in items
                 ],
             }
         )
-    return render(request, "audit/my_cases.html", {"groups": groups, "page_title": "My cases"})
+    return render(
+        request,
+        "audit/my_cases.html",
+        {"groups": groups, "with_feedback": len(with_feedback), "page_title": "My cases"},
+    )
 
 
 # --- the task list ------------------------------------------------------------------------------
@@ -118,6 +125,7 @@ def review_tasks(request, pk, crn):
             tasks=tasks,
             complete=complete,
             last_return=last_return(review),
+            feedback=review_feedback(review) if review.status == "moderated" else None,
             page_title=f"Review of {review.sampled_case.case.crn}",
         ),
     )
@@ -467,6 +475,7 @@ def review_check(request, pk, crn):
             gaps=gaps,
             facts_gap=by_section.get(FACTS_SECTION),
             last_return=last_return(review),
+            feedback=review_feedback(review) if review.status == "moderated" else None,
             events=ReviewEvent.objects.filter(review=review).select_related("actor"),
             page_title=f"Check your answers – {crn}",
         ),
