@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audit.accounts.access import refuse_unless_manager
 from audit.models import CaseReview, ReviewEvent
 from audit.scoring import held_saves, services
-from audit.scoring.feedback import review_feedback, reviews_with_feedback
 from audit.scoring.case_facts import is_asked, recorded_values
+from audit.scoring.feedback import review_feedback, reviews_with_feedback
 from audit.scoring.forms import (
     CaseFactsForm,
     ReopenForm,
