@@ -7,10 +7,12 @@ PORT ?= 8000
 
 .PHONY: install run serve lint test test-fast browser-deps bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Dependencies come from the lock file, pinned; the project itself is installed without them.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -18,6 +20,12 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
+
+# Refresh requirements.lock from pyproject.toml (run after changing a dependency; commit both).
+lock:
+	test -x $(VENV)/bin/pip-compile || (test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PY) -m pip install --quiet pip-tools)
+	$(VENV)/bin/pip-compile --quiet --extra test --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
 
 # Debian's chromium for the browser tests; never a downloaded browser.
 browser-deps:

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ("audit", "cases", "standards", "bench", "tests")
+CODE = ("audit", "cases", "standards", "ui", "bench", "tests")
 # "docs/formats.md", "rating-rules.md §5", "(see access-and-audit.md)"
 CITED = re.compile(r"(?<![\w/.-])(?:docs/)?([\w/.-]+\.md)\b")
 

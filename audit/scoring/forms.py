@@ -1,4 +1,4 @@
-"""GOV.UK forms for inspections and case reviews (crispy-forms-gds).
+"""GOV.UK forms for case reviews and the import of scored reviews (crispy-forms-gds).
 
 The standard page is built from the framework: one radios field per applicable prompt and one
 per key question, named after their codes (2.1.3.b -> p_2_1_3_b, 2.1.3 -> kq_2_1_3).

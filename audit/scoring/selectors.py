@@ -1,4 +1,4 @@
-"""Reads about inspections and case reviews: scoping, case facts, progress and completeness.
+"""Reads about case reviews: case facts, progress and completeness, and who may open a review.
 
 Everything that decides whether a review is complete lives here, so the review pages, the
 submit service and the scoring import all apply the same rules.

@@ -1,4 +1,4 @@
-"""Changes to inspections and case reviews. Keyword-only, atomic, and refusing rather than guessing.
+"""Changes to case reviews. Keyword-only, atomic, and refusing rather than guessing.
 
 Saving a review carries the version the user loaded: a save against an older version is refused
 (`StaleReview`) and writes nothing, so two people can never overwrite each other silently. Every

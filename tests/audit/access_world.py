@@ -20,10 +20,15 @@ from dataclasses import dataclass, field
 from audit.accounts.roles import Role
 from audit.models import CaseReview, InspectionStatus, ReviewStatus, SampledCase
 from cases.models import ProviderType
-
-from ..factories import CaseFactory, InspectionFactory, ProviderFactory, UserFactory
-from .moderation_support import N, S, completed_read, published_framework, submitted_review
-from .scoring_support import draw_sample
+from tests.audit.moderation_support import (
+    N,
+    S,
+    completed_read,
+    published_framework,
+    submitted_review,
+)
+from tests.audit.scoring_support import draw_sample
+from tests.factories import CaseFactory, InspectionFactory, ProviderFactory, UserFactory
 
 ROLES = [Role.ASSESSOR, Role.MODERATOR, Role.LEAD, Role.MANAGER]
 

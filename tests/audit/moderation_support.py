@@ -13,8 +13,7 @@ from audit.models import (
     ReviewStatus,
 )
 from standards.models import Framework, FrameworkStatus, JudgementValue
-
-from ..factories import (
+from tests.factories import (
     CaseFactory,
     FrameworkFactory,
     InspectionFactory,

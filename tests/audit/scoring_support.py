@@ -11,8 +11,7 @@ from audit.scoring import services
 from audit.scoring.selectors import case_standards, review_queryset
 from cases.models import Sample
 from standards.models import Framework, FrameworkStatus
-
-from ..factories import (
+from tests.factories import (
     CaseFactory,
     FrameworkFactory,
     KeyQuestionFactory,

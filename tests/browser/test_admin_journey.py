@@ -8,7 +8,7 @@ from standards.models import Framework, FrameworkStatus
 
 from ..factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_admin_clones_a_framework_version(page, axe, sign_in, hmip_2018):

@@ -13,7 +13,7 @@ from standards.services import clone_framework
 from .best_practice import check_page
 from .conftest import DEMO_PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def admin_pages(user):

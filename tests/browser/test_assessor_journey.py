@@ -11,7 +11,7 @@ from ..audit.scoring_support import COMPLETE_FACTS, review_of, scoring_setup
 from . import keyboard
 from .keyboard import choose, focused, press_enter_on, tab_to, type_into
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CRN = "X000001"
 WEAK_FACTORS = "The assessment lists the factors but does not analyse how they link to offending."

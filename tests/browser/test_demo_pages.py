@@ -15,7 +15,7 @@ from cases.models import Case, Sample
 
 from .conftest import DEMO_PASSWORD, screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 EXAMPLE_CASELOAD = Path(__file__).resolve().parents[2] / "docs" / "examples" / "caseload.csv"
 BROKEN_CASELOAD = (

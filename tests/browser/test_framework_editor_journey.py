@@ -10,7 +10,7 @@ from standards.models import Framework, FrameworkStatus, Prompt
 from ..factories import UserFactory
 from .best_practice import check_page
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_an_admin_publishes_the_next_version_and_leads_are_offered_it(

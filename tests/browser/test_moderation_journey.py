@@ -15,7 +15,7 @@ from audit.scoring.selectors import case_standards
 from ..audit.scoring_support import review_of, score_completely, scoring_setup
 from .keyboard import tab_to
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 FIRST_REASON = "Risk to the partner was not analysed."  # scoring_support's rationale
 SECOND_REASON = "Contingency plans for a rise in risk are missing from the plan."

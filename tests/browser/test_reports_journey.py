@@ -14,7 +14,7 @@ from audit.synthetic.demo import DEMO_INSPECTION_TITLE
 
 from .conftest import DEMO_PASSWORD, screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CAPTION = "Key questions by practitioner grade (Gender: Male)"
 

@@ -1,11 +1,13 @@
 """A person who has typed the wrong password too often is told, on the sign-in page, what has
 happened and when to try again; the page passes axe and reflows at 320 px."""
 
+import pytest
 from django.conf import settings
 
 from .conftest import screenshot
 
 
+@pytest.mark.slow
 def test_too_many_wrong_passwords_are_explained_on_the_sign_in_page(page, axe, make_user):
     user = make_user("assessor")
     page.goto("/accounts/login/")

@@ -154,7 +154,7 @@ def test_other_encodings_are_read(pdu_a, encoding):
 
 def test_formula_cells_are_kept_as_text(pdu_a):
     """A caseload may hold anything in a free-text column: it is data, and every export makes
-    it inert (tests/audit/test_export_escaping.py)."""
+    it inert (tests/ui/test_export_escaping.py)."""
     data = csv_bytes(rows(1, ethnicity='=HYPERLINK("http://x.example","y")'))
     assert import_caseload(data=data, filename="c.csv").ok
     assert Case.objects.get().ethnicity.startswith("=HYPERLINK")

@@ -170,6 +170,7 @@ def test_differences_name_each_changed_value_by_its_path():
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_demo_database_at_schema_0008_migrates_forward_with_every_rollup_unchanged(
     empty_database,
 ):
