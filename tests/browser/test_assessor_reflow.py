@@ -8,7 +8,7 @@ from audit.models import CaseReview, ReviewStatus
 
 from .conftest import DEMO_PASSWORD, screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 SIDEWAYS = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 

@@ -9,7 +9,7 @@ from audit.models import HeldSave, Judgement, ReviewStatus
 
 from ..audit.scoring_support import COMPLETE_FACTS, review_of, scoring_setup
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CRN = "X000001"
 # Long rationales, as assessors write them, with the characters that trip up naive code.

@@ -14,7 +14,7 @@ from audit.scoring import held_saves, services
 from audit.scoring.forms import CaseFactsForm
 from standards.models import JudgementValue
 
-from .moderation_support import (
+from ..moderation_support import (
     N,
     S,
     completed_read,
@@ -22,7 +22,7 @@ from .moderation_support import (
     published_framework,
     submitted_review,
 )
-from .scoring_support import COMPLETE_FACTS, review_of, scoring_setup
+from ..scoring_support import COMPLETE_FACTS, review_of, scoring_setup
 from .test_review_flow import version_on
 
 pytestmark = pytest.mark.django_db
