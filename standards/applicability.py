@@ -110,6 +110,12 @@ def applies(rule, facts: dict) -> bool:
     return _evaluate(rule, facts) is not False
 
 
+def evaluate(rule, facts: dict) -> bool | None:
+    """Whether the rule holds for these facts: True, False, or None while a fact it needs is not
+    recorded. Also used for the conditions of fact rules (`standards.fact_rules`)."""
+    return _evaluate(rule, facts)
+
+
 def _evaluate(rule, facts):
     """Three-valued: True, False, or None where a fact the rule needs is not recorded."""
     if not rule:

@@ -145,3 +145,192 @@ def or_list(items) -> str:
 def and_list(items) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+# --- the facts the assessor records ---------------------------------------------------------------
+#
+# The case-facts page of a review asks these questions. Their names are the review's own fields
+# and their values are those stored ("yes", "no", "na" for not applicable). A framework version's
+# fact rules (`standards.fact_rules`) say which of them follow from which, in these words.
+
+
+@dataclass(frozen=True)
+class RecordedFact:
+    name: str
+    question: str  # the legend on the case-facts page: "Was a RoSH screening completed?"
+    topic: str  # after "Select ": "whether a RoSH screening was completed"
+    values: tuple[Value, ...]
+    said: tuple[tuple[object, str], ...] = ()  # a value as a clause: "no RoSH screening ..."
+    subject: str = ""  # a choice fact inside a sentence: "the RoSH level you found"
+
+    @property
+    def value_codes(self) -> tuple:
+        return tuple(v.value for v in self.values)
+
+    def label_of(self, value) -> str:
+        return next((v.label for v in self.values if v.value == value), str(value))
+
+    def clause(self, value) -> str:
+        """The value as a clause: "no RoSH screening was completed", "the RoSH level you
+        found is low"."""
+        said = dict(self.said)
+        if value in said:
+            return said[value]
+        return f"{self.subject} is {self.label_of(value)}"
+
+
+YES_NO = (Value("yes", "yes"), Value("no", "no"))
+YES_NO_NA = YES_NO + (Value("na", "not applicable"),)
+
+
+def _recorded(name, question, topic, when_yes, when_no, *, na=True) -> RecordedFact:
+    return RecordedFact(
+        name,
+        question,
+        topic,
+        YES_NO_NA if na else YES_NO,
+        said=(("yes", when_yes), ("no", when_no)),
+    )
+
+
+RECORDED_FACT_LIST: tuple[RecordedFact, ...] = (
+    _recorded(
+        "rosh_screening_completed",
+        "Was a RoSH screening completed?",
+        "whether a RoSH screening was completed",
+        "a RoSH screening was completed",
+        "no RoSH screening was completed",
+        na=False,
+    ),
+    _recorded(
+        "rosh_screening_on_time",
+        "Was the RoSH screening completed on time?",
+        "whether the RoSH screening was completed on time",
+        "the RoSH screening was completed on time",
+        "the RoSH screening was not completed on time",
+    ),
+    RecordedFact(
+        "rosh_level_found",
+        "What RoSH level did you find in the record?",
+        "the RoSH level you found in the record",
+        (
+            Value("low", "low"),
+            Value("medium", "medium"),
+            Value("high", "high"),
+            Value("very_high", "very high"),
+            Value("not_screened", "not screened"),
+        ),
+        subject="the RoSH level you found",
+    ),
+    _recorded(
+        "full_risk_analysis_completed",
+        "Was a full analysis of the risk of harm completed where required?",
+        "whether a full analysis of the risk of harm was completed",
+        "a full analysis of the risk of harm was completed",
+        "no full analysis of the risk of harm was completed",
+    ),
+    _recorded(
+        "domestic_abuse_enquiries_needed",
+        "Were domestic abuse enquiries with the police needed?",
+        "whether domestic abuse enquiries with the police were needed",
+        "domestic abuse enquiries with the police were needed",
+        "no domestic abuse enquiries with the police were needed",
+        na=False,
+    ),
+    _recorded(
+        "domestic_abuse_enquiries_made",
+        "Were domestic abuse enquiries made with the police?",
+        "whether domestic abuse enquiries were made with the police",
+        "domestic abuse enquiries were made with the police",
+        "no domestic abuse enquiries were made with the police",
+    ),
+    _recorded(
+        "domestic_abuse_reply_received",
+        "Did the police reply?",
+        "whether the police replied",
+        "the police replied",
+        "the police did not reply",
+    ),
+    _recorded(
+        "domestic_abuse_reply_sufficient",
+        "Was the police reply sufficient and used?",
+        "whether the police reply was sufficient and used",
+        "the police reply was sufficient and used",
+        "the police reply was not sufficient or not used",
+    ),
+    _recorded(
+        "child_safeguarding_enquiries_needed",
+        "Were child safeguarding enquiries with children’s services needed?",
+        "whether child safeguarding enquiries with children’s services were needed",
+        "child safeguarding enquiries with children’s services were needed",
+        "no child safeguarding enquiries with children’s services were needed",
+        na=False,
+    ),
+    _recorded(
+        "child_safeguarding_enquiries_made",
+        "Were child safeguarding enquiries made with children’s services?",
+        "whether child safeguarding enquiries were made with children’s services",
+        "child safeguarding enquiries were made with children’s services",
+        "no child safeguarding enquiries were made with children’s services",
+    ),
+    _recorded(
+        "child_safeguarding_reply_received",
+        "Did children’s services reply?",
+        "whether children’s services replied",
+        "children’s services replied",
+        "children’s services did not reply",
+    ),
+    _recorded(
+        "child_safeguarding_reply_sufficient",
+        "Was the reply from children’s services sufficient and used?",
+        "whether the reply from children’s services was sufficient and used",
+        "the reply from children’s services was sufficient and used",
+        "the reply from children’s services was not sufficient or not used",
+    ),
+    _recorded(
+        "home_visit_needed",
+        "Was a home visit needed to manage the risk of harm?",
+        "whether a home visit was needed to manage the risk of harm",
+        "a home visit was needed",
+        "no home visit was needed",
+        na=False,
+    ),
+    _recorded(
+        "home_visit_made",
+        "Was a home visit made?",
+        "whether a home visit was made",
+        "a home visit was made",
+        "no home visit was made",
+    ),
+    RecordedFact(
+        "mappa_category",
+        "MAPPA category",
+        "the MAPPA category",
+        (Value(1, "category 1"), Value(2, "category 2"), Value(3, "category 3")),
+        subject="the MAPPA category",
+    ),
+    RecordedFact(
+        "mappa_level",
+        "MAPPA level",
+        "the MAPPA level",
+        (Value(1, "level 1"), Value(2, "level 2"), Value(3, "level 3")),
+        subject="the MAPPA level",
+    ),
+    _recorded(
+        "management_oversight_sufficient",
+        "Was management oversight sufficient?",
+        "whether management oversight was sufficient",
+        "management oversight was sufficient",
+        "management oversight was not sufficient",
+    ),
+    _recorded(
+        "person_interviewed",
+        "Was the person on probation interviewed for the inspection?",
+        "whether the person on probation was interviewed for the inspection",
+        "the person on probation was interviewed",
+        "the person on probation was not interviewed",
+        na=False,
+    ),
+)
+
+RECORDED_FACTS: dict[str, RecordedFact] = {fact.name: fact for fact in RECORDED_FACT_LIST}

@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 
 from ui.text import control_character
 
-from . import applicability
+from . import applicability, fact_rules
 from .models import Domain, Framework, KeyQuestion, Lens, Prompt, RatedBy, Standard
 from .rating import (
     PercentageBand,
@@ -63,6 +63,7 @@ def file_data(framework: Framework) -> dict:
         "title": framework.title,
         "description": framework.description,
         "person_label": framework.person_label,
+        "fact_rules": framework.fact_rules or [],
         "rating_bands": [
             {"rating": b.rating, "lower_bound": f"{b.lower_bound:.2f}"}
             for b in framework.rating_bands.all()
@@ -182,7 +183,7 @@ def read(raw: bytes) -> dict:
 
 
 # field: (required, kind, max_length or choices)
-TEXT, LONG_TEXT, CODE, SLUG, BOOL, RULE, LIST, NUMBER, WHOLE = (
+TEXT, LONG_TEXT, CODE, SLUG, BOOL, RULE, LIST, NUMBER, WHOLE, FACT_RULES = (
     "text",
     "long text",
     "code",
@@ -192,6 +193,7 @@ TEXT, LONG_TEXT, CODE, SLUG, BOOL, RULE, LIST, NUMBER, WHOLE = (
     "list",
     "number",
     "whole number",
+    "fact rules",
 )
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*")
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9_\-]+")
@@ -201,6 +203,7 @@ FRAMEWORK_FIELDS = {
     "title": (True, TEXT, 200),
     "description": (False, LONG_TEXT, None),
     "person_label": (False, TEXT, 50),
+    "fact_rules": (False, FACT_RULES, None),
     "rating_bands": (True, LIST, None),
     "score_bands": (True, LIST, None),
     "domains": (True, LIST, None),
@@ -386,6 +389,12 @@ def _value_problem(value, kind, limit) -> str | None:
         except (TypeError, KeyError, RecursionError):
             return "It is not an applicability rule; see the shipped files for examples."
         return None
+    if kind == FACT_RULES:
+        try:
+            found = fact_rules.problems(value)
+        except (TypeError, KeyError, AttributeError, RecursionError):
+            return "It is not a list of fact rules; see the shipped files for examples."
+        return " ".join(found) or None
     if kind == NUMBER:
         return None if _decimal(value) is not None else 'It must be a number, e.g. 65 or "65.00".'
     if kind == WHOLE:

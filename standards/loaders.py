@@ -70,7 +70,10 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
     """
     existing = Framework.objects.filter(code=data["code"], version=data["version"]).first()
     if existing is not None:
-        updated = refresh_guidance(framework=existing, data=data) if existing.is_frozen else 0
+        updated = 0
+        if existing.is_frozen:
+            updated = refresh_guidance(framework=existing, data=data)
+            add_missing_fact_rules(framework=existing, data=data)
         return Loaded(existing, False, updated)
     framework = Framework.objects.create(
         code=data["code"],
@@ -78,6 +81,7 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
         title=data["title"],
         description=data.get("description", ""),
         person_label=data.get("person_label", "person on probation"),
+        fact_rules=data.get("fact_rules") or [],
         status=FrameworkStatus.DRAFT,
     )
     RatingBand.objects.bulk_create(
@@ -149,6 +153,22 @@ def refresh_guidance(*, framework: Framework, data: dict) -> int:
     KeyQuestion.objects.bulk_update(key_questions, ["guidance"])
     Prompt.objects.bulk_update(prompts, ["guidance"])
     return len(key_questions) + len(prompts)
+
+
+def add_missing_fact_rules(*, framework: Framework, data: dict) -> bool:
+    """Give a frozen version loaded before fact rules were shipped the rules of `data`.
+
+    Only a version with no rules at all receives them; rules a version already holds are never
+    changed. The rules keep an assessor's record of the case consistent (a follow-up question
+    is not answered when the answer before it rules it out); they change no prompt, judgement,
+    band or rating. Written by `update`, past the frozen check, as `refresh_guidance` is.
+    """
+    rules = data.get("fact_rules") or []
+    if framework.fact_rules or not rules:
+        return False
+    Framework.objects.filter(pk=framework.pk).update(fact_rules=rules)
+    framework.fact_rules = rules
+    return True
 
 
 def _with_new_guidance(model, rows, texts: dict) -> list:

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from . import applicability
+from . import applicability, fact_rules
 from .rating import PercentageBand, Rating, RatingScheme
 from .rating import ScoreBand as ScoreBandRule
 
@@ -78,6 +78,12 @@ class Framework(models.Model):
         max_length=50,
         default="person on probation",
         help_text="How the framework names the person supervised, e.g. service user.",
+    )
+    fact_rules = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[fact_rules.validate],
+        help_text="Which recorded case facts follow from which (standards/fact_rules.py).",
     )
     previous_version = models.ForeignKey(
         "self",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from audit.scoring import held_saves
 from ui.text import FORBIDDEN_IN_A_LINE
 
 
@@ -45,4 +49,56 @@ class NeverStoreResponses:
     def __call__(self, request):
         response = self.get_response(request)
         add_never_cache_headers(response)
+        return response
+
+
+class HoldSignedOutSaves:
+    """A review page saved after the session ended is kept, not dropped (`audit.held_saves`):
+    the sign-in page says so, and the page gets the answers back once its user signs in.
+
+    Placed after the CSRF check (a forged post is refused as ever) and before the sign-in
+    requirement, which then sends every other signed-out request to the sign-in page.
+    """
+
+    PAGES = {"audit:review_facts", "audit:review_standard"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.method != "POST"
+            or request.user.is_authenticated
+            or match is None
+            or match.view_name not in self.PAGES
+        ):
+            return None
+        token = held_saves.hold(
+            inspection_id=view_kwargs["pk"],
+            crn=view_kwargs["crn"],
+            page=view_kwargs.get("code", "facts"),
+            post=request.POST,
+            token=request.COOKIES.get(held_saves.COOKIE, ""),
+        )
+        if token is None:
+            return None
+        messages.warning(
+            request,
+            "You were signed out before your answers were saved. They "
+            "are kept for you: sign in again and they will be put back "
+            "on the page for you to save.",
+        )
+        response = redirect_to_login(request.get_full_path())
+        response.set_cookie(
+            held_saves.COOKIE,
+            token,
+            max_age=settings.HELD_SAVE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
         return response

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audit.accounts import session
 from audit.accounts import views as home
 from audit.accounts.forms import SignInForm
 
@@ -21,6 +22,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/", session.extend_session, name="session_extend"),
     path("admin/", admin.site.urls),
     path("frameworks/", include("standards.urls")),
     path("cases/", include("cases.urls")),

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from audit.inspections import views as inspections
+from audit.scoring import history
 from audit.scoring import import_views as review_import
 from audit.scoring import views as reviews
 
@@ -55,7 +56,7 @@ urlpatterns = [
     ),
     path(
         "inspections/<int:pk>/cases/<str:crn>/history/",
-        reviews.review_history,
+        history.review_history,
         name="review_history",
     ),
 ]

@@ -18,7 +18,14 @@ from audit.models.published import (
     PublishedFigures,
     ensure_not_published,
 )
-from audit.models.reviews import CaseReview, FrameworkFixed, Judgement, PromptAnswer, ReviewEvent
+from audit.models.reviews import (
+    CaseReview,
+    FrameworkFixed,
+    HeldSave,
+    Judgement,
+    PromptAnswer,
+    ReviewEvent,
+)
 from audit.models.standard_ratings import StandardJudgement
 from audit.models.trail import AuditEvent
 
@@ -33,6 +40,7 @@ __all__ = [
     "AuditEvent",
     "CaseReview",
     "FrameworkFixed",
+    "HeldSave",
     "Inspection",
     "InspectionPublished",
     "InspectionStatus",

@@ -174,6 +174,38 @@ class ReviewEvent(models.Model):
         return f"{self.get_kind_display()}: {self.review}"
 
 
+class HeldSave(models.Model):
+    """A page of a review posted after its user's session had ended, kept so nothing typed is
+    lost (`audit.scoring.held_saves`).
+
+    Posted without a session, it is known by the random `token` of a cookie set on that
+    browser; the first user to sign in there and open the page who may change the review
+    claims it, after which it is theirs (`user` and `review`) and the token is spent. It is
+    shown back in the page until that page is saved, and kept for a short time only.
+    """
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    review = models.ForeignKey(CaseReview, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=20)  # "facts" or a standard code
+    data = models.JSONField()  # field name -> list of values, as posted
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "review", "page"],
+                condition=models.Q(user__isnull=False),
+                name="held_save_one_per_page",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Answers held for {self.review} ({self.page})"
+
+
 class FrameworkFixed(Exception):
     """Raised when an inspection's framework version would change after scoring has started."""
 

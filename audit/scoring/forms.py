@@ -19,15 +19,26 @@ from crispy_forms_gds.layout import (
 from django import forms
 from django.utils.html import escape, format_html
 
-from audit.models import CaseReview, YesNo, YesNoNotApplicable
-from audit.scoring.rules import FACT_FIELDS, FACT_QUESTIONS
+from audit.models import CaseReview
+from audit.scoring.case_facts import (
+    FACT_FIELDS,
+    FACT_QUESTIONS,
+    missing_message,
+    refused,
+    settled,
+)
 from cases.models import MappaCategory, MappaLevel
+from standards import fact_rules
 from standards.models import JudgementValue, PromptValue
 from ui.forms import GovForm, Markup, details
 
 
-def _slug(code: str) -> str:
+def slug(code: str) -> str:
+    """A code as it appears in field names and anchors: 2.1.3.b -> 2_1_3_b."""
     return re.sub(r"[^0-9A-Za-z]+", "_", code).strip("_")
+
+
+_slug = slug
 
 
 def prompt_field_name(code: str) -> str:
@@ -125,81 +136,143 @@ FACT_GROUPS = [
 ]
 
 FACT_HINTS = {
-    "rosh_screening_on_time": "Select not applicable if no screening was completed.",
-    "domestic_abuse_enquiries_made": "Select not applicable if enquiries were not needed.",
-    "domestic_abuse_reply_received": "Select not applicable if no enquiries were made.",
-    "domestic_abuse_reply_sufficient": "Select not applicable if no reply was received.",
-    "child_safeguarding_enquiries_made": "Select not applicable if enquiries were not needed.",
-    "child_safeguarding_reply_received": "Select not applicable if no enquiries were made.",
-    "child_safeguarding_reply_sufficient": "Select not applicable if no reply was received.",
-    "home_visit_made": "Select not applicable if no home visit was needed.",
-    "full_risk_analysis_completed": "Select not applicable if a full analysis was not required.",
+    "full_risk_analysis_completed": "Select not applicable if the RoSH level you found did not "
+    "call for a full analysis.",
     "mappa_category": "Leave as not MAPPA eligible if the case is not managed under MAPPA.",
 }
 
-NEEDED_FOLLOW_UPS = {
-    "domestic_abuse_enquiries_needed": "domestic_abuse_enquiries_made",
-    "child_safeguarding_enquiries_needed": "child_safeguarding_enquiries_made",
-    "home_visit_needed": "home_visit_made",
-}
+
+def fact_anchor(name: str, rules) -> str:
+    """The id of the control that answers a case fact: its select, or its first radio (radios
+    that reveal questions count from 0, as GOV.UK conditional radios do)."""
+    if name in ("mappa_category", "mappa_level"):
+        return f"id_{name}"
+    return f"id_{name}_{0 if name in fact_rules.reveals(rules) else 1}"
+
+
+class FollowUpField(forms.ChoiceField):
+    """A question asked only when it applies: its "does not apply" answer is not offered, but
+    is accepted (the value a page saved before, or a save from elsewhere, may hold)."""
+
+    def __init__(self, *args, left_out="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left_out = left_out
+
+    def valid_value(self, value):
+        return value == self.left_out or super().valid_value(value)
+
+
+class SizedRadios(ConditionalRadios):
+    """Radios revealing what their answers lead to (the GOV.UK conditional reveal), with a
+    legend of the size given whatever was rendered before them (crispy-forms-gds otherwise
+    reuses the last field's)."""
+
+    def __init__(self, field, *choices, legend_size=Size.SMALL):
+        super().__init__(field, *choices)
+        self.legend_size = legend_size
+
+    def render(self, form, context, *args, **kwargs):
+        context.update(
+            {
+                "legend_size": Size.for_legend(self.legend_size),
+                "legend_tag": None,
+                "radios_small": False,
+                "radios_inline": False,
+            }
+        )
+        return super().render(form, context, *args, **kwargs)
 
 
 class CaseFactsForm(VersionedForm):
-    """The case facts as the assessor found them in the record; any may be left for later."""
+    """The case facts as the assessor found them in the record; any may be left for later.
 
-    def __init__(self, *args, **kwargs):
+    The framework version's fact rules decide which questions each answer reveals, drop the
+    answers to questions the other answers rule out (as the page hides them) and refuse
+    contradictions, in the same words as the submit check (`audit.case_facts`).
+    """
+
+    def __init__(self, *args, rules=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.rules = list(rules or ())
+        self.first_radio_position = {}
+        reveals = fact_rules.reveals(self.rules)
+        revealed = {
+            child
+            for by_value in reveals.values()
+            for children in by_value.values()
+            for child in children
+        }
+        for name in FACT_FIELDS:
+            self.fields[name] = self._field(name, revealed)
         layout = []
         for legend, names in FACT_GROUPS:
-            items = []
-            for name in names:
-                model_field = CaseReview._meta.get_field(name)
-                label = FACT_QUESTIONS[name]
-                if name in ("mappa_category", "mappa_level"):
-                    choices = (
-                        MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
-                    )
-                    self.fields[name] = forms.TypedChoiceField(
-                        label=label,
-                        required=False,
-                        coerce=int,
-                        empty_value=None,
-                        choices=[
-                            ("", "Not MAPPA eligible" if name == "mappa_category" else "No level")
-                        ]
-                        + list(choices),
-                        help_text=FACT_HINTS.get(name, ""),
-                    )
-                    items.append(Field.select(name))
-                    continue
-                choices = model_field.choices
-                self.fields[name] = forms.ChoiceField(
-                    label=label,
-                    required=False,
-                    choices=choices,
-                    widget=forms.RadioSelect,
-                    help_text=FACT_HINTS.get(name, ""),
-                )
-                inline = choices in (YesNo.choices, YesNoNotApplicable.choices)
-                items.append(Field.radios(name, legend_size=Size.SMALL, inline=inline))
+            items = [self._item(name, reveals) for name in names if name not in revealed]
             layout.append(Fieldset(*items, legend=legend, legend_size=Size.MEDIUM))
         layout.append(Field("version"))
         self.helper.layout = Layout(*layout)
 
+    def _field(self, name, revealed):
+        label = FACT_QUESTIONS[name]
+        required = {"required": missing_message(name)}
+        if name in ("mappa_category", "mappa_level"):
+            choices = MappaCategory.choices if name == "mappa_category" else MappaLevel.choices
+            return forms.TypedChoiceField(
+                label=label,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "Not MAPPA eligible" if name == "mappa_category" else "No level")]
+                + list(choices),
+                help_text=FACT_HINTS.get(name, ""),
+                error_messages=required,
+            )
+        choices = list(CaseReview._meta.get_field(name).choices)
+        messages = {**required, "invalid_choice": required["required"]}
+        if name not in revealed:
+            return forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=choices,
+                widget=forms.RadioSelect,
+                help_text=FACT_HINTS.get(name, ""),
+                error_messages=messages,
+            )
+        left_out = fact_rules.otherwise(self.rules, name) or ""
+        return FollowUpField(
+            label=label,
+            required=False,
+            left_out=left_out,
+            choices=[c for c in choices if c[0] != left_out],
+            widget=forms.RadioSelect,
+            help_text=FACT_HINTS.get(name, ""),
+            error_messages=messages,
+        )
+
+    def _item(self, name, reveals):
+        if name in ("mappa_category", "mappa_level"):
+            return Field(name, context={"label_size": Size.for_label(Size.SMALL)})
+        if name not in reveals:
+            inline = len(self.fields[name].choices) <= 3
+            return Field.radios(name, legend_size=Size.SMALL, inline=inline)
+        self.first_radio_position[name] = 0  # conditional radios count from 0
+        options = []
+        for value, label in self.fields[name].choices:
+            children = reveals[name].get(value, [])
+            options.append(
+                RevealingQuestion(str(label), *[self._item(c, reveals) for c in children])
+                if children
+                else str(label)
+            )
+        return SizedRadios(name, *options)
+
     def clean(self):
         cleaned = super().clean()
-        for needed, made in NEEDED_FOLLOW_UPS.items():
-            if cleaned.get(needed) == "yes" and cleaned.get(made) == "na":
-                self.add_error(made, "It was needed, so answer yes or no")
-        if (
-            cleaned.get("rosh_screening_completed") == "yes"
-            and cleaned.get("rosh_screening_on_time") == "na"
-        ):
-            self.add_error(
-                "rosh_screening_on_time", "A screening was completed, so answer yes or no"
-            )
-        if cleaned.get("mappa_level") and not cleaned.get("mappa_category"):
-            self.add_error("mappa_category", "Select the MAPPA category for the level you chose")
+        values = {name: cleaned.get(name) for name in FACT_FIELDS if name in cleaned}
+        values = settled(self.rules, values)  # what the page hides does not count
+        for name, message in refused(self.rules, values).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        cleaned.update(values)
         return cleaned
 
     def facts(self) -> dict:
@@ -207,11 +280,21 @@ class CaseFactsForm(VersionedForm):
 
 
 PROMPT_LABELS = dict(PromptValue.choices)
+SAVE_AS_DRAFT = (
+    '<div class="govuk-button-group"><button type="submit" name="action" value="draft" '
+    'class="govuk-button govuk-button--secondary" data-module="govuk-button">Save as draft'
+    "</button></div>"
+)
 JUDGEMENT_LABELS = dict(JudgementValue.choices)
 
 
 class StandardForm(VersionedForm):
-    """One case standard: each applicable prompt, then each key question's judgement."""
+    """One case standard: for each key question its prompts, then its judgement.
+
+    Each key question opens with its heading (the contents list links to it) and how many of
+    its prompts are still to answer; each but the last ends with a second "Save as draft", so
+    a long page can be saved from wherever the assessor is.
+    """
 
     def __init__(self, *args, standard, state, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,84 +303,95 @@ class StandardForm(VersionedForm):
         self.first_radio_position = {}
         self.prompts = {}
         self.key_questions = {}
+        self.person = state.review.sampled_case.inspection.framework.person_label
         layout = []
-        person = state.review.sampled_case.inspection.framework.person_label
-        for kq in standard.key_questions.all():
-            layout.append(
-                Markup(
-                    format_html(
-                        '<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
-                        _slug(kq.code),
-                        kq.code,
-                        kq.get_lens_display(),
-                    )
-                )
-            )
-            if kq.guidance:
-                layout.append(details(f"Guidance for {kq.code}", kq.guidance))
-            self._add_prompts(kq, layout)
-            self._add_judgement(kq, layout, person)
+        key_questions = list(standard.key_questions.all())
+        for index, kq in enumerate(key_questions):
+            layout += self._heading(kq)
+            for prompt in kq.prompts.all():
+                layout += self._prompt(prompt)
+            layout += self._judgement(kq)
+            if index < len(key_questions) - 1:
+                layout.append(Markup(SAVE_AS_DRAFT))
         layout.append(Field("version"))
         self.helper.layout = Layout(*layout)
 
-    def _add_prompts(self, kq, layout):
-        """Each prompt of the key question: a question where it applies, a note where not."""
-        state = self.state
-        for prompt in kq.prompts.all():
-            if not state.prompt_applies(prompt):
-                layout.append(
-                    Markup(
-                        format_html(
-                            '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
-                            '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
-                            "Not applicable</strong> This prompt applies only when {}; for "
-                            "this case "
-                            "it is recorded as not applicable.</p></div>",
-                            prompt.code,
-                            prompt.wording,
-                            prompt.applicability_text.lower(),
-                        )
-                    )
+    def _heading(self, kq) -> list:
+        items = [
+            Markup(
+                format_html(
+                    '<h2 class="govuk-heading-l" id="kq-{}">{} {}</h2>',
+                    _slug(kq.code),
+                    kq.code,
+                    kq.get_lens_display(),
                 )
-                continue
-            name = prompt_field_name(prompt.code)
-            self.prompts[name] = prompt
-            self.fields[name] = forms.ChoiceField(
-                label=escape(f"{prompt.code} {prompt.wording}"),
-                required=False,
-                widget=forms.RadioSelect,
-                choices=[(v, PROMPT_LABELS[v]) for v in prompt.allowed_values()],
-                help_text=(
-                    f"Applies because {prompt.applicability_text.lower()}"
-                    if prompt.applicability
-                    else ""
-                ),
             )
-            layout.append(Field.radios(name, legend_size=Size.SMALL, inline=True))
-            if prompt.guidance:
-                layout.append(details(f"Guidance for {prompt.code}", prompt.guidance))
-
-    def _add_judgement(self, kq, layout, person):
-        """The key question's judgement and its rationale, or a note where it does not apply."""
-        state = self.state
-        name = judgement_field_name(kq.code)
-        rationale = rationale_field_name(kq.code)
-        if not state.key_question_applies(kq):
-            layout.append(
+        ]
+        if self.state.key_question_applies(kq):
+            applicable = [p for p in kq.prompts.all() if self.state.prompt_applies(p)]
+            left = len(self.state.unanswered_prompts(kq))
+            items.append(
                 Markup(
                     format_html(
-                        '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} '
-                        "{}</strong>"
-                        '</p><p class="govuk-body">Not applicable to this case: it applies '
-                        "only "
+                        '<p class="govuk-body app-muted">{}</p>',
+                        f"{left} of {len(applicable)} prompt{'s' if len(applicable) != 1 else ''} "
+                        "still to answer"
+                        if left
+                        else "Every prompt that applies is answered",
+                    )
+                )
+            )
+        if kq.guidance:
+            items.append(details(f"Guidance for {kq.code}", kq.guidance))
+        return items
+
+    def _prompt(self, prompt) -> list:
+        if not self.state.prompt_applies(prompt):
+            return [
+                Markup(
+                    format_html(
+                        '<div class="govuk-inset-text"><p class="govuk-body">{} {}</p>'
+                        '<p class="govuk-body"><strong class="govuk-tag govuk-tag--grey">'
+                        "Not applicable</strong> This prompt applies only when {}; for this case "
+                        "it is recorded as not applicable.</p></div>",
+                        prompt.code,
+                        prompt.wording,
+                        prompt.applicability_text,
+                    )
+                )
+            ]
+        name = prompt_field_name(prompt.code)
+        self.prompts[name] = prompt
+        message = f"Select an answer for {prompt.code}"
+        self.fields[name] = forms.ChoiceField(
+            label=escape(f"{prompt.code} {prompt.wording}"),
+            required=False,
+            widget=forms.RadioSelect,
+            choices=[(v, PROMPT_LABELS[v]) for v in prompt.allowed_values()],
+            help_text=f"Asked because {prompt.applicability_text}" if prompt.applicability else "",
+            error_messages={"invalid_choice": message},
+        )
+        items = [Field.radios(name, legend_size=Size.SMALL, inline=True)]
+        if prompt.guidance:
+            items.append(details(f"Guidance for {prompt.code}", prompt.guidance))
+        return items
+
+    def _judgement(self, kq) -> list:
+        name = judgement_field_name(kq.code)
+        rationale = rationale_field_name(kq.code)
+        if not self.state.key_question_applies(kq):
+            return [
+                Markup(
+                    format_html(
+                        '<div class="govuk-inset-text"><p class="govuk-body"><strong>{} {}</strong>'
+                        '</p><p class="govuk-body">Not applicable to this case: it applies only '
                         "when {}.</p></div>",
                         kq.code,
                         kq.wording,
-                        kq.applicability_text.lower(),
+                        kq.applicability_text,
                     )
                 )
-            )
-            return
+            ]
         self.key_questions[name] = kq
         values = kq.allowed_values()
         self.fields[name] = forms.ChoiceField(
@@ -305,7 +399,8 @@ class StandardForm(VersionedForm):
             required=False,
             widget=forms.RadioSelect,
             choices=[(v, JUDGEMENT_LABELS[v]) for v in values],
-            help_text=f"Your judgement, from the prompts above, for this {person}.",
+            help_text=f"Your judgement, from the prompts above, for this {self.person}.",
+            error_messages={"invalid_choice": f"Select a judgement for {kq.code}"},
         )
         self.fields[rationale] = forms.CharField(
             label="Why is it not sufficient?",
@@ -313,7 +408,7 @@ class StandardForm(VersionedForm):
             widget=forms.Textarea,
             max_length=MAX_TEXT,
             error_messages={
-                "max_length": f"{kq.code}: the rationale must be {MAX_TEXT:,} characters or fewer"
+                "max_length": f"The reasons for {kq.code} must be {MAX_TEXT:,} characters or fewer"
             },
             help_text="Say what was missing or weak, so the practitioner and the lead can "
             "see the evidence behind the judgement.",
@@ -325,7 +420,7 @@ class StandardForm(VersionedForm):
             else RevealingQuestion(JUDGEMENT_LABELS[v])
             for v in values
         ]
-        layout.append(ConditionalRadios(name, *choices))
+        return [SizedRadios(name, *choices, legend_size=Size.MEDIUM)]
 
     def answers(self) -> dict:
         return {p.code: self.cleaned_data.get(name) or "" for name, p in self.prompts.items()}
@@ -344,6 +439,8 @@ class StandardForm(VersionedForm):
         for problem in problems:
             if problem.kind == "rationale":
                 self.add_error(rationale_field_name(problem.field), problem.message)
+            elif problem.kind == "prompt":
+                self.add_error(prompt_field_name(problem.field), problem.message)
             else:
                 self.add_error(judgement_field_name(problem.field), problem.message)
 

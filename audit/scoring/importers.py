@@ -29,6 +29,7 @@ from audit.models import (
     SampledCase,
     ensure_not_published,
 )
+from audit.scoring.case_facts import recorded_values, refused, rules_of, settled
 from audit.scoring.import_files import (
     COLUMNS,
     REQUIRED_COLUMNS,
@@ -36,7 +37,7 @@ from audit.scoring.import_files import (
     RowError,
     read_rows,
 )
-from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS, FOLLOW_UP_FACTS
+from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS
 from audit.scoring.selectors import case_standards, review_queryset, review_states
 from audit.scoring.services import (
     not_applicable_rows,
@@ -328,27 +329,29 @@ def _unreadable_cells(number, row) -> list[RowError]:
 
 
 def _inconsistent_facts(reviews, facts, fact_rows) -> list[RowError]:
-    """The case-facts page's rule: a follow-up to a 'yes' cannot be not applicable."""
+    """The framework version's fact rules, as on the case-facts page: answers that contradict
+    each other (or the facts already recorded) are refused, on the row that gives them; the
+    questions they rule out take the value the rules give them."""
     by_pk = {review.pk: review for review in reviews.values()}
     errors = []
     for pk, changes in facts.items():
         review = by_pk[pk]
-        for (name, answer), follow_up in FOLLOW_UP_FACTS.items():
-            given = changes.get(name, getattr(review, name))
-            then = changes.get(follow_up, getattr(review, follow_up))
-            if (
-                given == answer
-                and then == "na"
-                and ((pk, name) in fact_rows or (pk, follow_up) in fact_rows)
-            ):
-                number, crn = fact_rows.get((pk, follow_up)) or fact_rows[(pk, name)]
-                errors.append(
-                    RowError(
-                        number,
-                        "answer",
-                        f"{crn}: {name} is {answer}, so {follow_up} must be yes or no, not na.",
-                    )
-                )
+        rules = rules_of(review)
+        values = {**recorded_values(review), **changes}
+        problems = refused(rules, values)
+        for name, message in problems.items():
+            number, crn = fact_rows.get((pk, name)) or min(
+                row for (review_pk, _), row in fact_rows.items() if review_pk == pk
+            )
+            errors.append(RowError(number, "answer", f"{crn}: {message}."))
+        if not problems:
+            changes.update(
+                {
+                    name: value
+                    for name, value in settled(rules, values).items()
+                    if value != values[name]
+                }
+            )
     return errors
 
 

@@ -4,13 +4,23 @@ the page's links and its template context.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from audit.models import ReviewEvent
-from audit.scoring.forms import judgement_field_name, rationale_field_name
+from audit.scoring import held_saves
+from audit.scoring.case_facts import rules_of
+from audit.scoring.forms import (
+    fact_anchor,
+    judgement_field_name,
+    prompt_field_name,
+    rationale_field_name,
+    slug,
+)
 from audit.scoring.rules import FACTS_SECTION
-from audit.scoring.selectors import review_access
+from audit.scoring.selectors import load_review_state, review_access
 from audit.trail import trail
 
 
@@ -50,15 +60,21 @@ def standard_url(review, code):
     return reverse("audit:review_standard", args=[sampled.inspection_id, sampled.case.crn, code])
 
 
+FROM_CHECK = "?from=check"  # pages opened from Check answers go back there when saved
+
+
 def problem_href(review, problem) -> str:
+    """The control that fixes a problem, on its page opened from Check answers."""
     if problem.section == FACTS_SECTION:
-        page = review_urls(review)["facts"]
-        if problem.field in ("mappa_category", "mappa_level"):
-            return f"{page}#id_{problem.field}"
-        return f"{page}#id_{problem.field}_1"
-    page = standard_url(review, problem.section)
+        return (
+            f"{review_urls(review)['facts']}{FROM_CHECK}"
+            f"#{fact_anchor(problem.field, rules_of(review))}"
+        )
+    page = standard_url(review, problem.section) + FROM_CHECK
     if problem.kind == "rationale":
         return f"{page}#id_{rationale_field_name(problem.field)}"
+    if problem.kind == "prompt":
+        return f"{page}#id_{prompt_field_name(problem.field)}_1"
     return f"{page}#id_{judgement_field_name(problem.field)}_0"
 
 
@@ -87,10 +103,70 @@ def last_return(review):
     )
 
 
-def next_url(review, standards, current):
-    """The page after `current` (a standard code or the facts section)."""
+def next_url(review, standards, current, request=None):
+    """The page after `current` (a standard code or the facts section): Check answers for a
+    page opened from there."""
+    if request is not None and returning(request):
+        return review_urls(review)["check"]
     keys = [FACTS_SECTION] + [s.code for s in standards]
     index = keys.index(current) + 1
     if index < len(keys):
         return standard_url(review, keys[index])
     return review_urls(review)["check"]
+
+
+def returning(request) -> bool:
+    """Whether the page was opened from a "Change" link on Check answers, to go back there."""
+    return request.GET.get("from") == "check"
+
+
+def contents(standard, state) -> list[dict]:
+    """The contents list of a standard page: each key question, with what is left to do."""
+    items = []
+    for kq in standard.key_questions.all():
+        applies = state.key_question_applies(kq)
+        items.append(
+            {
+                "code": kq.code,
+                "lens": kq.get_lens_display(),
+                "anchor": slug(kq.code),
+                "applies": applies,
+                "prompts": sum(1 for p in kq.prompts.all() if state.prompt_applies(p)),
+                "unanswered": len(state.unanswered_prompts(kq)),
+                "judged": bool(state.judgements.get(kq.pk, ("", ""))[0]),
+            }
+        )
+    return items
+
+
+def form_or_held(request, review, page, form_class, kwargs, initial):
+    """The page's form: with the answers held for it after the session ended, if there are
+    any (`audit.held_saves`), else with what is saved."""
+    held = held_saves.restore(
+        user=request.user,
+        review=review,
+        page=page,
+        token=request.COOKIES.get(held_saves.COOKIE, ""),
+    )
+    if held is None:
+        return form_class(initial=initial, **kwargs), None
+    form = form_class(held_saves.as_post(held), **kwargs)
+    form.is_valid()
+    return form, held
+
+
+def with_held(request, held, response):
+    """The held-answers cookie is spent once its answers are back in their page."""
+    if held is not None and held_saves.COOKIE in request.COOKIES:
+        response.delete_cookie(held_saves.COOKIE, samesite="Lax")
+    return response
+
+
+def nothing_saved(request, review, page, standards=()):
+    """A page saved without a single answer: nothing was written, so say so, and go where the
+    button leads."""
+    if request.POST.get("action") == "draft":
+        messages.info(request, "Nothing was saved: no question on that page was answered.")
+        return redirect(review_urls(review)["tasks"])
+    standards = standards or load_review_state(review).standards
+    return redirect(next_url(review, standards, page, request))

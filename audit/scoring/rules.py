@@ -3,93 +3,28 @@ judgements the framework's rules ask for, and the problems that stop a review be
 
 These rules live here alone, so the review pages, the submit service and the scoring import all
 apply the same ones. They read nothing from the database: `audit.scoring.selectors` loads the
-review, its answers and its framework, and hands them to `ReviewState`.
+review, its answers and its framework, and hands them to `ReviewState`. The rules between the
+case facts themselves are the framework version's (`audit.scoring.case_facts`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from audit.models import (
-    CaseReview,
-    ReviewStatus,
+from audit.models import CaseReview, ReviewStatus
+from audit.scoring.case_facts import (
+    FACT_FIELDS,
+    FACT_QUESTIONS,  # noqa: F401  (the review pages read it from here)
+    FACT_RECORDED_BY,
+    blank,
+    is_asked,
+    missing,
+    missing_message,
+    recorded_values,
+    refused,
+    rules_of,
 )
 from standards.models import JudgementValue
-
-# The case facts an assessor records on the first page of a review, in page order.
-FACT_FIELDS = [
-    "rosh_screening_completed",
-    "rosh_screening_on_time",
-    "rosh_level_found",
-    "full_risk_analysis_completed",
-    "domestic_abuse_enquiries_needed",
-    "domestic_abuse_enquiries_made",
-    "domestic_abuse_reply_received",
-    "domestic_abuse_reply_sufficient",
-    "child_safeguarding_enquiries_needed",
-    "child_safeguarding_enquiries_made",
-    "child_safeguarding_reply_received",
-    "child_safeguarding_reply_sufficient",
-    "home_visit_needed",
-    "home_visit_made",
-    "mappa_category",
-    "mappa_level",
-    "management_oversight_sufficient",
-    "person_interviewed",
-]
-
-# The question each case fact answers, as asked on the case-facts page and in error messages.
-FACT_QUESTIONS = {
-    "rosh_screening_completed": "Was a RoSH screening completed?",
-    "rosh_screening_on_time": "Was the RoSH screening completed on time?",
-    "rosh_level_found": "What RoSH level did you find in the record?",
-    "full_risk_analysis_completed": "Was a full risk-of-harm analysis completed where required?",
-    "domestic_abuse_enquiries_needed": "Were domestic-abuse enquiries with the police needed?",
-    "domestic_abuse_enquiries_made": "Were domestic-abuse enquiries made with the police?",
-    "domestic_abuse_reply_received": "Was a reply received from the police?",
-    "domestic_abuse_reply_sufficient": "Was the police reply sufficient and used?",
-    "child_safeguarding_enquiries_needed": (
-        "Were child safeguarding enquiries with children's services needed?"
-    ),
-    "child_safeguarding_enquiries_made": (
-        "Were child safeguarding enquiries made with children's services?"
-    ),
-    "child_safeguarding_reply_received": "Was a reply received from children's services?",
-    "child_safeguarding_reply_sufficient": (
-        "Was the reply from children's services sufficient and used?"
-    ),
-    "home_visit_needed": "Was a home visit needed to manage the risk of harm?",
-    "home_visit_made": "Was a home visit made?",
-    "mappa_category": "MAPPA category",
-    "mappa_level": "MAPPA level",
-    "management_oversight_sufficient": "Was management oversight sufficient?",
-    "person_interviewed": "Was the person on probation interviewed for the inspection?",
-}
-
-# Facts every submitted review records, and follow-ups required by an earlier answer.
-REQUIRED_FACTS = [
-    "rosh_screening_completed",
-    "rosh_level_found",
-    "domestic_abuse_enquiries_needed",
-    "child_safeguarding_enquiries_needed",
-    "home_visit_needed",
-]
-FOLLOW_UP_FACTS = {
-    ("rosh_screening_completed", "yes"): "rosh_screening_on_time",
-    ("domestic_abuse_enquiries_needed", "yes"): "domestic_abuse_enquiries_made",
-    ("child_safeguarding_enquiries_needed", "yes"): "child_safeguarding_enquiries_made",
-    ("home_visit_needed", "yes"): "home_visit_made",
-}
-
-# Which review field records an applicability fact the case record may not hold.
-FACT_RECORDED_BY = {
-    "home_visit_needed": "home_visit_needed",
-    "domestic_abuse_enquiries_needed": "domestic_abuse_enquiries_needed",
-    "child_safeguarding_enquiries_needed": "child_safeguarding_enquiries_needed",
-    "rosh_level": "rosh_level_found",
-    "mappa_eligible": "mappa_category",
-    "full_risk_analysis_required": "full_risk_analysis_completed",
-}
 
 EDITABLE_STATUSES = (ReviewStatus.NOT_STARTED, ReviewStatus.IN_PROGRESS, ReviewStatus.RETURNED)
 
@@ -152,8 +87,8 @@ class Problem:
     """Something that stops a review being submitted, tied to the field that fixes it."""
 
     section: str  # FACTS_SECTION or a standard code
-    field: str  # a review fact field, or a key-question code
-    kind: str  # "fact", "judgement" or "rationale"
+    field: str  # a review fact field, a prompt code or a key-question code
+    kind: str  # "fact", "prompt", "judgement" or "rationale"
     message: str
 
 
@@ -167,6 +102,11 @@ class Section:
     answered: int = 0
     prompts_applicable: int = 0
     problems: list = field(default_factory=list)
+
+    @property
+    def unanswered(self) -> int:
+        """Prompts still to answer before the standard is complete."""
+        return sum(1 for problem in self.problems if problem.kind == "prompt")
 
 
 @dataclass
@@ -188,42 +128,55 @@ class ReviewState:
         return key_question.applies_to(self.facts)
 
     def fact_problems(self) -> list[Problem]:
-        review = self.review
-        missing = [name for name in REQUIRED_FACTS if _blank(getattr(review, name))]
-        for (name, answer), follow_up in FOLLOW_UP_FACTS.items():
-            if getattr(review, name) == answer and _blank(getattr(review, follow_up)):
-                missing.append(follow_up)
+        """Facts missing for submission, and recorded answers that contradict each other."""
+        values = recorded_values(self.review)
+        rules = rules_of(self.review)
+        messages = {name: missing_message(name) for name in missing(rules, values)}
         for standard in self.standards:
             for kq in standard.key_questions.all():
                 for rule in [kq.applicability] + [p.applicability for p in kq.prompts.all()]:
                     for fact in rule_facts(rule):
                         recorded_by = FACT_RECORDED_BY.get(fact)
-                        if recorded_by and self.facts.get(fact) is None:
-                            missing.append(recorded_by)
-        seen, problems = set(), []
-        for name in FACT_FIELDS:
-            if name in missing and name not in seen:
-                seen.add(name)
-                problems.append(
-                    Problem(
-                        FACTS_SECTION, name, "fact", f"Case facts: answer “{FACT_QUESTIONS[name]}”"
-                    )
-                )
-        return problems
+                        if (
+                            recorded_by
+                            and self.facts.get(fact) is None
+                            and is_asked(rules, recorded_by, values)
+                        ):
+                            messages.setdefault(recorded_by, missing_message(recorded_by))
+        messages.update(refused(rules, values))
+        return [
+            Problem(FACTS_SECTION, name, "fact", messages[name])
+            for name in FACT_FIELDS
+            if name in messages
+        ]
+
+    def unanswered_prompts(self, kq) -> list:
+        """The prompts of an applicable key question still to answer: evidence comes before the
+        judgement, so it is complete only when each prompt that applies is answered (a key
+        question judged not applicable needs none)."""
+        if not self.key_question_applies(kq):
+            return []
+        if self.judgements.get(kq.pk, ("", ""))[0] == JudgementValue.NOT_APPLICABLE:
+            return []
+        return [
+            p for p in kq.prompts.all() if self.prompt_applies(p) and not self.answers.get(p.pk)
+        ]
 
     def judgement_problems(self, standard) -> list[Problem]:
+        """What stops the standard being complete: unanswered prompts, then the judgement."""
         problems = []
         for kq in standard.key_questions.all():
             if not self.key_question_applies(kq):
                 continue
+            problems += [
+                Problem(standard.code, prompt.code, "prompt", f"Select an answer for {prompt.code}")
+                for prompt in self.unanswered_prompts(kq)
+            ]
             value, rationale = self.judgements.get(kq.pk, ("", ""))
             if not value:
                 problems.append(
                     Problem(
-                        standard.code,
-                        kq.code,
-                        "judgement",
-                        f"{kq.code}: select a judgement for “{kq.wording}”",
+                        standard.code, kq.code, "judgement", f"Select a judgement for {kq.code}"
                     )
                 )
             elif value == JudgementValue.NOT_APPLICABLE and not kq.allows_not_applicable:
@@ -232,8 +185,7 @@ class ReviewState:
                         standard.code,
                         kq.code,
                         "judgement",
-                        f"{kq.code}: this key question applies to the case; select sufficient "
-                        "or not sufficient",
+                        f"{kq.code} applies to this case: select sufficient or not sufficient",
                     )
                 )
             elif value == JudgementValue.NOT_SUFFICIENT and not (rationale or "").strip():
@@ -242,7 +194,7 @@ class ReviewState:
                         standard.code,
                         kq.code,
                         "rationale",
-                        f"{kq.code}: give your reasons for judging it not sufficient",
+                        f"Give your reasons for judging {kq.code} not sufficient",
                     )
                 )
         return problems
@@ -255,7 +207,7 @@ class ReviewState:
 
     def facts_section(self) -> Section:
         problems = self.fact_problems()
-        recorded = sum(1 for name in FACT_FIELDS if not _blank(getattr(self.review, name)))
+        recorded = sum(1 for name in FACT_FIELDS if not blank(getattr(self.review, name)))
         if recorded == 0:
             status = SectionStatus.NOT_STARTED
         elif problems:
@@ -294,7 +246,3 @@ class ReviewState:
 
     def sections(self) -> list[Section]:
         return [self.facts_section()] + [self.standard_section(s) for s in self.standards]
-
-
-def _blank(value) -> bool:
-    return value is None or value == ""

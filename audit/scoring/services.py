@@ -26,6 +26,7 @@ from audit.models import (
     ReviewStatus,
     ensure_not_published,
 )
+from audit.scoring.case_facts import recorded_values, refused, rules_of, settled
 from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS
 from audit.scoring.selectors import case_standards, load_review_state
 from audit.trail import trail
@@ -146,6 +147,36 @@ def _clean_facts(facts: dict) -> dict:
     return cleaned
 
 
+def _consistent_facts(review, changes: dict) -> dict:
+    """The changes, refused if they contradict each other or the facts already recorded (the
+    framework version's fact rules), with each question they rule out given the value the rules
+    give it."""
+    if not changes:
+        return changes
+    rules = rules_of(review)
+    values = {**recorded_values(review), **changes}
+    problems = refused(rules, values)
+    if problems:
+        raise ValidationError(problems)
+    values = settled(rules, values)
+    return {
+        name: value
+        for name, value in values.items()
+        if name in changes or value != getattr(review, name)
+    }
+
+
+def nothing_given(*, facts=None, answers=None, judgements=None) -> bool:
+    """Whether a page was saved with no answer at all: such a save changes nothing."""
+    if any(value not in (None, "") for value in (facts or {}).values()):
+        return False
+    if any(value for value in (answers or {}).values()):
+        return False
+    return not any(
+        value or (rationale or "").strip() for value, rationale in (judgements or {}).values()
+    )
+
+
 def upsert_answers(items, user):
     """Write prompt answers, items being (review, prompt, value): one read, then bulk writes
     with history. Unchanged answers are left alone."""
@@ -245,11 +276,15 @@ def save_review(
     """Save one page of a review: its case facts, or one standard's answers and judgements.
 
     `answers` maps prompt codes to values and `judgements` maps key-question codes to
-    (value, rationale). Blank answers leave what is stored. Raises StaleReview (nothing
-    written) when `version` is no longer the review's version.
+    (value, rationale). Blank answers leave what is stored, and a page with no answer at all
+    changes nothing: not even the review's status. Case facts that contradict each other are
+    refused (ValidationError naming each fact). Raises StaleReview (nothing written) when
+    `version` is no longer the review's version.
     """
     _check_can_edit(review, user)
-    changes = _clean_facts(facts or {})
+    if nothing_given(facts=facts, answers=answers, judgements=judgements):
+        return review
+    changes = _consistent_facts(review, _clean_facts(facts or {}))
     if review.status == ReviewStatus.NOT_STARTED:
         changes["status"] = ReviewStatus.IN_PROGRESS
     if review.started_at is None:

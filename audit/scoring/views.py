@@ -16,28 +16,37 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.accounts.access import refuse_unless_manager
-from audit.models import CaseReview, InspectionPublished, Judgement, PromptAnswer, ReviewEvent
-from audit.scoring import services
+from audit.models import CaseReview, InspectionPublished, ReviewEvent
+from audit.scoring import held_saves, services
+from audit.scoring.case_facts import is_asked, recorded_values, rules_of
+from audit.scoring.feedback import review_feedback, reviews_with_feedback
 from audit.scoring.forms import (
     CaseFactsForm,
     ReopenForm,
     ReturnForm,
     StandardForm,
     SubmitForm,
+    fact_anchor,
     facts_initial,
     judgement_field_name,
     prompt_field_name,
     standard_initial,
 )
 from audit.scoring.pages import (
+    FROM_CHECK,
     access_or_404,
+    contents,
+    form_or_held,
     last_return,
     next_url,
+    nothing_saved,
     page_context,
     problem_href,
     record_view,
+    returning,
     review_urls,
     standard_url,
+    with_held,
 )
 from audit.scoring.rules import FACT_FIELDS, FACT_QUESTIONS, FACTS_SECTION
 from audit.scoring.selectors import (
@@ -57,6 +66,7 @@ from ui.forms import form_status
 def my_cases(request):
     reviews = list(assigned_reviews(request.user))
     states = review_states(reviews)
+    with_feedback = reviews_with_feedback(reviews)
     groups = []
     for inspection, items in groupby(reviews, key=lambda r: r.sampled_case.inspection):
         items = list(items)
@@ -70,12 +80,17 @@ def my_cases(request):
                         "review": r,
                         "url": review_urls(r)["tasks"],
                         "sections": states[r.pk].sections(),
+                        "feedback": r.pk in with_feedback,
                     }
                     for r in items
                 ],
             }
         )
-    return render(request, "audit/my_cases.html", {"groups": groups, "page_title": "My cases"})
+    return render(
+        request,
+        "audit/my_cases.html",
+        {"groups": groups, "with_feedback": len(with_feedback), "page_title": "My cases"},
+    )
 
 
 # --- the task list ------------------------------------------------------------------------------
@@ -107,6 +122,7 @@ def review_tasks(request, pk, crn):
             tasks=tasks,
             complete=complete,
             last_return=last_return(review),
+            feedback=review_feedback(review) if review.status == "moderated" else None,
             page_title=f"Review of {review.sampled_case.case.crn}",
         ),
     )
@@ -130,10 +146,10 @@ def review_facts(request, pk, crn):
         if request.method == "POST":
             messages.error(request, "This review cannot be changed now.")
         return redirect(review_urls(review)["check"])
-    status = 200
-    saved = False
+    status, saved, held = 200, False, None
+    kwargs = {"rules": rules_of(review)}
     if request.method == "POST":
-        form = CaseFactsForm(request.POST)
+        form = CaseFactsForm(request.POST, **kwargs)
         if form.is_valid():
             try:
                 services.save_review(
@@ -143,37 +159,52 @@ def review_facts(request, pk, crn):
                     facts=form.facts(),
                 )
             except services.StaleReview as stale:
-                form, status = _stale_form(CaseFactsForm, request, stale, {}), 409
+                form, status = _stale_form(CaseFactsForm, request, stale, kwargs), 409
             except (services.ReviewLocked, InspectionPublished) as locked:
                 return _refused(request, review, locked)
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+                status = 400
             else:
+                held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
+                if services.nothing_given(facts=form.facts()):
+                    return nothing_saved(request, review, FACTS_SECTION)
                 if request.POST.get("action") == "draft":
                     messages.success(request, "Case facts saved as a draft.")
                     return redirect(review_urls(review)["tasks"])
                 state = load_review_state(review)
                 problems = state.fact_problems()
                 if not problems:
-                    return redirect(next_url(review, state.standards, FACTS_SECTION))
-                form = _resaved_form(CaseFactsForm, request, review, {})
+                    return redirect(next_url(review, state.standards, FACTS_SECTION, request))
+                form = _resaved_form(CaseFactsForm, request, review, kwargs)
                 for problem in problems:
-                    form.add_error(problem.field, problem.message.split(": ", 1)[-1])
+                    form.add_error(problem.field, problem.message)
                 saved = True
         else:
             status = 400
     else:
-        form = CaseFactsForm(initial=facts_initial(review))
+        form, held = form_or_held(
+            request, review, FACTS_SECTION, CaseFactsForm, kwargs, facts_initial(review)
+        )
         record_view(request, review, "case facts")
-    return render(
+    return with_held(
         request,
-        "audit/review_facts.html",
-        page_context(
-            access,
-            form=form,
-            saved=saved,
-            last_return=last_return(review),
-            page_title=f"Case facts – {review.sampled_case.case.crn}",
+        held,
+        render(
+            request,
+            "audit/review_facts.html",
+            page_context(
+                access,
+                form=form,
+                saved=saved,
+                last_return=last_return(review),
+                held=held,
+                returning=returning(request),
+                page_title=f"Case facts – {review.sampled_case.case.crn}",
+            ),
+            status=status,
         ),
-        status=status,
     )
 
 
@@ -221,13 +252,16 @@ def _save_standard(request, review, standards, standard, kwargs):
         for message in error.messages:
             form.add_error(None, message)
         return form, 400, False
+    held_saves.saved(user=request.user, review=review, page=standard.code)
+    if services.nothing_given(answers=form.answers(), judgements=form.judgements()):
+        return nothing_saved(request, review, standard.code, standards)
     if request.POST.get("action") == "draft":
         messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
         return redirect(review_urls(review)["tasks"])
     state = load_review_state(review, standards)
     problems = state.judgement_problems(standard)
     if not problems:
-        return redirect(next_url(review, standards, standard.code))
+        return redirect(next_url(review, standards, standard.code, request))
     form = _resaved_form(StandardForm, request, review, {"standard": standard, "state": state})
     form.add_problems(problems)
     return form, 200, True
@@ -247,27 +281,43 @@ def review_standard(request, pk, crn, code):
         return redirect(review_urls(review)["check"])
     state = load_review_state(review, standards)
     kwargs = {"standard": standard, "state": state}
-    status, saved = 200, False
+    status, saved, held = 200, False, None
     if request.method == "POST":
         outcome = _save_standard(request, review, standards, standard, kwargs)
         if isinstance(outcome, HttpResponseRedirect):
             return outcome
         form, status, saved = outcome
     else:
-        form = StandardForm(initial=standard_initial(standard, state, review.version), **kwargs)
+        form, held = form_or_held(
+            request,
+            review,
+            code,
+            StandardForm,
+            kwargs,
+            standard_initial(standard, state, review.version),
+        )
         record_view(request, review, f"standard {standard.code}")
-    return render(
+    return with_held(
         request,
-        "audit/review_standard.html",
-        page_context(
-            access,
-            form=form,
-            standard=standard,
-            saved=saved,
-            last_return=last_return(review),
-            page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
+        held,
+        render(
+            request,
+            "audit/review_standard.html",
+            page_context(
+                access,
+                form=form,
+                standard=standard,
+                saved=saved,
+                last_return=last_return(review),
+                held=held,
+                number=standards.index(standard) + 1,
+                of=len(standards),
+                contents=contents(standard, state),
+                returning=returning(request),
+                page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
+            ),
+            status=status,
         ),
-        status=status,
     )
 
 
@@ -277,7 +327,11 @@ def review_standard(request, pk, crn, code):
 def _summary(review, state):
     """Rows for the check-your-answers summary lists."""
     facts = []
+    rules = rules_of(review)
+    values = recorded_values(review)
     for name in FACT_FIELDS:
+        if not is_asked(rules, name, values):
+            continue  # ruled out by the answers before it, so not asked
         field = CaseReview._meta.get_field(name)
         value = getattr(review, name)
         label = dict(field.choices).get(value, "") if value not in (None, "") else ""
@@ -288,8 +342,7 @@ def _summary(review, state):
                 "question": FACT_QUESTIONS[name],
                 "answer": label or "Not answered",
                 "missing": not label,
-                "href": f"{review_urls(review)['facts']}#id_{name}"
-                + ("" if name.startswith("mappa") else "_1"),
+                "href": f"{review_urls(review)['facts']}{FROM_CHECK}#{fact_anchor(name, rules)}",
             }
         )
     prompt_labels = dict(PromptValue.choices)
@@ -309,7 +362,7 @@ def _summary(review, state):
                         if applies
                         else "Not applicable to this case",
                         "missing": applies and not value,
-                        "href": f"{page}#id_{prompt_field_name(prompt.code)}_1",
+                        "href": f"{page}{FROM_CHECK}#id_{prompt_field_name(prompt.code)}_1",
                         "editable": applies,
                     }
                 )
@@ -324,12 +377,45 @@ def _summary(review, state):
                     "rationale": rationale,
                     "missing": applies and not value,
                     "judgement": True,
-                    "href": f"{page}#id_{judgement_field_name(kq.code)}_0",
+                    "href": f"{page}{FROM_CHECK}#id_{judgement_field_name(kq.code)}_0",
                     "editable": applies,
                 }
             )
         standards.append({"standard": standard, "rows": rows})
     return facts, standards
+
+
+def _gaps(review, state, problems) -> list[dict]:
+    """What is still to do, per section, for the top of Check answers: counts and a link to
+    the first gap of each section."""
+    titles = {
+        FACTS_SECTION: "Case facts",
+        **{s.code: f"{s.code} {s.title}" for s in state.standards},
+    }
+    gaps = []
+    for key, items in groupby(problems, key=lambda p: p.section):
+        items = list(items)
+        kinds = [p.kind for p in items]
+        parts = []
+        for kind, one, many in (
+            ("fact", "answer", "answers"),
+            ("prompt", "prompt unanswered", "prompts unanswered"),
+            ("judgement", "key question not judged", "key questions not judged"),
+            ("rationale", "reason missing", "reasons missing"),
+        ):
+            count = kinds.count(kind)
+            if count:
+                parts.append(f"{count} {one if count == 1 else many}")
+        gaps.append(
+            {
+                "key": key,
+                "title": titles.get(key, key),
+                "text": ", ".join(parts),
+                "count": len(items),
+                "href": problem_href(review, items[0]),
+            }
+        )
+    return gaps
 
 
 @require_http_methods(["GET", "POST"])
@@ -377,6 +463,10 @@ def review_check(request, pk, crn):
     if error:
         error_links.insert(0, ("#submit", error))
     outstanding = state.problems() if not problems else problems
+    gaps = _gaps(review, state, outstanding) if access.can_edit else []
+    by_section = {gap["key"]: gap for gap in gaps}
+    for block in standards:
+        block["gap"] = by_section.get(block["standard"].code)
     return render(
         request,
         "audit/review_check.html",
@@ -387,7 +477,10 @@ def review_check(request, pk, crn):
             standards=standards,
             error_links=error_links,
             outstanding=outstanding,
+            gaps=gaps,
+            facts_gap=by_section.get(FACTS_SECTION),
             last_return=last_return(review),
+            feedback=review_feedback(review) if review.status == "moderated" else None,
             events=ReviewEvent.objects.filter(review=review).select_related("actor"),
             page_title=f"Check your answers – {crn}",
         ),
@@ -448,90 +541,3 @@ def review_reopen(request, pk, crn):
         done="Review of {crn} reopened.",
         title="Reopen the review",
     )
-
-
-# --- history ------------------------------------------------------------------------------------
-
-
-def _fact_label(name, value):
-    if value in (None, ""):
-        return "Not answered"
-    return str(dict(CaseReview._meta.get_field(name).choices).get(value, value))
-
-
-@require_safe
-def review_history(request, pk, crn):
-    """Every change to the case facts, answers and judgements: who, when, old and new."""
-    access = access_or_404(request, pk, crn)
-    review = access.review
-    changes = []
-    records = list(
-        CaseReview.history.filter(id=review.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    for old, new in zip(records, records[1:]):
-        for name in FACT_FIELDS + ["status"]:
-            before, after = getattr(old, name), getattr(new, name)
-            if before != after:
-                changes.append(
-                    {
-                        "at": new.history_date,
-                        "who": new.history_user,
-                        "question": "Status" if name == "status" else FACT_QUESTIONS[name],
-                        "old": _fact_label(name, before),
-                        "new": _fact_label(name, after),
-                    }
-                )
-    prompt_labels = dict(PromptValue.choices)
-    changes += _answer_changes(
-        PromptAnswer.history.filter(review_id=review.pk).select_related("history_user", "prompt"),
-        question=lambda r: f"{r.prompt.code} {r.prompt.wording}",
-        show=lambda r: prompt_labels.get(r.value, r.value),
-    )
-    judgement_labels = dict(JudgementValue.choices)
-    changes += _answer_changes(
-        Judgement.history.filter(review_id=review.pk).select_related(
-            "history_user", "key_question"
-        ),
-        question=lambda r: f"{r.key_question.code} {r.key_question.wording}",
-        show=lambda r: (
-            judgement_labels.get(r.value, r.value) + (f" – “{r.rationale}”" if r.rationale else "")
-        ),
-    )
-    changes.sort(key=lambda c: c["at"], reverse=True)
-    record_view(request, review, "history")
-    return render(
-        request,
-        "audit/review_history.html",
-        page_context(
-            access,
-            changes=changes,
-            events=ReviewEvent.objects.filter(review=review)
-            .select_related("actor")
-            .order_by("-created_at", "-pk"),
-            page_title=f"History – {crn}",
-        ),
-    )
-
-
-def _answer_changes(records, *, question, show):
-    changes = []
-    records = sorted(records, key=lambda r: (r.id, r.history_date, r.history_id))
-    for _, items in groupby(records, key=lambda r: r.id):
-        previous = None
-        for record in items:
-            new = "Deleted" if record.history_type == "-" else show(record)
-            old = show(previous) if previous is not None else "Not answered"
-            if previous is None or old != new:
-                changes.append(
-                    {
-                        "at": record.history_date,
-                        "who": record.history_user,
-                        "question": question(record),
-                        "old": old,
-                        "new": new,
-                    }
-                )
-            previous = record
-    return changes

@@ -182,6 +182,8 @@ NOT_SUFFICIENT_REASONS = [
 
 
 def _demo_facts(case, rng) -> dict:
+    """Case facts as an assessor might record them, consistent with the framework's fact rules
+    (no RoSH screening, so no level or timeliness; no enquiries, so no reply)."""
     medium_or_above = case.rosh_level in ("medium", "high", "very_high")
     found = case.rosh_level if rng.random() < 0.9 else rng.choice(["low", "medium", "high"])
     home_visit = (case.domestic_abuse_history or case.child_safeguarding_concerns) and (
@@ -193,25 +195,39 @@ def _demo_facts(case, rng) -> dict:
             return "na"
         return "yes" if rng.random() < rate else "no"
 
+    def reply(enquiries_made, received_rate, sufficient_rate):
+        if enquiries_made != "yes":
+            return "na", "na"
+        roll = rng.random()
+        received = "yes" if roll < received_rate else "no"
+        return received, ("yes" if roll < sufficient_rate else "no") if received == "yes" else "na"
+
     da_made = made(case.domestic_abuse_history, 0.78)
     cs_made = made(case.child_safeguarding_concerns, 0.7)
+    screened = "yes" if rng.random() < 0.95 else "no"
+    on_time = "yes" if rng.random() < 0.8 else "no"
+    analysed = ("yes" if rng.random() < 0.75 else "no") if medium_or_above else "na"
+    if found in ("medium", "high", "very_high") and analysed == "na":
+        analysed = "yes"  # the level found calls for a full analysis
+    elif found == "low":
+        analysed = "na"
+    if screened == "no" or found == "not_screened":
+        screened, on_time, found, analysed = "no", "na", "not_screened", ""
+    da_received, da_sufficient = reply(da_made, 0.85, 0.7)
+    cs_received, cs_sufficient = reply(cs_made, 0.8, 0.65)
     return {
-        "rosh_screening_completed": "yes" if rng.random() < 0.95 else "no",
-        "rosh_screening_on_time": "yes" if rng.random() < 0.8 else "no",
+        "rosh_screening_completed": screened,
+        "rosh_screening_on_time": on_time,
         "rosh_level_found": found,
-        "full_risk_analysis_completed": (
-            ("yes" if rng.random() < 0.75 else "no") if medium_or_above else "na"
-        ),
+        "full_risk_analysis_completed": analysed,
         "domestic_abuse_enquiries_needed": "yes" if case.domestic_abuse_history else "no",
         "domestic_abuse_enquiries_made": da_made,
-        "domestic_abuse_reply_received": (
-            ("yes" if rng.random() < 0.85 else "no") if da_made == "yes" else "na"
-        ),
+        "domestic_abuse_reply_received": da_received,
+        "domestic_abuse_reply_sufficient": da_sufficient,
         "child_safeguarding_enquiries_needed": "yes" if case.child_safeguarding_concerns else "no",
         "child_safeguarding_enquiries_made": cs_made,
-        "child_safeguarding_reply_received": (
-            ("yes" if rng.random() < 0.8 else "no") if cs_made == "yes" else "na"
-        ),
+        "child_safeguarding_reply_received": cs_received,
+        "child_safeguarding_reply_sufficient": cs_sufficient,
         "home_visit_needed": "yes" if home_visit else "no",
         "home_visit_made": made(home_visit, 0.6),
         "mappa_category": case.mappa_category,

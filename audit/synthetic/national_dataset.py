@@ -933,6 +933,9 @@ def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
         else LEVELS[min(3, max(0, LEVELS.index(rosh) + rng.choice((-1, 1))))]
     )
     full_required = found != "low"
+    full = yes(q) if full_required else "na"
+    if screened == "no":  # the fact rules: no screening, so no level and no full analysis
+        found, full, full_required = "not_screened", "", None
     da_needed = "yes" if da else ("yes" if rng.random() < 0.05 else "no")
     cs_needed = "yes" if child else ("yes" if rng.random() < 0.05 else "no")
     da_made = yes(q) if da_needed == "yes" else "na"
@@ -952,7 +955,7 @@ def _case_facts(rng, q, rosh, mappa, mappa_level, da, child, sentence, gender):
         screened,
         yes(q) if screened == "yes" else "na",
         found,
-        yes(q) if full_required else "na",
+        full,
         da_needed,
         da_made,
         da_received,

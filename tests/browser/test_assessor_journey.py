@@ -59,18 +59,32 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
     expect(summary).to_be_focused()
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(
-        summary.get_by_role("link", name="Case facts: answer “Was a RoSH screening completed?”")
+        summary.get_by_role("link", name="Select whether a RoSH screening was completed")
     ).to_be_visible()
+    expect(page.get_by_role("heading", name="Still to answer")).to_be_visible()
     axe(page, "check-answers-errors")
     assert review_of(inspection, CRN).status == ReviewStatus.NOT_STARTED
 
-    # Its first link leads to the question on the case-facts page.
+    # Its first link leads to the question on the case-facts page, opened from Check answers.
     press_enter_on(page, summary.get_by_role("link").first)
-    assert page.url.endswith("/facts/#id_rosh_screening_completed_1")
-    expect(page.locator("#id_rosh_screening_completed_1")).to_be_in_viewport()
+    assert page.url.endswith("/facts/?from=check#id_rosh_screening_completed_0")
+    expect(page.locator("#id_rosh_screening_completed_0")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Save and return to check answers")).to_be_visible()
     axe(page, "case-facts")
+    # From the task list instead, the pages follow one another.
+    press_enter_on(
+        page, page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=CRN)
+    )
+    press_enter_on(page, page.get_by_role("link", name="Case facts"))
+    # Follow-up questions show only once the answer they follow is given.
+    on_time = page.locator('input[name="rosh_screening_on_time"]').first
+    expect(on_time).to_be_hidden()
     for name, value in COMPLETE_FACTS.items():
-        choose(page, name, value)
+        if page.locator(f'input[name="{name}"][value="{value}"]').is_visible():
+            choose(page, name, value)
+    expect(on_time).to_be_visible()
+    expect(page.locator('input[name="home_visit_made"]').first).to_be_hidden()
+    axe(page, "case-facts-answered")
     save_and_continue(page)
 
     # 2.1 Assessment: the rationale is revealed only for "not sufficient".
@@ -97,14 +111,8 @@ def test_assessor_scores_a_case_with_the_keyboard_only(page, axe, hmip_2018, mak
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
-    reasons = summary.get_by_role(
-        "link", name="2.1.2: give your reasons for judging it not sufficient"
-    )
-    judgement = summary.get_by_role(
-        "link",
-        name="2.1.3: select a judgement for “Does "
-        "assessment focus sufficiently on keeping other people safe?”",
-    )
+    reasons = summary.get_by_role("link", name="Give your reasons for judging 2.1.2 not sufficient")
+    judgement = summary.get_by_role("link", name="Select a judgement for 2.1.3")
     expect(reasons).to_be_visible()
     expect(judgement).to_be_visible()
     expect(page.locator("#id_kq_2_1_1_rationale")).to_have_value(

@@ -56,6 +56,8 @@ login                             GET    200  302  302  302  302  302  302  | 30
 login                             POST   200  302  302  302  302  302  302  | 302  302  302  302
 logout                            GET    in   405  405  405  405  405  405  | 405  405  405  405
 logout                            POST   in   in   in   in   in   in   in   | in   in   in   in
+session_extend                    GET    in   405  405  405  405  405  405  | 405  405  405  405
+session_extend                    POST   in   200  200  200  200  200  200  | 200  200  200  200
 standards:framework               GET    in   200  200  200  200  200  200  | 200  200  200  200
 
 # Caseloads and samples: leads and managers, within their providers.
@@ -498,6 +500,7 @@ def test_only_staff_reach_the_django_admin(client, world):
 NOT_A_CHANGE = {  # accept POST, but change nothing of an inspection, review, sample or caseload
     "login": "signs the user in",
     "logout": "signs the user out",
+    "session_extend": "keeps the user signed in (the timeout warning)",
 }
 
 

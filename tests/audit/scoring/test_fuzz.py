@@ -235,7 +235,7 @@ def test_a_rationale_with_control_characters_is_refused_with_a_clear_message(cli
         ("Missed\x00 the risk", "Remove the null character from this answer"),
         ("Missed\x1b[31m the risk", "Remove a control character (U+001B) from this text"),
         ("Missed \u202ethe risk", "Remove a control character (U+202E) from this text"),
-        ("x" * 5001, "2.1.2: the rationale must be 5,000 characters or fewer"),
+        ("x" * 5001, "The reasons for 2.1.2 must be 5,000 characters or fewer"),
     ]:
         response = client.post(
             url, {"version": version, "kq_2_1_2": "not_sufficient", "kq_2_1_2_rationale": rationale}

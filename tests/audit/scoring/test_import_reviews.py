@@ -315,16 +315,38 @@ def test_upload_page(client, setup, hmip_2018):
     assert client.post(confirm, {"upload": token}).status_code == 404
 
 
-def test_a_follow_up_to_yes_cannot_be_not_applicable(setup):
+def test_case_facts_that_contradict_each_other_are_refused_by_the_framework_rules(setup):
     rows = [
         ["X000001", "home_visit_needed", "yes", "", ""],
         ["X000001", "home_visit_made", "na", "", ""],
         ["X000002", "home_visit_made", "na", "", ""],
+        ["X000003", "rosh_screening_completed", "no", "", ""],
+        ["X000003", "rosh_screening_on_time", "yes", "", ""],
     ]
     with pytest.raises(ImportFailed) as failed:
         import_file(inspection=setup["inspection"], content=csv_bytes(rows))
     assert [str(e) for e in failed.value.errors] == [
-        "Row 3, answer: X000001: home_visit_needed is yes, so home_visit_made must be yes or no, "
-        "not na."
+        "Row 3, answer: X000001: A home visit was needed, so select whether a home visit was made.",
+        "Row 6, answer: X000003: No RoSH screening was completed, so do not answer whether the "
+        "RoSH screening was completed on time.",
     ]
     nothing_written(setup["inspection"])
+
+
+def test_imported_facts_that_rule_out_a_question_give_it_its_value(setup):
+    import_file(
+        inspection=setup["inspection"],
+        content=csv_bytes(
+            [
+                ["X000001", "rosh_screening_completed", "no", "", ""],
+                ["X000001", "domestic_abuse_enquiries_needed", "no", "", ""],
+            ]
+        ),
+    )
+    review = review_of(setup["inspection"], "X000001")
+    assert (
+        review.rosh_level_found,
+        review.rosh_screening_on_time,
+        review.domestic_abuse_enquiries_made,
+        review.domestic_abuse_reply_received,
+    ) == ("not_screened", "na", "na", "na")

@@ -142,7 +142,7 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert response.status_code == 200
     html = response.content.decode()
     assert "govuk-error-summary" in html
-    assert "2.1.3: give your reasons for judging it not sufficient" in html
+    assert "Give your reasons for judging 2.1.3 not sufficient" in html
     assert "#id_kq_2_1_3_rationale" in html
     assert "Your answers have been saved" in html
     review = CaseReview.objects.get(sampled_case__case__crn="W000001")
@@ -182,9 +182,12 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     assert response.status_code == 200
     html = response.content.decode()
     assert "There is a problem" in html
-    assert "2.1.3: give your reasons for judging it not sufficient" in html
-    assert "2.2.2: select a judgement" in html
-    assert review_url("review_standard", inspection, "W000001", "2.2") + "#id_kq_2_2_2_0" in html
+    assert "Give your reasons for judging 2.1.3 not sufficient" in html
+    assert "Select a judgement for 2.2.2" in html
+    assert (
+        review_url("review_standard", inspection, "W000001", "2.2") + "?from=check#id_kq_2_2_2_0"
+        in html
+    )
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.IN_PROGRESS
 
     # Complete both, then submit.

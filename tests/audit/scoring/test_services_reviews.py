@@ -143,15 +143,19 @@ def test_submission_lists_every_missing_answer(setup, hmip_2018):
     with pytest.raises(services.ReviewIncomplete) as refused:
         services.submit_review(review=review, version=review.version, user=setup["assessor"])
     messages = [p.message for p in refused.value.problems]
-    assert "Case facts: answer “Was the RoSH screening completed on time?”" in messages
-    assert "Case facts: answer “What RoSH level did you find in the record?”" in messages
-    assert "Case facts: answer “Were domestic-abuse enquiries made with the police?”" in messages
-    assert "Case facts: answer “Was a home visit needed to manage the risk of harm?”" in messages
-    assert "2.1.2: give your reasons for judging it not sufficient" in messages
-    assert any(m.startswith("2.1.3: select a judgement") for m in messages)
-    assert any(m.startswith("2.4.3: select a judgement") for m in messages)
-    assert not any(m.startswith("2.1.1") for m in messages)
+    assert "Select whether the RoSH screening was completed on time" in messages
+    assert "Select the RoSH level you found in the record" in messages
+    assert "Select whether domestic abuse enquiries were made with the police" in messages
+    assert "Select whether a home visit was needed to manage the risk of harm" in messages
+    assert "Give your reasons for judging 2.1.2 not sufficient" in messages
+    assert "Select a judgement for 2.1.3" in messages
+    assert "Select a judgement for 2.4.3" in messages
+    assert not any("2.1.1" in m for m in messages)
     assert len([p for p in refused.value.problems if p.kind == "judgement"]) == 10
+    # Evidence before judgement: every prompt of the other standards is still to answer.
+    unanswered = [p.field for p in refused.value.problems if p.kind == "prompt"]
+    assert "2.2.1.a" in unanswered and "Select an answer for 2.2.1.a" in messages
+    assert not any(code.startswith("2.1.") for code in unanswered)
     assert CaseReview.objects.get(pk=review.pk).status == ReviewStatus.IN_PROGRESS
     assert not ReviewEvent.objects.exists()
 
@@ -166,7 +170,7 @@ def test_home_visit_fact_is_needed_because_a_prompt_depends_on_it(setup, hmip_20
         review=review,
         version=review.version,
         user=setup["assessor"],
-        facts={"home_visit_needed": "", "home_visit_made": ""},
+        facts={"home_visit_needed": "", "home_visit_made": "", "person_interviewed": "yes"},
     )
     problems = load_review_state(review).problems()
     assert [(p.section, p.field) for p in problems] == [("facts", "home_visit_needed")]
