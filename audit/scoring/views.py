@@ -138,6 +138,42 @@ def _refused(request, review, error):
     return redirect(review_urls(review)["check"])
 
 
+def _save_facts(request, review, kwargs):
+    """Save the case facts: a redirect onwards, or (form, status, saved) to show again."""
+    form = CaseFactsForm(request.POST, **kwargs)
+    if not form.is_valid():
+        return form, 400, False
+    try:
+        services.save_review(
+            review=review,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            facts=form.facts(),
+        )
+    except services.StaleReview as stale:
+        return _stale_form(CaseFactsForm, request, stale, kwargs), 409, False
+    except (services.ReviewLocked, InspectionPublished) as locked:
+        return _refused(request, review, locked)
+    except ValidationError as error:
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+        return form, 400, False
+    held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
+    if services.nothing_given(facts=form.facts()):
+        return nothing_saved(request, review, FACTS_SECTION)
+    if request.POST.get("action") == "draft":
+        messages.success(request, "Case facts saved as a draft.")
+        return redirect(review_urls(review)["tasks"])
+    state = load_review_state(review)
+    problems = state.fact_problems()
+    if not problems:
+        return redirect(next_url(review, state.standards, FACTS_SECTION, request))
+    form = _resaved_form(CaseFactsForm, request, review, kwargs)
+    for problem in problems:
+        form.add_error(problem.field, problem.message)
+    return form, 200, True
+
+
 @require_http_methods(["GET", "POST"])
 def review_facts(request, pk, crn):
     access = access_or_404(request, pk, crn)
@@ -149,40 +185,10 @@ def review_facts(request, pk, crn):
     status, saved, held = 200, False, None
     kwargs = {"rules": rules_of(review)}
     if request.method == "POST":
-        form = CaseFactsForm(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                services.save_review(
-                    review=review,
-                    version=form.cleaned_data["version"],
-                    user=request.user,
-                    facts=form.facts(),
-                )
-            except services.StaleReview as stale:
-                form, status = _stale_form(CaseFactsForm, request, stale, kwargs), 409
-            except (services.ReviewLocked, InspectionPublished) as locked:
-                return _refused(request, review, locked)
-            except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
-                status = 400
-            else:
-                held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
-                if services.nothing_given(facts=form.facts()):
-                    return nothing_saved(request, review, FACTS_SECTION)
-                if request.POST.get("action") == "draft":
-                    messages.success(request, "Case facts saved as a draft.")
-                    return redirect(review_urls(review)["tasks"])
-                state = load_review_state(review)
-                problems = state.fact_problems()
-                if not problems:
-                    return redirect(next_url(review, state.standards, FACTS_SECTION, request))
-                form = _resaved_form(CaseFactsForm, request, review, kwargs)
-                for problem in problems:
-                    form.add_error(problem.field, problem.message)
-                saved = True
-        else:
-            status = 400
+        outcome = _save_facts(request, review, kwargs)
+        if isinstance(outcome, HttpResponseRedirect):
+            return outcome
+        form, status, saved = outcome
     else:
         form, held = form_or_held(
             request, review, FACTS_SECTION, CaseFactsForm, kwargs, facts_initial(review)
@@ -418,6 +424,28 @@ def _gaps(review, state, problems) -> list[dict]:
     return gaps
 
 
+def _check_answers(access, state, problems, error) -> dict:
+    """What the check-answers page shows: the answers by section and every gap left."""
+    review = access.review
+    facts, standards = _summary(review, state)
+    error_links = [(problem_href(review, p), p.message) for p in problems]
+    if error:
+        error_links.insert(0, ("#submit", error))
+    outstanding = state.problems() if not problems else problems
+    gaps = _gaps(review, state, outstanding) if access.can_edit else []
+    by_section = {gap["key"]: gap for gap in gaps}
+    for block in standards:
+        block["gap"] = by_section.get(block["standard"].code)
+    return {
+        "facts": facts,
+        "standards": standards,
+        "error_links": error_links,
+        "outstanding": outstanding,
+        "gaps": gaps,
+        "facts_gap": by_section.get(FACTS_SECTION),
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def review_check(request, pk, crn):
     access = access_or_404(request, pk, crn)
@@ -456,29 +484,15 @@ def review_check(request, pk, crn):
                 return redirect(review_urls(review)["tasks"])
         else:
             status = 400
-    facts, standards = _summary(review, state)
     if request.method == "GET":
         record_view(request, review, "check answers")
-    error_links = [(problem_href(review, p), p.message) for p in problems]
-    if error:
-        error_links.insert(0, ("#submit", error))
-    outstanding = state.problems() if not problems else problems
-    gaps = _gaps(review, state, outstanding) if access.can_edit else []
-    by_section = {gap["key"]: gap for gap in gaps}
-    for block in standards:
-        block["gap"] = by_section.get(block["standard"].code)
     return render(
         request,
         "audit/review_check.html",
         page_context(
             access,
             form=form,
-            facts=facts,
-            standards=standards,
-            error_links=error_links,
-            outstanding=outstanding,
-            gaps=gaps,
-            facts_gap=by_section.get(FACTS_SECTION),
+            **_check_answers(access, state, problems, error),
             last_return=last_return(review),
             feedback=review_feedback(review) if review.status == "moderated" else None,
             events=ReviewEvent.objects.filter(review=review).select_related("actor"),
