@@ -19,7 +19,12 @@ from audit.inspections import services
 from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
 from audit.inspections.selectors import assessor_choices
 from audit.models import InspectionPublished, ReviewStatus
-from audit.scoring.selectors import inspection_reviews, review_states, scoring_started
+from audit.scoring.selectors import (
+    inspection_reviews,
+    review_states,
+    review_status_counts,
+    scoring_started,
+)
 from cases.models import Provider, Sample
 from cases.selectors import provider_ids_visible_to
 from ui.forms import form_status
@@ -172,7 +177,7 @@ def inspection_edit(request, pk):
 @require_safe
 def inspection_detail(request, pk):
     inspection = _inspection_or_404(request, pk)
-    by_status = dict(inspection_reviews(inspection).values_list("status").annotate(n=Count("pk")))
+    by_status = review_status_counts(inspection)
     statuses = [(label, by_status.get(value, 0)) for value, label in ReviewStatus.choices]
     per_provider = (
         inspection.sampled_cases.values("provider__code", "provider__name")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from audit.accounts.access import can_manage_inspection
 from audit.accounts.roles import SCORE_REVIEWS, may
@@ -166,6 +166,17 @@ def inspection_reviews(inspection) -> QuerySet:
         review_queryset()
         .filter(sampled_case__inspection=inspection)
         .order_by("sampled_case__case__crn")
+    )
+
+
+def review_status_counts(inspection) -> dict[str, int]:
+    """Reviews of the inspection per status, grouped in the database. The ordering is cleared:
+    an ORDER BY column would otherwise join the GROUP BY and split the groups."""
+    return dict(
+        CaseReview.objects.filter(sampled_case__inspection=inspection)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
 
 
