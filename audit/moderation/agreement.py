@@ -7,6 +7,10 @@ Only pairs where both readers judged the key question sufficient or not sufficie
 statistics. A pair where exactly one reader said "not applicable" is an applicability
 disagreement, counted and shown separately; a pair where both said "not applicable" agrees but
 carries no information about the quality judgement.
+
+Kappa on a handful of pairs swings widely with a single judgement, so below MIN_PAIRS_TO_JUDGE
+pairs it is shown with its count but labelled "too few pairs to judge" rather than weak or not:
+with 20 pairs one changed judgement still moves kappa by about 0.1, with fewer by much more.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from standards.models import JudgementValue
 
 WEAK_AGREEMENT_BELOW = 0.6
 WEAK_AGREEMENT_LABEL = "weak agreement"
+MIN_PAIRS_TO_JUDGE = 20
+TOO_FEW_PAIRS_LABEL = "too few pairs to judge"
 NOT_DEFINED = "n/a"
 
 YES = JudgementValue.SUFFICIENT
@@ -75,8 +81,17 @@ class Agreement:
         return None if self.observed is None else float(self.observed) * 100
 
     @property
+    def too_few_pairs(self) -> bool:
+        """Some pairs, but fewer than the documented minimum for judging agreement."""
+        return 0 < self.pairs < MIN_PAIRS_TO_JUDGE
+
+    @property
     def weak(self) -> bool:
-        return self.kappa is not None and self.kappa < Fraction(WEAK_AGREEMENT_BELOW)
+        return (
+            not self.too_few_pairs
+            and self.kappa is not None
+            and self.kappa < Fraction(WEAK_AGREEMENT_BELOW)
+        )
 
     @property
     def kappa_display(self) -> str:
@@ -88,6 +103,8 @@ class Agreement:
 
     @property
     def flag(self) -> str:
+        if self.too_few_pairs:
+            return TOO_FEW_PAIRS_LABEL
         return WEAK_AGREEMENT_LABEL if self.weak else ""
 
 

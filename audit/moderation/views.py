@@ -18,7 +18,7 @@ from audit.accounts.access import MayNotChange, inspection_to_manage_or_404, man
 from audit.accounts.roles import READ_SECOND, may
 from audit.inspections import lifecycle
 from audit.models import InspectionStatus, ModerationRead
-from audit.moderation.agreement import agreement_table
+from audit.moderation.agreement import MIN_PAIRS_TO_JUDGE, agreement_table
 from audit.moderation.forms import (
     AssignModeratorForm,
     ChooseReviewForm,
@@ -107,6 +107,7 @@ def _inspection_context(inspection, **forms):
         "blockers": lifecycle.blockers(inspection),
         "can_reopen": inspection.status == InspectionStatus.MODERATION,
         "weak_below": "0.6",
+        "min_pairs": MIN_PAIRS_TO_JUDGE,
     }
     context["draw_form"] = forms.get("draw_form") or DrawSampleForm()
     context["choose_form"] = forms.get("choose_form") or ChooseReviewForm(inspection=inspection)
@@ -420,7 +421,7 @@ AGREEMENT_CSV_HEADER = [
     "both_not_sufficient",
     "percentage_agreement",
     "kappa",
-    "weak_agreement",
+    "agreement_flag",
     "applicability_disagreements",
 ]
 
@@ -450,7 +451,7 @@ def agreement_csv(request, pk):
                 counts.both_not_sufficient,
                 "" if result.percentage is None else f"{result.percentage:.1f}",
                 result.kappa_display,
-                "yes" if result.weak else "no",
+                result.flag,
                 counts.applicability_disagreements,
             ]
         )

@@ -4,7 +4,12 @@ from fractions import Fraction
 
 import pytest
 
-from audit.moderation.agreement import PairCounts, agreement, agreement_table
+from audit.moderation.agreement import (
+    MIN_PAIRS_TO_JUDGE,
+    PairCounts,
+    agreement,
+    agreement_table,
+)
 from tests.audit.moderation_support import (
     NA,
     N,
@@ -68,6 +73,38 @@ def test_agreement_no_better_than_chance_gives_kappa_zero():
     assert result.kappa == 0
     assert result.kappa_display == "0.000"
     assert result.weak
+
+
+def test_below_the_minimum_pairs_kappa_is_shown_but_not_judged():
+    # 19 pairs agreeing no better than chance: kappa is a number, but too few pairs to call weak.
+    few = agreement(
+        PairCounts(
+            both_sufficient=5,
+            first_sufficient_second_not=5,
+            first_not_second_sufficient=5,
+            both_not_sufficient=4,
+        )
+    )
+    assert few.pairs == MIN_PAIRS_TO_JUDGE - 1 == 19
+    assert few.kappa_display != "n/a"
+    assert few.too_few_pairs and not few.weak
+    assert few.flag == "too few pairs to judge"
+    enough = agreement(
+        PairCounts(
+            both_sufficient=5,
+            first_sufficient_second_not=5,
+            first_not_second_sufficient=5,
+            both_not_sufficient=5,
+        )
+    )
+    assert enough.pairs == MIN_PAIRS_TO_JUDGE
+    assert not enough.too_few_pairs and enough.weak
+    assert enough.flag == "weak agreement"
+
+
+def test_no_pairs_is_not_too_few_but_nothing():
+    result = agreement(PairCounts())
+    assert not result.too_few_pairs and not result.weak and result.flag == ""
 
 
 def test_systematic_disagreement_gives_negative_kappa():
