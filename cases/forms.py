@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ui.forms import BaseForm
+from ui.forms import BaseForm, GovDateField
 
 from .sampling import CONFIDENCE_LEVELS
 
@@ -38,21 +37,6 @@ class ProviderChoiceField(forms.ModelChoiceField):
 class ProviderMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, provider):
         return f"{provider.name} ({provider.code})"
-
-
-class DateField(DateInputField):
-    """A GOV.UK date input whose errors say what to fix."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.error_messages["required"] = f"Enter the {kwargs.get('label', 'date').lower()}"
-        self.error_messages["incomplete"] = self.error_messages["required"]
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError:
-            raise ValidationError(f"{self.label} must be a real date", code="invalid") from None
 
 
 class CaseloadUploadForm(BaseForm):
@@ -104,12 +88,14 @@ class SampleForm(BaseForm):
         help_text="The caseload of each provider chosen and of the units beneath it.",
         error_messages={"required": "Choose at least one provider"},
     )
-    window_start = DateField(
+    window_start = GovDateField(
         label="Window start",
+        name="window start date",
         help_text="The first start or release date eligible, for example 1 1 2026.",
     )
-    window_end = DateField(
+    window_end = GovDateField(
         label="Window end",
+        name="window end date",
         help_text="The last start or release date eligible, for example 30 6 2026.",
     )
     confidence = forms.TypedChoiceField(

@@ -1,10 +1,14 @@
 """The GOV.UK form bases every app's forms build on, and the layout pieces they share
 (lowest layer, so all apps can use it)."""
 
+import datetime
+
 from crispy_forms.layout import LayoutObject
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.html import format_html
 
@@ -172,3 +176,43 @@ class GovForm(ErrorLinksMixin, BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.disable_csrf = True  # the page's own form tag carries the token
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+class GovDateField(DateInputField):
+    """A GOV.UK date input with one error per date, naming it: "Enter the period end date",
+    "The period end date must include a month", "Enter a real period end date". An impossible
+    date (31 February) or a year that is not four digits is not a real date."""
+
+    def __init__(self, *, name=None, **kwargs):
+        super().__init__(**kwargs)
+        self.date_name = name or str(kwargs.get("label", "date")).lower()
+
+    def clean(self, value):
+        if self.disabled and not isinstance(value, (list, tuple)):
+            value = self.widget.decompress(value)
+        parts = [str(part or "").strip() for part in list(value or ())[:3]]
+        parts += [""] * (3 - len(parts))
+        if not any(parts):
+            if self.required:
+                raise ValidationError(f"Enter the {self.date_name}", code="required")
+            return None
+        missing = [unit for unit, part in zip(DATE_PARTS, parts, strict=True) if not part]
+        if missing:
+            raise ValidationError(
+                f"{self.date_name[:1].upper()}{self.date_name[1:]} must include a "
+                f"{' and '.join(missing)}",
+                code="incomplete",
+            )
+        day, month, year = parts
+        try:
+            if not all(part.isdecimal() for part in parts) or len(year) != 4:
+                raise ValueError(year)
+            out = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"Enter a real {self.date_name}", code="invalid") from None
+        self.validate(out)
+        self.run_validators(out)
+        return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.contrib.auth import get_user_model
@@ -12,7 +11,7 @@ from audit.accounts.roles import Role
 from cases.selectors import visible_providers
 from standards.models import Framework
 from standards.selectors import frameworks_for_inspection
-from ui.forms import GovForm, Markup
+from ui.forms import GovDateField, GovForm, Markup
 
 
 class FrameworkChoiceField(forms.ModelChoiceField):
@@ -51,11 +50,15 @@ class InspectionForm(GovForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one provider to inspect"},
     )
-    period_start = DateInputField(
-        label="Start of the period inspected", help_text="For example, 1 1 2026"
+    period_start = GovDateField(
+        label="Start of the period inspected",
+        name="period start date",
+        help_text="For example, 1 1 2026",
     )
-    period_end = DateInputField(
-        label="End of the period inspected", help_text="For example, 30 6 2026"
+    period_end = GovDateField(
+        label="End of the period inspected",
+        name="period end date",
+        help_text="For example, 30 6 2026",
     )
     team = UserChoiceField(
         label="Team",

@@ -453,7 +453,7 @@ def test_draw_validation(client, lead, caseload):
     no_date = client.post(
         reverse("cases:sample_new"), sample_post(window_start_0="31", window_start_1="2")
     )
-    assert "Window start must be a real date" in no_date.content.decode()
+    assert "Enter a real window start date" in no_date.content.decode()
     assert Sample.objects.count() == 0
 
 

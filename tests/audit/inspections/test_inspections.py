@@ -170,6 +170,21 @@ def test_lead_creates_an_inspection_with_clear_errors(client, hmip_2018, make_us
     assert 'href="#id_framework_1"' in html
     assert "The end of the period must be on or after its start" in html
     assert not Inspection.objects.exists()
+    impossible = client.post(
+        reverse("audit:inspection_create"),
+        {
+            "title": "Audit",
+            "period_start_0": "31",
+            "period_start_1": "2",
+            "period_start_2": "2026",
+            "period_end_0": "",
+            "period_end_1": "6",
+            "period_end_2": "2026",
+        },
+    ).content.decode()
+    assert "Enter a real period start date" in impossible
+    assert "Period end date must include a day" in impossible
+    assert "out of range" not in impossible and "Enter the day, month and year" not in impossible
 
 
 def test_sample_page_offers_only_samples_the_lead_can_see(client, hmip_2018, make_user):
