@@ -6,10 +6,9 @@ from crispy_forms_gds.layout import Size
 from django import forms
 from django.db.models import Q
 
-from cases.forms import DateField
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
 from standards.rating import Rating
-from ui.forms import BaseForm
+from ui.forms import BaseForm, GovDateField
 
 ANY = [("", "Any")]
 CASE = "review__sampled_case__case__"
@@ -75,12 +74,12 @@ class LeagueFilterForm(BaseForm):
     submit_label = "Show league table"
 
     framework = forms.ChoiceField(label="Framework version")
-    period_start = DateField(
+    period_start = GovDateField(
         label="Inspections ending on or after",
         required=False,
         help_text="For example, 1 4 2025. Leave blank for every inspection.",
     )
-    period_end = DateField(
+    period_end = GovDateField(
         label="Inspections ending on or before",
         required=False,
         help_text="For example, 31 3 2026",
