@@ -292,7 +292,11 @@ def test_staged_uploads_default_to_a_private_folder_of_the_project(
 
     default = Path(base.CASELOAD_UPLOAD_DIR)
     assert default == base.BASE_DIR / "var" / "uploads"
-    assert not default.is_relative_to(tempfile.gettempdir())
+    # Not the shared temporary folder (the project itself may sit under it, as in a CI clone).
+    assert default.is_relative_to(base.BASE_DIR)
+    assert not default.is_relative_to(tempfile.gettempdir()) or base.BASE_DIR.is_relative_to(
+        tempfile.gettempdir()
+    )
     # A folder that exists with wider access is narrowed before a file goes in.
     folder = tmp_path / "project-var" / "uploads"
     folder.mkdir(parents=True, mode=0o755)
