@@ -23,6 +23,7 @@ from audit.models import (
     SampledCase,
     ensure_not_published,
 )
+from audit.scoring.fieldwork import count_reviews_of
 from audit.scoring.pairs import unresolved_disagreement_count
 from audit.trail import trail
 
@@ -185,13 +186,16 @@ def _move(inspection: Inspection, *, to: str, by, require: str, refusal: str) ->
 
 @transaction.atomic
 def start_fieldwork(*, inspection: Inspection, by) -> Inspection:
-    return _move(
+    """From planning to fieldwork; from now on its submitted reviews count in the roll-up."""
+    moved = _move(
         inspection,
         to=InspectionStatus.FIELDWORK,
         by=by,
         require=InspectionStatus.PLANNING,
         refusal="Fieldwork can only start from planning",
     )
+    count_reviews_of(moved)
+    return moved
 
 
 @transaction.atomic
