@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from audit.inspections import step_views
 from audit.inspections import views as inspections
 from audit.scoring import history
 from audit.scoring import import_views as review_import
@@ -16,6 +17,16 @@ urlpatterns = [
         "inspections/<int:pk>/sample/",
         inspections.inspection_add_sample,
         name="inspection_add_sample",
+    ),
+    path(
+        "inspections/<int:pk>/start-fieldwork/",
+        step_views.start_fieldwork,
+        name="inspection_start_fieldwork",
+    ),
+    path(
+        "inspections/<int:pk>/start-moderation/",
+        step_views.start_moderation,
+        name="inspection_start_moderation",
     ),
     path("inspections/<int:pk>/assign/", inspections.inspection_assign, name="inspection_assign"),
     path(

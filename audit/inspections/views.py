@@ -18,6 +18,7 @@ from audit.accounts.roles import CREATE_INSPECTIONS, may
 from audit.inspections import services
 from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
 from audit.inspections.selectors import assessor_choices
+from audit.inspections.steps import inspection_steps
 from audit.models import InspectionPublished, ReviewStatus
 from audit.scoring.selectors import (
     inspection_reviews,
@@ -177,6 +178,7 @@ def inspection_edit(request, pk):
 @require_safe
 def inspection_detail(request, pk):
     inspection = _inspection_or_404(request, pk)
+    can_manage = can_manage_inspection(request.user, inspection)
     by_status = review_status_counts(inspection)
     statuses = [(label, by_status.get(value, 0)) for value, label in ReviewStatus.choices]
     per_provider = (
@@ -200,7 +202,8 @@ def inspection_detail(request, pk):
             "statuses": statuses,
             "total": sum(by_status.values()),
             "per_provider": per_provider,
-            "can_manage": can_manage_inspection(request.user, inspection),
+            "can_manage": can_manage,
+            "steps": inspection_steps(inspection, manage=can_manage),
             "scoring_started": scoring_started(inspection),
             "page_title": str(inspection),
         },

@@ -88,6 +88,10 @@ audit:inspection_edit             GET    in   404  403  200  403  200  403  | 40
 audit:inspection_edit             POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_add_sample       GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_add_sample       POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_start_fieldwork GET    in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_start_fieldwork POST   in   404  403  400  403  400  403  | 404  404  404  404
+audit:inspection_start_moderation GET   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_start_moderation POST  in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_assign           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_assign           POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 405  405  405  405
@@ -612,6 +616,16 @@ def _in_status(world, status) -> dict:
     return {}
 
 
+def _ready_for_moderation(world) -> dict:
+    """Fieldwork with every review submitted: ready for moderation."""
+    from audit.models import CaseReview, ReviewStatus
+
+    CaseReview.objects.filter(sampled_case__inspection=world.a.inspection).update(
+        status=ReviewStatus.SUBMITTED
+    )
+    return _in_status(world, "fieldwork")
+
+
 def _chosen_for_moderation(world):
     from audit.models import ModerationRead
 
@@ -712,6 +726,16 @@ WRITES = {
     ),
     "audit:inspection_add_sample": WriteCheck(
         "lead", SEE_THE_INSPECTION, changes=(Change("add a sample", _new_sample),)
+    ),
+    "audit:inspection_start_fieldwork": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("start fieldwork", lambda w, c: _in_status(w, "planning")),),
+    ),
+    "audit:inspection_start_moderation": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("start moderation", lambda w, c: _ready_for_moderation(w)),),
     ),
     "audit:inspection_assign": WriteCheck(
         "lead",
