@@ -75,7 +75,7 @@ def _plan(inspection, manage, providers: int) -> Step:
 
 def _sample(inspection, manage, progress) -> Step:
     open_to_cases = inspection.status in (InspectionStatus.PLANNING, InspectionStatus.FIELDWORK)
-    url = _url("audit:inspection_add_sample", inspection, manage and open_to_cases)
+    url = _url("audit:inspection_draw_sample", inspection, manage and open_to_cases)
     if progress["sampled"]:
         return Step(
             "sample", "Draw a sample", COMPLETED, _plural(progress["sampled"], "case"), url=url

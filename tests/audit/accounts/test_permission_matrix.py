@@ -88,12 +88,18 @@ audit:inspection_edit             GET    in   404  403  200  403  200  403  | 40
 audit:inspection_edit             POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_add_sample       GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_add_sample       POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_draw_sample      GET    in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_draw_sample      POST   in   404  403  400  403  400  403  | 404  404  404  404
+audit:inspection_draw_sample_confirm GET in  405  405  405  405  405  405  | 405  405  405  405
+audit:inspection_draw_sample_confirm POST in 404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_start_fieldwork GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_start_fieldwork POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_start_moderation GET   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_start_moderation POST  in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_assign           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_assign           POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_share            GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:inspection_share            POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 405  405  405  405
 audit:inspection_unassign         POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           GET    in   404  403  200  403  200  403  | 404  404  404  404
@@ -616,6 +622,22 @@ def _in_status(world, status) -> dict:
     return {}
 
 
+def _inspection_sample_form(world, client):
+    from tests.factories import CaseFactory
+
+    CaseFactory(provider=world.a.pdu, crn="XA0097")
+    return {
+        "providers": [world.a.pdu.code],
+        **_date("window_start", 1, 1, 2026),
+        **_date("window_end", 30, 6, 2026),
+        "confidence": "95",
+        "margin": "5",
+        "size": "1",
+        "seed": "7",
+        "accept_smaller": "on",
+    }
+
+
 def _ready_for_moderation(world) -> dict:
     """Fieldwork with every review submitted: ready for moderation."""
     from audit.models import CaseReview, ReviewStatus
@@ -727,6 +749,15 @@ WRITES = {
     "audit:inspection_add_sample": WriteCheck(
         "lead", SEE_THE_INSPECTION, changes=(Change("add a sample", _new_sample),)
     ),
+    "audit:inspection_draw_sample": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("check the caseload", _inspection_sample_form, writes=False),),
+        done="200",
+    ),
+    "audit:inspection_draw_sample_confirm": WriteCheck(
+        "lead", SEE_THE_INSPECTION, changes=(Change("draw", _inspection_sample_form),)
+    ),
     "audit:inspection_start_fieldwork": WriteCheck(
         "lead",
         SEE_THE_INSPECTION,
@@ -746,6 +777,19 @@ WRITES = {
                 lambda w, c: {
                     "cases": [str(_review(w).sampled_case_id)],
                     "assessor": w.a.users[Role.ASSESSOR].pk,
+                },
+            ),
+        ),
+    ),
+    "audit:inspection_share": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(
+            Change(
+                "share",
+                lambda w, c: {
+                    "cases": [str(_review(w).sampled_case_id)],
+                    "assessors": [w.a.users[Role.ASSESSOR].pk],
                 },
             ),
         ),
