@@ -75,5 +75,7 @@ def test_out_of_scope_pdfs_start_no_job(national, client, make_user):
     url = reverse("reports:provider_download", args=["N-NPS", "report", "pdf"])
     assert client.get(url).status_code == 404
     client.force_login(make_user(Role.ASSESSOR, providers=[Provider.objects.get(code="E-CRC")]))
-    assert client.get(reverse("reports:national_download", args=["report", "pdf"])).status_code == 404
+    assert (
+        client.get(reverse("reports:national_download", args=["report", "pdf"])).status_code == 404
+    )
     assert not Job.objects.exists()

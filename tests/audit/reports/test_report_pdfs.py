@@ -49,9 +49,11 @@ def pdf_text(response) -> str:
 def test_inspection_report_pdf_has_the_ratings_explained(national, client, admin_user):
     client.force_login(admin_user)
     inspection = Inspection.objects.get(title="National round")
-    text = pdf_text(pdf_response(client, 
+    text = pdf_text(
+        pdf_response(
+            client,
             reverse("reports:inspection_download", args=[inspection.id, "report", "pdf"])
-            + "?provider=N-NPS"
+            + "?provider=N-NPS",
         )
     )
     assert "National round" in text and "North NPS" in text
@@ -66,17 +68,23 @@ def test_inspection_report_pdf_has_the_ratings_explained(national, client, admin
 def test_provisional_inspection_pdf_says_so(national, client, admin_user):
     client.force_login(admin_user)
     pending = Inspection.objects.get(title="West fieldwork")
-    text = pdf_text(pdf_response(client, reverse("reports:inspection_download", args=[pending.id, "report", "pdf"]))
+    text = pdf_text(
+        pdf_response(
+            client, reverse("reports:inspection_download", args=[pending.id, "report", "pdf"])
+        )
     )
     assert "Provisional: this inspection has not been published" in text
 
 
 def test_provider_and_national_pdfs(national, client, admin_user):
     client.force_login(admin_user)
-    text = pdf_text(pdf_response(client, reverse("reports:provider_download", args=["E-CRC", "report", "pdf"]))
+    text = pdf_text(
+        pdf_response(client, reverse("reports:provider_download", args=["E-CRC", "report", "pdf"]))
     )
     assert "East CRC" in text and "National round" in text and "Inadequate" in text
-    text = pdf_text(pdf_response(client, reverse("reports:national_download", args=["report", "pdf"])))
+    text = pdf_text(
+        pdf_response(client, reverse("reports:national_download", args=["report", "pdf"]))
+    )
     assert "Of 3 providers: 1 Outstanding, 1 Good, 0 Requires improvement, 1 Inadequate." in text
     assert "4 of 9 provider-standard pairs are rated below Good" in text
     assert "16 of 20 (80%)" in text and "40.0" in text
@@ -97,5 +105,7 @@ def test_pdf_only_of_a_whole_report_and_only_in_scope(national, client, admin_us
         ).status_code
         == 404
     )
-    text = pdf_text(pdf_response(client, reverse("reports:national_download", args=["report", "pdf"])))
+    text = pdf_text(
+        pdf_response(client, reverse("reports:national_download", args=["report", "pdf"]))
+    )
     assert "North NPS" not in text and "East CRC" in text
