@@ -30,7 +30,13 @@ def shoot(page, name):
     """The page at 1,280 and 320 px into docs/screenshots; neither scrolls sideways."""
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 900})
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+            " > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' +"
+            " e.id + ' ' + Math.round(e.getBoundingClientRect().right))"
+        )
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            wide,
             f"{name} scrolls sideways at {width}px"
         )
         page.screenshot(path=str(DOCS / f"{name}-{width}.png"))
@@ -121,7 +127,8 @@ def test_a_lead_runs_an_inspection_from_its_page(page, axe, sign_in, hmip_2018, 
 
     # Assign: select all, share evenly between the two assessors.
     step(page, "Assign cases").click()
-    page.locator("#select-all input").check()
+    page.locator("#checkboxes-all").check(force=True)  # MoJ multi-select: "Select all"
+    expect(page.get_by_label("Select L", exact=False).first).to_be_checked()
     page.get_by_label("Asha Assessor").check()
     page.get_by_label("Ben Assessor").check()
     page.get_by_role("button", name="Share selected cases evenly").click()
