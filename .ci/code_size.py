@@ -22,11 +22,6 @@ SYNTHETIC = "the synthetic-data generators are being rebuilt on one shared case 
 ROLLUP_STORAGE = "the roll-up's storage and its readers are being rewritten as maintained counts"
 TO_SPLIT = "not split yet: one long sequence of steps, to be cut at its seams"
 ALLOWED = {
-    "audit/synthetic/demo.py": SYNTHETIC,
-    "audit/synthetic/demo.py:load_inspection": SYNTHETIC,
-    "audit/synthetic/demo.py:load_moderation": SYNTHETIC,
-    "audit/synthetic/demo.py:_load_previous_inspection": SYNTHETIC,
-    "audit/synthetic/demo.py:load_trail_demo": SYNTHETIC,
     "audit/synthetic/national_dataset.py": SYNTHETIC,
     "audit/synthetic/national_dataset.py:_people": SYNTHETIC,
     "audit/synthetic/national_dataset.py:build_national_dataset": SYNTHETIC,
