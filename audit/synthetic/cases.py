@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from standards.models import KeyQuestion, Prompt, RatedBy
+
 SUFFICIENT, NOT_SUFFICIENT, NA = "sufficient", "not_sufficient", "na"
 
 SENTENCES = (
@@ -285,3 +287,19 @@ def second_read(rng: random.Random, value: str, rationales: list[str]) -> tuple[
     if value != NA and rng.random() < 0.12:
         second = NOT_SUFFICIENT if value == SUFFICIENT else SUFFICIENT
     return second, rng.choice(rationales) if second == NOT_SUFFICIENT else ""
+
+
+def framework_questions(framework) -> tuple[list, dict]:
+    """The key questions of the framework's standards rated from case data (with their
+    standards, in order), and each one's prompts in order, as `plan` takes them."""
+    key_questions = list(
+        KeyQuestion.objects.filter(
+            standard__framework=framework, standard__rated_by=RatedBy.CASE_DATA
+        )
+        .select_related("standard")
+        .order_by("standard__order", "order")
+    )
+    prompts = {kq.pk: [] for kq in key_questions}
+    for prompt in Prompt.objects.filter(key_question__in=key_questions).order_by("order", "code"):
+        prompts[prompt.key_question_id].append(prompt)
+    return key_questions, prompts

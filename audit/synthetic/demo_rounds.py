@@ -33,7 +33,7 @@ from audit.models import (
 )
 from audit.synthetic import cases as synthetic
 from cases.models import Case, Provider, ProviderType
-from standards.models import KeyQuestion, Prompt, RatedBy
+from standards.models import RatedBy
 from standards.rating import Rating
 
 UNIFICATION = datetime.date(2021, 6, 26)
@@ -198,22 +198,6 @@ def demo_judged_ratings(inspection, providers, lead):
             )
 
 
-def _questions(framework):
-    """The key questions of the standards rated from case data (with their standards), and
-    each one's prompts in order."""
-    key_questions = list(
-        KeyQuestion.objects.filter(
-            standard__framework=framework, standard__rated_by=RatedBy.CASE_DATA
-        )
-        .select_related("standard")
-        .order_by("standard__order", "order")
-    )
-    prompts = {kq.pk: [] for kq in key_questions}
-    for prompt in Prompt.objects.filter(key_question__in=key_questions).order_by("order", "code"):
-        prompts[prompt.key_question_id].append(prompt)
-    return key_questions, prompts
-
-
 def _round_cases(round_, providers, rng) -> list[Case]:
     """The sampled cases of each provider, started in the months before the period ends."""
     first_start = round_.period[0] - datetime.timedelta(days=90)
@@ -237,7 +221,7 @@ def _round_cases(round_, providers, rng) -> list[Case]:
 
 def _score(round_, reviews, cases, framework, rng):
     """Every key question and prompt of each review, from the shared generator."""
-    key_questions, prompts = _questions(framework)
+    key_questions, prompts = synthetic.framework_questions(framework)
     lenses = {kq.pk: kq.lens for kq in key_questions}
     judgements, answers = [], []
     for review, case, applicability in reviews:
