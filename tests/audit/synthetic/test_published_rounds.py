@@ -2,6 +2,7 @@
 compares kinds of provider, and a region audited PDU by PDU within one year."""
 
 import pytest
+from django.urls import reverse
 
 from audit.models import Inspection, InspectionStatus, Judgement, RollupCount, User
 from audit.reports.national import NationalPictureReport
@@ -69,3 +70,13 @@ def test_loading_again_changes_nothing(rounds, hmip_2021):
     counts = (Inspection.objects.count(), Judgement.objects.count())
     assert load_published_rounds(hmip_2021) == rounds
     assert (Inspection.objects.count(), Judgement.objects.count()) == counts
+
+
+def test_the_managers_national_picture_page_shows_the_gaps(rounds, client):
+    client.force_login(User.objects.get(username="manager"))
+    response = client.get(reverse("reports:national"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Gaps between kinds of provider" in html
+    assert "Only one kind of provider has a published inspection" not in html
+    assert "NPS Midlands division" in html and "Staffordshire and West Midlands CRC" in html
