@@ -143,7 +143,7 @@ NORTH_EAST_ROUNDS = [
             (datetime.date(2025, 7, 1), datetime.date(2025, 9, 30)),
         ),
         (datetime.date(2025, 5, 14), datetime.date(2025, 8, 20), datetime.date(2025, 11, 26)),
-        ("R1", "R2", "R3"),
+        ("Q1", "Q2", "Q3"),
         (3101, 3102, 3103),
         (0.58, 0.78, 0.7),
     )
