@@ -97,11 +97,11 @@ audit:inspection_start_fieldwork POST   in   404  403  400  403  400  403  | 404
 audit:inspection_start_moderation GET   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_start_moderation POST  in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_assign           GET    in   404  403  200  403  200  403  | 404  404  404  404
-audit:inspection_assign           POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_assign           POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_share            GET    in   405  405  405  405  405  405  | 405  405  405  405
 audit:inspection_share            POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 405  405  405  405
-audit:inspection_unassign         POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_unassign         POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_import           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:review_import_job           GET    in   404  403  200  403  404  403  | 404  404  404  404
