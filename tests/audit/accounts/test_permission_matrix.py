@@ -75,6 +75,8 @@ cases:caseload_job                GET    in   403  403  403  200  404  403  | 40
 cases:sample_list                 GET    in   403  403  200  200  200  200  | 403  403  200  200
 cases:sample_new                  GET    in   403  403  200  403  200  200  | 403  403  200  403
 cases:sample_new                  POST   in   403  403  400  403  400  400  | 403  403  400  403
+cases:sample_draw                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+cases:sample_draw                 POST   in   403  403  400  403  400  400  | 403  403  400  403
 cases:sample_detail               GET    in   403  403  200  200  200  200  | 403  403  404  404
 cases:sample_csv                  GET    in   403  403  200  200  200  200  | 403  403  404  404
 
@@ -662,6 +664,19 @@ SEE_ITS_INSPECTION = {"onlooker": "404", "moderator": "404", "manager": "404"}
 # The lead's moderation steps: a 403 to those who see the inspection, a 404 to the manager.
 LEAD_OF_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "404"}
 
+
+def _sample_choice(world, client):
+    return {
+        "providers": [world.a.pdu.code],
+        **_date("window_start", 1, 1, 2020),
+        **_date("window_end", 31, 12, 2026),
+        "confidence": "95",
+        "margin": "5",
+        "size": "1",
+        "seed": "7",
+    }
+
+
 FACTS = Change(
     "facts",
     lambda w, c: {"version": _review(w).version, "rosh_screening_completed": "no"},
@@ -699,21 +714,11 @@ WRITES = {
     "cases:sample_new": WriteCheck(
         "lead",
         {"manager": "403"},
-        changes=(
-            Change(
-                "draw",
-                lambda w, c: {
-                    "providers": [w.a.pdu.code],
-                    **_date("window_start", 1, 1, 2020),
-                    **_date("window_end", 31, 12, 2026),
-                    "confidence": "95",
-                    "margin": "5",
-                    "size": "1",
-                    "seed": "7",
-                    "action": "draw",
-                },
-            ),
-        ),
+        changes=(Change("check the caseload", _sample_choice, writes=False),),
+        done="200",
+    ),
+    "cases:sample_draw": WriteCheck(
+        "lead", {"manager": "403"}, changes=(Change("draw", _sample_choice),)
     ),
     "audit:inspection_create": WriteCheck(
         "lead",
