@@ -207,7 +207,8 @@ def test_a_prompt_is_added_with_a_rule_built_from_choices(admin_client, draft):
     preview = admin_client.post(preview_url + url[url.index("?") :], data)
     assert preview.status_code == 200
     html = preview.content.decode()
-    assert "Asked when the RoSH level is medium, high or very high" in html
+    read_back = "<strong>The rule reads:</strong> Asked when the RoSH level is medium, high or"
+    assert read_back in html
     # Saving from the preview posts to the editor itself; each URL of its own takes POST only.
     base = reverse("admin:standards_framework_editor", args=[draft.pk])
     assert f'action="{base}?add=prompt' in html
