@@ -28,6 +28,16 @@ class FrameworkAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/editor/", view(admin_views.editor), name="standards_framework_editor"),
             path(
+                "<int:pk>/editor/preview/",
+                view(admin_views.editor_preview),
+                name="standards_framework_editor_preview",
+            ),
+            path(
+                "<int:pk>/editor/move/",
+                view(admin_views.editor_move),
+                name="standards_framework_editor_move",
+            ),
+            path(
                 "<int:pk>/publish/", view(admin_views.publish), name="standards_framework_publish"
             ),
             path("<int:pk>/export/", view(admin_views.export), name="standards_framework_export"),

@@ -75,6 +75,8 @@ cases:caseload_job                GET    in   403  403  403  200  404  403  | 40
 cases:sample_list                 GET    in   403  403  200  200  200  200  | 403  403  200  200
 cases:sample_new                  GET    in   403  403  200  403  200  200  | 403  403  200  403
 cases:sample_new                  POST   in   403  403  400  403  400  400  | 403  403  400  403
+cases:sample_draw                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+cases:sample_draw                 POST   in   403  403  400  403  400  400  | 403  403  400  403
 cases:sample_detail               GET    in   403  403  200  200  200  200  | 403  403  404  404
 cases:sample_csv                  GET    in   403  403  200  200  200  200  | 403  403  404  404
 
@@ -106,8 +108,12 @@ audit:my_cases                    GET    in   200  200  200  200  200  200  | 20
 audit:review_tasks                GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_facts                GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_facts                POST   in   400  404  400  404  400  404  | 404  404  404  404
+audit:review_facts_draft          GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:review_facts_draft          POST   in   400  404  400  404  400  404  | 404  404  404  404
 audit:review_standard             GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_standard             POST   in   400  404  400  404  400  404  | 404  404  404  404
+audit:review_standard_draft       GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:review_standard_draft       POST   in   400  404  400  404  400  404  | 404  404  404  404
 audit:review_check                GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_check                POST   in   400  404  400  404  400  404  | 404  404  404  404
 audit:review_return               GET    in   403  404  200  404  200  404  | 404  404  404  404
@@ -240,12 +246,15 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         elif key == "code":
             code = {
                 "audit:review_standard": "2.1",
+                "audit:review_standard_draft": "2.1",
                 "moderation:resolve": "2.1.2",
                 "standards:framework": world.framework.code,
             }.get(name, a.pdu.code)
             kwargs[key] = (
                 code
-                if exists or name in ("audit:review_standard", "moderation:resolve")
+                if exists
+                or name
+                in ("audit:review_standard", "audit:review_standard_draft", "moderation:resolve")
                 else "NO-SUCH"
             )
         elif key == "version":
@@ -664,6 +673,25 @@ SEE_ITS_INSPECTION = {"onlooker": "404", "moderator": "404", "manager": "404"}
 # The lead's moderation steps: a 403 to those who see the inspection, a 404 to the manager.
 LEAD_OF_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "404"}
 
+
+def _sample_choice(world, client):
+    return {
+        "providers": [world.a.pdu.code],
+        **_date("window_start", 1, 1, 2020),
+        **_date("window_end", 31, 12, 2026),
+        "confidence": "95",
+        "margin": "5",
+        "size": "1",
+        "seed": "7",
+    }
+
+
+FACTS = Change(
+    "facts",
+    lambda w, c: {"version": _review(w).version, "rosh_screening_completed": "no"},
+)
+ANSWERS = Change("answers", lambda w, c: {"version": _review(w).version, "p_2_1_1_a": "yes"})
+
 WRITES = {
     "cases:caseload_upload": WriteCheck(
         "manager",
@@ -699,21 +727,11 @@ WRITES = {
     "cases:sample_new": WriteCheck(
         "lead",
         {"manager": "403"},
-        changes=(
-            Change(
-                "draw",
-                lambda w, c: {
-                    "providers": [w.a.pdu.code],
-                    **_date("window_start", 1, 1, 2020),
-                    **_date("window_end", 31, 12, 2026),
-                    "confidence": "95",
-                    "margin": "5",
-                    "size": "1",
-                    "seed": "7",
-                    "action": "draw",
-                },
-            ),
-        ),
+        changes=(Change("check the caseload", _sample_choice, writes=False),),
+        done="200",
+    ),
+    "cases:sample_draw": WriteCheck(
+        "lead", {"manager": "403"}, changes=(Change("draw", _sample_choice),)
     ),
     "audit:inspection_create": WriteCheck(
         "lead",
@@ -758,30 +776,11 @@ WRITES = {
         # Deletes the staged file (cases/uploads.py), no row: nothing in the database changes.
         changes=(Change("cancel", _staged_scores, writes=False),),
     ),
-    "audit:review_facts": WriteCheck(
-        "assessor",
-        SEE_ITS_INSPECTION,
-        changes=(
-            Change(
-                "facts",
-                lambda w, c: {
-                    "version": _review(w).version,
-                    "rosh_screening_completed": "no",
-                    "action": "draft",
-                },
-            ),
-        ),
-    ),
-    "audit:review_standard": WriteCheck(
-        "assessor",
-        SEE_ITS_INSPECTION,
-        changes=(
-            Change(
-                "answers",
-                lambda w, c: {"version": _review(w).version, "p_2_1_1_a": "yes", "action": "draft"},
-            ),
-        ),
-    ),
+    # Saved, and shown again with what is left to answer on the page.
+    "audit:review_facts": WriteCheck("assessor", SEE_ITS_INSPECTION, (FACTS,), done="200"),
+    "audit:review_facts_draft": WriteCheck("assessor", SEE_ITS_INSPECTION, changes=(FACTS,)),
+    "audit:review_standard": WriteCheck("assessor", SEE_ITS_INSPECTION, (ANSWERS,), done="200"),
+    "audit:review_standard_draft": WriteCheck("assessor", SEE_ITS_INSPECTION, changes=(ANSWERS,)),
     "audit:review_check": WriteCheck(
         "assessor", SEE_ITS_INSPECTION, changes=(Change("submit", _completed_review),)
     ),
