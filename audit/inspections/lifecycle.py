@@ -207,6 +207,9 @@ def start_moderation(*, inspection: Inspection, by) -> Inspection:
 
 @transaction.atomic
 def publish(*, inspection: Inspection, by) -> Inspection:
+    """The status step alone; publishing an inspection is
+    `audit.reports.publication.publish_inspection`, which checks the overall rating and the
+    agreement between readers and records the publication, then calls this."""
     return _move(
         inspection,
         to=InspectionStatus.PUBLISHED,
@@ -235,7 +238,20 @@ TRANSITIONS = {
 }
 
 
+PUBLISH_FROM_ITS_PAGE = (
+    "Publish from the inspection's publication page: it shows what will be published and "
+    "asks for any acknowledgements first."
+)
+
+
 def advance(*, inspection: Inspection, by) -> Inspection:
-    """Move the inspection to its next status, or refuse saying why."""
+    """Move the inspection to its next status, or refuse saying why.
+
+    Publication is not one of the steps taken here: it goes through its confirmation page and
+    `audit.reports.publication.publish_inspection`, which records who published, when and with
+    what acknowledgements."""
     ensure_not_published(inspection)
-    return TRANSITIONS[next_status(inspection)](inspection=inspection, by=by)
+    target = next_status(inspection)
+    if target == InspectionStatus.PUBLISHED:
+        raise TransitionRefused(PUBLISH_FROM_ITS_PAGE)
+    return TRANSITIONS[target](inspection=inspection, by=by)
