@@ -45,7 +45,7 @@ def test_lead_publishes_as_partial_and_the_assessor_is_told(page, axe, sign_in, 
 
     sign_in(page, "leigh")
     page.goto(f"/moderation/{inspection.pk}/")
-    page.get_by_role("link", name="Publish inspection").click()
+    page.get_by_role("button", name="Publish inspection").click()
     expect(page.get_by_role("heading", name="Check before you publish")).to_be_visible()
     axe(page, "publish-check")
     at_both_widths(page, "publish-check")
