@@ -77,14 +77,14 @@ def lead_work(user) -> list[Inspection]:
 def manager_work(user):
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     published = Inspection.objects.filter(
-        status=InspectionStatus.PUBLISHED, publication__published_at__gte=since
+        status=InspectionStatus.PUBLISHED, published_at__gte=since
     )
     ids = provider_ids_visible_to(user)
     if ids is not None:
         published = published.filter(
             Q(providers__in=ids) | Q(sampled_cases__provider_id__in=ids)
         ).distinct()
-    return list(published.select_related("publication").order_by("-publication__published_at")[:20])
+    return list(published.select_related("publication").order_by("-published_at", "title")[:20])
 
 
 def work_for(user) -> dict:

@@ -62,6 +62,10 @@ def test_lead_publishes_as_partial_and_the_assessor_is_told(page, axe, sign_in, 
     expect(page.get_by_text("by Leigh Lead")).to_be_visible()
     axe(page, "published-report")
     screenshot(page, "published-report")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Your work")).to_be_visible()
+    axe(page, "home-lead")
+    at_both_widths(page, "home-lead")
     page.get_by_role("button", name="Sign out").click()
 
     notify(
@@ -79,6 +83,9 @@ def test_lead_publishes_as_partial_and_the_assessor_is_told(page, axe, sign_in, 
     at_both_widths(page, "notifications")
     page.get_by_role("button", name="Open and mark as read").click()
     page.wait_for_url("**/my-cases/")
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Your cases")).to_be_visible()
+    axe(page, "home-assessor")
     expect(header.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
 
 

@@ -57,6 +57,7 @@ def world(make_user):
         inspection.status = status
         if status == InspectionStatus.PUBLISHED:
             when = timezone.now() - timedelta(days=5 if n < 4 else 60)
+            type(inspection).objects.filter(pk=inspection.pk).update(published_at=when)
             Publication.objects.create(
                 inspection=inspection,
                 published_by=lead,
