@@ -15,7 +15,14 @@ from .models import Framework, FrameworkStatus
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["title", "version", "status", "person_label", "published_at"]
+    list_display = [
+        "title",
+        "version",
+        "status",
+        "person_label",
+        "agreement_threshold",
+        "published_at",
+    ]
     list_filter = ["status", "code"]
     search_fields = ["title", "code", "version"]
     form = NewFrameworkForm

@@ -31,4 +31,5 @@ urlpatterns = [
     path("reports/", include(("audit.reports.urls", "reports"), namespace="reports")),
     path("moderation/", include(("audit.moderation.urls", "moderation"), namespace="moderation")),
     path("trail/", include(("audit.trail.urls", "trail"), namespace="trail")),
+    path("notifications/", include("audit.notifications.urls", namespace="notifications")),
 ]

@@ -226,7 +226,9 @@ publish = _service(
         InspectionStatus.PUBLISHED,
         "An inspection can only be published from moderation",
     ),
-    "From moderation to published (and frozen), unless `publication_blockers` says why not.",
+    "The status step alone, from moderation to published (and frozen): publishing an "
+    "inspection is `audit.reports.publication.publish_inspection`, which checks the overall "
+    "rating and the agreement between readers and records the publication, then calls this.",
 )
 reopen_fieldwork = _service(
     _Transition(
@@ -244,7 +246,20 @@ TRANSITIONS = {
 }
 
 
+PUBLISH_FROM_ITS_PAGE = (
+    "Publish from the inspection's publication page: it shows what will be published and "
+    "asks for any acknowledgements first."
+)
+
+
 def advance(*, inspection: Inspection, by) -> Inspection:
-    """Move the inspection to its next status, or refuse saying why."""
+    """Move the inspection to its next status, or refuse saying why.
+
+    Publication is not one of the steps taken here: it goes through its confirmation page and
+    `audit.reports.publication.publish_inspection`, which records who published, when and with
+    what acknowledgements."""
     ensure_not_published(inspection)
-    return TRANSITIONS[next_status(inspection)](inspection=inspection, by=by)
+    target = next_status(inspection)
+    if target == InspectionStatus.PUBLISHED:
+        raise TransitionRefused(PUBLISH_FROM_ITS_PAGE)
+    return TRANSITIONS[target](inspection=inspection, by=by)

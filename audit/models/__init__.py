@@ -11,10 +11,12 @@ from audit.models.choices import (
 from audit.models.counts import STRIPES, CountKind, ReviewContribution, RollupCount
 from audit.models.inspections import Inspection, SampledCase
 from audit.models.moderation import ModerationJudgement, ModerationRead, Resolution
+from audit.models.notifications import Notification, NotificationKind
 from audit.models.published import (
     FROZEN_MODELS,
     FROZEN_WITH_INSPECTION,
     InspectionPublished,
+    Publication,
     PublishedFigures,
     ensure_not_published,
 )
@@ -47,7 +49,10 @@ __all__ = [
     "Judgement",
     "ModerationJudgement",
     "ModerationRead",
+    "Notification",
+    "NotificationKind",
     "PromptAnswer",
+    "Publication",
     "PublishedFigures",
     "Resolution",
     "ReviewEvent",

@@ -221,6 +221,14 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Case Supervision Audit"
+# The address the service is reached at, for the links in notification emails.
+SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:8000")
+
+# Notification emails (audit/notifications/; docs/operations.md, "Email"): printed to the
+# console unless EMAIL_BACKEND says otherwise; production sends them by SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-supervision-audit@localhost")
+EMAIL_SUBJECT_PREFIX = ""
 
 # Background jobs (jobs/; docs/operations.md, "Background jobs"): Django's tasks API through the
 # django-tasks backport. "database" (the default) keeps the queue in the service's own database,

@@ -58,6 +58,11 @@ logout                            GET    in   405  405  405  405  405  405  | 40
 logout                            POST   in   in   in   in   in   in   in   | in   in   in   in
 session_extend                    GET    in   405  405  405  405  405  405  | 405  405  405  405
 session_extend                    POST   in   200  200  200  200  200  200  | 200  200  200  200
+notifications:list                GET    in   200  200  200  200  200  200  | 200  200  200  200
+notifications:read                GET    in   405  405  405  405  405  405  | 405  405  405  405
+notifications:read                POST   in   404  404  404  404  404  404  | 404  404  404  404
+notifications:read_all            GET    in   405  405  405  405  405  405  | 405  405  405  405
+notifications:read_all            POST   in   302  302  302  302  302  302  | 302  302  302  302
 standards:framework               GET    in   200  200  200  200  200  200  | 200  200  200  200
 
 # Caseloads and samples: leads and managers, within their providers.
@@ -128,6 +133,9 @@ reports:index                     GET    in   404  200  200  200  200  200  | 40
 reports:inspection                GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:inspection_json           GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:inspection_download       GET    in   404  200  200  200  200  200  | 404  404  404  404
+reports:publish_check             GET    in   404  403  200  403  200  403  | 404  404  404  404
+reports:publish                   GET    in   405  405  405  405  405  405  | 405  405  405  405
+reports:publish                   POST   in   404  403  400  403  400  403  | 404  404  404  404
 reports:standard_ratings          GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      POST   in   404  404  200  404  200  403  | 404  404  404  404
@@ -161,6 +169,8 @@ moderation:resolve                GET    in   404  403  200  404  200  403  | 40
 moderation:resolve                POST   in   404  403  400  404  400  403  | 404  404  404  404
 moderation:read                   GET    in   404  200  200  404  200  404  | 404  404  404  404
 moderation:read                   POST   in   404  302  302  404  302  404  | 404  404  404  404
+moderation:read_draft             GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:read_draft             POST   in   404  302  302  404  302  404  | 404  404  404  404
 
 # Background jobs: each seen by the user who started it alone (here, side A's lead).
 jobs:detail                       GET    in   404  404  200  404  404  404  | 404  404  404  404
@@ -237,7 +247,10 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         return _job_url(name, world, exists)
     kwargs = {}
     for key in pattern.pattern.converters:
-        if key == "pk":
+        if key == "pk" and name == "notifications:read":
+            # Nobody's notification: each user's own are tested in tests/audit/notifications.
+            kwargs[key] = 987654
+        elif key == "pk":
             value = a.sample.pk if name.startswith("cases:") else a.inspection.pk
             kwargs[key] = value if exists else 987654
         elif key == "crn":
@@ -519,6 +532,8 @@ NOT_A_CHANGE = {  # accept POST, but change nothing of an inspection, review, sa
     "login": "signs the user in",
     "logout": "signs the user out",
     "session_extend": "keeps the user signed in (the timeout warning)",
+    "notifications:read": "marks one of the user's own notifications read",
+    "notifications:read_all": "marks the user's own notifications read",
 }
 
 
@@ -628,6 +643,23 @@ def _in_status(world, status) -> dict:
 
     Inspection.objects.filter(pk=world.a.inspection.pk).update(status=status)
     return {}
+
+
+def _publishable(world) -> dict:
+    """The world's inspection in moderation with its one second read complete, so nothing
+    blocks publication; the acknowledgements it may need are given."""
+    from django.utils import timezone
+
+    from audit.models import ModerationRead, Resolution
+    from audit.moderation.services import disagreements
+
+    _in_status(world, "moderation")
+    read = _chosen_for_moderation(world)
+    ModerationRead.objects.filter(pk=read.pk).update(completed_at=timezone.now())
+    for found in disagreements(world.a.inspection):
+        if found.resolution is None:
+            Resolution.objects.create(judgement=found.judgement, value="sufficient", note="Agreed.")
+    return {"partial_reason": "Rated next year.", "agreement_note": "Noted."}
 
 
 def _chosen_for_moderation(world):
@@ -806,6 +838,11 @@ WRITES = {
         {"onlooker": "403", "moderator": "404", "manager": "404"},
         changes=(Change("withdraw", _rated),),
     ),
+    "reports:publish": WriteCheck(
+        "lead",
+        {"onlooker": "403", "moderator": "403", "manager": "403"},
+        changes=(Change("publish", lambda w, c: _publishable(w)),),
+    ),
     "moderation:draw": WriteCheck(
         "lead",
         LEAD_OF_THE_INSPECTION,
@@ -855,6 +892,11 @@ WRITES = {
         "moderator",
         {"lead": "403", "onlooker": "404", "manager": "404"},
         changes=(Change("second read", _read_reopened),),
+    ),
+    "moderation:read_draft": WriteCheck(
+        "moderator",
+        {"lead": "403", "onlooker": "404", "manager": "404"},
+        changes=(Change("draft", lambda w, c: {**_read_reopened(w, c), "version": "0"}),),
     ),
 }
 
