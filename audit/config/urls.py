@@ -30,5 +30,9 @@ urlpatterns = [
     path("", include(("audit.inspections.urls", "audit"), namespace="audit")),
     path("reports/", include(("audit.reports.urls", "reports"), namespace="reports")),
     path("moderation/", include(("audit.moderation.urls", "moderation"), namespace="moderation")),
+    path(
+        "improvement/",
+        include(("audit.improvement.urls", "improvement"), namespace="improvement"),
+    ),
     path("trail/", include(("audit.trail.urls", "trail"), namespace="trail")),
 ]
