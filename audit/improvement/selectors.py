@@ -33,19 +33,22 @@ def with_overdue(queryset: QuerySet, today=None) -> QuerySet:
     )
 
 
-def published_inspections_of(provider_ref) -> QuerySet:
+def published_inspections_of(provider_ref, sampled_ref=None) -> QuerySet:
     """Published inspections that inspected the provider or sampled cases from it;
-    `provider_ref` is a provider id or an OuterRef to one."""
+    `provider_ref` is a provider id or an OuterRef to one (then `sampled_ref`, the same
+    reference seen from one query deeper)."""
+    sampled = SampledCase.objects.filter(provider=sampled_ref or provider_ref)
     return Inspection.objects.filter(status=InspectionStatus.PUBLISHED).filter(
-        Q(providers=provider_ref)
-        | Q(pk__in=SampledCase.objects.filter(provider=provider_ref).values("inspection_id"))
+        Q(providers=provider_ref) | Q(pk__in=sampled.values("inspection_id"))
     )
 
 
 def with_next_inspection(queryset: QuerySet) -> QuerySet:
     """Each action's next published inspection of its provider (`next_inspection_id`), the
     first whose period ends after that of the inspection the action starts from."""
-    later = published_inspections_of(OuterRef("provider_id")).filter(
+    later = published_inspections_of(
+        OuterRef("provider_id"), OuterRef(OuterRef("provider_id"))
+    ).filter(
         period_end__gt=OuterRef("inspection__period_end")
     )
     return queryset.annotate(
