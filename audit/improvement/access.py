@@ -59,8 +59,8 @@ def refuse_unless_may_move(user, action: ImprovementAction) -> ImprovementAction
     if not may_move(user, action):
         raise MayNotChange(
             "this action",
-            "Only its owner, or a lead or manager whose providers include "
-            f"{action.provider.name}, can change its state.",
+            "Only its owner, or a lead or manager whose providers include its provider, can "
+            "change its state.",
         )
     return action
 
@@ -68,7 +68,7 @@ def refuse_unless_may_move(user, action: ImprovementAction) -> ImprovementAction
 def refuse_unless_may_record(user, provider) -> None:
     if not (may_record(user) and provider_in_scope(user, provider.id)):
         raise MayNotChange(
-            f"the improvement actions of {provider.name}",
+            "the improvement actions of this provider",
             "Only a lead or manager whose providers include it can record an action.",
         )
 

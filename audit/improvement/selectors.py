@@ -48,9 +48,7 @@ def with_next_inspection(queryset: QuerySet) -> QuerySet:
     first whose period ends after that of the inspection the action starts from."""
     later = published_inspections_of(
         OuterRef("provider_id"), OuterRef(OuterRef("provider_id"))
-    ).filter(
-        period_end__gt=OuterRef("inspection__period_end")
-    )
+    ).filter(period_end__gt=OuterRef("inspection__period_end"))
     return queryset.annotate(
         next_inspection_id=Subquery(later.order_by("period_end", "pk").values("pk")[:1])
     )

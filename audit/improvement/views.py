@@ -41,7 +41,9 @@ from ui.forms import form_status
 
 
 def _listed(request):
-    """The actions the user may see, narrowed to one provider by ?provider=CODE."""
+    """The actions the user may see, narrowed to one provider by ?provider=CODE. Offered, like
+    the reports, to the roles that read reports (every possible owner holds one)."""
+    require_reports(request.user)
     actions = visible_actions(request.user)
     provider = None
     code = request.GET.get("provider", "")
