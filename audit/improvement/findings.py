@@ -146,8 +146,8 @@ class BeforeAfter:
             return "No figure to compare"
         if result.cannot_tell:
             return result.reason
-        direction = "up" if result.difference > 0 else "down"
-        points = f"{abs(result.difference):.0f} points {direction}" if result.difference else ""
+        direction = "Up" if result.difference > 0 else "Down"
+        points = f"{direction} {abs(result.difference):.0f} points" if result.difference else ""
         if result.significant:
             return f"{points}: larger than chance would explain (z = {result.z:.2f})"
         return f"{points or 'No change'}: within what chance would explain (z = {result.z:.2f})"

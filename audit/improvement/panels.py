@@ -9,6 +9,8 @@ already computed) through this room's selectors.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 from django.urls import reverse
 
@@ -18,16 +20,27 @@ from audit.improvement.access import may_record, provider_in_scope
 register = template.Library()
 
 
+def _user(context):
+    """The signed-in user of the page; None where a page is drawn with no request (a PDF made
+    by a background job), which then shows no panel."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 @register.inclusion_tag("improvement/_provider_actions.html", takes_context=True)
 def provider_actions(context):
     """A provider's actions and their states, on the provider's report page."""
-    user, provider = context["request"].user, context["provider"]
+    user, provider = _user(context), context.get("provider")
+    if user is None or provider is None:
+        return {"shown": False}
     actions = selectors.provider_actions(user, provider)
     return {
+        "shown": True,
         "actions": actions,
         "counts": selectors.state_counts(actions),
         "provider": provider,
-        "list_url": reverse("improvement:list") + f"?provider={provider.code}",
+        "list_url": f"{reverse('improvement:list')}?{urlencode({'provider': provider.code})}",
     }
 
 
@@ -35,8 +48,8 @@ def provider_actions(context):
 def report_actions(context):
     """On an inspection's report for one provider: the actions this inspection is the next
     published one for, before and after; and, for a lead or manager, where to record one."""
-    user, inspection, scope = context["request"].user, context["inspection"], context["scope"]
-    if scope.is_whole_inspection:
+    user, inspection, scope = _user(context), context.get("inspection"), context.get("scope")
+    if user is None or inspection is None or scope is None or scope.is_whole_inspection:
         return {"shown": False}
     compared = selectors.before_after(
         selectors.actions_compared_at(user, inspection, scope.provider_id), scope
@@ -54,5 +67,5 @@ def report_actions(context):
 @register.inclusion_tag("improvement/_home_actions.html", takes_context=True)
 def home_actions(context):
     """The signed-in user's actions that are not done, on their home page."""
-    user = context["request"].user
-    return {"actions": list(selectors.owner_actions(user)[:20]) if user.is_authenticated else []}
+    user = _user(context)
+    return {"actions": list(selectors.owner_actions(user)[:20]) if user is not None else []}

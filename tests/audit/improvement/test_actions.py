@@ -210,7 +210,7 @@ def test_the_next_published_report_shows_the_change_and_its_significance(p, clie
     html = report(client, p.manager, p.second)
     assert "20 of 50 (40%)" in html and "35 of 50 (70%)" in html
     assert "56% to 81%" in html  # the Wilson interval of 35 of 50
-    assert "30 points up: larger than chance would explain (z = 3.02)" in html
+    assert "Up 30 points: larger than chance would explain (z = 3.02)" in html
     # The report it started from compares nothing.
     assert "before and after" not in report(client, p.manager, p.first)
 
@@ -219,7 +219,7 @@ def test_a_small_change_is_within_chance(client):
     p = place(after=(24, 50))
     record(p)
     html = report(client, p.lead, p.second)
-    assert "8 points up: within what chance would explain (z = 0.81)" in html
+    assert "Up 8 points: within what chance would explain (z = 0.81)" in html
 
 
 def test_only_the_next_published_inspection_compares(p, client):
