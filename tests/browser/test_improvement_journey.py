@@ -27,7 +27,9 @@ def test_an_action_from_a_report_to_the_next_inspection(page, axe, sign_in, tran
     # The manager records an action on a finding of the spring report.
     sign_in(page, "manager")
     page.goto(f"/reports/inspections/{p.first.pk}/?provider=PDU-N")
-    page.get_by_role("link", name="Record an improvement action on a finding of this report").click()
+    page.get_by_role(
+        "link", name="Record an improvement action on a finding of this report"
+    ).click()
     page.get_by_label("Finding").select_option("kq:2.1.1")
     page.get_by_label("What will change").fill(
         "Team managers check every assessment before it is signed off."
