@@ -238,6 +238,9 @@ def test_only_the_next_published_inspection_compares(p, client):
     # The provider page links the action to where it is compared.
     action = selectors.provider_actions(p.manager, p.pdu).get()
     assert action.next_inspection_id == p.second.pk
+    client.force_login(p.manager)
+    page = client.get(reverse("reports:provider", args=["PDU-N"])).content.decode()
+    assert f"/reports/inspections/{p.second.pk}/?provider=PDU-N#improvement-actions" in page
 
 
 def test_a_provisional_next_inspection_does_not_compare(client):
