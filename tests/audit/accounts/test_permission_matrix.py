@@ -177,6 +177,17 @@ jobs:detail                       GET    in   404  404  200  404  404  404  | 40
 jobs:status                       GET    in   404  404  200  404  404  404  | 404  404  404  404
 jobs:download                     GET    in   404  404  200  404  404  404  | 404  404  404  404
 
+# Improvement actions: seen like the reports (and by their owners); recorded by leads and
+# managers of the provider, a 403 to the moderator who sees the report; moved by the owner
+# (side A's lead) or a lead or manager of the provider.
+improvement:list                  GET    in   404  200  200  200  200  200  | 404  200  200  200
+improvement:export                GET    in   404  200  200  200  200  200  | 404  200  200  200
+improvement:new                   GET    in   404  403  200  200  200  200  | 404  404  404  404
+improvement:new                   POST   in   404  403  400  400  400  400  | 404  404  404  404
+improvement:detail                GET    in   404  200  200  200  200  200  | 404  404  404  404
+improvement:state                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+improvement:state                 POST   in   404  403  400  400  400  400  | 404  404  404  404
+
 # The audit trail: admins only.
 trail:events                      GET    in   404  404  404  404  200  404  | 404  404  404  404
 trail:events_csv                  GET    in   404  404  404  404  200  404  | 404  404  404  404
@@ -250,6 +261,8 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         if key == "pk" and name == "notifications:read":
             # Nobody's notification: each user's own are tested in tests/audit/notifications.
             kwargs[key] = 987654
+        elif key == "pk" and name in ACTION_PAGES:
+            kwargs[key] = _action(world).pk if exists else 987654
         elif key == "pk":
             value = a.sample.pk if name.startswith("cases:") else a.inspection.pk
             kwargs[key] = value if exists else 987654
@@ -281,6 +294,34 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         else:
             raise AssertionError(f"{name}: no value for the URL argument {key!r}")
     return reverse(name, kwargs=kwargs)
+
+
+ACTION_PAGES = {"improvement:detail", "improvement:state"}
+
+
+def _action(world: World):
+    """Side A's improvement action, owned by its lead (made once, as the page asks for it)."""
+    import datetime
+
+    from audit.models import ImprovementAction
+
+    a = world.a
+    action, _ = ImprovementAction.objects.get_or_create(
+        provider=a.pdu,
+        inspection=a.inspection,
+        defaults={
+            "finding_kind": "kq",
+            "finding_code": "2.1.2",
+            "finding_label": "Key question 2.1.2",
+            "measure_code": "2.1.2",
+            "numerator": 0,
+            "denominator": 1,
+            "description": "Check every assessment.",
+            "owner": a.users[Role.LEAD],
+            "due_date": datetime.date(2099, 1, 1),
+        },
+    )
+    return action
 
 
 JOB_PAGES = {  # the page -> (whose job it is, the work it ran, its outcome)
@@ -573,6 +614,15 @@ def _submitted(world):
 
 def _date(prefix, day, month, year):
     return {f"{prefix}_0": str(day), f"{prefix}_1": str(month), f"{prefix}_2": str(year)}
+
+
+def _action_form(world, client):
+    return {
+        "finding": "kq:2.1.1",
+        "description": "Team managers check every assessment.",
+        "owner": str(world.a.users[Role.LEAD].pk),
+        **_date("due_date", 1, 1, 2099),
+    }
 
 
 def _caseload_file():
@@ -897,6 +947,15 @@ WRITES = {
         "moderator",
         {"lead": "403", "onlooker": "404", "manager": "404"},
         changes=(Change("draft", lambda w, c: {**_read_reopened(w, c), "version": "0"}),),
+    ),
+    # The moderator sees the report and the action, but neither records nor moves actions.
+    "improvement:new": WriteCheck(
+        "manager", {"moderator": "403"}, changes=(Change("record an action", _action_form),)
+    ),
+    "improvement:state": WriteCheck(
+        "lead",
+        {"moderator": "403"},
+        changes=(Change("move an action", lambda w, c: {"state": "done", "note": "Done."}),),
     ),
 }
 
