@@ -128,8 +128,8 @@ def _moderation(inspection, manage) -> Step:
 
 
 def publish_url(inspection) -> str:
-    """Where the lead publishes the inspection: the lifecycle section of its moderation page."""
-    return reverse("moderation:inspection", args=[inspection.pk]) + "#lifecycle"
+    """Where the lead publishes the inspection: the page that checks what will be published."""
+    return reverse("reports:publish_check", args=[inspection.pk])
 
 
 def _publish(inspection, manage) -> Step:
