@@ -130,7 +130,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 GOVUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
-STATICFILES_DIRS = [BASE_DIR / "static", ("govuk", GOVUK_FRONTEND_DIR)]
+# MoJ Frontend (the Ministry of Justice's components on GOV.UK Frontend 5): sortable tables.
+MOJ_FRONTEND_DIR = BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("govuk", GOVUK_FRONTEND_DIR),
+    ("moj", MOJ_FRONTEND_DIR),
+]
 # GOV.UK Frontend's compiled CSS asks for its fonts and images at /assets/.
 WHITENOISE_ROOT = GOVUK_FRONTEND_DIR
 STORAGES = {
@@ -236,6 +242,12 @@ else:
 # and queued again, up to JOBS_MAX_ATTEMPTS runs in all, then marked failed.
 JOBS_STALLED_AFTER = int(os.environ.get("JOBS_STALLED_AFTER", 10 * 60))  # seconds
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 2))
+# How often a worker looks for such jobs while it runs (besides when it starts).
+JOBS_RECOVER_EVERY = int(os.environ.get("JOBS_RECOVER_EVERY", 60))  # seconds
+# Files jobs make for their owners (report PDFs, jobs/files.py): a private folder of the project
+# (made 0700), and how long a file is kept.
+JOBS_OUTPUT_DIR = os.environ.get("JOBS_OUTPUT_DIR", str(BASE_DIR / "var" / "job-files"))
+JOBS_OUTPUT_MAX_AGE = int(os.environ.get("JOBS_OUTPUT_MAX_AGE", 24 * 60 * 60))  # seconds
 
 # Uploaded spreadsheets (cases/spreadsheets.py): a file past any of these is refused before it is
 # parsed. Documented in docs/formats.md, "Limits on uploaded files".
