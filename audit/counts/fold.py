@@ -62,11 +62,25 @@ def fold_inspection(inspection_id: int) -> tuple[int, int]:
         if total == 0:
             gone.append(pk)
         elif total != n:
-            changed.append(RollupCount(pk=pk, n=total))
-    RollupCount.objects.bulk_update(changed, ["n"], batch_size=BATCH)
+            changed.append((pk, total))
+    _set_totals(changed)
     for start in range(0, len(gone), BATCH):
         RollupCount.objects.filter(pk__in=gone[start : start + BATCH]).delete()
     return before, before - len(gone)
+
+
+def _set_totals(changed: list[tuple[int, int]]) -> None:
+    """Set n of each (pk, n): one statement per batch (PostgreSQL, and SQLite from 3.33)."""
+    table = RollupCount._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), BATCH):
+            batch = changed[start : start + BATCH]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            cursor.execute(
+                f"WITH totals(pk, n) AS (VALUES {values}) "
+                f"UPDATE {table} SET n = totals.n FROM totals WHERE {table}.id = totals.pk",
+                [part for pair in batch for part in pair],
+            )
 
 
 def fold_counts(*, inspection_ids: list[int] | None = None) -> tuple[int, int]:
