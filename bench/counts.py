@@ -283,7 +283,8 @@ def main() -> int:
             HEADING,
             "`.venv/bin/python bench/counts.py` (one command; needs the `bench` extra for "
             "pandas): the national data set at 10,000 and at 100,000 reviews, each in its own "
-            "database, production settings, test client, server time, medians of "
+            "database, counts folded first (manage.py fold_counts), production settings, test "
+            "client, server time, medians of "
             f"{args.runs} interleaved runs after a warm-up. *Before*: the same measures on the "
             "code before the maintained counts (the per-row copy), as recorded in issue 15 on "
             "this machine. Design and rows written per save: docs/rollup.md.\n\n"
