@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0013_held_save"),
+        ("audit", "0017_improvement_actions"),
         ("cases", "0002_crn_rule"),
     ]
 
