@@ -12,6 +12,7 @@ test client (server time, medians of --runs after a warm-up):
   `bench` extra);
 - the report pages: national inspection, league table, reports index, roll-up JSON, one PDU;
 - the rows written by a standard page's save and by a submission (pg_stat_xact_user_tables).
+The counts are folded first (manage.py fold_counts), as the nightly fold leaves them.
 Prints the table with the figures before the counts (measured on the code before them, on the
 same machine: issue 15) and rewrites the "Maintained counts" section of docs/benchmarks.md.
 """
@@ -95,6 +96,7 @@ def measure(reviews: int, runs: int) -> dict:
     from django.test import Client
     from django.urls import reverse
 
+    from audit.counts.fold import fold_counts
     from audit.counts.read import count_totals
     from audit.models import CountKind, User
     from audit.reports.breakdowns import DIMENSIONS, breakdowns
@@ -104,6 +106,8 @@ def measure(reviews: int, runs: int) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)
     data = build_national_dataset(reviews=reviews, verbose=True)
     inspection = data.inspection
+    # The counts as the nightly fold leaves them (manage.py fold_counts; docs/rollup.md).
+    fold_counts(inspection_ids=[inspection.pk])
     lead = Client()
     lead.force_login(User.objects.get(username="natl-lead"))
 
@@ -259,6 +263,7 @@ def main() -> int:
         print(json.dumps(measure(args.child, args.runs), default=float))
         return 0
     started = time.perf_counter()
+    load_at_start = load()
     small = run_child(10_000, args.runs)
     large = run_child(100_000, args.runs)
     text = table(small, large)
@@ -278,7 +283,8 @@ def main() -> int:
             HEADING,
             "`.venv/bin/python bench/counts.py` (one command; needs the `bench` extra for "
             "pandas): the national data set at 10,000 and at 100,000 reviews, each in its own "
-            "database, production settings, test client, server time, medians of "
+            "database, counts folded first (manage.py fold_counts), production settings, test "
+            "client, server time, medians of "
             f"{args.runs} interleaved runs after a warm-up. *Before*: the same measures on the "
             "code before the maintained counts (the per-row copy), as recorded in issue 15 on "
             "this machine. Design and rows written per save: docs/rollup.md.\n\n"
@@ -287,7 +293,7 @@ def main() -> int:
             + "".join(f"- {line}\n" for line in lines)
             + f"- {rows}\n\n"
             + f"{large['machine']}; whole run {time.perf_counter() - started:.0f} s, "
-            f"load average at the end {load()}.\n",
+            f"load average at the start {load_at_start}, at the end {load()}.\n",
         )
     return 0
 

@@ -297,10 +297,15 @@ def rating_for(percentage, scheme: RatingScheme) -> Rating | None:
 
 def standard_rating(percentages: Iterable, scheme: RatingScheme) -> Rating | None:
     """A case standard takes the rating of its weakest key question that has data."""
-    ratings = [rating_for(p, scheme) for p in percentages if p is not None]
-    if not ratings:
+    return weakest_rating(rating_for(p, scheme) for p in percentages if p is not None)
+
+
+def weakest_rating(ratings: Iterable[Rating | None]) -> Rating | None:
+    """The weakest of the key questions' ratings (None where none has data)."""
+    found = [rating for rating in ratings if rating is not None]
+    if not found:
         return None
-    return min(ratings, key=lambda rating: rating.points)
+    return min(found, key=lambda rating: rating.points)
 
 
 @dataclass(frozen=True)

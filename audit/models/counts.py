@@ -65,6 +65,10 @@ class RollupCount(models.Model):
                 name="rollup_count_key",
             )
         ]
+        # A breakdown reads one dimension of an inspection: its rows together.
+        indexes = [
+            models.Index(fields=["inspection", "kind", "dimension"], name="rollup_count_dimension")
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.subject} {self.value}: {self.n}"

@@ -9,12 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from audit.counts.read import count_totals
+from audit.counts.read import count_sums, count_totals
 from audit.models import CountKind, Inspection, PublishedFigures
 from audit.reports.rollup import (
-    APPLICABLE_VALUES,
     SMALL_CELL,
-    SUFFICIENT,
     counted_judgements,
     in_scope,
     sufficiency_counts,
@@ -189,36 +187,36 @@ def _counted_breakdown(inspection, dimension, provider_ids):
     by_provider = dimension.key == "provider"
     kind = CountKind.KEY_QUESTION if by_provider else CountKind.BREAKDOWN
     rows = list(
-        count_totals(
+        count_sums(
             [inspection.id],
             [kind],
             provider_ids=provider_ids,
             dimension=None if by_provider else dimension.key,
+            by_provider=by_provider,
         )
     )
     codes = dict(
-        KeyQuestion.objects.filter(id__in={row[3] for row in rows}).values_list("id", "code")
+        KeyQuestion.objects.filter(id__in={row[-7] for row in rows}).values_list("id", "code")
     )
-    providers = {}
-    if by_provider:
-        providers = {
-            pk: (code, name)
-            for pk, code, name in Provider.objects.filter(
-                id__in={row[1] for row in rows}
-            ).values_list("id", "code", "name")
-        }
-    found: dict = {}
-    for _, provider_id, _, subject, dimension_value, value, total in rows:
-        if by_provider:
-            key = (*providers[provider_id][:1], codes[subject], providers[provider_id][1])
-        else:
-            key = (dimension_value, codes[subject])
-        cell = found.setdefault(key, {"sufficient": 0, "applicable": 0})
-        if value == SUFFICIENT:
-            cell["sufficient"] += total
-        if value in APPLICABLE_VALUES:
-            cell["applicable"] += total
-    yield from found.items()
+    if not by_provider:
+        for _, _, subject, dimension_value, _, _, sufficient, applicable, _ in rows:
+            yield (
+                (dimension_value, codes[subject]),
+                {
+                    "sufficient": sufficient,
+                    "applicable": applicable,
+                },
+            )
+        return
+    providers = {
+        pk: (code, name)
+        for pk, code, name in Provider.objects.filter(id__in={row[1] for row in rows}).values_list(
+            "id", "code", "name"
+        )
+    }
+    for _, provider_id, _, subject, _, _, _, sufficient, applicable, _ in rows:
+        code, name = providers[provider_id]
+        yield (code, codes[subject], name), {"sufficient": sufficient, "applicable": applicable}
 
 
 def _breakdown_group(dimension: Dimension) -> list[str]:

@@ -28,7 +28,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 
 from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
-from audit.counts.read import count_totals
+from audit.counts.read import count_sums
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     CountKind,
@@ -51,7 +51,6 @@ from standards.models import (
     JudgementValue,
     KeyQuestion,
     Prompt,
-    PromptValue,
     RatedBy,
     Standard,
 )
@@ -61,8 +60,8 @@ from standards.rating import (
     RatingScheme,
     overall,
     rating_for,
-    standard_rating,
     sufficiency,
+    weakest_rating,
     wilson_interval,
 )
 
@@ -129,6 +128,23 @@ class _FrameworkShape:
     key_questions: list[KeyQuestion]
     prompt_codes: set[str] = field(default_factory=set)
     prompt_ids: dict[int, str] = field(default_factory=dict)  # of the prompt measures: id -> code
+    # (sufficient, applicable) -> (percentage, ci low, ci high, rating): the rating rules are
+    # pure functions of the counts, so each distinct pair is rated once per roll-up.
+    rated: dict = field(default_factory=dict)
+
+    def rate(self, sufficient: int, applicable: int) -> tuple:
+        found = self.rated.get((sufficient, applicable))
+        if found is None:
+            percentage = sufficiency(sufficient, applicable)
+            interval = wilson_interval(sufficient, applicable)
+            found = (
+                percentage,
+                interval[0] if interval else None,
+                interval[1] if interval else None,
+                rating_for(percentage, self.scheme),
+            )
+            self.rated[(sufficient, applicable)] = found
+        return found
 
 
 def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape]:
@@ -170,11 +186,12 @@ def in_scope(queryset, provider_field: str, provider_ids):
     return queryset.filter(**{f"{provider_field}__in": provider_ids})
 
 
-def _key_question_result(kq: KeyQuestion, counts: dict, scheme: RatingScheme) -> KeyQuestionResult:
+def _key_question_result(
+    kq: KeyQuestion, counts: dict, shape: _FrameworkShape
+) -> KeyQuestionResult:
     sufficient = counts.get("sufficient", 0)
     applicable = counts.get("applicable", 0)
-    percentage = sufficiency(sufficient, applicable)
-    interval = wilson_interval(sufficient, applicable)
+    percentage, ci_low, ci_high, rating = shape.rate(sufficient, applicable)
     return KeyQuestionResult(
         code=kq.code,
         standard_code=kq.standard.code,
@@ -184,10 +201,24 @@ def _key_question_result(kq: KeyQuestion, counts: dict, scheme: RatingScheme) ->
         applicable=applicable,
         not_applicable=counts.get("not_applicable", 0),
         percentage=percentage,
-        ci_low=interval[0] if interval else None,
-        ci_high=interval[1] if interval else None,
-        rating=rating_for(percentage, scheme),
+        ci_low=ci_low,
+        ci_high=ci_high,
+        rating=rating,
     )
+
+
+def _focus_results(shape: _FrameworkShape, fact_counts: dict, prompt_counts: dict) -> list:
+    focus = [
+        FocusMeasureResult(
+            m.code, m.label, fact_counts.get(f"{m.code}_n", 0), fact_counts.get(f"{m.code}_d", 0)
+        )
+        for m in FACT_MEASURES
+    ]
+    return focus + [
+        FocusMeasureResult(m.code, m.label, *prompt_counts.get(m.prompt_code, (0, 0)))
+        for m in PROMPT_MEASURES
+        if m.prompt_code in shape.prompt_codes
+    ]
 
 
 def _provider_rollup(
@@ -204,7 +235,7 @@ def _provider_rollup(
     """Build one provider's (or the whole inspection's) results from the summed counts."""
     scheme = shape.scheme
     kq_results = [
-        _key_question_result(kq, kq_counts.get(kq.id, {}), scheme) for kq in shape.key_questions
+        _key_question_result(kq, kq_counts.get(kq.id, {}), shape) for kq in shape.key_questions
     ]
     by_standard = defaultdict(list)
     for result in kq_results:
@@ -214,7 +245,8 @@ def _provider_rollup(
         results = by_standard.get(standard.code, [])
         data_rating = None
         if standard.rated_by == RatedBy.CASE_DATA:
-            data_rating = standard_rating([r.percentage for r in results], scheme)
+            # Each key question's rating is its percentage's band (rated once, above).
+            data_rating = weakest_rating(r.rating for r in results)
         entry = entries.get(standard.id)
         standards.append(
             StandardResult(
@@ -227,19 +259,7 @@ def _provider_rollup(
                 rationale=entry[1] if entry else "",
             )
         )
-    focus = [
-        FocusMeasureResult(
-            m.code, m.label, fact_counts.get(f"{m.code}_n", 0), fact_counts.get(f"{m.code}_d", 0)
-        )
-        for m in FACT_MEASURES
-    ]
-    focus += [
-        FocusMeasureResult(m.code, m.label, *prompt_counts.get(m.prompt_code, (0, 0)))
-        for m in PROMPT_MEASURES
-        if m.prompt_code in shape.prompt_codes
-    ]
-    if not focus_measures:
-        focus = []
+    focus = _focus_results(shape, fact_counts, prompt_counts) if focus_measures else []
     return ProviderRollup(
         provider_id=provider.id if provider else None,
         code=provider.code if provider else None,
@@ -250,18 +270,6 @@ def _provider_rollup(
         focus_measures=tuple(focus),
         overall=overall([s.rating for s in standards], scheme),
     )
-
-
-def _add_value(target: dict, value: str, total: int) -> None:
-    """Add `total` judgements counted at `value` to sufficient/applicable/not-applicable counts."""
-    for name in ("sufficient", "applicable", "not_applicable"):
-        target.setdefault(name, 0)
-    if value == SUFFICIENT:
-        target["sufficient"] += total
-    if value in APPLICABLE_VALUES:
-        target["applicable"] += total
-    elif value == NOT_APPLICABLE:
-        target["not_applicable"] += total
 
 
 def _sum_into(target: dict, source: dict):
@@ -316,24 +324,21 @@ def live_counts(
     kinds = [CountKind.REVIEWS, CountKind.KEY_QUESTION]
     if focus_measures:
         kinds += [CountKind.FACT, CountKind.PROMPT]
-    prompts: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for inspection_id, provider_id, kind, subject, _, value, total in count_totals(
-        ids, kinds, provider_ids=provider_ids
-    ):
+    rows = count_sums(ids, kinds, provider_ids=provider_ids)
+    for inspection_id, provider_id, kind, subject, _, fact, total, met, applicable, na in rows:
         key = (inspection_id, provider_id)
         if kind == CountKind.KEY_QUESTION:
-            _add_value(counts.key_questions[key].setdefault(subject, {}), value, total)
+            counts.key_questions[key][subject] = {
+                "sufficient": met,
+                "applicable": applicable,
+                "not_applicable": na,
+            }
         elif kind == CountKind.REVIEWS:
             counts.facts.setdefault(key, {})["reviews"] = total
         elif kind == CountKind.FACT:
-            counts.facts.setdefault(key, {})[value] = total
-        elif subject in prompt_codes and value in (PromptValue.YES, PromptValue.NO):
-            pair = prompts[key][prompt_codes[subject]]
-            pair[1] += total
-            if value == PromptValue.YES:
-                pair[0] += total
-    for key, found in prompts.items():
-        counts.prompts[key] = {code: tuple(pair) for code, pair in found.items()}
+            counts.facts.setdefault(key, {})[fact] = total
+        elif subject in prompt_codes and applicable:
+            counts.prompts[key][prompt_codes[subject]] = (met, applicable)
     for facts in counts.facts.values():
         facts.setdefault("reviews", 0)
         for m in FACT_MEASURES if focus_measures else ():
