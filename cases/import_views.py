@@ -6,7 +6,6 @@ the provider's page. Thin: the work is in cases.import_jobs and cases.importers.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from jobs.selectors import own_job_or_404
 from jobs.services import claim, start_job
 from jobs.views import unfinished_response
 from ui.forms import form_status
+from ui.refusals import role_required
 
 from . import uploads
 from .forms import CaseloadUploadForm, ConfirmImportForm
@@ -28,12 +28,19 @@ from .selectors import visible_providers
 from .views import provider_or_404
 
 MAX_ERRORS_SHOWN = 500
+# Managers keep their providers' caseloads (docs/access-and-audit.md); anyone else is told so.
+may_import = role_required(
+    "cases.add_case",
+    title="Only managers import caseloads",
+    who_may="A manager imports the caseloads of their own providers: ask a manager of the "
+    "provider whose caseload you need.",
+)
 WORKS = {
     f"{work.__module__}.{work.__qualname__}": work for work in (check_caseload, write_caseload)
 }
 
 
-@permission_required("cases.add_case", raise_exception=True)
+@may_import
 def caseload_upload(request, code=None):
     """Upload a caseload file: it is kept privately and a job checks it."""
     providers = visible_providers(request.user).order_by("name")
@@ -111,7 +118,7 @@ def _preview(request, job: Job, result: StoredResult, token: str | None):
 
 
 @require_safe
-@permission_required("cases.add_case", raise_exception=True)
+@may_import
 def caseload_job(request, pk):
     """A caseload job of the user's own: its progress, then the preview, the problems, or the
     cases written."""
@@ -161,7 +168,7 @@ def _written(request, job, result):
 
 
 @require_POST
-@permission_required("cases.add_case", raise_exception=True)
+@may_import
 def caseload_confirm(request):
     """Import a previewed file: a job validates it again, then writes it in one transaction."""
     form = ConfirmImportForm(request.POST)
@@ -194,7 +201,7 @@ def caseload_confirm(request):
 
 
 @require_POST
-@permission_required("cases.add_case", raise_exception=True)
+@may_import
 def caseload_cancel(request):
     """Drop a previewed file: it is deleted now, not left to expire."""
     form = ConfirmImportForm(request.POST)

@@ -9,6 +9,7 @@ from audit.accounts.access import MayNotChange
 from audit.accounts.work import work_for
 from jobs.selectors import recent_jobs
 from standards.models import Framework
+from ui.refusals import RoleRequired
 
 
 @require_safe
@@ -45,4 +46,6 @@ def permission_denied(request, exception):
     context = {}
     if isinstance(exception, MayNotChange):
         context = {"what": exception.what, "who_may": exception.who_may}
+    elif isinstance(exception, RoleRequired):
+        context = {"title": exception.title, "who_may": exception.who_may}
     return render(request, "403.html", context, status=403)

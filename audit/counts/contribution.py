@@ -8,7 +8,9 @@ A counted review (its status in COUNTED_REVIEW_STATUSES) adds one to each of its
 - ("bd", key question, counted value, dimension, dimension value): the same per case
   characteristic broken down by;
 - ("prompt", prompt, value): each answer to a prompt a focus measure counts;
-all at (inspection, provider) of its sampled case. A review that does not count adds nothing.
+all at (inspection, provider) of its sampled case. A review that does not count adds nothing;
+nor does any review while its inspection is still in planning (`counts_toward_rollup`): what is
+scored before fieldwork starts is not yet evidence.
 
 Every service that changes any of this calls `record_contribution_change(review_ids=...)` after
 its writes, inside its transaction: the review's stored contribution (ReviewContribution) is
@@ -32,6 +34,7 @@ from audit.models import (
     STRIPES,
     CaseReview,
     CountKind,
+    InspectionStatus,
     Judgement,
     PromptAnswer,
     ReviewContribution,
@@ -43,6 +46,19 @@ BREAKDOWN_FIELDS = ("rosh_level", "sentence_type", "gender", "ethnicity", "pract
 PROMPT_CODES = tuple(m.prompt_code for m in PROMPT_MEASURES)
 COUNTED = [str(status) for status in COUNTED_REVIEW_STATUSES]
 CHUNK = 2000
+
+
+def counts_toward_rollup(*, review_status: str, inspection_status: str) -> bool:
+    """The one rule for whether a review counts: submitted (or moderated), in an inspection
+    whose fieldwork has started."""
+    return review_status in COUNTED and inspection_status != InspectionStatus.PLANNING
+
+
+def _counts(row) -> bool:
+    return counts_toward_rollup(
+        review_status=row["status"], inspection_status=row["sampled_case__inspection__status"]
+    )
+
 
 # (inspection, provider, kind, subject, dimension, dimension value, value)
 Key = tuple[int, int, str, int, str, str, str]
@@ -116,6 +132,7 @@ def _review_rows(review_ids: list[int], *, lock: bool, with_stored: bool):
         "pk",
         "status",
         "sampled_case__inspection_id",
+        "sampled_case__inspection__status",
         "sampled_case__provider_id",
         *(f"sampled_case__case__{name}" for name in BREAKDOWN_FIELDS),
         *facts,
@@ -128,7 +145,7 @@ def _review_rows(review_ids: list[int], *, lock: bool, with_stored: bool):
 def _states_of(rows) -> dict[int, ReviewState]:
     """Compute the state of the counted reviews among `rows`: two more queries whatever their
     number."""
-    counted = {row["pk"]: row for row in rows if row["status"] in COUNTED}
+    counted = {row["pk"]: row for row in rows if _counts(row)}
     if not counted:
         return {}
     judgements: dict[int, list] = {pk: [] for pk in counted}
@@ -204,7 +221,7 @@ def _record_chunk(ids: list[int]) -> int:
         for row in rows
         if row["contribution__state"] is not None
     }
-    if not stored and not any(row["status"] in COUNTED for row in rows):
+    if not stored and not any(_counts(row) for row in rows):
         return 0  # nothing counted before or now: nothing to write
     now = _states_of(rows)
     delta: Counter = Counter()

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 
 from audit.accounts.roles import Role
+from cases.forms import SampleForm
 from cases.selectors import visible_providers
 from standards.models import Framework
 from standards.selectors import frameworks_for_inspection
@@ -162,3 +163,71 @@ class AssignForm(GovForm):
         if not self.unassigning and not cleaned.get("assessor"):
             self.add_error("assessor", "Select the assessor to give the cases to")
         return cleaned
+
+
+class InspectionSampleForm(SampleForm):
+    """Drawing a sample from inside an inspection: its providers (or units beneath them) and a
+    window inside its period, with the lead's say-so when the sample is smaller than suggested."""
+
+    accept_smaller = forms.BooleanField(
+        label="Draw it anyway, with the wider margin of error",
+        required=False,
+        help_text="Needed only when the size is smaller than the suggested size.",
+    )
+
+    def __init__(self, *args, inspection, providers, **kwargs):
+        super().__init__(*args, providers=providers, **kwargs)
+        self.inspection = inspection
+        self.fields[
+            "providers"
+        ].help_text = (
+            "This inspection's providers, or units beneath them; each with its units' cases."
+        )
+        self.fields["providers"].error_messages["invalid_choice"] = (
+            "%(value)s is not a provider of this inspection: choose from its providers, or "
+            "change the inspection's providers first"
+        )
+        self.helper.layout = Layout(*self.fields)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("window_start"), cleaned.get("window_end")
+        first, last = self.inspection.period_start, self.inspection.period_end
+        if start and not first <= start <= last:
+            self.add_error(
+                "window_start",
+                f"Window start must be within the period inspected, {first:%-d %B %Y} to "
+                f"{last:%-d %B %Y}",
+            )
+        if end and not first <= end <= last:
+            self.add_error(
+                "window_end",
+                f"Window end must be within the period inspected, {first:%-d %B %Y} to "
+                f"{last:%-d %B %Y}",
+            )
+        return cleaned
+
+
+class ShareForm(GovForm):
+    """Share the selected cases evenly among the chosen assessors (rendered by hand beside the
+    assignment table; validated here)."""
+
+    cases = forms.MultipleChoiceField(
+        label="Cases",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one case to share"},
+    )
+    assessors = forms.ModelMultipleChoiceField(
+        label="Assessors",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the assessors to share the cases among"},
+    )
+    avoid_own_provider = forms.BooleanField(
+        label="Keep each assessor off the cases of their own provider", required=False
+    )
+
+    def __init__(self, *args, sampled_cases, assessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(str(s.pk), s.case.crn) for s in sampled_cases]
+        self.fields["assessors"].queryset = assessors

@@ -25,6 +25,7 @@ from audit.models import (
     SampledCase,
     ensure_not_published,
 )
+from audit.scoring.fieldwork import count_reviews_of
 from audit.scoring.pairs import unresolved_disagreement_count
 from audit.trail import trail
 
@@ -191,6 +192,8 @@ def _move(inspection: Inspection, *, by, transition: _Transition) -> Inspection:
         obj=locked,
         detail={"from": previous, "to": to},
     )
+    if previous == InspectionStatus.PLANNING:
+        count_reviews_of(locked)  # out of planning: its submitted reviews count from now on
     inspection.status = locked.status
     inspection.published_at = locked.published_at
     return locked

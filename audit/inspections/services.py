@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from audit.inspections.selectors import assessor_choices
+from audit.inspections.sharing import NobodyMayTake, even_split
 from audit.models import (
     CaseReview,
     Inspection,
@@ -22,8 +23,12 @@ from audit.models import (
 from audit.notifications import events as notification_events
 from audit.scoring.selectors import scoring_started
 from audit.trail import trail
+from cases import sampling
+from cases.models import Sample
 from cases.selectors import descendant_ids
 from standards.models import FrameworkStatus
+
+_KEPT = (ReviewStatus.SUBMITTED, ReviewStatus.MODERATED)
 
 
 def _refuse_in_moderation(inspection: Inspection, doing: str):
@@ -181,3 +186,118 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
             inspection=inspection, assessor=assessor, count=changed, by=user
         )
     return changed
+
+
+def refuse_outside(*, inspection, providers, window_start, window_end):
+    """A sample for an inspection draws from its providers (or units beneath them) within the
+    period it inspects; anything else is refused, naming the field."""
+    covered = descendant_ids(inspection.providers.values_list("pk", flat=True))
+    outside = [p for p in providers if p.pk not in covered]
+    problems = {}
+    if outside:
+        names = ", ".join(f"{p.name} ({p.code})" for p in outside)
+        problems["providers"] = f"{names}: not a provider of this inspection."
+    for name, day in (("window_start", window_start), ("window_end", window_end)):
+        if not inspection.period_start <= day <= inspection.period_end:
+            problems[name] = "The window must be within the period inspected."
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def draw_sample_into(
+    *, inspection, providers, window_start, window_end, size, seed=None, user
+) -> tuple[Sample, int]:
+    """Draw a sample of the inspection's caseload and add its cases to the inspection, in one
+    transaction. Returns the sample and the number of cases added."""
+    ensure_not_published(inspection)
+    _refuse_in_moderation(inspection, "cases can be added")
+    refuse_outside(
+        inspection=inspection,
+        providers=providers,
+        window_start=window_start,
+        window_end=window_end,
+    )
+    sample = sampling.draw_sample(
+        providers=providers,
+        window_start=window_start,
+        window_end=window_end,
+        size=size,
+        seed=seed,
+        drawn_by=user.get_username(),
+    )
+    return sample, add_sample(inspection=inspection, sample=sample, user=user)
+
+
+def _own_providers(assessors) -> dict[int, frozenset]:
+    """Each assessor's own providers and the units beneath them."""
+    through = type(assessors[0]).providers.through
+    direct: dict[int, list[int]] = {a.pk: [] for a in assessors}
+    for user_id, provider_id in through.objects.filter(user_id__in=list(direct)).values_list(
+        "user_id", "provider_id"
+    ):
+        direct[user_id].append(provider_id)
+    return {
+        pk: frozenset(descendant_ids(ids)) if ids else frozenset() for pk, ids in direct.items()
+    }
+
+
+@transaction.atomic
+def share_cases(*, inspection, sampled_case_ids, assessors, avoid_own_provider, user=None) -> dict:
+    """Share the chosen cases evenly among the chosen assessors (with `avoid_own_provider`,
+    none to an assessor whose own providers include the case's). Returns {assessor: cases}."""
+    ensure_not_published(inspection)
+    assessors = list(assessors)
+    if not assessors:
+        raise ValidationError({"assessors": "Select the assessors to share the cases among."})
+    allowed = set(assessor_choices(inspection).values_list("pk", flat=True))
+    if strangers := [a for a in assessors if a.pk not in allowed]:
+        names = ", ".join(a.get_full_name() or a.username for a in strangers)
+        raise ValidationError({"assessors": f"{names}: not an assessor for this inspection."})
+    chosen = list(
+        SampledCase.objects.filter(inspection=inspection, pk__in=sampled_case_ids)
+        .select_related("case", "review")
+        .order_by("case__crn")
+    )
+    if not chosen:
+        raise ValidationError({"cases": "Select at least one case."})
+    if locked := [s.case.crn for s in chosen if s.review.status in _KEPT]:
+        raise ValidationError(
+            {
+                "cases": f"{', '.join(locked)}: submitted reviews keep their assessor; return or "
+                "reopen them, or leave them out."
+            }
+        )
+    own = _own_providers(assessors)
+    try:
+        plan = even_split(
+            [(s.pk, s.provider_id) for s in chosen],
+            [(a.pk, own[a.pk]) for a in assessors],
+            avoid_own=avoid_own_provider,
+        )
+    except NobodyMayTake as stuck:
+        crns = ", ".join(s.case.crn for s in chosen if s.pk in set(stuck.cases))
+        raise ValidationError(
+            {
+                "avoid_own_provider": f"{crns}: every chosen assessor works for the case's "
+                "provider. Choose another assessor or let assessors take their own provider's "
+                "cases."
+            }
+        ) from None
+    now = timezone.now()
+    by_assessor = {a: [pk for pk, taker in plan.items() if taker == a.pk] for a in assessors}
+    for assessor, ids in by_assessor.items():
+        if ids:
+            SampledCase.objects.filter(pk__in=ids).update(assessor=assessor, assigned_at=now)
+    inspection.team.add(*assessors)
+    trail.record(
+        user=user,
+        action=trail.Action.CHANGED,
+        obj=inspection,
+        label=f"{inspection}: {len(chosen)} cases shared among {len(assessors)} assessors",
+        detail={
+            "shared": {a.get_username(): len(ids) for a, ids in by_assessor.items()},
+            "avoid_own_provider": avoid_own_provider,
+        },
+    )
+    return {a: len(ids) for a, ids in by_assessor.items()}

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from audit.inspections import assign_views, sample_views, step_views
 from audit.inspections import views as inspections
 from audit.scoring import history
 from audit.scoring import import_views as review_import
@@ -17,11 +18,36 @@ urlpatterns = [
         inspections.inspection_add_sample,
         name="inspection_add_sample",
     ),
-    path("inspections/<int:pk>/assign/", inspections.inspection_assign, name="inspection_assign"),
+    path(
+        "inspections/<int:pk>/sample/new/",
+        sample_views.inspection_draw_sample,
+        name="inspection_draw_sample",
+    ),
+    path(
+        "inspections/<int:pk>/sample/new/draw/",
+        sample_views.inspection_draw_sample_confirm,
+        name="inspection_draw_sample_confirm",
+    ),
+    path(
+        "inspections/<int:pk>/start-fieldwork/",
+        step_views.start_fieldwork,
+        name="inspection_start_fieldwork",
+    ),
+    path(
+        "inspections/<int:pk>/start-moderation/",
+        step_views.start_moderation,
+        name="inspection_start_moderation",
+    ),
+    path("inspections/<int:pk>/assign/", assign_views.inspection_assign, name="inspection_assign"),
     path(
         "inspections/<int:pk>/unassign/",
-        inspections.inspection_unassign,
+        assign_views.inspection_unassign,
         name="inspection_unassign",
+    ),
+    path(
+        "inspections/<int:pk>/assign/share/",
+        assign_views.inspection_share,
+        name="inspection_share",
     ),
     path("inspections/<int:pk>/import/", review_import.inspection_import, name="inspection_import"),
     path(

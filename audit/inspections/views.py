@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.accounts.access import (
     can_manage_inspection,
@@ -16,17 +16,15 @@ from audit.accounts.access import (
 )
 from audit.accounts.roles import CREATE_INSPECTIONS, may
 from audit.inspections import services
-from audit.inspections.forms import AddSampleForm, AssignForm, InspectionForm
-from audit.inspections.selectors import assessor_choices
+from audit.inspections.forms import AddSampleForm, InspectionForm
+from audit.inspections.steps import inspection_steps
 from audit.models import InspectionPublished, ReviewStatus
 from audit.scoring.selectors import (
-    inspection_reviews,
-    review_states,
     review_status_counts,
     scoring_started,
 )
 from cases.models import Provider, Sample
-from cases.selectors import provider_ids_visible_to
+from cases.selectors import descendant_ids, provider_ids_visible_to
 from ui.forms import form_status
 
 
@@ -177,6 +175,7 @@ def inspection_edit(request, pk):
 @require_safe
 def inspection_detail(request, pk):
     inspection = _inspection_or_404(request, pk)
+    can_manage = can_manage_inspection(request.user, inspection)
     by_status = review_status_counts(inspection)
     statuses = [(label, by_status.get(value, 0)) for value, label in ReviewStatus.choices]
     per_provider = (
@@ -200,7 +199,8 @@ def inspection_detail(request, pk):
             "statuses": statuses,
             "total": sum(by_status.values()),
             "per_provider": per_provider,
-            "can_manage": can_manage_inspection(request.user, inspection),
+            "can_manage": can_manage,
+            "steps": inspection_steps(inspection, manage=can_manage),
             "scoring_started": scoring_started(inspection),
             "page_title": str(inspection),
         },
@@ -208,9 +208,14 @@ def inspection_detail(request, pk):
 
 
 def _samples_visible_to(user, inspection):
-    """Drawn samples whose providers the user can all see."""
-    samples = Sample.objects.annotate(n_cases=Count("cases", distinct=True)).prefetch_related(
-        "providers"
+    """Drawn samples whose providers the user can all see, of the inspection's providers (or
+    units beneath them) and within the period it inspects."""
+    covered = descendant_ids(inspection.providers.values_list("pk", flat=True))
+    samples = (
+        Sample.objects.annotate(n_cases=Count("cases", distinct=True))
+        .prefetch_related("providers")
+        .exclude(providers__in=Provider.objects.exclude(pk__in=covered))
+        .filter(window_start__gte=inspection.period_start, window_end__lte=inspection.period_end)
     )
     visible = provider_ids_visible_to(user)
     if visible is not None:
@@ -243,76 +248,6 @@ def inspection_add_sample(request, pk):
             "inspection": inspection,
             "samples": samples,
             "page_title": "Add a sample",
-        },
-        status=form_status(form),
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def inspection_assign(request, pk):
-    """The assignment page; its form gives the selected cases to the chosen assessor."""
-    return _assignment(request, pk, unassigning=False)
-
-
-@require_POST
-def inspection_unassign(request, pk):
-    """Take the selected cases back from their assessors (the page's second button)."""
-    return _assignment(request, pk, unassigning=True)
-
-
-def _assignment(request, pk, *, unassigning):
-    inspection = _managed_inspection_or_404(request, pk)
-    reviews = list(inspection_reviews(inspection))
-    sampled = [r.sampled_case for r in reviews]
-    assessors = assessor_choices(inspection)
-    form = AssignForm(
-        request.POST or None, sampled_cases=sampled, assessors=assessors, unassigning=unassigning
-    )
-    if request.method == "POST":
-        if refusal := _refused_as_published(request, inspection):
-            return refusal
-        if form.is_valid():
-            data = form.cleaned_data
-            assessor = None if unassigning else data["assessor"]
-            try:
-                changed = services.assign_cases(
-                    inspection=inspection,
-                    sampled_case_ids=[int(i) for i in data["cases"]],
-                    assessor=assessor,
-                    user=request.user,
-                )
-            except ValidationError as error:
-                _apply_validation_error(form, error)
-            else:
-                if assessor is not None:
-                    who = assessor.get_full_name() or assessor.username
-                    messages.success(request, f"{changed} cases assigned to {who}.")
-                else:
-                    messages.success(request, f"{changed} cases unassigned.")
-                return redirect("audit:inspection_assign", pk=pk)
-    states = review_states(reviews)
-    selected = set(form["cases"].value() or []) if form.is_bound else set()
-    rows = [
-        {
-            "review": r,
-            "sampled": r.sampled_case,
-            "sections": states[r.pk].sections(),
-            "selected": str(r.sampled_case.pk) in selected,
-        }
-        for r in reviews
-    ]
-    for row in rows:
-        row["done"] = sum(1 for s in row["sections"] if s.status == "completed")
-    return render(
-        request,
-        "audit/inspection_assign.html",
-        {
-            "form": form,
-            "inspection": inspection,
-            "rows": rows,
-            "assessors": assessors,
-            "editable": not inspection.is_published,
-            "page_title": "Assign cases",
         },
         status=form_status(form),
     )

@@ -30,6 +30,7 @@ from audit.models import (
     ensure_not_published,
 )
 from audit.scoring.case_facts import recorded_values, refused, rules_of, settled
+from audit.scoring.fieldwork import start_with_first_review
 from audit.scoring.import_files import (
     COLUMNS,
     REQUIRED_COLUMNS,
@@ -471,6 +472,8 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, user, s
         + ["status", "submitted_at", "submitted_by", "started_at", "version", "updated_at"],
         default_user=user,
     )
+    if touched:
+        start_with_first_review(inspection=inspection, by=user)
     record_contribution_change(review_ids=list(touched))
     _record_import(inspection, touched.values(), result, user, source)
     return result

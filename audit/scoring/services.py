@@ -28,6 +28,7 @@ from audit.models import (
 )
 from audit.notifications import events as notification_events
 from audit.scoring.case_facts import recorded_values, refused, rules_of, settled
+from audit.scoring.fieldwork import start_with_first_review
 from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS
 from audit.scoring.selectors import case_standards, load_review_state
 from audit.trail import trail
@@ -291,6 +292,8 @@ def save_review(
     if review.started_at is None:
         changes["started_at"] = timezone.now()
     _guarded_update(review, version=version, user=user, **changes)
+    if changes.get("status") == ReviewStatus.IN_PROGRESS:
+        start_with_first_review(inspection=review.sampled_case.inspection, by=user)
     if standard_code is not None:
         if standards is None:
             standards = case_standards(review.sampled_case.inspection.framework_id)
@@ -346,6 +349,7 @@ def submit_review(*, review, version, user, standards=None) -> CaseReview:
         submitted_by=user,
         started_at=review.started_at or now,
     )
+    start_with_first_review(inspection=review.sampled_case.inspection, by=user)
     prompt_rows, judgement_rows = not_applicable_rows(state)
     upsert_answers(prompt_rows, user)
     upsert_judgements(judgement_rows, user)

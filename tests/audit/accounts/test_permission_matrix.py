@@ -95,10 +95,20 @@ audit:inspection_edit             GET    in   404  403  200  403  200  403  | 40
 audit:inspection_edit             POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_add_sample       GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_add_sample       POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_draw_sample      GET    in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_draw_sample      POST   in   404  403  400  403  400  403  | 404  404  404  404
+audit:inspection_draw_sample_confirm GET in  405  405  405  405  405  405  | 405  405  405  405
+audit:inspection_draw_sample_confirm POST in 404  403  400  403  400  403  | 404  404  404  404
+audit:inspection_start_fieldwork GET    in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_start_fieldwork POST   in   404  403  400  403  400  403  | 404  404  404  404
+audit:inspection_start_moderation GET   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_start_moderation POST  in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_assign           GET    in   404  403  200  403  200  403  | 404  404  404  404
-audit:inspection_assign           POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_assign           POST   in   404  403  400  403  400  403  | 404  404  404  404
+audit:inspection_share            GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:inspection_share            POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_unassign         GET    in   405  405  405  405  405  405  | 405  405  405  405
-audit:inspection_unassign         POST   in   404  403  200  403  200  403  | 404  404  404  404
+audit:inspection_unassign         POST   in   404  403  400  403  400  403  | 404  404  404  404
 audit:inspection_import           GET    in   404  403  200  403  200  403  | 404  404  404  404
 audit:inspection_import           POST   in   404  403  200  403  200  403  | 404  404  404  404
 audit:review_import_job           GET    in   404  403  200  403  404  403  | 404  404  404  404
@@ -695,6 +705,32 @@ def _in_status(world, status) -> dict:
     return {}
 
 
+def _inspection_sample_form(world, client):
+    from tests.factories import CaseFactory
+
+    CaseFactory(provider=world.a.pdu, crn="XA0097")
+    return {
+        "providers": [world.a.pdu.code],
+        **_date("window_start", 1, 1, 2026),
+        **_date("window_end", 30, 6, 2026),
+        "confidence": "95",
+        "margin": "5",
+        "size": "1",
+        "seed": "7",
+        "accept_smaller": "on",
+    }
+
+
+def _ready_for_moderation(world) -> dict:
+    """Fieldwork with every review submitted: ready for moderation."""
+    from audit.models import CaseReview, ReviewStatus
+
+    CaseReview.objects.filter(sampled_case__inspection=world.a.inspection).update(
+        status=ReviewStatus.SUBMITTED
+    )
+    return _in_status(world, "fieldwork")
+
+
 def _publishable(world) -> dict:
     """The world's inspection in moderation with its one second read complete, so nothing
     blocks publication; the acknowledgements it may need are given."""
@@ -826,6 +862,25 @@ WRITES = {
     "audit:inspection_add_sample": WriteCheck(
         "lead", SEE_THE_INSPECTION, changes=(Change("add a sample", _new_sample),)
     ),
+    "audit:inspection_draw_sample": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("check the caseload", _inspection_sample_form, writes=False),),
+        done="200",
+    ),
+    "audit:inspection_draw_sample_confirm": WriteCheck(
+        "lead", SEE_THE_INSPECTION, changes=(Change("draw", _inspection_sample_form),)
+    ),
+    "audit:inspection_start_fieldwork": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("start fieldwork", lambda w, c: _in_status(w, "planning")),),
+    ),
+    "audit:inspection_start_moderation": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("start moderation", lambda w, c: _ready_for_moderation(w)),),
+    ),
     "audit:inspection_assign": WriteCheck(
         "lead",
         SEE_THE_INSPECTION,
@@ -835,6 +890,19 @@ WRITES = {
                 lambda w, c: {
                     "cases": [str(_review(w).sampled_case_id)],
                     "assessor": w.a.users[Role.ASSESSOR].pk,
+                },
+            ),
+        ),
+    ),
+    "audit:inspection_share": WriteCheck(
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(
+            Change(
+                "share",
+                lambda w, c: {
+                    "cases": [str(_review(w).sampled_case_id)],
+                    "assessors": [w.a.users[Role.ASSESSOR].pk],
                 },
             ),
         ),

@@ -326,6 +326,21 @@ def _writers(inspection, lead, moderator):
         inspection_services.assign_cases: lambda: inspection_services.assign_cases(
             inspection=inspection, sampled_case_ids=[], assessor=None, user=lead
         ),
+        inspection_services.share_cases: lambda: inspection_services.share_cases(
+            inspection=inspection,
+            sampled_case_ids=[],
+            assessors=[],
+            avoid_own_provider=False,
+            user=lead,
+        ),
+        inspection_services.draw_sample_into: lambda: inspection_services.draw_sample_into(
+            inspection=inspection,
+            providers=list(inspection.providers.all()),
+            window_start=inspection.period_start,
+            window_end=inspection.period_end,
+            size=1,
+            user=lead,
+        ),
         scoring_services.save_review: lambda: scoring_services.save_review(
             review=review, version=review.version, user=lead, facts={}
         ),
