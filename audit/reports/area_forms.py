@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from audit.reports.forms import LeagueFilterForm
+from cases.models import ProviderType
+from cases.selectors import descendant_ids, visible_providers
 
 
 class AreaFilterForm(LeagueFilterForm):
@@ -15,6 +17,7 @@ class AreaFilterForm(LeagueFilterForm):
 
     framework = forms.ChoiceField(label="Framework version", required=False)
     provisional = None
+    region = None
     every = forms.BooleanField(
         label="Use every inspection in the period, not only each provider's latest",
         required=False,
@@ -30,3 +33,18 @@ class AreaFilterForm(LeagueFilterForm):
     def chosen_framework(self):
         chosen = self.cleaned_data.get("framework", "")
         return next((f for f in self.frameworks if str(f.id) == chosen), None)
+
+
+AREA_TYPES = (ProviderType.REGION, ProviderType.NPS_DIVISION)
+
+
+def regions_visible_to(user) -> list:
+    """The regions (and NPS divisions) a user may filter the league table to."""
+    return list(visible_providers(user).filter(type__in=AREA_TYPES).order_by("name"))
+
+
+def chosen_region(form, regions):
+    """(region, ids of the providers beneath it) chosen on a valid league form, or None."""
+    code = form.cleaned_data.get("region") if form.is_valid() else ""
+    region = next((r for r in regions if r.code == code), None)
+    return None if region is None else (region, descendant_ids([region.id]))
