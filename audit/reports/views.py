@@ -314,6 +314,7 @@ def _provider_report(request, code):
             provider,
             inspections=visible_inspections(request.user),
             include_provisional=request.GET.get("provisional") == "1",
+            provider_ids=provider_ids_visible_to(request.user),
         )
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc

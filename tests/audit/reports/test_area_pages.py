@@ -126,3 +126,22 @@ def test_area_pages_are_scoped(north, client, make_user):
     assert (first["Sufficient"], first["Applicable"]) == ("18", "20")
     client.force_login(make_user(Role.MANAGER, providers=[region]))
     assert client.get(reverse("reports:area", args=["NORTH"])).status_code == 200
+
+
+def test_provider_page_beside_its_region_and_all_providers(north, client, admin_user):
+    """PDU A, 30 of 100, beside the rest of North (36 of 40, 90%) and all providers (66 of
+    140, 47.1%; 95% limits for 100 cases 37.4% to 56.9%)."""
+    client.force_login(admin_user)
+    url = reverse("reports:provider_download", args=["PDU-A", "beside-area", "csv"])
+    rows = rows_of(client.get(url))
+    first = rows[0]
+    assert first["Key question or focus measure"].startswith("2.1.1")
+    assert first["This provider"] == "30 of 100 (30%)"
+    assert first["North region without this provider"] == "36 of 40 (90%)"
+    assert first["Difference from the region (points)"] == "-60.0"
+    assert first["Outside the region's 95% limits?"] == "Yes: below"
+    assert first["All providers"] == "66 of 140 (47%)"
+    assert first["Difference from all providers (points)"] == "-17.1"
+    assert first["Outside the 95% limits of all providers?"] == "Yes: below"
+    html = client.get(reverse("reports:provider", args=["NORTH"])).content.decode()
+    assert reverse("reports:area", args=["NORTH"]) in html
