@@ -91,7 +91,8 @@ def figure_of(result: ProviderRollup, code: str) -> tuple[int, int] | None:
 
 
 def _nice_ceiling(value: int) -> int:
-    """The axis end: 1, 2 or 5 times a power of ten, at or above `value`."""
+    """The axis end: 1, 2 or 5 times a power of ten, at or above `value` (at least 10, so that
+    its fifths, the ticks, are whole numbers)."""
     value = max(value, 10)
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
@@ -166,7 +167,7 @@ def funnel_chart(*, slug: str, measure: str, entries: list[FunnelEntry]) -> Funn
         overall_text=overall_text,
         limits=_curves(overall, x_max),
         points=tuple(points),
-        x_ticks=tuple(Tick(_x(x_max * i / 4, x_max), f"{x_max * i // 4:,}") for i in range(5)),
+        x_ticks=tuple(Tick(_x(x_max * i // 5, x_max), f"{x_max * i // 5:,}") for i in range(6)),
         y_ticks=tuple(Tick(_y(p), f"{p}%") for p in (0, 25, 50, 75, 100)),
         x_label_y=TOP + PLOT_HEIGHT + 40,
     )
