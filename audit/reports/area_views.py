@@ -56,6 +56,7 @@ def _area(request, code):
             period_end=form.cleaned_data.get("period_end"),
             every_inspection=form.cleaned_data.get("every", False),
             framework=form.chosen_framework(),
+            beneath=beneath,
         )
     except MixedFrameworks as exc:
         raise _Refused(str(exc), exc.frameworks) from exc

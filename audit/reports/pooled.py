@@ -245,14 +245,17 @@ def area_rollup(
     framework: Framework | None = None,
     leave_out: set[int] = frozenset(),
     focus_measures: bool = True,
+    beneath: set[int] | None = None,
 ) -> AreaRollup:
     """The area's figures pooled from the providers beneath it (the area itself included).
 
     `inspections`: those the user may see; `provider_ids`: the user's scope (None: all);
     `leave_out`: providers not to count (a provider compared with the rest of its area).
+    `beneath`: `providers_beneath(area, provider_ids, leave_out)`, when the caller has it.
     Raises MixedFrameworks when no `framework` is given and the inspections use several.
     """
-    beneath = providers_beneath(area, provider_ids, leave_out)
+    if beneath is None:
+        beneath = providers_beneath(area, provider_ids, leave_out)
     queryset = candidate_inspections(
         inspections, beneath, period_start=period_start, period_end=period_end
     )

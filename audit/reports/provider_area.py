@@ -53,7 +53,11 @@ def area_comparison(provider: Provider, *, inspections, provider_ids) -> Table |
         return None
     framework = latest.framework
     own = area_rollup(
-        provider, inspections=inspections, provider_ids=provider_ids, framework=framework
+        provider,
+        inspections=inspections,
+        provider_ids=provider_ids,
+        framework=framework,
+        beneath=itself if provider_ids is None else itself & set(provider_ids),
     )
     if own.result is None:
         return None
