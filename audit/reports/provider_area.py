@@ -8,7 +8,7 @@ from __future__ import annotations
 from audit.reports.base import Column, Kind, Table
 from audit.reports.beside import beside, figure_text
 from audit.reports.funnel import figure_of, measure_choices
-from audit.reports.pooled import area_rollup, candidate_inspections
+from audit.reports.pooled import AreaRollup, area_rollup, candidate_inspections, pool_results
 from cases.models import Provider, ProviderType
 from cases.selectors import descendant_ids
 
@@ -45,6 +45,15 @@ def _compare(row: dict, prefix: str, own, other) -> None:
     row[f"{prefix}_outside"] = found.verdict
 
 
+_NOTHING = object()  # a region none of whose other providers has a counted review
+
+
+def _part(nation: AreaRollup, ids: set[int]):
+    """The pooled figures of those providers of the roll-up whose ids are given, or None."""
+    results = [c.result for c in nation.contributions if c.result.provider_id in ids]
+    return pool_results(results, nation.scheme, name="") if results else None
+
+
 def area_comparison(provider: Provider, *, inspections, provider_ids) -> Table | None:
     """None when the provider has no published inspection with counted reviews."""
     itself = descendant_ids([provider.id])
@@ -52,36 +61,24 @@ def area_comparison(provider: Provider, *, inspections, provider_ids) -> Table |
     if latest is None:
         return None
     framework = latest.framework
-    own = area_rollup(
-        provider,
-        inspections=inspections,
-        provider_ids=provider_ids,
-        framework=framework,
-        beneath=itself if provider_ids is None else itself & set(provider_ids),
-    )
-    if own.result is None:
-        return None
-    region = region_of(provider)
-    rest = (
-        area_rollup(
-            region,
-            inspections=inspections,
-            provider_ids=provider_ids,
-            framework=framework,
-            leave_out=itself,
-        )
-        if region is not None
-        else None
-    )
+    # One roll-up of every provider in scope; the provider, the rest of its region and all
+    # providers are parts of it, pooled in memory.
     nation = area_rollup(
         None, inspections=inspections, provider_ids=provider_ids, framework=framework
     )
+    own = _part(nation, itself)
+    if own is None:
+        return None
+    region = region_of(provider)
+    rest = None
+    if region is not None:
+        rest = _part(nation, descendant_ids([region.id]) - itself) or _NOTHING
     rows = []
-    for code, label in measure_choices([own.result]):
-        mine = figure_of(own.result, code)
+    for code, label in measure_choices([own]):
+        mine = figure_of(own, code)
         row = {"measure": label, "own": figure_text(*mine)}
         if rest is not None:
-            _compare(row, "region", mine, figure_of(rest.result, code) if rest.result else (0, 0))
+            _compare(row, "region", mine, figure_of(rest, code) if rest is not _NOTHING else (0, 0))
         _compare(row, "nation", mine, figure_of(nation.result, code))
         rows.append(row)
     return Table(
