@@ -163,7 +163,8 @@ def area_json(request, code):
         return JsonResponse({"error": str(refused)}, status=409)
     if pooled is None:
         return JsonResponse(
-            {"error": "The filters are not valid.", "fields": form.errors}, status=400
+            {"error": "The filters are not valid.", "fields": form.errors.get_json_data()},
+            status=400,
         )
     trail.record(
         user=request.user,

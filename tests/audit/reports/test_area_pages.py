@@ -148,3 +148,10 @@ def test_provider_page_beside_its_region_and_all_providers(north, client, admin_
     assert first["Outside the 95% limits of all providers?"] == "Yes: below"
     html = client.get(reverse("reports:provider", args=["NORTH"])).content.decode()
     assert reverse("reports:area", args=["NORTH"]) in html
+
+
+def test_area_json_names_a_wrong_filter(north, client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("reports:area_json", args=["NORTH"]) + "?period_end_0=40")
+    assert response.status_code == 400
+    assert "period_end" in response.json()["fields"]
