@@ -110,9 +110,7 @@ def test_mixed_framework_versions_refused_naming_them(north, client, admin_user)
 def test_a_partial_date_is_an_error_at_the_field(north, client, admin_user):
     client.force_login(admin_user)
     response = client.get(reverse("reports:area", args=["NORTH"]) + "?period_start_0=1")
-    assert "Inspections ending on or after must include a month and year" in (
-        response.content.decode()
-    )
+    assert "Earliest end date must include a month and year" in (response.content.decode())
 
 
 def test_area_pages_are_scoped(north, client, make_user):

@@ -13,10 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_regional_figures_equal_the_sum_of_the_pdu_inspections_counts(hmip_2018, hmip_2021):
-    demo_rounds = pytest.importorskip(
-        "audit.synthetic.demo_rounds", reason="the demo has no region audited PDU by PDU yet"
-    )
-    from audit.synthetic import demo
+    from audit.synthetic import demo, demo_rounds
 
     pdus = demo.load_providers()
     demo.load_users(pdus)
