@@ -92,11 +92,20 @@ class LeagueFilterForm(FilterForm):
         required=False,
         help_text="They are marked as provisional in the table.",
     )
+    region = forms.ChoiceField(
+        label="Region",
+        required=False,
+        help_text="Only the providers of one region, each beside the rest of it.",
+    )
 
-    def __init__(self, *args, frameworks=(), **kwargs):
+    def __init__(self, *args, frameworks=(), regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.label_size = Size.SMALL
         self.fields["framework"].choices = [(str(f.id), str(f)) for f in frameworks]
+        if "region" in self.fields:
+            self.fields["region"].choices = [("", "Every region")] + [
+                (r.code, r.name) for r in regions
+            ]
 
     def _complete_or_blank(self, name: str):
         """An optional date given in part is an error, never silently ignored."""

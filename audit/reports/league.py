@@ -17,6 +17,8 @@ from django.urls import reverse
 
 from audit.models import InspectionStatus
 from audit.reports.base import Column, Kind, ReportGenerator, Table
+from audit.reports.beside import beside_columns, beside_the_rest
+from audit.reports.funnel import funnel_section
 from audit.reports.rollup import rollup_inspections
 from audit.reports.rollup_results import ProviderRollup
 from standards.models import Framework
@@ -75,6 +77,11 @@ SORTS = {
     "score": lambda row: (row["score"], -row["rank"]),
     "rating": lambda row: (row["rating"].points if row["rating"] else -1, -row["rank"]),
     "change": lambda row: (row["change"] is not None, row["change"] or 0, -row["rank"]),
+    "difference": lambda row: (
+        row.get("difference") is not None,
+        row.get("difference") or 0,
+        -row["rank"],
+    ),
 }
 
 
@@ -94,8 +101,11 @@ class LeagueTableReport(ReportGenerator):
         sort: str = "rank",
         descending: bool = False,
         include_provisional: bool = False,
+        region=None,
+        measure: str = "",
     ):
-        """`inspections`: the inspections the user may see."""
+        """`inspections`: the inspections the user may see; `region`: (provider, ids of the
+        providers beneath it) to show only those; `measure`: the funnel plot's key question."""
         self.framework = framework
         self.period_start = period_start
         self.period_end = period_end
@@ -124,7 +134,21 @@ class LeagueTableReport(ReportGenerator):
             inspection, result = timeline[index]
             previous = timeline[index - 1][1] if index > 0 else None
             entries.append(LeagueEntry(result=result, inspection=inspection, previous=previous))
+        if region is not None:
+            entries = [e for e in entries if e.result.provider_id in region[1]]
+        self.region = region[0] if region is not None else None
         self.entries = sorted(entries, key=LeagueEntry.rank_key)
+        self.funnel = funnel_section(
+            [(e.result, reverse("reports:provider", args=[e.result.code])) for e in self.entries],
+            measure,
+        )
+        self.beside = (
+            beside_the_rest(
+                [e.result for e in self.entries], self.funnel.measure, self.funnel.label
+            )
+            if self.funnel and self.region
+            else {}
+        )
 
     def filename(self, slug: str) -> str:
         return f"league-{self.framework.code}-{self.framework.version}-{slug}"
@@ -153,6 +177,7 @@ class LeagueTableReport(ReportGenerator):
             "previous_score": entry.previous.overall.score if entry.previous else None,
             "change": entry.change,
             "partial": "yes" if result.overall.is_partial else "no",
+            **self.beside.get(result.code, {}),
         }
 
     def build_tables(self) -> list[Table]:
@@ -171,8 +196,11 @@ class LeagueTableReport(ReportGenerator):
             Column("partial", "Partial", html=False),
             Column("status", "Results", html=False),
         ]
+        if self.beside:
+            columns += beside_columns(self.funnel.measure)
         rows = [self._row(rank, e) for rank, e in enumerate(self.entries, start=1)]
         rows.sort(key=SORTS[self.sort], reverse=self.descending)
+        funnel = [self.funnel.table] if self.funnel else []
         return [
             Table(
                 slug="league",
@@ -195,5 +223,9 @@ class LeagueTableReport(ReportGenerator):
                         else "Only published inspections are included."
                     )
                 ),
-            )
+            ),
+            *funnel,
         ]
+
+    def context(self) -> dict:
+        return {"funnel": self.funnel, "region": self.region}

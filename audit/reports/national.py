@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from audit.models import InspectionStatus
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.funnel import funnel_section
 from audit.reports.rollup import rollup_inspections
 from audit.reports.rollup_results import ProviderRollup, whole_percent
 from cases.models import Provider, ProviderType
@@ -74,8 +75,10 @@ class NationalPictureReport(ReportGenerator):
         provider_ids: set[int] | None,
         sort: str = "provider",
         descending: bool = False,
+        measure: str = "",
     ):
-        """`inspections`: those the user may see; published ones of `framework` are used."""
+        """`inspections`: those the user may see; published ones of `framework` are used.
+        `measure`: the key question or focus measure of the funnel plot."""
         self.framework = framework
         history = list(
             inspections.filter(framework=framework, status=InspectionStatus.PUBLISHED).order_by(
@@ -100,6 +103,10 @@ class NationalPictureReport(ReportGenerator):
         self.sort = sort
         self.descending = descending
         self.scheme = results[history[-1].id].scheme if history else None
+        self.funnel = funnel_section(
+            [(e.result, reverse("reports:provider", args=[e.result.code])) for e in self.entries],
+            measure,
+        )
 
     def filename(self, slug: str) -> str:
         return f"national-{self.framework.code}-{self.framework.version}-{slug}"
@@ -111,6 +118,7 @@ class NationalPictureReport(ReportGenerator):
             self.key_questions_table(),
             self.focus_measures_table(),
             self.gaps_table(),
+            *([self.funnel.table] if self.funnel else []),
         ]
 
     # Distribution of overall ratings -----------------------------------------------------------
@@ -349,4 +357,4 @@ class NationalPictureReport(ReportGenerator):
         )
 
     def context(self) -> dict:
-        return {"framework": self.framework, "entries": self.entries}
+        return {"framework": self.framework, "entries": self.entries, "funnel": self.funnel}

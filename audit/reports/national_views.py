@@ -44,6 +44,7 @@ def _national_report(request):
             provider_ids=provider_ids_visible_to(request.user),
             sort=request.GET.get("sort", "provider"),
             descending=request.GET.get("order") == "desc",
+            measure=request.GET.get("measure", ""),
         )
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
@@ -78,6 +79,7 @@ def _national_page(request, *, pdf=False):
         "reports:national_download",
         [],
         frameworks=frameworks,
+        funnel_keep=[(k, v) for k, vs in request.GET.lists() if k != "measure" for v in vs],
         formatter={"sort_url": sort_url, "sort": report.sort, "descending": report.descending},
         pdf=_pdf_audit(None, "national_picture") if pdf else False,
         cover=[str(report.framework), "Each provider's latest published inspection"],

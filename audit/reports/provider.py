@@ -10,6 +10,7 @@ from django.urls import reverse
 from audit.models import InspectionStatus, SampledCase
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from audit.reports.league import published_unless, score_change
+from audit.reports.provider_area import area_comparison
 from audit.reports.rollup import rollup_inspections
 from audit.reports.trend_chart import trend_chart
 from cases.models import Provider
@@ -87,10 +88,21 @@ class ProviderTrendReport(ReportGenerator):
     code = "provider"
     template_name = "reports/provider.html"
 
-    def __init__(self, provider: Provider, *, inspections, include_provisional: bool = False):
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        inspections,
+        include_provisional: bool = False,
+        provider_ids: set[int] | None = None,
+    ):
         """`inspections`: the inspections the user may see; those of this provider are used,
-        published ones only unless `include_provisional`."""
+        published ones only unless `include_provisional`; `provider_ids`: the user's scope,
+        for the comparison with the region and all providers."""
         self.provider = provider
+        self.beside_area = area_comparison(
+            provider, inspections=inspections, provider_ids=provider_ids
+        )
         self.include_provisional = include_provisional
         self.inspections = list(
             published_unless(inspections, include_provisional)
@@ -125,7 +137,8 @@ class ProviderTrendReport(ReportGenerator):
         return {"charts": trend_charts(self.history, self.schemes)}
 
     def build_tables(self) -> list[Table]:
-        return [self.overall_table(), self.standards_table(), self.key_questions_table()]
+        tables = [self.overall_table(), self.standards_table(), self.key_questions_table()]
+        return tables + ([self.beside_area] if self.beside_area else [])
 
     def overall_table(self) -> Table:
         columns = [

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from audit.reports import national_views, publish_views
+from audit.reports import area_views, national_views, publish_views
 from audit.reports import views as reports
 
 
@@ -49,6 +49,13 @@ urlpatterns = [
         "providers/<str:code>/<slug:slug>.<export:fmt>",
         reports.provider_download,
         name="provider_download",
+    ),
+    path("areas/<str:code>/", area_views.area_report, name="area"),
+    path("areas/<str:code>/figures.json", area_views.area_json, name="area_json"),
+    path(
+        "areas/<str:code>/<slug:slug>.<export:fmt>",
+        area_views.area_download,
+        name="area_download",
     ),
     path("national/", national_views.national_picture, name="national"),
     path(

@@ -28,6 +28,7 @@ from audit.reports.access import (
     visible_inspections,
     visible_provider_or_404,
 )
+from audit.reports.area_forms import chosen_region, regions_visible_to
 from audit.reports.breakdowns import DIMENSIONS, DIMENSIONS_BY_KEY
 from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
@@ -320,6 +321,7 @@ def _provider_report(request, code):
             provider,
             inspections=visible_inspections(request.user),
             include_provisional=request.GET.get("provisional") == "1",
+            provider_ids=provider_ids_visible_to(request.user),
         )
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
@@ -393,7 +395,8 @@ def _league_report(request):
     data = request.GET.copy()
     if "framework" not in data and latest is not None:
         data["framework"] = str(latest.framework_id)
-    form = LeagueFilterForm(data, frameworks=frameworks)
+    regions = regions_visible_to(request.user)
+    form = LeagueFilterForm(data, frameworks=frameworks, regions=regions)
     report = None
     if frameworks and form.is_valid():
         framework = next(f for f in frameworks if str(f.id) == form.cleaned_data["framework"])
@@ -407,6 +410,8 @@ def _league_report(request):
                 sort=request.GET.get("sort", "rank"),
                 descending=request.GET.get("order") == "desc",
                 include_provisional=form.cleaned_data.get("provisional", False),
+                region=chosen_region(form, regions),
+                measure=request.GET.get("measure", ""),
             )
         except RollupUnavailable as exc:
             raise Http404(str(exc)) from exc
@@ -439,6 +444,7 @@ def league_table(request):
         "reports:league_download",
         [],
         form=form,
+        funnel_keep=[(k, v) for k, vs in request.GET.lists() if k != "measure" for v in vs],
         formatter={"sort_url": sort_url, "sort": report.sort, "descending": report.descending},
     )
 
