@@ -36,8 +36,6 @@ ALLOWED = {
     "audit/reports/rollup.py:rollup_inspections": ROLLUP_STORAGE,
     "audit/scoring/importers.py:import_reviews": TO_SPLIT,
     "audit/scoring/importers.py:_write": TO_SPLIT,
-    "cases/importers.py:import_caseload": TO_SPLIT,
-    "cases/importers.py:_Validator.row": TO_SPLIT,
 }
 
 

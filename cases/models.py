@@ -144,6 +144,15 @@ class Case(models.Model):
     practitioner_grade = models.CharField(
         max_length=10, choices=PractitionerGrade.choices, blank=True
     )
+    # Timeliness dates (cases.timeliness): each optional, none before the start date.
+    allocation_date = models.DateField(
+        null=True, blank=True, help_text="Allocated to a named practitioner."
+    )
+    first_appointment_date = models.DateField(null=True, blank=True)
+    rosh_screening_date = models.DateField(
+        "RoSH screening date", null=True, blank=True, help_text="RoSH screening completed."
+    )
+    first_home_visit_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
