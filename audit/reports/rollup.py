@@ -44,6 +44,7 @@ from audit.reports.rollup_results import (
     KeyQuestionResult,
     ProviderRollup,
     StandardResult,
+    timeliness_results,
 )
 from cases.models import Provider
 from standards.models import (
@@ -129,12 +130,14 @@ class _FrameworkShape:
     key_questions: list[KeyQuestion]
     prompt_codes: set[str] = field(default_factory=set)
     prompt_ids: dict[int, str] = field(default_factory=dict)  # of the prompt measures: id -> code
+    timeliness: list = field(default_factory=list)  # the version's TimelinessMeasure rows
 
 
 def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape]:
     frameworks = Framework.objects.filter(id__in=set(framework_ids)).prefetch_related(
         "rating_bands",
         "score_bands",
+        "timeliness_measures",
         Prefetch(
             "standards",
             queryset=Standard.objects.order_by("order", "code").prefetch_related(
@@ -154,6 +157,7 @@ def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape
             scheme=scheme,
             standards=standards,
             key_questions=[kq for s in standards for kq in s.key_questions.all()],
+            timeliness=list(framework.timeliness_measures.all()),
         )
     prompt_codes = [m.prompt_code for m in PROMPT_MEASURES]
     for framework_id, prompt_id, code in Prompt.objects.filter(
@@ -238,8 +242,7 @@ def _provider_rollup(
         for m in PROMPT_MEASURES
         if m.prompt_code in shape.prompt_codes
     ]
-    if not focus_measures:
-        focus = []
+    focus = focus + timeliness_results(shape.timeliness, fact_counts) if focus_measures else []
     return ProviderRollup(
         provider_id=provider.id if provider else None,
         code=provider.code if provider else None,

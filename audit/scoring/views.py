@@ -149,6 +149,7 @@ def _save_facts(request, review, kwargs):
             version=form.cleaned_data["version"],
             user=request.user,
             facts=form.facts(),
+            case_dates=form.case_dates(),
         )
     except services.StaleReview as stale:
         return _stale_form(CaseFactsForm, request, stale, kwargs), 409, False
@@ -159,7 +160,7 @@ def _save_facts(request, review, kwargs):
             form.add_error(name if name in form.fields else None, problems)
         return form, 400, False
     held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
-    if services.nothing_given(facts=form.facts()):
+    if services.nothing_given(facts=form.facts()) and not any((form.case_dates() or {}).values()):
         return nothing_saved(request, review, FACTS_SECTION)
     if request.POST.get("action") == "draft":
         messages.success(request, "Case facts saved as a draft.")
@@ -183,7 +184,7 @@ def review_facts(request, pk, crn):
             messages.error(request, "This review cannot be changed now.")
         return redirect(review_urls(review)["check"])
     status, saved, held = 200, False, None
-    kwargs = {"rules": rules_of(review)}
+    kwargs = {"rules": rules_of(review), "case": review.sampled_case.case}
     if request.method == "POST":
         outcome = _save_facts(request, review, kwargs)
         if isinstance(outcome, HttpResponseRedirect):
