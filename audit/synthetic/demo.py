@@ -14,6 +14,7 @@ from django.db import transaction
 from audit.accounts.roles import Role
 from audit.counts.rebuild import rebuild_counts
 from audit.models import User
+from audit.synthetic.dates import add_case_dates
 from cases.models import (
     Case,
     Gender,
@@ -119,6 +120,8 @@ def load_cases(pdus, per_provider=120, seed=2026) -> int:
                     )[0],
                 )
             )
+    for case in new:
+        add_case_dates(case)
     Case.objects.bulk_create(new)
     return len(new)
 
@@ -587,6 +590,8 @@ def _load_previous_inspection(pdus, framework, lead):
         existing_crns = set(
             Case.objects.filter(crn__in=[c.crn for c in cases]).values_list("crn", flat=True)
         )
+        for case in cases:
+            add_case_dates(case)
         Case.objects.bulk_create([c for c in cases if c.crn not in existing_crns])
         cases = list(Case.objects.filter(crn__in=[c.crn for c in cases]).order_by("crn"))
         sampled = SampledCase.objects.bulk_create(

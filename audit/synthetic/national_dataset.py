@@ -59,6 +59,8 @@ from audit.models import (
     StandardJudgement,
     User,
 )
+from audit.synthetic.dates import case_date_cells
+from cases.case_dates import CASE_DATE_FIELDS
 from cases.models import Case, Provider, ProviderType, Sample
 from standards.loaders import load_framework_file, shipped_files
 from standards.models import Framework, KeyQuestion, Prompt, RatedBy
@@ -612,6 +614,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
                 stamp,
                 stamp,
             )
+            case += case_date_cells(writer, case[1], case[4])
             cases.append(case)
             if i in chosen:
                 sampled_cases.append(case)
@@ -635,6 +638,7 @@ def _build(*, framework, reviews, seed, title, region, moderated_share, progress
             "practitioner_grade",
             "created_at",
             "updated_at",
+            *CASE_DATE_FIELDS,
         ],
         cases,
         label="cases in the caseloads",
