@@ -15,11 +15,12 @@ scripts do not run, inside <noscript>.
 from __future__ import annotations
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .files import has_output, output_response
 from .models import Job, JobStatus
 from .selectors import own_job_or_404
 from .services import recover_stalled
@@ -79,8 +80,23 @@ def detail(request, pk):
     return render(
         request,
         "jobs/done.html",
-        {"job": job, "page_title": job.title, "summary": job.outcome.get("summary", [])},
+        {
+            "job": job,
+            "page_title": job.title,
+            "summary": job.outcome.get("summary", []),
+            "file": job.outcome.get("file") if has_output(job) else None,
+            "file_lost": bool(job.outcome.get("file")) and not has_output(job),
+        },
     )
+
+
+@require_safe
+def download(request, pk):
+    """The file a finished job of the user's own made (a report's PDF)."""
+    job = own_job_or_404(request.user, pk)
+    if job.status != JobStatus.DONE or not has_output(job):
+        raise Http404("This job has no file to download, or it has been removed.")
+    return output_response(job)
 
 
 @require_safe

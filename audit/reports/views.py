@@ -34,6 +34,7 @@ from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardR
 from audit.reports.inspection import InspectionReport
 from audit.reports.league import LeagueTableReport
 from audit.reports.pdf import pdf_response
+from audit.reports.pdf_jobs import pdf_or_job
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable, rollup, sampled_providers
@@ -275,7 +276,13 @@ def inspection_download(request, pk, slug, fmt):
     if fmt == "pdf":
         if slug != "report":
             raise Http404("A PDF is made of a whole report.")
-        return _inspection_page(request, pk, pdf=True)
+        require_reports(request.user)
+        visible_inspection_or_404(request.user, pk)
+        return pdf_or_job(
+            request,
+            lambda: _inspection_page(request, pk, pdf=True),
+            title="PDF of an inspection report",
+        )
     inspection, report, _ = _inspection_report(request, pk, slug)
     return _download(request, report, slug, fmt, obj=inspection, object_type="inspection_report")
 
@@ -360,7 +367,13 @@ def provider_download(request, code, slug, fmt):
     if fmt == "pdf":
         if slug != "report":
             raise Http404("A PDF is made of a whole report.")
-        return _provider_page(request, code, pdf=True)
+        require_reports(request.user)
+        visible_provider_or_404(request.user, code)
+        return pdf_or_job(
+            request,
+            lambda: _provider_page(request, code, pdf=True),
+            title=f"PDF of the report on {code}",
+        )
     report = _provider_report(request, code)
     return _download(request, report, slug, fmt, obj=report.provider, object_type="provider_report")
 

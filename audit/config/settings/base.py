@@ -236,6 +236,12 @@ else:
 # and queued again, up to JOBS_MAX_ATTEMPTS runs in all, then marked failed.
 JOBS_STALLED_AFTER = int(os.environ.get("JOBS_STALLED_AFTER", 10 * 60))  # seconds
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 2))
+# How often a worker looks for such jobs while it runs (besides when it starts).
+JOBS_RECOVER_EVERY = int(os.environ.get("JOBS_RECOVER_EVERY", 60))  # seconds
+# Files jobs make for their owners (report PDFs, jobs/files.py): a private folder of the project
+# (made 0700), and how long a file is kept.
+JOBS_OUTPUT_DIR = os.environ.get("JOBS_OUTPUT_DIR", str(BASE_DIR / "var" / "job-files"))
+JOBS_OUTPUT_MAX_AGE = int(os.environ.get("JOBS_OUTPUT_MAX_AGE", 24 * 60 * 60))  # seconds
 
 # Uploaded spreadsheets (cases/spreadsheets.py): a file past any of these is refused before it is
 # parsed. Documented in docs/formats.md, "Limits on uploaded files".

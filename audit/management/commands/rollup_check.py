@@ -1,10 +1,12 @@
 """Check the roll-up's maintained counts against a recomputation from the base tables.
 
-    manage.py rollup_check [--inspection ID] [--repair]
+    manage.py rollup_check [--inspection ID] [--repair] [--background]
 
 Prints every difference (inspection, provider, key, stored, recomputed) and exits with status 1
 when there is any; --repair then rebuilds the counts of the inspections concerned from the base
-tables. See docs/rollup.md.
+tables, all in one transaction. A progress bar shows on a terminal. With --background, queues the
+same work as a job for the workers (`manage.py run_jobs`) and prints its number. See
+docs/rollup.md.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from audit.counts.rebuild import differences, rebuild_counts
+from audit.counts.checking import check_counts, start_count_check
+from jobs.progress import TerminalProgress
 
 
 class Command(BaseCommand):
@@ -24,11 +27,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--repair", action="store_true", help="Rebuild the counts of any that differ."
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the check as a job for the workers instead.",
+        )
 
-    def handle(self, *args, inspection=None, repair=False, **options):
+    def handle(self, *args, inspection=None, repair=False, background=False, **options):
         ids = None if inspection is None else [inspection]
-        found = differences(ids)
-        for d in found:
+        if background:
+            job = start_count_check(inspection_ids=ids, repair=repair)
+            self.stdout.write(f"Queued as job {job.pk}: {job.title}.")
+            return
+        progress = TerminalProgress(
+            stream=getattr(self.stderr, "_out", None), disable=options["verbosity"] < 1
+        )
+        try:
+            check = check_counts(inspection_ids=ids, repair=repair, progress=progress)
+        finally:
+            progress.close()
+        for d in check.found:
             key = " ".join(str(part) for part in d.key if part not in ("", 0))
             if d.key[0] == "review":
                 self.stdout.write(
@@ -40,13 +58,11 @@ class Command(BaseCommand):
                 f"inspection {d.inspection_id} provider {d.provider_id} {key}: "
                 f"stored {d.stored}, recomputed {d.recomputed}"
             )
-        if not found:
+        if not check.found:
             self.stdout.write("The counts match the base tables.")
             return
-        self.stdout.write(f"{len(found)} difference(s).")
-        if repair:
-            repaired = sorted({d.inspection_id for d in found})
-            rebuild_counts(inspection_ids=repaired)
-            listed = ", ".join(map(str, repaired))
+        self.stdout.write(f"{len(check.found)} difference(s).")
+        if check.repaired:
+            listed = ", ".join(map(str, check.repaired))
             self.stdout.write(f"Rebuilt the counts of inspection(s) {listed}.")
         sys.exit(1)

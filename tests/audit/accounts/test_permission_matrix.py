@@ -159,6 +159,7 @@ moderation:read                   POST   in   404  302  302  404  302  404  | 40
 # Background jobs: each seen by the user who started it alone (here, side A's lead).
 jobs:detail                       GET    in   404  404  200  404  404  404  | 404  404  404  404
 jobs:status                       GET    in   404  404  200  404  404  404  | 404  404  404  404
+jobs:download                     GET    in   404  404  200  404  404  404  | 404  404  404  404
 
 # The audit trail: admins only.
 trail:events                      GET    in   404  404  404  404  200  404  | 404  404  404  404
@@ -263,6 +264,7 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
 JOB_PAGES = {  # the page -> (whose job it is, the work it ran, its outcome)
     "jobs:detail": (Role.LEAD, "audit.scoring.import_jobs.check_reviews", {"summary": ["Done."]}),
     "jobs:status": (Role.LEAD, "audit.scoring.import_jobs.check_reviews", {"summary": ["Done."]}),
+    "jobs:download": (Role.LEAD, "audit.reports.pdf_jobs.make_report_pdf", {}),
     "cases:caseload_job": (
         Role.MANAGER,
         "cases.import_jobs.check_caseload",
@@ -296,6 +298,13 @@ def _job_url(name: str, world: World, exists: bool) -> str:
             },
         },
     )
+    if name == "jobs:download":
+        from jobs.files import save_output
+
+        job.outcome = save_output(
+            job, data=b"%PDF-1.7", filename="report.pdf", content_type="application/pdf"
+        )
+        job.save(update_fields=["outcome"])
     pk = job.pk if exists else 987654
     if name == "audit:review_import_job":
         return reverse(name, kwargs={"pk": world.a.inspection.pk if exists else 987654, "job": pk})
@@ -661,7 +670,9 @@ WRITES = {
         {"lead": "403", "onlooker": "403"},
         changes=(
             Change(
-                "preview", lambda w, c: {"file": _caseload_file(), "provider": ""}, writes=False
+                # The preview records only the job that checks the file.
+                "preview",
+                lambda w, c: {"file": _caseload_file(), "provider": ""},
             ),
         ),
     ),
@@ -670,7 +681,9 @@ WRITES = {
         {"lead": "403", "onlooker": "403"},
         changes=(
             Change(
-                "preview", lambda w, c: {"file": _caseload_file(), "provider": ""}, writes=False
+                # The preview records only the job that checks the file.
+                "preview",
+                lambda w, c: {"file": _caseload_file(), "provider": ""},
             ),
         ),
     ),
@@ -732,7 +745,9 @@ WRITES = {
         changes=(Change("unassign", lambda w, c: {"cases": [str(_review(w).sampled_case_id)]}),),
     ),
     "audit:inspection_import": WriteCheck(
-        "lead", SEE_THE_INSPECTION, changes=(Change("check scores", _scoring_file, writes=False),)
+        "lead",
+        SEE_THE_INSPECTION,
+        changes=(Change("check scores", _scoring_file),),  # records the checking job
     ),
     "audit:review_import_confirm": WriteCheck(
         "lead", SEE_THE_INSPECTION, changes=(Change("import scores", _staged_scores),)
@@ -846,13 +861,14 @@ WRITES = {
 
 
 def every_row() -> dict:
-    """Every row of every table of the service's own apps (history and trail included)."""
+    """Every row of every table of the service's own apps (history and trail included), and of
+    the background jobs (the user's record and the task queue): a refused change starts no job."""
     from django.apps import apps
 
     return {
         model._meta.label: list(model._base_manager.order_by("pk").values_list())
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.app_label in ("audit", "cases", "standards")
+        if model._meta.app_label in ("audit", "cases", "standards", "jobs", "django_tasks_database")
     }
 
 
