@@ -286,7 +286,7 @@ def save_review(
     `version` is no longer the review's version.
     """
     _check_can_edit(review, user)
-    case = review.sampled_case.case
+    case = review.sampled_case.case if case_dates else None
     dates = {name: day for name, day in (case_dates or {}).items() if getattr(case, name) != day}
     if not dates and nothing_given(facts=facts, answers=answers, judgements=judgements):
         return review

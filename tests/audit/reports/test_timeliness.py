@@ -12,7 +12,6 @@ import holidays
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from audit.counts.contribution import record_case_change
 from audit.counts.rebuild import differences
@@ -22,6 +21,7 @@ from cases.models import Case
 from standards.loaders import add_missing_timeliness_measures
 from standards.models import TimelinessMeasure
 from standards.timeliness import KINDS
+from tests.audit.reports.test_report_pdfs import pdf_response, pdf_text
 from tests.audit.rollup_data import S, add_review, inspection_of, provider, small_framework
 
 pytestmark = pytest.mark.django_db
@@ -203,12 +203,11 @@ def test_reports_and_exports_show_the_measures(world, admin_client):
     values = [[cell.value for cell in line] for line in sheet.iter_rows()]
     assert any(allocated.label in line and allocated.not_known in line for line in values)
 
-    pdf = admin_client.get(
-        reverse("reports:inspection_download", args=[inspection.id, "report", "pdf"])
-    )
-    text = " ".join(
-        " ".join(PdfReader(io.BytesIO(pdf.content)).pages[i].extract_text().split())
-        for i in range(len(PdfReader(io.BytesIO(pdf.content)).pages))
+    text = pdf_text(
+        pdf_response(
+            admin_client,
+            reverse("reports:inspection_download", args=[inspection.id, "report", "pdf"]),
+        )
     )
     assert "Allocated within 1 working day of sentence or release" in text
     assert "Dates not known" in text
