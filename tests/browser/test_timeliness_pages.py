@@ -21,6 +21,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_assessor_enters_case_dates_and_the_manager_sees_timeliness(page, axe, sign_in, demo_data):
+    page.set_default_timeout(60_000)  # a shared, busy host
     sign_in(page, "assessor", DEMO_PASSWORD)
     review = CaseReview.objects.filter(
         sampled_case__assessor__username="assessor", status=ReviewStatus.IN_PROGRESS
