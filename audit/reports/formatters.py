@@ -64,6 +64,7 @@ class HtmlCell:
     header: bool = False
     hint: str = ""
     muted: bool = False
+    sort_value: str = ""  # what a sortable table sorts by, where the text would mislead
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,28 @@ class HtmlTable:
     def wide(self) -> bool:
         """Many columns: shown compact so that every column fits at 1,280 px."""
         return len(self.headers) > WIDE_COLUMNS
+
+    @property
+    def sortable(self) -> bool:
+        """Sortable in the browser (MoJ sortable table) as well as by its header links."""
+        return any(header.aria_sort for header in self.headers)
+
+
+# A missing figure sorts below every real one.
+MISSING = "-1"
+
+
+def sort_value(column: Column, value) -> str:
+    """The value a sortable table orders a cell by: the rating's points, the figure itself."""
+    if column.kind == Kind.RATING:
+        return str(Rating(value).points) if value in Rating.values else MISSING
+    if column.kind == Kind.CELL:
+        value = None if value is None else value.percentage
+    if column.kind in (Kind.INT, Kind.PERCENT, Kind.CELL, Kind.CHANGE):
+        return MISSING if value is None else f"{value:.6g}"
+    if column.kind == Kind.DATE:
+        return value.isoformat() if isinstance(value, datetime.date) else ""
+    return "" if value is None else str(value)  # text: its words, not the link around them
 
 
 def html_cell(column: Column, row: dict) -> HtmlCell:
@@ -152,13 +175,17 @@ class HTMLFormatter:
 
     def format(self, table: Table) -> HtmlTable:
         columns = table.html_columns()
+        sortable = bool(self.sort_url) and any(c.sortable for c in columns)
         rows = []
         for row in table.rows:
             cells = []
             for column in columns:
                 cell = html_cell(column, row)
-                if column.key == table.row_header:
-                    cell = HtmlCell(**{**cell.__dict__, "header": True})
+                extra = {"header": True} if column.key == table.row_header else {}
+                if sortable:
+                    extra["sort_value"] = sort_value(column, row.get(column.key))
+                if extra:
+                    cell = HtmlCell(**{**cell.__dict__, **extra})
                 cells.append(cell)
             rows.append(cells)
         downloads = {}

@@ -13,6 +13,7 @@ import {
   SkipLink,
   Tabs,
 } from "../govuk/govuk-frontend.min.js";
+import { initAll as initMojFrontend } from "../moj/moj-frontend.min.js";
 
 /*
  * GOV.UK's radios and checkboxes put aria-expanded on the inputs that reveal conditional
@@ -42,6 +43,9 @@ function withoutAriaExpanded(Component) {
   withoutAriaExpanded(Radios),
   withoutAriaExpanded(Checkboxes),
 ].forEach((Component) => createAll(Component));
+
+// MoJ Frontend's components (sortable tables) on the elements that ask for them.
+initMojFrontend();
 
 // Print buttons: shown only where JavaScript runs, since they need it.
 document.querySelectorAll("[data-app-print]").forEach((button) => {

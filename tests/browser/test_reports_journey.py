@@ -103,3 +103,24 @@ def test_manager_filters_a_breakdown_and_downloads_it(page, axe, sign_in, demo_d
     league = page.locator("#table-league table")
     expect(league.locator("tbody tr")).to_have_count(3)
     axe(page, "league-table")
+
+    # Sorted in the browser by the MoJ sortable table: the header links become buttons.
+    score = league.get_by_role("button", name="Score")
+    score_heading = league.locator("thead th").filter(has_text=re.compile(r"^\s*Score"))
+    score.click()
+    expect(score_heading).to_have_attribute("aria-sort", "ascending")
+    ascending = [
+        float(v)
+        for v in league.locator("tbody tr td[data-sort-value]").evaluate_all(
+            "cells => cells.filter(c => c.cellIndex === "
+            + str(score.evaluate("b => b.closest('th').cellIndex"))
+            + ").map(c => c.dataset.sortValue)"
+        )
+    ]
+    assert ascending == sorted(ascending) and len(ascending) == 3
+    score.click()
+    expect(score_heading).to_have_attribute("aria-sort", "descending")
+    expect(
+        page.get_by_role("status").filter(has_text="Sort by Score (descending)")
+    ).to_be_attached()
+    axe(page, "league-table-sorted")

@@ -130,7 +130,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 GOVUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
-STATICFILES_DIRS = [BASE_DIR / "static", ("govuk", GOVUK_FRONTEND_DIR)]
+# MoJ Frontend (the Ministry of Justice's components on GOV.UK Frontend 5): sortable tables.
+MOJ_FRONTEND_DIR = BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("govuk", GOVUK_FRONTEND_DIR),
+    ("moj", MOJ_FRONTEND_DIR),
+]
 # GOV.UK Frontend's compiled CSS asks for its fonts and images at /assets/.
 WHITENOISE_ROOT = GOVUK_FRONTEND_DIR
 STORAGES = {
