@@ -133,11 +133,13 @@ class _FrameworkShape:
     timeliness: list = field(default_factory=list)  # the version's TimelinessMeasure rows
 
 
-def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape]:
+def _framework_shapes(
+    framework_ids: Iterable[int], *, timeliness: bool = True
+) -> dict[int, _FrameworkShape]:
     frameworks = Framework.objects.filter(id__in=set(framework_ids)).prefetch_related(
         "rating_bands",
         "score_bands",
-        "timeliness_measures",
+        *(["timeliness_measures"] if timeliness else []),
         Prefetch(
             "standards",
             queryset=Standard.objects.order_by("order", "code").prefetch_related(
@@ -157,7 +159,7 @@ def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape
             scheme=scheme,
             standards=standards,
             key_questions=[kq for s in standards for kq in s.key_questions.all()],
-            timeliness=list(framework.timeliness_measures.all()),
+            timeliness=list(framework.timeliness_measures.all()) if timeliness else [],
         )
     prompt_codes = [m.prompt_code for m in PROMPT_MEASURES]
     for framework_id, prompt_id, code in Prompt.objects.filter(
@@ -302,7 +304,8 @@ def live_counts(
         shapes
         if shapes is not None
         else _framework_shapes(
-            Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True)
+            Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True),
+            timeliness=False,
         )
     )
     counts = Counts()
@@ -415,7 +418,7 @@ def rollup_inspections(
     if not inspections:
         return {}
     ids = [i.id for i in inspections]
-    shapes = _framework_shapes(i.framework_id for i in inspections)
+    shapes = _framework_shapes((i.framework_id for i in inspections), timeliness=focus_measures)
     counts = live_counts(
         ids, provider_ids=provider_ids, focus_measures=focus_measures, shapes=shapes
     )
