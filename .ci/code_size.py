@@ -18,21 +18,9 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
 # "path" for a module, "path:qualified.name" for a function -> why it may be longer.
-SYNTHETIC = "the synthetic-data generators are being rebuilt on one shared case generator"
 ROLLUP_STORAGE = "the roll-up's storage and its readers are being rewritten as maintained counts"
 TO_SPLIT = "not split yet: one long sequence of steps, to be cut at its seams"
 ALLOWED = {
-    "audit/synthetic/demo.py": SYNTHETIC,
-    "audit/synthetic/demo.py:load_inspection": SYNTHETIC,
-    "audit/synthetic/demo.py:load_moderation": SYNTHETIC,
-    "audit/synthetic/demo.py:_load_previous_inspection": SYNTHETIC,
-    "audit/synthetic/demo.py:load_trail_demo": SYNTHETIC,
-    "audit/synthetic/national_dataset.py": SYNTHETIC,
-    "audit/synthetic/national_dataset.py:_people": SYNTHETIC,
-    "audit/synthetic/national_dataset.py:build_national_dataset": SYNTHETIC,
-    "audit/synthetic/national_dataset.py:_build": SYNTHETIC,
-    "audit/synthetic/national_dataset.py:_build.answers": SYNTHETIC,
-    "audit/synthetic/national_dataset.py:_case_facts": SYNTHETIC,
     "audit/reports/rollup.py:rollup_inspections": ROLLUP_STORAGE,
     "audit/scoring/importers.py:import_reviews": TO_SPLIT,
     "audit/scoring/importers.py:_write": TO_SPLIT,

@@ -1,12 +1,14 @@
 """factory-boy factories for every model, shared by the whole suite."""
 
 import datetime
+import random
 
 import factory
 from django.contrib.auth.models import Group
 
 from audit import models as audit_models
 from audit.counts.contribution import record_contribution_change
+from audit.synthetic import cases as synthetic
 from cases import models as case_models
 from standards import models as std
 
@@ -102,6 +104,34 @@ class CaseFactory(factory.django.DjangoModelFactory):
     practitioner_grade = case_models.PractitionerGrade.PO
 
 
+def _synthetic_case(field):
+    """One field of the shared generator's case number n: every field of a case is drawn from
+    the same seed, so the record is consistent and the same on every run."""
+    return factory.Sequence(
+        lambda n: synthetic.case_fields(
+            random.Random(n), first_start=datetime.date(2026, 1, 1), spread_days=150
+        )[field]
+    )
+
+
+class SyntheticCaseFactory(CaseFactory):
+    """A realistic case from the generator the demo and the national data set use (sentence,
+    RoSH level, MAPPA, gender, risk flags), where a test wants variety rather than fixed values."""
+
+    crn = factory.Sequence(lambda n: f"S{n:06d}")
+    sentence_type = _synthetic_case("sentence_type")
+    start_date = _synthetic_case("start_date")
+    rosh_level = _synthetic_case("rosh_level")
+    mappa_category = _synthetic_case("mappa_category")
+    mappa_level = _synthetic_case("mappa_level")
+    gender = _synthetic_case("gender")
+    ethnicity = _synthetic_case("ethnicity")
+    age_band = _synthetic_case("age_band")
+    domestic_abuse_history = _synthetic_case("domestic_abuse_history")
+    child_safeguarding_concerns = _synthetic_case("child_safeguarding_concerns")
+    practitioner_grade = _synthetic_case("practitioner_grade")
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = audit_models.User
@@ -180,6 +210,22 @@ class CaseReviewFactory(CountedFactory):
 
     sampled_case = factory.SubFactory(SampledCaseFactory)
     status = audit_models.ReviewStatus.NOT_STARTED
+
+    # Set (or `with_facts=True`): the case facts an assessor would record for its case, drawn
+    # by the shared generator from this seed.
+    facts_seed = None
+
+    class Params:
+        with_facts = factory.Trait(facts_seed=factory.Sequence(lambda n: n))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        seed = kwargs.pop("facts_seed", None)
+        if seed is not None:
+            case = kwargs["sampled_case"].case
+            facts, _ = synthetic.review_facts(random.Random(seed), 0.7, case)
+            kwargs = {**facts, **kwargs}
+        return kwargs
 
 
 class JudgementFactory(CountedFactory):

@@ -178,6 +178,21 @@ class GovForm(ErrorLinksMixin, BaseForm):
         self.helper.disable_csrf = True  # the page's own form tag carries the token
 
 
+class FilterForm(BaseForm):
+    """A form sent with GET (report filters, the trail's search): no CSRF token, which would
+    otherwise be copied into the page's address, its history and any link shared from it."""
+
+    @property
+    def helper(self):
+        helper = super().helper
+        helper.disable_csrf = True
+        return helper
+
+    @helper.setter
+    def helper(self, value):
+        self._helper = value
+
+
 DATE_PARTS = ("day", "month", "year")
 
 

@@ -8,13 +8,13 @@ from django.db.models import Q
 
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
 from standards.rating import Rating
-from ui.forms import BaseForm, GovDateField
+from ui.forms import BaseForm, FilterForm, GovDateField
 
 ANY = [("", "Any")]
 CASE = "review__sampled_case__case__"
 
 
-class BreakdownFilterForm(BaseForm):
+class BreakdownFilterForm(FilterForm):
     """GET filters narrowing the cases in the breakdowns, e.g. only licence cases.
 
     The provider is chosen by the report's scope (`?provider=CODE`), not here.
@@ -70,17 +70,19 @@ class BreakdownFilterForm(BaseForm):
         return words
 
 
-class LeagueFilterForm(BaseForm):
+class LeagueFilterForm(FilterForm):
     submit_label = "Show league table"
 
     framework = forms.ChoiceField(label="Framework version")
     period_start = GovDateField(
         label="Inspections ending on or after",
+        name="earliest end date",
         required=False,
         help_text="For example, 1 4 2025. Leave blank for every inspection.",
     )
     period_end = GovDateField(
         label="Inspections ending on or before",
+        name="latest end date",
         required=False,
         help_text="For example, 31 3 2026",
     )

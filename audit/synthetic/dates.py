@@ -61,9 +61,7 @@ def add_case_dates(case) -> None:
         setattr(case, name, day)
 
 
-def case_date_cells(writer, crn: str, adapted_start) -> tuple:
-    """The dates as the national data set's writer stores them, in CASE_DATE_FIELDS order, from
-    the start date already adapted for the database."""
-    start = datetime.date.fromisoformat(str(adapted_start)[:10])
+def case_date_cells(writer, crn: str, start: datetime.date) -> tuple:
+    """The dates as the national data set's writer stores them, in CASE_DATE_FIELDS order."""
     found = case_dates(crn, start)
     return tuple(None if found[n] is None else writer.day(found[n]) for n in CASE_DATE_FIELDS)

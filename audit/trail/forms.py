@@ -6,10 +6,10 @@ from crispy_forms_gds.layout import Size
 from django import forms
 
 from audit.models import AuditEvent
-from ui.forms import BaseForm
+from ui.forms import FilterForm, GovDateField
 
 
-class TrailFilterForm(BaseForm):
+class TrailFilterForm(FilterForm):
     submit_label = "Apply filters"
 
     username = forms.CharField(
@@ -27,17 +27,11 @@ class TrailFilterForm(BaseForm):
         max_length=100,
         help_text="A CRN, an inspection or provider name, or part of an address",
     )
-    since = forms.DateField(
-        label="From",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the first day as a real date"},
+    since = GovDateField(
+        label="From", name="first day", required=False, help_text="For example, 1 3 2026"
     )
-    until = forms.DateField(
-        label="To",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the last day as a real date"},
+    until = GovDateField(
+        label="To", name="last day", required=False, help_text="For example, 31 3 2026"
     )
 
     def __init__(self, *args, **kwargs):

@@ -775,4 +775,7 @@ def test_league_dates_are_gov_uk_date_inputs(two_rounds, client, admin_user):
     assert 'type="date"' not in html
     assert 'name="period_start_0"' in html and "govuk-date-input" in html
     bad = client.get(url("league") + f"?framework={framework.id}&period_start_0=31")
-    assert "Inspections ending on or after must include a month and year" in (bad.content.decode())
+    assert "Earliest end date must include a month and year" in bad.content.decode()
+    (filters,) = re.findall(r'<form method="get".*?</form>', html, flags=re.S)
+    assert "period_start_0" in filters
+    assert "csrfmiddlewaretoken" not in filters  # a GET form puts no token in the address

@@ -290,20 +290,32 @@ def test_trail_page_lists_and_filters_events(client, world, django_assert_max_nu
     assert "2 events match" in shown(username=lead.username.upper())
     assert "1 event match" in shown(action="returned")
     assert "2 events match" in shown(text=a.open_crn.lower())
-    today = timezone.localdate().isoformat()
-    assert "3 events match" in shown(since=today)
+    assert "3 events match" in shown(**day("since", timezone.localdate()))
     assert "1 event match" in shown(
-        until=(timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+        **day("until", timezone.localdate() - datetime.timedelta(days=30))
     )
     assert "No events match" in shown(username="nobody")
 
 
+def day(name: str, date: datetime.date) -> dict:
+    """A date as the GOV.UK date input sends it: day, month and year."""
+    return {f"{name}_0": date.day, f"{name}_1": date.month, f"{name}_2": date.year}
+
+
 def test_bad_filters_are_a_400_with_the_reason(client, world):
     client.force_login(world.admin)
-    response = client.get(reverse("trail:events"), {"since": "2026-02-30"})
+    response = client.get(
+        reverse("trail:events"), {"since_0": "30", "since_1": "2", "since_2": "2026"}
+    )
     assert response.status_code == 400
-    assert "Enter the first day as a real date" in response.content.decode()
-    response = client.get(reverse("trail:events"), {"since": "2026-03-02", "until": "2026-03-01"})
+    assert "Enter a real first day" in response.content.decode()
+    response = client.get(reverse("trail:events"), {"since_0": "1", "since_2": "2026"})
+    assert response.status_code == 400
+    assert "First day must include a month" in response.content.decode()
+    response = client.get(
+        reverse("trail:events"),
+        {**day("since", datetime.date(2026, 3, 2)), **day("until", datetime.date(2026, 3, 1))},
+    )
     assert response.status_code == 400
     assert "The last day must be on or after the first day" in response.content.decode()
     assert client.get(reverse("trail:events_csv"), {"action": "shredded"}).status_code == 400
