@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("samples/", views.sample_list, name="sample_list"),
     path("samples/new/", views.sample_new, name="sample_new"),
+    path("samples/new/draw/", views.sample_draw, name="sample_draw"),
     path("samples/<int:pk>/", views.sample_detail, name="sample_detail"),
     path("samples/<int:pk>/cases.csv", views.sample_csv, name="sample_csv"),
 ]

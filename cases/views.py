@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from ui.exports import safe_csv_writer
 
@@ -119,66 +119,94 @@ def _ancestors(provider, visible) -> list[Provider]:
 # Sampling ----------------------------------------------------------------------------------
 
 
-@permission_required("cases.add_sample", raise_exception=True)
-def sample_new(request):
-    """Choose a caseload, see its size and the suggested sample size, then draw the sample."""
+def _sample_form(request):
     providers = visible_providers(request.user).order_by("name")
     start, end = SampleForm.default_window()
     initial = {"window_start": start, "window_end": end, "confidence": 95, "margin": 5}
     if request.GET.get("provider"):
         initial["providers"] = [provider_or_404(request.user, request.GET["provider"]).code]
-    form = SampleForm(
-        request.POST if request.method == "POST" else None, providers=providers, initial=initial
+    data = request.POST if request.method == "POST" else None
+    return SampleForm(data, providers=providers, initial=initial)
+
+
+def _caseload_check(data) -> dict:
+    """The eligible caseload of the chosen providers and window, by stratum, and the suggested
+    sample size."""
+    cases = sampling.eligible_cases(
+        providers=data["providers"],
+        window_start=data["window_start"],
+        window_end=data["window_end"],
     )
-    context = {"page_title": "Draw a sample", "form": form}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        cases = sampling.eligible_cases(
+    strata = sampling.strata_counts(cases)
+    caseload = sum(strata.values())
+    return {
+        "checked": True,
+        "caseload": caseload,
+        "suggested": sampling.sample_size(caseload, data["confidence"], data["margin"]),
+        "confidence": data["confidence"],
+        "margin": data["margin"],
+        "table": sampling.strata_table({s.key: n for s, n in strata.items()}, {}),
+    }
+
+
+def _sample_page(request, form, check=None):
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    context = {
+        "page_title": "Draw a sample",
+        "form": form,
+        # Each button posts to its own URL, keeping the provider the page was opened for.
+        "check_url": reverse("cases:sample_new") + query,
+        "draw_url": reverse("cases:sample_draw") + query,
+        **(check or {}),
+    }
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "cases/sample_new.html", context, status=status)
+
+
+@permission_required("cases.add_sample", raise_exception=True)
+def sample_new(request):
+    """Choose a caseload, see its size and the suggested sample size ("Check the caseload"),
+    then draw the sample (`sample_draw`)."""
+    form = _sample_form(request)
+    if request.method != "POST" or not form.is_valid():
+        return _sample_page(request, form)
+    check = _caseload_check(form.cleaned_data)
+    if form.cleaned_data["size"] is None:
+        prefilled = request.POST.copy()
+        prefilled["size"] = check["suggested"] or ""
+        form = SampleForm(prefilled, providers=form.fields["providers"].queryset)
+        form.is_valid()
+    return _sample_page(request, form, check)
+
+
+@require_POST
+@permission_required("cases.add_sample", raise_exception=True)
+def sample_draw(request):
+    """Draw the sample chosen on the new-sample page, or show that page again saying why not."""
+    form = _sample_form(request)
+    if not form.is_valid():
+        return _sample_page(request, form)
+    data = form.cleaned_data
+    check = _caseload_check(data)
+    caseload = check["caseload"]
+    if data["size"] is None:
+        form.add_error("size", "Enter the sample size")
+    elif caseload == 0:
+        form.add_error("providers", "There are no cases in this window to sample")
+    elif data["size"] > caseload:
+        form.add_error("size", f"The sample size must be no more than the caseload ({caseload:,})")
+    else:
+        sample = sampling.draw_sample(
             providers=data["providers"],
             window_start=data["window_start"],
             window_end=data["window_end"],
+            size=data["size"],
+            seed=data["seed"],
+            drawn_by=request.user.get_username(),
         )
-        strata = sampling.strata_counts(cases)
-        caseload = sum(strata.values())
-        suggested = sampling.sample_size(caseload, data["confidence"], data["margin"])
-        drawing = request.POST.get("action") == "draw"
-        if drawing and data["size"] is None:
-            form.add_error("size", "Enter the sample size")
-        elif drawing and caseload == 0:
-            form.add_error("providers", "There are no cases in this window to sample")
-        elif drawing and data["size"] > caseload:
-            form.add_error(
-                "size", f"The sample size must be no more than the caseload ({caseload:,})"
-            )
-        elif drawing:
-            sample = sampling.draw_sample(
-                providers=data["providers"],
-                window_start=data["window_start"],
-                window_end=data["window_end"],
-                size=data["size"],
-                seed=data["seed"],
-                drawn_by=request.user.get_username(),
-            )
-            messages.success(request, f"Sample of {sample.requested_size:,} cases drawn.")
-            return redirect("cases:sample_detail", pk=sample.pk)
-        if not drawing and data["size"] is None:
-            prefilled = request.POST.copy()
-            prefilled["size"] = suggested or ""
-            form = SampleForm(prefilled, providers=providers)
-            form.is_valid()
-        context.update(
-            {
-                "checked": True,
-                "caseload": caseload,
-                "suggested": suggested,
-                "confidence": data["confidence"],
-                "margin": data["margin"],
-                "form": form,
-                "table": sampling.strata_table({s.key: n for s, n in strata.items()}, {}),
-            }
-        )
-    status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "cases/sample_new.html", context, status=status)
+        messages.success(request, f"Sample of {sample.requested_size:,} cases drawn.")
+        return redirect("cases:sample_detail", pk=sample.pk)
+    return _sample_page(request, form, check)
 
 
 def _sample_or_404(user, pk) -> Sample:

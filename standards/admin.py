@@ -15,7 +15,14 @@ from .models import Framework, FrameworkStatus, TimelinessMeasure
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["title", "version", "status", "person_label", "published_at"]
+    list_display = [
+        "title",
+        "version",
+        "status",
+        "person_label",
+        "agreement_threshold",
+        "published_at",
+    ]
     list_filter = ["status", "code"]
     search_fields = ["title", "code", "version"]
     form = NewFrameworkForm
@@ -27,6 +34,16 @@ class FrameworkAdmin(admin.ModelAdmin):
 
         return [
             path("<int:pk>/editor/", view(admin_views.editor), name="standards_framework_editor"),
+            path(
+                "<int:pk>/editor/preview/",
+                view(admin_views.editor_preview),
+                name="standards_framework_editor_preview",
+            ),
+            path(
+                "<int:pk>/editor/move/",
+                view(admin_views.editor_move),
+                name="standards_framework_editor_move",
+            ),
             path(
                 "<int:pk>/publish/", view(admin_views.publish), name="standards_framework_publish"
             ),

@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from ui.forms import BaseForm, BaseModelForm
 
 from . import applicability, framework_file
+from .agreement_threshold import clean_agreement_threshold, threshold_optional
 from .facts import FACT_LIST
 from .models import IN_USE, Domain, Framework, KeyQuestion, Prompt, Standard
 from .rating import Rating
@@ -73,9 +74,14 @@ class NewFrameworkForm(forms.ModelForm):
 
     class Meta:
         model = Framework
-        fields = ["code", "version", "title", "description", "person_label"]
+        fields = ["code", "version", "title", "description", "person_label", "agreement_threshold"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        threshold_optional(self)
 
     clean_version = clean_version
+    clean_agreement_threshold = clean_agreement_threshold
 
 
 class DetailsForm(RevisionMixin, BaseModelForm):
@@ -91,7 +97,14 @@ class DetailsForm(RevisionMixin, BaseModelForm):
 
     class Meta:
         model = Framework
-        fields = ["title", "version", "description", "person_label", "previous_version"]
+        fields = [
+            "title",
+            "version",
+            "description",
+            "person_label",
+            "agreement_threshold",
+            "previous_version",
+        ]
         labels = {"person_label": "How it names the person supervised"}
         help_texts = {
             "version": "Letters, digits, dots or hyphens, e.g. 2021.1",
@@ -101,6 +114,7 @@ class DetailsForm(RevisionMixin, BaseModelForm):
     def __init__(self, *args, framework: Framework, **kwargs):
         super().__init__(*args, instance=framework, **kwargs)
         self.add_revision(framework)
+        threshold_optional(self)
         field = self.fields["previous_version"]
         field.queryset = (
             Framework.objects.filter(
@@ -119,10 +133,12 @@ class DetailsForm(RevisionMixin, BaseModelForm):
             Field.text("version", field_width=10),
             Field.textarea("description", rows=3),
             Field.text("person_label", field_width=20),
+            Field.text("agreement_threshold", field_width=4),
             Field.radios("previous_version", small=True),
         )
 
     clean_version = clean_version
+    clean_agreement_threshold = clean_agreement_threshold
 
     def validate_unique(self):
         """Checked with a plainer message in clean_version."""

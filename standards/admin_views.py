@@ -207,8 +207,10 @@ def _what_goes_with(kind: str, part) -> str:
     return f"This removes {describe(kind, part)} from the draft, with its {and_list(words)}."
 
 
-def editor(request, pk, *, model_admin):
-    """The version's details, bands and tree; one item open for editing at a time."""
+def _open(request, pk):
+    """The version and the edit open on it (from the query string), once the user may see it
+    and, to edit, change it: (framework, editing, redirect), the redirect when a frozen version
+    was opened for editing."""
     if not may_view(request):
         raise PermissionDenied
     framework = get_object_or_404(Framework, pk=pk)
@@ -220,17 +222,11 @@ def editor(request, pk, *, model_admin):
             messages.error(request, framework_frozen_message(framework))
             if request.method == "POST":
                 raise PermissionDenied(framework_frozen_message(framework))
-            return redirect(editor_url(framework))
-    status = 200
-    if request.method == "POST":
-        if "move" in request.POST:
-            return _move(request, framework, model_admin)
-        if editing is None:
-            return HttpResponseBadRequest("Nothing was open for editing.")
-        done = _save(request, framework, editing, model_admin)
-        if done is not None:
-            return done
-        status = 409 if editing.stale else form_status(editing.form)
+            return framework, editing, redirect(editor_url(framework))
+    return framework, editing, None
+
+
+def _editor_page(request, framework, editing, status=200):
     return render(
         request,
         "standards/admin/editor.html",
@@ -247,6 +243,40 @@ def editor(request, pk, *, model_admin):
     )
 
 
+def editor(request, pk, *, model_admin):
+    """The version's details, bands and tree; one item open for editing at a time."""
+    framework, editing, refused = _open(request, pk)
+    if refused is not None:
+        return refused
+    status = 200
+    if request.method == "POST":
+        if editing is None:
+            return HttpResponseBadRequest("Nothing was open for editing.")
+        done = _save(request, framework, editing, model_admin)
+        if done is not None:
+            return done
+        status = 409 if editing.stale else form_status(editing.form)
+    return _editor_page(request, framework, editing, status)
+
+
+@require_POST
+def editor_preview(request, pk, *, model_admin):
+    """ "Read the rule back": the open form again with what its rule says, nothing saved."""
+    framework, editing, _ = _open(request, pk)
+    if editing is None:
+        return HttpResponseBadRequest("Nothing was open for editing.")
+    if editing.form.is_valid():
+        editing.sentence = applicability.sentence(editing.form.instance.applicability)
+    return _editor_page(request, framework, editing, form_status(editing.form))
+
+
+@require_POST
+def editor_move(request, pk, *, model_admin):
+    """Move a part up or down among its siblings."""
+    framework, _, _ = _open(request, pk)
+    return _move(request, framework, model_admin)
+
+
 def framework_frozen_message(framework) -> str:
     return (
         f"{framework} is {framework.get_status_display().lower()} and cannot be changed. "
@@ -258,9 +288,6 @@ def _save(request, framework, editing: Editing, model_admin):
     """Carry out the open edit; a redirect when done, None to show the form again."""
     form = editing.form
     if not form.is_valid():
-        return None
-    if request.POST.get("action") == "preview":
-        editing.sentence = applicability.sentence(form.instance.applicability)
         return None
     try:
         if editing.op == "details":
@@ -317,7 +344,7 @@ def _refresh_revision(form, framework):
 
 
 def _move(request, framework, model_admin):
-    kind, part = _part(framework, request.POST["move"])
+    kind, part = _part(framework, request.POST.get("move", ""))
     form = RevisionForm(request.POST, framework=framework)
     direction = request.POST.get("direction")
     if not form.is_valid() or direction not in ("up", "down"):

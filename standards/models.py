@@ -86,6 +86,15 @@ class Framework(models.Model):
         validators=[fact_rules.validate],
         help_text="Which recorded case facts follow from which (standards/fact_rules.py).",
     )
+    agreement_threshold = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.60"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Cohen's kappa between first and second reads below which a lead must "
+        "acknowledge the agreement, with a note, before publishing an inspection "
+        "(when there are enough pairs to judge).",
+    )
     previous_version = models.ForeignKey(
         "self",
         null=True,

@@ -56,6 +56,7 @@ def clone_framework(*, framework: Framework, version: str, title: str | None = N
         title=title or framework.title,
         description=framework.description,
         person_label=framework.person_label,
+        agreement_threshold=framework.agreement_threshold,
         fact_rules=framework.fact_rules,
         status=FrameworkStatus.DRAFT,
         previous_version=framework,

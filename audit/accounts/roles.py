@@ -72,6 +72,7 @@ SEE_PROVIDERS = "cases.view_provider"
 IMPORT_CASELOADS = "cases.add_case"
 SEE_SAMPLES = "cases.view_sample"
 DRAW_SAMPLES = "cases.add_sample"
+RECORD_ACTIONS = "audit.add_improvementaction"  # record improvement actions on findings
 SEE_TRAIL = "audit.view_auditevent"  # the audit trail: who viewed, exported or changed what
 
 _READ_FRAMEWORKS = ["standards.view_framework"]
@@ -127,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.add_standardjudgement",
         RATE_STANDARDS,
         "audit.delete_standardjudgement",
+        RECORD_ACTIONS,
     ],
     # Keeps the caseloads of their providers and reads their reports.
     Role.MANAGER: _READ_FRAMEWORKS
@@ -138,6 +140,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         SEE_SAMPLES,
         SEE_INSPECTIONS,
         "audit.view_standardjudgement",
+        RECORD_ACTIONS,
     ],
     # Runs the service: accounts, providers, frameworks and the audit trail. Admin users are
     # normally superusers too (the demo's are); the group says what the role is for.

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from audit.accounts.access import MayNotChange
+from audit.accounts.work import work_for
 from jobs.selectors import recent_jobs
 from standards.models import Framework
 
@@ -14,7 +15,13 @@ from standards.models import Framework
 def home(request):
     frameworks = Framework.objects.all()
     return render(
-        request, "home.html", {"frameworks": frameworks, "jobs": recent_jobs(request.user)}
+        request,
+        "home.html",
+        {
+            "frameworks": frameworks,
+            "jobs": recent_jobs(request.user),
+            "work": work_for(request.user),
+        },
     )
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from audit.scoring import held_saves
@@ -60,7 +61,13 @@ class HoldSignedOutSaves:
     requirement, which then sends every other signed-out request to the sign-in page.
     """
 
-    PAGES = {"audit:review_facts", "audit:review_standard"}
+    # Each URL a review page saves to -> the page, where its user gets the answers back.
+    PAGES = {
+        "audit:review_facts": "audit:review_facts",
+        "audit:review_facts_draft": "audit:review_facts",
+        "audit:review_standard": "audit:review_standard",
+        "audit:review_standard_draft": "audit:review_standard",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,7 +99,9 @@ class HoldSignedOutSaves:
             "are kept for you: sign in again and they will be put back "
             "on the page for you to save.",
         )
-        response = redirect_to_login(request.get_full_path())
+        page = reverse(self.PAGES[match.view_name], kwargs=view_kwargs)
+        query = request.META.get("QUERY_STRING", "")
+        response = redirect_to_login(f"{page}?{query}" if query else page)
         response.set_cookie(
             held_saves.COOKIE,
             token,

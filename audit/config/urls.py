@@ -30,5 +30,10 @@ urlpatterns = [
     path("", include(("audit.inspections.urls", "audit"), namespace="audit")),
     path("reports/", include(("audit.reports.urls", "reports"), namespace="reports")),
     path("moderation/", include(("audit.moderation.urls", "moderation"), namespace="moderation")),
+    path(
+        "improvement/",
+        include(("audit.improvement.urls", "improvement"), namespace="improvement"),
+    ),
     path("trail/", include(("audit.trail.urls", "trail"), namespace="trail")),
+    path("notifications/", include("audit.notifications.urls", namespace="notifications")),
 ]

@@ -9,6 +9,8 @@ models refuse updates and deletions as a backstop (see `audit.models.InspectionP
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -156,11 +158,22 @@ def blockers(inspection: Inspection) -> list[str]:
 # Transitions ---------------------------------------------------------------------------------
 
 
-def _move(inspection: Inspection, *, to: str, by, require: str, refusal: str) -> Inspection:
+@dataclass(frozen=True)
+class _Transition:
+    """One move of an inspection's status: from `require` to `to`, else `refusal`."""
+
+    require: str
+    to: str
+    refusal: str
+
+
+@transaction.atomic
+def _move(inspection: Inspection, *, by, transition: _Transition) -> Inspection:
+    to, require = transition.to, transition.require
     locked = lock(inspection)
     ensure_not_published(locked)
     if locked.status != require:
-        raise TransitionRefused(f"{refusal}; {locked} is in {_status_name(locked)}.")
+        raise TransitionRefused(f"{transition.refusal}; {locked} is in {_status_name(locked)}.")
     if to in BLOCKERS and NEXT_STATUS.get(require) == to:
         problems = BLOCKERS[to](locked)
         if problems:
@@ -183,50 +196,48 @@ def _move(inspection: Inspection, *, to: str, by, require: str, refusal: str) ->
     return locked
 
 
-@transaction.atomic
-def start_fieldwork(*, inspection: Inspection, by) -> Inspection:
-    return _move(
-        inspection,
-        to=InspectionStatus.FIELDWORK,
-        by=by,
-        require=InspectionStatus.PLANNING,
-        refusal="Fieldwork can only start from planning",
-    )
+def _service(transition: _Transition, doc: str):
+    def move(*, inspection: Inspection, by) -> Inspection:
+        return _move(inspection, by=by, transition=transition)
+
+    move.__doc__ = doc
+    return move
 
 
-@transaction.atomic
-def start_moderation(*, inspection: Inspection, by) -> Inspection:
-    return _move(
-        inspection,
-        to=InspectionStatus.MODERATION,
-        by=by,
-        require=InspectionStatus.FIELDWORK,
-        refusal="Moderation can only start from fieldwork",
-    )
-
-
-@transaction.atomic
-def publish(*, inspection: Inspection, by) -> Inspection:
-    return _move(
-        inspection,
-        to=InspectionStatus.PUBLISHED,
-        by=by,
-        require=InspectionStatus.MODERATION,
-        refusal="An inspection can only be published from moderation",
-    )
-
-
-@transaction.atomic
-def reopen_fieldwork(*, inspection: Inspection, by) -> Inspection:
-    """The one step back: from moderation to fieldwork, so reviews can be returned and fixed."""
-    return _move(
-        inspection,
-        to=InspectionStatus.FIELDWORK,
-        by=by,
-        require=InspectionStatus.MODERATION,
-        refusal="Fieldwork can only be reopened from moderation",
-    )
-
+start_fieldwork = _service(
+    _Transition(
+        InspectionStatus.PLANNING,
+        InspectionStatus.FIELDWORK,
+        "Fieldwork can only start from planning",
+    ),
+    "From planning to fieldwork, unless `fieldwork_blockers` says why not.",
+)
+start_moderation = _service(
+    _Transition(
+        InspectionStatus.FIELDWORK,
+        InspectionStatus.MODERATION,
+        "Moderation can only start from fieldwork",
+    ),
+    "From fieldwork to moderation, unless `moderation_blockers` says why not.",
+)
+publish = _service(
+    _Transition(
+        InspectionStatus.MODERATION,
+        InspectionStatus.PUBLISHED,
+        "An inspection can only be published from moderation",
+    ),
+    "The status step alone, from moderation to published (and frozen): publishing an "
+    "inspection is `audit.reports.publication.publish_inspection`, which checks the overall "
+    "rating and the agreement between readers and records the publication, then calls this.",
+)
+reopen_fieldwork = _service(
+    _Transition(
+        InspectionStatus.MODERATION,
+        InspectionStatus.FIELDWORK,
+        "Fieldwork can only be reopened from moderation",
+    ),
+    "The one step back: from moderation to fieldwork, so reviews can be returned and fixed.",
+)
 
 TRANSITIONS = {
     InspectionStatus.FIELDWORK: start_fieldwork,
@@ -235,7 +246,20 @@ TRANSITIONS = {
 }
 
 
+PUBLISH_FROM_ITS_PAGE = (
+    "Publish from the inspection's publication page: it shows what will be published and "
+    "asks for any acknowledgements first."
+)
+
+
 def advance(*, inspection: Inspection, by) -> Inspection:
-    """Move the inspection to its next status, or refuse saying why."""
+    """Move the inspection to its next status, or refuse saying why.
+
+    Publication is not one of the steps taken here: it goes through its confirmation page and
+    `audit.reports.publication.publish_inspection`, which records who published, when and with
+    what acknowledgements."""
     ensure_not_published(inspection)
-    return TRANSITIONS[next_status(inspection)](inspection=inspection, by=by)
+    target = next_status(inspection)
+    if target == InspectionStatus.PUBLISHED:
+        raise TransitionRefused(PUBLISH_FROM_ITS_PAGE)
+    return TRANSITIONS[target](inspection=inspection, by=by)

@@ -19,6 +19,7 @@ from audit.models import (
     SampledCase,
     ensure_not_published,
 )
+from audit.notifications import events as notification_events
 from audit.scoring.selectors import scoring_started
 from audit.trail import trail
 from cases.selectors import descendant_ids
@@ -175,4 +176,8 @@ def assign_cases(*, inspection, sampled_case_ids, assessor, user=None) -> int:
         label=f"{inspection}: {changed} cases " + (f"assigned to {who}" if who else "unassigned"),
         detail={"crns": sorted(s.case.crn for s in chosen), "assessor": who},
     )
+    if assessor is not None and changed:
+        notification_events.cases_assigned(
+            inspection=inspection, assessor=assessor, count=changed, by=user
+        )
     return changed

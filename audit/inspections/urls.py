@@ -43,9 +43,19 @@ urlpatterns = [
     path("inspections/<int:pk>/cases/<str:crn>/", reviews.review_tasks, name="review_tasks"),
     path("inspections/<int:pk>/cases/<str:crn>/facts/", reviews.review_facts, name="review_facts"),
     path(
+        "inspections/<int:pk>/cases/<str:crn>/facts/draft/",
+        reviews.review_facts_draft,
+        name="review_facts_draft",
+    ),
+    path(
         "inspections/<int:pk>/cases/<str:crn>/standards/<str:code>/",
         reviews.review_standard,
         name="review_standard",
+    ),
+    path(
+        "inspections/<int:pk>/cases/<str:crn>/standards/<str:code>/draft/",
+        reviews.review_standard_draft,
+        name="review_standard_draft",
     ),
     path("inspections/<int:pk>/cases/<str:crn>/check/", reviews.review_check, name="review_check"),
     path(

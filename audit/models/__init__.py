@@ -9,12 +9,15 @@ from audit.models.choices import (
     YesNoNotApplicable,
 )
 from audit.models.counts import STRIPES, CountKind, ReviewContribution, RollupCount
+from audit.models.improvement import ActionChange, ActionState, FindingKind, ImprovementAction
 from audit.models.inspections import Inspection, SampledCase
 from audit.models.moderation import ModerationJudgement, ModerationRead, Resolution
+from audit.models.notifications import Notification, NotificationKind
 from audit.models.published import (
     FROZEN_MODELS,
     FROZEN_WITH_INSPECTION,
     InspectionPublished,
+    Publication,
     PublishedFigures,
     ensure_not_published,
 )
@@ -30,6 +33,10 @@ from audit.models.standard_ratings import StandardJudgement
 from audit.models.trail import AuditEvent
 
 __all__ = [
+    "ActionChange",
+    "ActionState",
+    "FindingKind",
+    "ImprovementAction",
     "COUNTED_REVIEW_STATUSES",
     "STRIPES",
     "CountKind",
@@ -47,7 +54,10 @@ __all__ = [
     "Judgement",
     "ModerationJudgement",
     "ModerationRead",
+    "Notification",
+    "NotificationKind",
     "PromptAnswer",
+    "Publication",
     "PublishedFigures",
     "Resolution",
     "ReviewEvent",

@@ -17,3 +17,9 @@ class User(AbstractUser):
         related_name="users",
         help_text="The user sees these providers and everything beneath them.",
     )
+    unread_notifications = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many of the user's notifications are unread, kept by the notification "
+        "services (audit/notifications/services.py) so the header needs no query.",
+    )

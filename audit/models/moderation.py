@@ -29,6 +29,9 @@ class ModerationRead(models.Model):
     selection_seed = models.BigIntegerField(null=True, blank=True)
     selected_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Counts the drafts saved, so a draft saved from a page opened before another save is
+    # refused rather than overwriting it (audit/moderation/drafts.py).
+    version = models.PositiveIntegerField(default=0)
 
 
 class ModerationJudgement(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -34,6 +35,36 @@ class PublishedFigures(models.Model):
 
     def __str__(self):
         return f"Published figures of {self.inspection}"
+
+
+class Publication(models.Model):
+    """Who published an inspection, when, and what they acknowledged in doing so.
+
+    `partial_reason` is set when the overall rating was incomplete and the lead published it as
+    partial; `agreement_note` when agreement between first and second reads was below the
+    framework version's threshold on enough pairs to judge. The kappa, its pairs and the
+    threshold are kept as they were at publication.
+    """
+
+    inspection = models.OneToOneField(
+        Inspection, on_delete=models.CASCADE, related_name="publication"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    partial_reason = models.TextField(blank=True)
+    agreement_note = models.TextField(blank=True)
+    kappa = models.DecimalField(max_digits=5, decimal_places=3, null=True, blank=True)
+    agreement_pairs = models.PositiveIntegerField(default=0)
+    agreement_threshold = models.DecimalField(max_digits=3, decimal_places=2)
+
+    def __str__(self):
+        return f"Publication of {self.inspection}"
+
+    @property
+    def is_partial(self) -> bool:
+        return bool(self.partial_reason)
 
 
 # Published inspections are frozen ----------------------------------------------------------
@@ -76,6 +107,7 @@ FROZEN_WITH_INSPECTION = {
     ModerationJudgement: "sampled_cases__review__moderation__judgements",
     Resolution: "sampled_cases__review__judgements__resolution",
     StandardJudgement: "standard_judgements",
+    Publication: "publication",
 }
 
 

@@ -194,8 +194,12 @@ class SecondReadForm(BaseForm):
             )
         self.helper.layout = Layout(*layout)
 
+    is_draft = False
+
     def clean(self):
         cleaned = super().clean()
+        if self.is_draft:
+            return cleaned
         for kq in self.key_questions:
             value = cleaned.get(field_name(kq.code))
             rationale = (cleaned.get(field_name(kq.code, "rationale")) or "").strip()
@@ -211,6 +215,21 @@ class SecondReadForm(BaseForm):
             kq.code: (
                 self.cleaned_data[field_name(kq.code)],
                 self.cleaned_data.get(field_name(kq.code, "rationale"), ""),
+            )
+            for kq in self.key_questions
+        }
+
+    def partial(self) -> None:
+        """For a draft: any question may be left unanswered, and no rationale is required."""
+        self.is_draft = True
+        for field in self.fields.values():
+            field.required = False
+
+    def draft_judgements(self) -> dict:
+        return {
+            kq.code: (
+                self.cleaned_data.get(field_name(kq.code)) or "",
+                self.cleaned_data.get(field_name(kq.code, "rationale")) or "",
             )
             for kq in self.key_questions
         }

@@ -39,6 +39,7 @@ from audit.models import (
     User,
     ensure_not_published,
 )
+from audit.notifications import events as notification_events
 from audit.scoring.pairs import disagreeing, paired_judgements, paired_judgements_in
 from audit.scoring.rules import review_facts
 from audit.trail import trail
@@ -318,6 +319,7 @@ def record_second_read(*, read: ModerationRead, by, judgements: dict) -> Moderat
         errors[code] = [f"{code} is not a key question of this review."]
     if errors:
         raise ModerationRefused(errors)
+    ModerationJudgement.objects.filter(read=read).delete()  # the draft, replaced in full
     ModerationJudgement.objects.bulk_create(rows)
     read.completed_at = timezone.now()
     read.save(update_fields=["completed_at"])
@@ -448,6 +450,9 @@ def resolve_disagreement(*, judgement: Judgement, value: str, note: str, by) -> 
         obj=judgement.review,
         label=f"{crn} {kq.code} resolved as {JudgementValue(value).label.lower()}",
         detail={"first": judgement.value, "second": second.value, "resolved": value},
+    )
+    notification_events.disagreement_resolved(
+        judgement=judgement, moderator=second.read.moderator, value=value, by=by
     )
     return resolution
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/disagreements/", moderation.disagreement_list, name="disagreements"),
     path("<int:pk>/disagreements/<str:crn>/<str:code>/", moderation.resolve, name="resolve"),
     path("<int:pk>/reads/<str:crn>/", moderation.second_read, name="read"),
+    path("<int:pk>/reads/<str:crn>/draft/", moderation.second_read_draft, name="read_draft"),
 ]

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.accounts.access import MayNotChange, inspection_to_manage_or_404, manageable_inspections
@@ -19,6 +20,7 @@ from audit.accounts.roles import READ_SECOND, may
 from audit.inspections import lifecycle
 from audit.models import InspectionStatus, ModerationRead
 from audit.moderation.agreement import MIN_PAIRS_TO_JUDGE, agreement_table
+from audit.moderation.drafts import draft_judgements, save_second_read_draft
 from audit.moderation.forms import (
     AssignModeratorForm,
     ChooseReviewForm,
@@ -26,6 +28,7 @@ from audit.moderation.forms import (
     LifecycleForm,
     ResolutionForm,
     SecondReadForm,
+    field_name,
 )
 from audit.moderation.services import (
     OPEN_STATUSES,
@@ -104,6 +107,11 @@ def _inspection_context(inspection, **forms):
         "agreement": agreement_table(inspection),
         "progress": progress_by_inspection([inspection.pk])[inspection.pk],
         "next_action": lifecycle.ACTION_LABELS.get(target),
+        "publish_url": (
+            reverse("reports:publish_check", args=[inspection.pk])
+            if target == InspectionStatus.PUBLISHED
+            else None
+        ),
         "blockers": lifecycle.blockers(inspection),
         "can_reopen": inspection.status == InspectionStatus.MODERATION,
         "weak_below": "0.6",
@@ -187,12 +195,23 @@ def moderation_assign(request, pk):
     return _lead_step(request, pk, "assign_form", make_form, act)
 
 
+MOVED_MESSAGES = {
+    InspectionStatus.FIELDWORK: "Fieldwork has started on {}.",
+    InspectionStatus.MODERATION: "Moderation has started on {}.",
+}
+
+
 def _moved(moved) -> str:
-    return f"{moved} is now in {moved.get_status_display().lower()}."
+    return MOVED_MESSAGES[moved.status].format(moved)
 
 
 @require_POST
 def moderation_advance(request, pk):
+    """The next step; publication has its own confirmation page, so it is sent there."""
+    inspection = _led_inspection(request, pk)
+    if lifecycle.next_status(inspection) == InspectionStatus.PUBLISHED:
+        return redirect("reports:publish_check", pk=inspection.pk)
+
     def act(inspection, form):
         return _moved(lifecycle.advance(inspection=inspection, by=request.user))
 
@@ -202,7 +221,8 @@ def moderation_advance(request, pk):
 @require_POST
 def moderation_reopen(request, pk):
     def act(inspection, form):
-        return _moved(lifecycle.reopen_fieldwork(inspection=inspection, by=request.user))
+        reopened = lifecycle.reopen_fieldwork(inspection=inspection, by=request.user)
+        return f"Fieldwork on {reopened} is open again: reviews can be returned and changed."
 
     return _lead_step(request, pk, "lifecycle_form", lambda r, i: LifecycleForm(r.POST), act)
 
@@ -280,7 +300,11 @@ def _blind_read(request, read, is_moderator, crn):
             "moderation/read_pending.html",
             {"read": read, "inspection": inspection, "page_title": f"Second read of {crn}"},
         )
-    form = SecondReadForm(request.POST or None, key_questions=moderation_key_questions(review))
+    form = SecondReadForm(
+        request.POST or None,
+        key_questions=moderation_key_questions(review),
+        initial=_draft_initial(read),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -295,6 +319,13 @@ def _blind_read(request, read, is_moderator, crn):
                 messages.success(request, f"Second read of {crn} recorded.")
                 return redirect("moderation:read", pk=inspection.pk, crn=crn)
         status = INVALID
+    return _render_blind(request, read, form, status)
+
+
+def _render_blind(request, read, form, status=200):
+    review = read.review
+    inspection = review.sampled_case.inspection
+    crn = review.sampled_case.case.crn
     return render(
         request,
         "moderation/read_blind.html",
@@ -305,9 +336,54 @@ def _blind_read(request, read, is_moderator, crn):
             "form": form,
             "is_open": inspection.status in OPEN_STATUSES,
             "page_title": f"Second read of {crn}",
+            "draft_answers": read.judgements.count(),
         },
         status=status,
     )
+
+
+def _draft_initial(read) -> dict:
+    initial = {}
+    for code, (value, rationale) in draft_judgements(read).items():
+        initial[field_name(code)] = value
+        initial[field_name(code, "rationale")] = rationale
+    return initial
+
+
+@require_POST
+def second_read_draft(request, pk, crn):
+    """Save the moderator's second read as it stands, to finish later; nothing is required."""
+    read, is_moderator, _ = _read_for(request, pk, crn)
+    if read.completed_at is not None:
+        messages.info(request, f"The second read of {crn} is already complete.")
+        return redirect("moderation:read", pk=pk, crn=crn)
+    if not is_moderator:
+        raise MayNotChange("this second read", "Only the moderator it is assigned to can save it.")
+    form = SecondReadForm(request.POST, key_questions=moderation_key_questions(read.review))
+    form.partial()
+    if form.is_valid():
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            save_second_read_draft(
+                read=read, by=request.user, judgements=form.draft_judgements(), version=version
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                form.add_service_errors(exc.message_dict)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Your second read of {crn} is saved as a draft. It does not count "
+                "until you submit it.",
+            )
+            return redirect("moderation:read", pk=pk, crn=crn)
+    read.refresh_from_db()
+    return _render_blind(request, read, form, status=INVALID)
 
 
 def _both_reads(read) -> list[dict]:

@@ -6,6 +6,7 @@ from crispy_forms_gds.layout import Size
 from django import forms
 from django.db.models import Q
 
+from audit.reports.publication import AGREEMENT_NOTE_REQUIRED, PARTIAL_REASON_REQUIRED
 from cases.models import Gender, PractitionerGrade, RoshLevel, SentenceType
 from standards.rating import Rating
 from ui.forms import BaseForm, FilterForm, GovDateField
@@ -153,3 +154,40 @@ class StandardRatingForm(BaseForm):
         if not rationale:
             raise forms.ValidationError("Enter the rationale for this rating.")
         return rationale
+
+
+class PublishForm(BaseForm):
+    """The acknowledgements publishing needs: each field is there only when its rule applies
+    (`audit.reports.publication`), and then it must be filled in."""
+
+    submit_label = "Publish inspection"
+
+    def __init__(self, *args, summary, **kwargs):
+        super().__init__(*args, **kwargs)
+        if summary.needs_partial_reason:
+            self.fields["partial_reason"] = forms.CharField(
+                label="Why publish with an incomplete overall rating?",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=5000,
+                help_text="The report will say the overall rating is partial, with this reason.",
+                error_messages={"required": PARTIAL_REASON_REQUIRED},
+            )
+        if summary.needs_agreement_note:
+            self.fields["agreement_note"] = forms.CharField(
+                label="Acknowledge the agreement between readers",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=5000,
+                help_text="Say why the results can be published despite the low agreement. "
+                "The report will show this note.",
+                error_messages={"required": AGREEMENT_NOTE_REQUIRED},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, message in (
+            ("partial_reason", PARTIAL_REASON_REQUIRED),
+            ("agreement_note", AGREEMENT_NOTE_REQUIRED),
+        ):
+            if name in self.fields and name in cleaned and not cleaned[name].strip():
+                self.add_error(name, message)
+        return cleaned

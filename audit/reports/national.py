@@ -11,6 +11,7 @@ providers are pooled by adding cases, never by averaging percentages (docs/stati
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -28,6 +29,11 @@ from standards.statistics import gap, pool
 BELOW_GOOD = (Rating.REQUIRES_IMPROVEMENT, Rating.INADEQUATE)
 KIND_ORDER = [value for value, _ in ProviderType.choices]
 KIND_LABELS = dict(ProviderType.choices)
+
+
+def _overall_ratings(entries) -> Counter:
+    """How many providers have each overall rating; None counts those with none (partial)."""
+    return Counter(e.result.overall.rating for e in entries)
 
 
 @dataclass(frozen=True)
@@ -121,10 +127,11 @@ class NationalPictureReport(ReportGenerator):
             groups.append(("All providers", self.entries))
         rows = []
         for label, entries in groups:
+            counts = _overall_ratings(entries)
             row = {"kind": label, "providers": len(entries)}
             for rating in Rating:
-                row[rating.value] = sum(1 for e in entries if e.result.overall.rating == rating)
-            row["not_rated"] = sum(1 for e in entries if e.result.overall.rating is None)
+                row[rating.value] = counts[rating]
+            row["not_rated"] = counts[None]
             rows.append(row)
         return Table(
             slug="distribution",
@@ -139,11 +146,9 @@ class NationalPictureReport(ReportGenerator):
     def distribution_sentence(self) -> str:
         if not self.entries:
             return ""
-        counts = [
-            f"{sum(1 for e in self.entries if e.result.overall.rating == r)} {r.label}"
-            for r in Rating
-        ]
-        unrated = sum(1 for e in self.entries if e.result.overall.rating is None)
+        by_rating = _overall_ratings(self.entries)
+        counts = [f"{by_rating[r]} {r.label}" for r in Rating]
+        unrated = by_rating[None]
         tail = f", and {unrated} with no overall rating (partial)" if unrated else ""
         return f"Of {len(self.entries)} providers: {', '.join(counts)}{tail}."
 

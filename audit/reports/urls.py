@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from audit.reports import national_views
+from audit.reports import national_views, publish_views
 from audit.reports import views as reports
 
 
@@ -27,6 +27,8 @@ urlpatterns = [
         reports.inspection_download,
         name="inspection_download",
     ),
+    path("inspections/<int:pk>/publish/", publish_views.publish_check, name="publish_check"),
+    path("inspections/<int:pk>/publish/confirm/", publish_views.publish, name="publish"),
     path(
         "inspections/<int:pk>/providers/<str:code>/standards/",
         reports.standard_ratings,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from crispy_forms.layout import LayoutObject
 from crispy_forms_gds.layout import (
     HTML,
     ConditionalQuestion,
@@ -324,11 +325,21 @@ class CaseFactsForm(VersionedForm):
 
 
 PROMPT_LABELS = dict(PromptValue.choices)
-SAVE_AS_DRAFT = (
-    '<div class="govuk-button-group"><button type="submit" name="action" value="draft" '
-    'class="govuk-button govuk-button--secondary" data-module="govuk-button">Save as draft'
-    "</button></div>"
-)
+
+
+class SaveAsDraft(LayoutObject):
+    """A "Save as draft" between key questions: it posts to the draft URL the page gives as
+    `form_urls`, as the one under the form does."""
+
+    def render(self, form, context, *args, **kwargs):
+        return format_html(
+            '<div class="govuk-button-group"><button type="submit" formaction="{}" '
+            'class="govuk-button govuk-button--secondary" data-module="govuk-button">'
+            "Save as draft</button></div>",
+            (context.get("form_urls") or {}).get("draft", ""),
+        )
+
+
 JUDGEMENT_LABELS = dict(JudgementValue.choices)
 
 
@@ -356,7 +367,7 @@ class StandardForm(VersionedForm):
                 layout += self._prompt(prompt)
             layout += self._judgement(kq)
             if index < len(key_questions) - 1:
-                layout.append(Markup(SAVE_AS_DRAFT))
+                layout.append(SaveAsDraft())
         layout.append(Field("version"))
         self.helper.layout = Layout(*layout)
 

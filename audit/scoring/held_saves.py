@@ -21,8 +21,8 @@ from django.utils import timezone
 from audit.models import CaseReview, HeldSave
 
 COOKIE = "held_save"
-# Never kept: the CSRF token (spent), and which button was pressed (pressed again after).
-LEFT_OUT = {"csrfmiddlewaretoken", "action"}
+# Never kept: the CSRF token (spent).
+LEFT_OUT = {"csrfmiddlewaretoken"}
 # A bound on what an anonymous visitor can make the server keep.
 MAX_FIELDS = 400
 MAX_UNCLAIMED = 1000

@@ -127,6 +127,31 @@ def import_reviews(
 
     `rows` is read once, as it comes: the file is never held whole, only what will be written.
     """
+    _refuse_unless_importable(inspection)
+    standards = case_standards(inspection.framework_id)
+    reviews = {
+        r.sampled_case.case.crn: r
+        for r in review_queryset()
+        .filter(sampled_case__inspection=inspection)
+        .select_for_update(of=("self",))
+    }
+    batch = _Batch(inspection, reviews, *_questions(standards))
+    for number, row in rows:
+        batch.add(number, row)
+    assignments: dict[str, object] = {}
+    errors = batch.errors
+    errors += _assessor_errors(batch.named, assignments)
+    errors += _inconsistent_facts(reviews, batch.facts, batch.fact_rows)
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e.row))
+    (progress or NullProgress()).phase("Saving the reviews")
+    return _write(
+        inspection, reviews, batch.facts, batch.answers, batch.judgements, assignments, user, source
+    )
+
+
+def _refuse_unless_importable(inspection):
+    """Reviews are imported only into an inspection in planning or fieldwork."""
     try:
         ensure_not_published(inspection)
     except InspectionPublished as published:
@@ -142,115 +167,130 @@ def import_reviews(
                 )
             ]
         )
-    standards = case_standards(inspection.framework_id)
-    prompts = {}
-    key_questions = {}
+
+
+def _questions(standards) -> tuple[dict, dict]:
+    """The framework's prompts and key questions by code."""
+    prompts, key_questions = {}, {}
     for standard in standards:
         for kq in standard.key_questions.all():
             key_questions[kq.code] = kq
             for prompt in kq.prompts.all():
                 prompts[prompt.code] = prompt
-    reviews = {
-        r.sampled_case.case.crn: r
-        for r in review_queryset()
-        .filter(sampled_case__inspection=inspection)
-        .select_for_update(of=("self",))
-    }
-    errors: list[RowError] = []
-    seen: dict[tuple, int] = {}
-    locked_reported = set()
-    facts: dict[str, dict] = {}
-    answers: list = []
-    judgements: list = []
-    assignments: dict[str, object] = {}
-    fact_rows: dict[tuple, tuple[int, str]] = {}
-    named: list[tuple] = []  # rows that name an assessor
+    return prompts, key_questions
 
-    for number, row in rows:
+
+@dataclass
+class _Batch:
+    """The rows as they are read: every problem found, and what the good rows will write."""
+
+    inspection: object
+    reviews: dict  # CRN -> review, locked for the import
+    prompts: dict
+    key_questions: dict
+    errors: list = field(default_factory=list)
+    seen: dict = field(default_factory=dict)  # (CRN, question code) -> the row giving it
+    locked_reported: set = field(default_factory=set)
+    facts: dict = field(default_factory=dict)  # review id -> {fact: value}
+    answers: list = field(default_factory=list)
+    judgements: list = field(default_factory=list)
+    fact_rows: dict = field(default_factory=dict)  # (review id, fact) -> (row, CRN)
+    named: list = field(default_factory=list)  # rows that name an assessor
+
+    def add(self, number: int, row: dict) -> None:
         unreadable = _unreadable_cells(number, row)
         if unreadable:
-            errors.extend(unreadable)
-            continue
+            self.errors.extend(unreadable)
+            return
         crn, code, answer = row["crn"], row["question_code"], row["answer"]
         rationale, username = row["rationale"], row["assessor"]
-        row_errors = []
-        review = None
         crn_key = crn_from_text(crn) if crn else None
-        if not crn:
-            row_errors.append(RowError(number, "crn", "Enter the case reference (CRN)."))
-        elif crn_key is None:
-            row_errors.append(RowError(number, "crn", f"“{crn}” is not a CRN: {CRN_RULE}."))
+        review, row_errors = self._review(number, crn, crn_key)
+        row_errors += self._duplicate(number, crn, crn_key, code)
+        kind, target, value, problems = self._answer(number, code, answer, rationale)
+        row_errors += problems
+        if username:
+            # Checked after the last row, when every username is known: one query for them all.
+            self.named.append((number, crn, crn_key, username, review))
+        self.errors.extend(row_errors)
+        if row_errors or review is None:
+            return
+        if kind == "fact":
+            self.facts.setdefault(review.pk, {})[target] = value
+            self.fact_rows[(review.pk, target)] = (number, crn)
+        elif kind == "prompt":
+            self.answers.append((review, target, value))
         else:
-            review = reviews.get(crn_key)
-            if review is None:
-                row_errors.append(
-                    RowError(number, "crn", f"{crn} is not a sampled case in this inspection.")
-                )
-            elif review.status not in EDITABLE_STATUSES:
-                if crn_key not in locked_reported:
-                    locked_reported.add(crn_key)
-                    row_errors.append(
-                        RowError(
-                            number,
-                            "crn",
-                            f"{crn} is already {review.get_status_display().lower()}; the lead "
-                            "must "
-                            "return or reopen it before it can be imported again.",
-                        )
-                    )
-                review = None
+            self.judgements.append((review, target, value, rationale))
+
+    def _review(self, number, crn, crn_key):
+        """The review a row's CRN names, if it may be imported: (review or None, errors)."""
+        if not crn:
+            return None, [RowError(number, "crn", "Enter the case reference (CRN).")]
+        if crn_key is None:
+            return None, [RowError(number, "crn", f"“{crn}” is not a CRN: {CRN_RULE}.")]
+        review = self.reviews.get(crn_key)
+        if review is None:
+            return None, [
+                RowError(number, "crn", f"{crn} is not a sampled case in this inspection.")
+            ]
+        if review.status in EDITABLE_STATUSES:
+            return review, []
+        if crn_key in self.locked_reported:
+            return None, []
+        self.locked_reported.add(crn_key)
+        return None, [
+            RowError(
+                number,
+                "crn",
+                f"{crn} is already {review.get_status_display().lower()}; the lead must "
+                "return or reopen it before it can be imported again.",
+            )
+        ]
+
+    def _duplicate(self, number, crn, crn_key, code) -> list[RowError]:
+        """A missing question code, or one this case was already given on an earlier row."""
         if not code:
-            row_errors.append(RowError(number, "question_code", "Enter the question code."))
-        elif crn_key:
-            key = (crn_key, code.lower())
-            if key in seen:
-                row_errors.append(
-                    RowError(
-                        number,
-                        "question_code",
-                        f"Duplicate row: row {seen[key]} already answers {code} for {crn}.",
-                    )
-                )
-            else:
-                seen[key] = number
-        kind, target = _target(code, prompts, key_questions)
-        if code and kind is None:
-            row_errors.append(
+            return [RowError(number, "question_code", "Enter the question code.")]
+        if not crn_key:
+            return []
+        key = (crn_key, code.lower())
+        if key in self.seen:
+            return [
                 RowError(
                     number,
                     "question_code",
-                    f"Unknown question code “{code}”: use a prompt or key-question code of "
-                    f"{inspection.framework}, or a case-fact name such as home_visit_needed.",
+                    f"Duplicate row: row {self.seen[key]} already answers {code} for {crn}.",
                 )
-            )
-        value = None
-        if kind is not None:
-            value, message = _value(kind, target, answer, rationale)
-            if message:
-                column = "rationale" if message.startswith("Give") else "answer"
-                row_errors.append(RowError(number, column, message))
-        if username:
-            # Checked after the last row, when every username is known: one query for them all.
-            named.append((number, crn, crn_key, username, review))
-        errors.extend(row_errors)
-        if row_errors or review is None:
-            continue
-        if kind == "fact":
-            facts.setdefault(review.pk, {})[target] = value
-            fact_rows[(review.pk, target)] = (number, crn)
-        elif kind == "prompt":
-            answers.append((review, target, value))
-        else:
-            judgements.append((review, target, value, rationale))
+            ]
+        self.seen[key] = number
+        return []
 
-    errors += _assessor_errors(named, assignments)
-    errors += _inconsistent_facts(reviews, facts, fact_rows)
-    if errors:
-        raise ImportFailed(sorted(errors, key=lambda e: e.row))
-    (progress or NullProgress()).phase("Saving the reviews")
-    return _write(
-        inspection, reviews, facts, answers, judgements, assignments, standards, user, source
-    )
+    def _answer(self, number, code, answer, rationale):
+        """What a row answers and the value it gives: (kind, target, value, errors)."""
+        kind, target = _target(code, self.prompts, self.key_questions)
+        if kind is None:
+            if not code:
+                return None, None, None, []
+            return (
+                None,
+                None,
+                None,
+                [
+                    RowError(
+                        number,
+                        "question_code",
+                        f"Unknown question code “{code}”: use a prompt or key-question code "
+                        f"of {self.inspection.framework}, or a case-fact name such as "
+                        "home_visit_needed.",
+                    )
+                ],
+            )
+        value, message = _value(kind, target, answer, rationale)
+        if not message:
+            return kind, target, value, []
+        column = "rationale" if message.startswith("Give") else "answer"
+        return kind, target, value, [RowError(number, column, message)]
 
 
 def _assessor_errors(named: list[tuple], assignments: dict) -> list[RowError]:
@@ -405,7 +445,9 @@ def _value(kind, target, answer, rationale):
     return value, ""
 
 
-def _write(inspection, reviews, facts, answers, judgements, assignments, standards, user, source):
+def _write(inspection, reviews, facts, answers, judgements, assignments, user, source):
+    """Write a checked import: facts, assessors, answers; then submit each review it
+    completes, leave the others in progress, and record it all."""
     touched = {}
     for review, *_ in answers + judgements:
         touched[review.pk] = review
@@ -417,24 +459,47 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
         for name, value in changes.items():
             setattr(touched[pk], name, value)
     if assignments:
-        sampled = []
-        for pk, assessor in assignments.items():
-            sampled_case = touched[pk].sampled_case
-            sampled_case.assessor = assessor
-            sampled_case.assigned_at = now
-            sampled.append(sampled_case)
-        SampledCase.objects.bulk_update(sampled, ["assessor", "assigned_at"])
-        inspection.team.add(*{a.pk for a in assignments.values()})
+        _assign(inspection, touched, assignments, now)
     upsert_answers(answers, user)
     upsert_judgements(judgements, user)
-
-    states = review_states(touched.values())
     result = ImportResult(reviews=len(touched), answers=len(answers) + len(judgements))
-    complete = []
+    _submit_complete(touched, result, user, now)
+    bulk_update_with_history(
+        list(touched.values()),
+        CaseReview,
+        FACT_FIELDS
+        + ["status", "submitted_at", "submitted_by", "started_at", "version", "updated_at"],
+        default_user=user,
+    )
+    record_contribution_change(review_ids=list(touched))
+    _record_import(inspection, touched.values(), result, user, source)
+    return result
+
+
+def _assign(inspection, touched, assignments, now):
+    """The assessors the file names: each case given to its assessor, who joins the team."""
+    sampled = []
+    for pk, assessor in assignments.items():
+        sampled_case = touched[pk].sampled_case
+        sampled_case.assessor = assessor
+        sampled_case.assigned_at = now
+        sampled.append(sampled_case)
+    SampledCase.objects.bulk_update(sampled, ["assessor", "assigned_at"])
+    inspection.team.add(*{a.pk for a in assignments.values()})
+
+
+def _submit_complete(touched, result, user, now):
+    """Each review the import completes is submitted, with the prompts and key questions that
+    do not apply to its case answered "not applicable"; the others are left in progress. The
+    reviews are changed in memory, for the one bulk update that follows."""
+    states = review_states(touched.values())
+    prompt_rows, judgement_rows = [], []
     for pk, review in touched.items():
         state = states[pk]
         if not state.problems():
-            complete.append(state)
+            p_rows, j_rows = not_applicable_rows(state)
+            prompt_rows += p_rows
+            judgement_rows += j_rows
             review.status = ReviewStatus.SUBMITTED
             review.submitted_at = now
             review.submitted_by = user
@@ -446,21 +511,13 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
         review.started_at = review.started_at or now
         review.version += 1
         review.updated_at = now
-    prompt_rows, judgement_rows = [], []
-    for state in complete:
-        p_rows, j_rows = not_applicable_rows(state)
-        prompt_rows += p_rows
-        judgement_rows += j_rows
     upsert_answers(prompt_rows, user)
     upsert_judgements(judgement_rows, user)
-    bulk_update_with_history(
-        list(touched.values()),
-        CaseReview,
-        FACT_FIELDS
-        + ["status", "submitted_at", "submitted_by", "started_at", "version", "updated_at"],
-        default_user=user,
-    )
-    record_contribution_change(review_ids=list(touched))
+
+
+def _record_import(inspection, reviews, result, user, source):
+    """Each review's history says it was imported and what became of it; the trail, the
+    import as a whole."""
     label = f" from {source}" if source else ""
     ReviewEvent.objects.bulk_create(
         ReviewEvent(
@@ -476,7 +533,7 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
                 )
             ),
         )
-        for review in touched.values()
+        for review in reviews
     )
     trail.record(
         user=user,
@@ -489,7 +546,6 @@ def _write(inspection, reviews, facts, answers, judgements, assignments, standar
             "answers": result.answers,
         },
     )
-    return result
 
 
 class _DryRun(Exception):  # noqa: N818 - not an error: how a dry run leaves its transaction

@@ -5,12 +5,13 @@ the page's links and its template context.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from audit.models import ReviewEvent
-from audit.scoring import held_saves
+from audit.models import InspectionPublished, ReviewEvent
+from audit.scoring import held_saves, services
 from audit.scoring.case_facts import rules_of
 from audit.scoring.forms import (
     fact_anchor,
@@ -52,6 +53,22 @@ def review_urls(review):
         "history": reverse("audit:review_history", args=args),
         "return": reverse("audit:review_return", args=args),
         "reopen": reverse("audit:review_reopen", args=args),
+    }
+
+
+def save_urls(request, review, page) -> dict:
+    """Where a review page's form posts: the page itself ("Save and continue") and its "Save as
+    draft", both keeping `?from=check`, so a page shown again goes back to Check answers."""
+    sampled = review.sampled_case
+    args = [sampled.inspection_id, sampled.case.crn]
+    names = ("audit:review_facts", "audit:review_facts_draft")
+    if page != FACTS_SECTION:
+        args.append(page)
+        names = ("audit:review_standard", "audit:review_standard_draft")
+    tail = FROM_CHECK if returning(request) else ""
+    return {
+        "save": reverse(names[0], args=args) + tail,
+        "draft": reverse(names[1], args=args) + tail,
     }
 
 
@@ -162,11 +179,59 @@ def with_held(request, held, response):
     return response
 
 
-def nothing_saved(request, review, page, standards=()):
+def nothing_saved(request, review, page, standards=(), *, draft=False):
     """A page saved without a single answer: nothing was written, so say so, and go where the
     button leads."""
-    if request.POST.get("action") == "draft":
+    if draft:
         messages.info(request, "Nothing was saved: no question on that page was answered.")
         return redirect(review_urls(review)["tasks"])
     standards = standards or load_review_state(review).standards
     return redirect(next_url(review, standards, page, request))
+
+
+# --- saving a page ---------------------------------------------------------------------------
+
+
+def refused(request, review, error):
+    """A change the review's state refuses: say why on its check-answers page."""
+    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    messages.error(request, text)
+    return redirect(review_urls(review)["check"])
+
+
+def saved_or_refused(request, review, form, kwargs, save):
+    """Run a page's save: None once saved, else what a refusal shows, the check-answers page
+    (review locked or inspection published) or the form again (stale 409, invalid 400)."""
+    try:
+        save()
+    except services.StaleReview as stale:
+        return stale_form(type(form), request, stale, kwargs), 409, False
+    except (services.ReviewLocked, InspectionPublished) as locked:
+        return refused(request, review, locked)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            for message in error.messages:
+                form.add_error(None, message)
+        return form, 400, False
+    return None
+
+
+def stale_form(form_class, request, stale, kwargs):
+    """The user's input, kept, against the current version, with the refusal at the top."""
+    data = request.POST.copy()
+    data["version"] = str(stale.current_version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, str(stale))
+    return form
+
+
+def resaved_form(form_class, request, review, kwargs):
+    data = request.POST.copy()
+    data["version"] = str(review.version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form

@@ -26,6 +26,7 @@ from audit.models import (
     ReviewStatus,
     ensure_not_published,
 )
+from audit.notifications import events as notification_events
 from audit.scoring.case_facts import recorded_values, refused, rules_of, settled
 from audit.scoring.rules import EDITABLE_STATUSES, FACT_FIELDS
 from audit.scoring.selectors import case_standards, load_review_state
@@ -417,7 +418,7 @@ def return_review(*, review, user, comment) -> CaseReview:
         raise ValidationError(
             {"comment": "Enter a comment saying what the assessor should change."}
         )
-    return _lead_change(
+    returned = _lead_change(
         review,
         user,
         to_status=ReviewStatus.RETURNED,
@@ -425,6 +426,8 @@ def return_review(*, review, user, comment) -> CaseReview:
         comment=comment,
         action=trail.Action.RETURNED,
     )
+    notification_events.review_returned(review=returned, comment=comment, by=user)
+    return returned
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audit.accounts.access import refuse_unless_manager
 from audit.models import CaseReview, InspectionPublished, ReviewEvent
@@ -43,8 +43,12 @@ from audit.scoring.pages import (
     page_context,
     problem_href,
     record_view,
+    refused,
+    resaved_form,
     returning,
     review_urls,
+    save_urls,
+    saved_or_refused,
     standard_url,
     with_held,
 )
@@ -131,45 +135,37 @@ def review_tasks(request, pk, crn):
 # --- case facts ---------------------------------------------------------------------------------
 
 
-def _refused(request, review, error):
-    """A change the review's state refuses: say why on its check-answers page."""
-    text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    messages.error(request, text)
-    return redirect(review_urls(review)["check"])
-
-
-def _save_facts(request, review, kwargs):
+def _save_facts(request, review, kwargs, *, draft):
     """Save the case facts: a redirect onwards, or (form, status, saved) to show again."""
     form = CaseFactsForm(request.POST, **kwargs)
     if not form.is_valid():
         return form, 400, False
-    try:
-        services.save_review(
+    failed = saved_or_refused(
+        request,
+        review,
+        form,
+        kwargs,
+        lambda: services.save_review(
             review=review,
             version=form.cleaned_data["version"],
             user=request.user,
             facts=form.facts(),
             case_dates=form.case_dates(),
-        )
-    except services.StaleReview as stale:
-        return _stale_form(CaseFactsForm, request, stale, kwargs), 409, False
-    except (services.ReviewLocked, InspectionPublished) as locked:
-        return _refused(request, review, locked)
-    except ValidationError as error:
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-        return form, 400, False
+        ),
+    )
+    if failed is not None:
+        return failed
     held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
     if services.nothing_given(facts=form.facts()) and not any((form.case_dates() or {}).values()):
-        return nothing_saved(request, review, FACTS_SECTION)
-    if request.POST.get("action") == "draft":
+        return nothing_saved(request, review, FACTS_SECTION, draft=draft)
+    if draft:
         messages.success(request, "Case facts saved as a draft.")
         return redirect(review_urls(review)["tasks"])
     state = load_review_state(review)
     problems = state.fact_problems()
     if not problems:
         return redirect(next_url(review, state.standards, FACTS_SECTION, request))
-    form = _resaved_form(CaseFactsForm, request, review, kwargs)
+    form = resaved_form(CaseFactsForm, request, review, kwargs)
     for problem in problems:
         form.add_error(problem.field, problem.message)
     return form, 200, True
@@ -177,6 +173,16 @@ def _save_facts(request, review, kwargs):
 
 @require_http_methods(["GET", "POST"])
 def review_facts(request, pk, crn):
+    return _facts_page(request, pk, crn, draft=False)
+
+
+@require_POST
+def review_facts_draft(request, pk, crn):
+    """The case facts' "Save as draft": the same save, then back to the task list."""
+    return _facts_page(request, pk, crn, draft=True)
+
+
+def _facts_page(request, pk, crn, *, draft):
     access = access_or_404(request, pk, crn)
     review = access.review
     if not access.can_edit:
@@ -186,7 +192,7 @@ def review_facts(request, pk, crn):
     status, saved, held = 200, False, None
     kwargs = {"rules": rules_of(review), "case": review.sampled_case.case}
     if request.method == "POST":
-        outcome = _save_facts(request, review, kwargs)
+        outcome = _save_facts(request, review, kwargs, draft=draft)
         if isinstance(outcome, HttpResponseRedirect):
             return outcome
         form, status, saved = outcome
@@ -208,6 +214,7 @@ def review_facts(request, pk, crn):
                 last_return=last_return(review),
                 held=held,
                 returning=returning(request),
+                form_urls=save_urls(request, review, FACTS_SECTION),
                 page_title=f"Case facts – {review.sampled_case.case.crn}",
             ),
             status=status,
@@ -215,34 +222,20 @@ def review_facts(request, pk, crn):
     )
 
 
-def _stale_form(form_class, request, stale, kwargs):
-    """The user's input, kept, against the current version, with the refusal at the top."""
-    data = request.POST.copy()
-    data["version"] = str(stale.current_version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    form.add_error(None, str(stale))
-    return form
-
-
-def _resaved_form(form_class, request, review, kwargs):
-    data = request.POST.copy()
-    data["version"] = str(review.version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
-
-
 # --- one standard -------------------------------------------------------------------------------
 
 
-def _save_standard(request, review, standards, standard, kwargs):
+def _save_standard(request, review, standards, standard, kwargs, *, draft):
     """Save a standard's answers: a redirect onwards, or (form, status, saved) to show again."""
     form = StandardForm(request.POST, **kwargs)
     if not form.is_valid():
         return form, 400, False
-    try:
-        services.save_review(
+    failed = saved_or_refused(
+        request,
+        review,
+        form,
+        kwargs,
+        lambda: services.save_review(
             review=review,
             version=form.cleaned_data["version"],
             user=request.user,
@@ -250,32 +243,37 @@ def _save_standard(request, review, standards, standard, kwargs):
             answers=form.answers(),
             judgements=form.judgements(),
             standards=standards,
-        )
-    except services.StaleReview as stale:
-        return _stale_form(StandardForm, request, stale, kwargs), 409, False
-    except (services.ReviewLocked, InspectionPublished) as locked:
-        return _refused(request, review, locked)
-    except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
-        return form, 400, False
+        ),
+    )
+    if failed is not None:
+        return failed
     held_saves.saved(user=request.user, review=review, page=standard.code)
     if services.nothing_given(answers=form.answers(), judgements=form.judgements()):
-        return nothing_saved(request, review, standard.code, standards)
-    if request.POST.get("action") == "draft":
+        return nothing_saved(request, review, standard.code, standards, draft=draft)
+    if draft:
         messages.success(request, f"{standard.code} {standard.title} saved as a draft.")
         return redirect(review_urls(review)["tasks"])
     state = load_review_state(review, standards)
     problems = state.judgement_problems(standard)
     if not problems:
         return redirect(next_url(review, standards, standard.code, request))
-    form = _resaved_form(StandardForm, request, review, {"standard": standard, "state": state})
+    form = resaved_form(StandardForm, request, review, {"standard": standard, "state": state})
     form.add_problems(problems)
     return form, 200, True
 
 
 @require_http_methods(["GET", "POST"])
 def review_standard(request, pk, crn, code):
+    return _standard_page(request, pk, crn, code, draft=False)
+
+
+@require_POST
+def review_standard_draft(request, pk, crn, code):
+    """A standard page's "Save as draft": the same save, then back to the task list."""
+    return _standard_page(request, pk, crn, code, draft=True)
+
+
+def _standard_page(request, pk, crn, code, *, draft):
     access = access_or_404(request, pk, crn)
     review = access.review
     standards = case_standards(review.sampled_case.inspection.framework_id)
@@ -290,7 +288,7 @@ def review_standard(request, pk, crn, code):
     kwargs = {"standard": standard, "state": state}
     status, saved, held = 200, False, None
     if request.method == "POST":
-        outcome = _save_standard(request, review, standards, standard, kwargs)
+        outcome = _save_standard(request, review, standards, standard, kwargs, draft=draft)
         if isinstance(outcome, HttpResponseRedirect):
             return outcome
         form, status, saved = outcome
@@ -321,6 +319,7 @@ def review_standard(request, pk, crn, code):
                 of=len(standards),
                 contents=contents(standard, state),
                 returning=returning(request),
+                form_urls=save_urls(request, review, standard.code),
                 page_title=f"{standard.code} {standard.title} – {review.sampled_case.case.crn}",
             ),
             status=status,
@@ -477,7 +476,7 @@ def review_check(request, pk, crn):
                 review.refresh_from_db()
                 state = load_review_state(review, state.standards)
             except (services.ReviewLocked, InspectionPublished) as locked:
-                return _refused(request, review, locked)
+                return refused(request, review, locked)
             else:
                 messages.success(request, f"Review of {crn} submitted.")
                 if access.is_assessor:

@@ -380,7 +380,7 @@ def caseload(pdu_a, pdu_b):
         )
 
 
-def sample_post(providers=("REG-X",), size="", seed="", action="check", **extra):
+def sample_post(providers=("REG-X",), size="", seed="", **extra):
     return {
         "providers": list(providers),
         "window_start_0": "1",
@@ -393,7 +393,6 @@ def sample_post(providers=("REG-X",), size="", seed="", action="check", **extra)
         "margin": "5",
         "size": size,
         "seed": seed,
-        "action": action,
         **extra,
     }
 
@@ -415,9 +414,7 @@ def test_draw_creates_sample_and_detail_shows_strata_and_margins(
     client, lead, caseload, django_assert_max_num_queries
 ):
     client.force_login(lead)
-    response = client.post(
-        reverse("cases:sample_new"), sample_post(size="30", seed="4242", action="draw")
-    )
+    response = client.post(reverse("cases:sample_draw"), sample_post(size="30", seed="4242"))
     sample = Sample.objects.get()
     assert response["Location"] == reverse("cases:sample_detail", args=[sample.pk])
     assert (sample.seed, sample.requested_size, sample.caseload_size) == (4242, 30, 120)
@@ -435,9 +432,20 @@ def test_draw_creates_sample_and_detail_shows_strata_and_margins(
         assert crn in html
 
 
+def test_each_button_posts_to_its_own_url_keeping_the_provider(client, lead, caseload):
+    client.force_login(lead)
+    query = "?provider=REG-X"
+    refused = client.post(reverse("cases:sample_draw") + query, sample_post(size="500"))
+    html = refused.content.decode()
+    assert f'action="{reverse("cases:sample_new")}{query}"' in html
+    assert f'formaction="{reverse("cases:sample_draw")}{query}"' in html
+    assert "Eligible caseload: 120 cases" in html  # the check is shown with the refusal
+    assert client.get(reverse("cases:sample_draw")).status_code == 405
+
+
 def test_draw_without_seed_records_a_random_one(client, lead, caseload):
     client.force_login(lead)
-    client.post(reverse("cases:sample_new"), sample_post(size="10", action="draw"))
+    client.post(reverse("cases:sample_draw"), sample_post(size="10"))
     sample = Sample.objects.get()
     assert 0 <= sample.seed < 10**9
     assert sample.cases.count() == 10
@@ -445,13 +453,13 @@ def test_draw_without_seed_records_a_random_one(client, lead, caseload):
 
 def test_draw_validation(client, lead, caseload):
     client.force_login(lead)
-    too_big = client.post(reverse("cases:sample_new"), sample_post(size="500", action="draw"))
+    too_big = client.post(reverse("cases:sample_draw"), sample_post(size="500"))
     assert too_big.status_code == 400
     assert "no more than the caseload (120)" in too_big.content.decode()
-    no_size = client.post(reverse("cases:sample_new"), sample_post(action="draw"))
+    no_size = client.post(reverse("cases:sample_draw"), sample_post())
     assert "Enter the sample size" in no_size.content.decode()
     backwards = client.post(
-        reverse("cases:sample_new"), sample_post(window_end_2="2025", action="draw", size="5")
+        reverse("cases:sample_draw"), sample_post(window_end_2="2025", size="5")
     )
     assert "Window end must be on or after the window start" in backwards.content.decode()
     no_date = client.post(

@@ -68,7 +68,8 @@ def _editing_requests(framework):
     """Every request that changes something, as (method, url, data)."""
     item = prompt(framework, "2.1.3.b")
     revision = framework.revision
-    base = reverse("admin:standards_framework_editor", args=[framework.pk])
+    move = reverse("admin:standards_framework_editor_move", args=[framework.pk])
+    preview = reverse("admin:standards_framework_editor_preview", args=[framework.pk])
     return [
         (
             "post",
@@ -92,7 +93,12 @@ def _editing_requests(framework):
             question_data(framework, item.key_question, "2.1.3.z", "Hacked"),
         ),
         ("post", editor(framework, remove=f"prompt-{item.pk}"), {"revision": revision}),
-        ("post", base, {"revision": revision, "move": f"prompt-{item.pk}", "direction": "up"}),
+        ("post", move, {"revision": revision, "move": f"prompt-{item.pk}", "direction": "up"}),
+        (
+            "post",
+            f"{preview}?change=prompt-{item.pk}",
+            question_data(framework, item.key_question, "2.1.3.b", "Hacked"),
+        ),
         (
             "post",
             reverse("admin:standards_framework_publish", args=[framework.pk]),
@@ -197,9 +203,19 @@ def test_a_prompt_is_added_with_a_rule_built_from_choices(admin_client, draft):
         fact_rosh_level="in",
         fact_rosh_level_in=["very_high", "medium", "high"],
     )
-    preview = admin_client.post(url, {**data, "action": "preview"})
+    preview_url = reverse("admin:standards_framework_editor_preview", args=[draft.pk])
+    preview = admin_client.post(preview_url + url[url.index("?") :], data)
     assert preview.status_code == 200
-    assert "Asked when the RoSH level is medium, high or very high" in preview.content.decode()
+    html = preview.content.decode()
+    read_back = "<strong>The rule reads:</strong> Asked when the RoSH level is medium, high or"
+    assert read_back in html
+    # Saving from the preview posts to the editor itself; each URL of its own takes POST only.
+    base = reverse("admin:standards_framework_editor", args=[draft.pk])
+    assert f'action="{base}?add=prompt' in html
+    assert f'formaction="{preview_url}?add=prompt' in html
+    assert admin_client.get(preview_url).status_code == 405
+    move = reverse("admin:standards_framework_editor_move", args=[draft.pk])
+    assert admin_client.get(move).status_code == 405
     assert not Prompt.objects.filter(key_question=parent, code="2.1.3.h").exists()
     saved = admin_client.post(url, data)
     added = prompt(draft, "2.1.3.h")
@@ -395,8 +411,9 @@ def test_a_stale_change_is_refused_keeping_what_was_typed(admin_client, draft):
 
 def test_parts_are_moved_and_removed_in_place(admin_client, draft):
     item = prompt(draft, "2.1.1.b")
+    move = reverse("admin:standards_framework_editor_move", args=[draft.pk])
     moved = admin_client.post(
-        editor(draft), {"revision": draft.revision, "move": f"prompt-{item.pk}", "direction": "up"}
+        move, {"revision": draft.revision, "move": f"prompt-{item.pk}", "direction": "up"}
     )
     assert moved["Location"].endswith(f"#prompt-{item.pk}")
     assert list(kq(draft, "2.1.1").prompts.values_list("code", flat=True)) == [

@@ -83,6 +83,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "audit.config.context_processors.service",
             ],
+            # Panels a room shows on pages of rooms below it (audit/improvement/panels.py).
+            "libraries": {"improvement": "audit.improvement.panels"},
         },
     },
 ]
@@ -221,6 +223,23 @@ LOGGING = {
 }
 
 SERVICE_NAME = "Case Supervision Audit"
+# The address the service is reached at, for the links in notification emails.
+SERVICE_URL = os.environ.get("SERVICE_URL", "http://127.0.0.1:8000")
+
+# Notification emails (audit/notifications/; docs/operations.md, "Email"): printed to the
+# console unless EMAIL_BACKEND says otherwise; production sends them by SMTP.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-supervision-audit@localhost")
+EMAIL_SUBJECT_PREFIX = ""
+
+# Email: the reminders of improvement actions (manage.py send_action_reminders).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@localhost")
 
 # Background jobs (jobs/; docs/operations.md, "Background jobs"): Django's tasks API through the
 # django-tasks backport. "database" (the default) keeps the queue in the service's own database,

@@ -58,6 +58,11 @@ logout                            GET    in   405  405  405  405  405  405  | 40
 logout                            POST   in   in   in   in   in   in   in   | in   in   in   in
 session_extend                    GET    in   405  405  405  405  405  405  | 405  405  405  405
 session_extend                    POST   in   200  200  200  200  200  200  | 200  200  200  200
+notifications:list                GET    in   200  200  200  200  200  200  | 200  200  200  200
+notifications:read                GET    in   405  405  405  405  405  405  | 405  405  405  405
+notifications:read                POST   in   404  404  404  404  404  404  | 404  404  404  404
+notifications:read_all            GET    in   405  405  405  405  405  405  | 405  405  405  405
+notifications:read_all            POST   in   302  302  302  302  302  302  | 302  302  302  302
 standards:framework               GET    in   200  200  200  200  200  200  | 200  200  200  200
 
 # Caseloads and samples: leads and managers, within their providers.
@@ -75,6 +80,8 @@ cases:caseload_job                GET    in   403  403  403  200  404  403  | 40
 cases:sample_list                 GET    in   403  403  200  200  200  200  | 403  403  200  200
 cases:sample_new                  GET    in   403  403  200  403  200  200  | 403  403  200  403
 cases:sample_new                  POST   in   403  403  400  403  400  400  | 403  403  400  403
+cases:sample_draw                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+cases:sample_draw                 POST   in   403  403  400  403  400  400  | 403  403  400  403
 cases:sample_detail               GET    in   403  403  200  200  200  200  | 403  403  404  404
 cases:sample_csv                  GET    in   403  403  200  200  200  200  | 403  403  404  404
 
@@ -106,8 +113,12 @@ audit:my_cases                    GET    in   200  200  200  200  200  200  | 20
 audit:review_tasks                GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_facts                GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_facts                POST   in   400  404  400  404  400  404  | 404  404  404  404
+audit:review_facts_draft          GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:review_facts_draft          POST   in   400  404  400  404  400  404  | 404  404  404  404
 audit:review_standard             GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_standard             POST   in   400  404  400  404  400  404  | 404  404  404  404
+audit:review_standard_draft       GET    in   405  405  405  405  405  405  | 405  405  405  405
+audit:review_standard_draft       POST   in   400  404  400  404  400  404  | 404  404  404  404
 audit:review_check                GET    in   200  404  200  404  200  404  | 404  404  404  404
 audit:review_check                POST   in   400  404  400  404  400  404  | 404  404  404  404
 audit:review_return               GET    in   403  404  200  404  200  404  | 404  404  404  404
@@ -122,6 +133,9 @@ reports:index                     GET    in   404  200  200  200  200  200  | 40
 reports:inspection                GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:inspection_json           GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:inspection_download       GET    in   404  200  200  200  200  200  | 404  404  404  404
+reports:publish_check             GET    in   404  403  200  403  200  403  | 404  404  404  404
+reports:publish                   GET    in   405  405  405  405  405  405  | 405  405  405  405
+reports:publish                   POST   in   404  403  400  403  400  403  | 404  404  404  404
 reports:standard_ratings          GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      GET    in   404  404  200  404  200  403  | 404  404  404  404
 reports:standard_rating_edit      POST   in   404  404  200  404  200  403  | 404  404  404  404
@@ -155,11 +169,24 @@ moderation:resolve                GET    in   404  403  200  404  200  403  | 40
 moderation:resolve                POST   in   404  403  400  404  400  403  | 404  404  404  404
 moderation:read                   GET    in   404  200  200  404  200  404  | 404  404  404  404
 moderation:read                   POST   in   404  302  302  404  302  404  | 404  404  404  404
+moderation:read_draft             GET    in   405  405  405  405  405  405  | 405  405  405  405
+moderation:read_draft             POST   in   404  302  302  404  302  404  | 404  404  404  404
 
 # Background jobs: each seen by the user who started it alone (here, side A's lead).
 jobs:detail                       GET    in   404  404  200  404  404  404  | 404  404  404  404
 jobs:status                       GET    in   404  404  200  404  404  404  | 404  404  404  404
 jobs:download                     GET    in   404  404  200  404  404  404  | 404  404  404  404
+
+# Improvement actions: seen like the reports (and by their owners); recorded by leads and
+# managers of the provider, a 403 to the moderator who sees the report; moved by the owner
+# (side A's lead) or a lead or manager of the provider.
+improvement:list                  GET    in   404  200  200  200  200  200  | 404  200  200  200
+improvement:export                GET    in   404  200  200  200  200  200  | 404  200  200  200
+improvement:new                   GET    in   404  403  200  200  200  200  | 404  404  404  404
+improvement:new                   POST   in   404  403  400  400  400  400  | 404  404  404  404
+improvement:detail                GET    in   404  200  200  200  200  200  | 404  404  404  404
+improvement:state                 GET    in   405  405  405  405  405  405  | 405  405  405  405
+improvement:state                 POST   in   404  403  400  400  400  400  | 404  404  404  404
 
 # The audit trail: admins only.
 trail:events                      GET    in   404  404  404  404  200  404  | 404  404  404  404
@@ -231,7 +258,12 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         return _job_url(name, world, exists)
     kwargs = {}
     for key in pattern.pattern.converters:
-        if key == "pk":
+        if key == "pk" and name == "notifications:read":
+            # Nobody's notification: each user's own are tested in tests/audit/notifications.
+            kwargs[key] = 987654
+        elif key == "pk" and name in ACTION_PAGES:
+            kwargs[key] = _action(world).pk if exists else 987654
+        elif key == "pk":
             value = a.sample.pk if name.startswith("cases:") else a.inspection.pk
             kwargs[key] = value if exists else 987654
         elif key == "crn":
@@ -240,12 +272,15 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         elif key == "code":
             code = {
                 "audit:review_standard": "2.1",
+                "audit:review_standard_draft": "2.1",
                 "moderation:resolve": "2.1.2",
                 "standards:framework": world.framework.code,
             }.get(name, a.pdu.code)
             kwargs[key] = (
                 code
-                if exists or name in ("audit:review_standard", "moderation:resolve")
+                if exists
+                or name
+                in ("audit:review_standard", "audit:review_standard_draft", "moderation:resolve")
                 else "NO-SUCH"
             )
         elif key == "version":
@@ -259,6 +294,34 @@ def url_for(name: str, pattern, world: World, *, exists: bool = True) -> str:
         else:
             raise AssertionError(f"{name}: no value for the URL argument {key!r}")
     return reverse(name, kwargs=kwargs)
+
+
+ACTION_PAGES = {"improvement:detail", "improvement:state"}
+
+
+def _action(world: World):
+    """Side A's improvement action, owned by its lead (made once, as the page asks for it)."""
+    import datetime
+
+    from audit.models import ImprovementAction
+
+    a = world.a
+    action, _ = ImprovementAction.objects.get_or_create(
+        provider=a.pdu,
+        inspection=a.inspection,
+        defaults={
+            "finding_kind": "kq",
+            "finding_code": "2.1.2",
+            "finding_label": "Key question 2.1.2",
+            "measure_code": "2.1.2",
+            "numerator": 0,
+            "denominator": 1,
+            "description": "Check every assessment.",
+            "owner": a.users[Role.LEAD],
+            "due_date": datetime.date(2099, 1, 1),
+        },
+    )
+    return action
 
 
 JOB_PAGES = {  # the page -> (whose job it is, the work it ran, its outcome)
@@ -510,6 +573,8 @@ NOT_A_CHANGE = {  # accept POST, but change nothing of an inspection, review, sa
     "login": "signs the user in",
     "logout": "signs the user out",
     "session_extend": "keeps the user signed in (the timeout warning)",
+    "notifications:read": "marks one of the user's own notifications read",
+    "notifications:read_all": "marks the user's own notifications read",
 }
 
 
@@ -549,6 +614,15 @@ def _submitted(world):
 
 def _date(prefix, day, month, year):
     return {f"{prefix}_0": str(day), f"{prefix}_1": str(month), f"{prefix}_2": str(year)}
+
+
+def _action_form(world, client):
+    return {
+        "finding": "kq:2.1.1",
+        "description": "Team managers check every assessment.",
+        "owner": str(world.a.users[Role.LEAD].pk),
+        **_date("due_date", 1, 1, 2099),
+    }
 
 
 def _caseload_file():
@@ -621,6 +695,23 @@ def _in_status(world, status) -> dict:
     return {}
 
 
+def _publishable(world) -> dict:
+    """The world's inspection in moderation with its one second read complete, so nothing
+    blocks publication; the acknowledgements it may need are given."""
+    from django.utils import timezone
+
+    from audit.models import ModerationRead, Resolution
+    from audit.moderation.services import disagreements
+
+    _in_status(world, "moderation")
+    read = _chosen_for_moderation(world)
+    ModerationRead.objects.filter(pk=read.pk).update(completed_at=timezone.now())
+    for found in disagreements(world.a.inspection):
+        if found.resolution is None:
+            Resolution.objects.create(judgement=found.judgement, value="sufficient", note="Agreed.")
+    return {"partial_reason": "Rated next year.", "agreement_note": "Noted."}
+
+
 def _chosen_for_moderation(world):
     from audit.models import ModerationRead
 
@@ -664,6 +755,25 @@ SEE_ITS_INSPECTION = {"onlooker": "404", "moderator": "404", "manager": "404"}
 # The lead's moderation steps: a 403 to those who see the inspection, a 404 to the manager.
 LEAD_OF_THE_INSPECTION = {"onlooker": "403", "moderator": "403", "manager": "404"}
 
+
+def _sample_choice(world, client):
+    return {
+        "providers": [world.a.pdu.code],
+        **_date("window_start", 1, 1, 2020),
+        **_date("window_end", 31, 12, 2026),
+        "confidence": "95",
+        "margin": "5",
+        "size": "1",
+        "seed": "7",
+    }
+
+
+FACTS = Change(
+    "facts",
+    lambda w, c: {"version": _review(w).version, "rosh_screening_completed": "no"},
+)
+ANSWERS = Change("answers", lambda w, c: {"version": _review(w).version, "p_2_1_1_a": "yes"})
+
 WRITES = {
     "cases:caseload_upload": WriteCheck(
         "manager",
@@ -699,21 +809,11 @@ WRITES = {
     "cases:sample_new": WriteCheck(
         "lead",
         {"manager": "403"},
-        changes=(
-            Change(
-                "draw",
-                lambda w, c: {
-                    "providers": [w.a.pdu.code],
-                    **_date("window_start", 1, 1, 2020),
-                    **_date("window_end", 31, 12, 2026),
-                    "confidence": "95",
-                    "margin": "5",
-                    "size": "1",
-                    "seed": "7",
-                    "action": "draw",
-                },
-            ),
-        ),
+        changes=(Change("check the caseload", _sample_choice, writes=False),),
+        done="200",
+    ),
+    "cases:sample_draw": WriteCheck(
+        "lead", {"manager": "403"}, changes=(Change("draw", _sample_choice),)
     ),
     "audit:inspection_create": WriteCheck(
         "lead",
@@ -758,30 +858,11 @@ WRITES = {
         # Deletes the staged file (cases/uploads.py), no row: nothing in the database changes.
         changes=(Change("cancel", _staged_scores, writes=False),),
     ),
-    "audit:review_facts": WriteCheck(
-        "assessor",
-        SEE_ITS_INSPECTION,
-        changes=(
-            Change(
-                "facts",
-                lambda w, c: {
-                    "version": _review(w).version,
-                    "rosh_screening_completed": "no",
-                    "action": "draft",
-                },
-            ),
-        ),
-    ),
-    "audit:review_standard": WriteCheck(
-        "assessor",
-        SEE_ITS_INSPECTION,
-        changes=(
-            Change(
-                "answers",
-                lambda w, c: {"version": _review(w).version, "p_2_1_1_a": "yes", "action": "draft"},
-            ),
-        ),
-    ),
+    # Saved, and shown again with what is left to answer on the page.
+    "audit:review_facts": WriteCheck("assessor", SEE_ITS_INSPECTION, (FACTS,), done="200"),
+    "audit:review_facts_draft": WriteCheck("assessor", SEE_ITS_INSPECTION, changes=(FACTS,)),
+    "audit:review_standard": WriteCheck("assessor", SEE_ITS_INSPECTION, (ANSWERS,), done="200"),
+    "audit:review_standard_draft": WriteCheck("assessor", SEE_ITS_INSPECTION, changes=(ANSWERS,)),
     "audit:review_check": WriteCheck(
         "assessor", SEE_ITS_INSPECTION, changes=(Change("submit", _completed_review),)
     ),
@@ -806,6 +887,11 @@ WRITES = {
         "lead",
         {"onlooker": "403", "moderator": "404", "manager": "404"},
         changes=(Change("withdraw", _rated),),
+    ),
+    "reports:publish": WriteCheck(
+        "lead",
+        {"onlooker": "403", "moderator": "403", "manager": "403"},
+        changes=(Change("publish", lambda w, c: _publishable(w)),),
     ),
     "moderation:draw": WriteCheck(
         "lead",
@@ -856,6 +942,20 @@ WRITES = {
         "moderator",
         {"lead": "403", "onlooker": "404", "manager": "404"},
         changes=(Change("second read", _read_reopened),),
+    ),
+    "moderation:read_draft": WriteCheck(
+        "moderator",
+        {"lead": "403", "onlooker": "404", "manager": "404"},
+        changes=(Change("draft", lambda w, c: {**_read_reopened(w, c), "version": "0"}),),
+    ),
+    # The moderator sees the report and the action, but neither records nor moves actions.
+    "improvement:new": WriteCheck(
+        "manager", {"moderator": "403"}, changes=(Change("record an action", _action_form),)
+    ),
+    "improvement:state": WriteCheck(
+        "lead",
+        {"moderator": "403"},
+        changes=(Change("move an action", lambda w, c: {"state": "done", "note": "Done."}),),
     ),
 }
 

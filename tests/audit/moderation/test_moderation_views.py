@@ -295,7 +295,7 @@ def test_lifecycle_button_moves_the_inspection_on(client, setup):
     setup["inspection"].refresh_from_db()
     assert setup["inspection"].status == InspectionStatus.MODERATION
     html = client.get(page_url(setup)).content.decode()
-    assert "Wolverhampton 2026 is now in moderation." in html
+    assert "Moderation has started on Wolverhampton 2026." in html
     assert "Publish inspection" in html and "Reopen fieldwork" in html
     assert "1 selected second read is not complete." in html
     response = client.post(step_url(setup, "reopen"), {})

@@ -22,7 +22,8 @@ from tests.audit.moderation_support import (
     submitted_review,
 )
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection between jobs: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -12,7 +12,8 @@ from jobs.models import Job, JobStatus
 
 from .test_national_picture import national  # noqa: F401 - the hand-worked national round
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection between jobs: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -186,7 +186,7 @@ def test_a_nul_byte_in_a_username_is_reported_not_looked_up(world):
 
 
 def standard_post():
-    fields = {"action": hostile_text("draft", "")}
+    fields = {}
     for n in (1, 2, 3):
         fields[f"p_2_1_{n}_a"] = hostile_text("yes", "no", "na")
         fields[f"kq_2_1_{n}"] = hostile_text("sufficient", "not_sufficient", "na")
@@ -196,24 +196,26 @@ def standard_post():
 
 def facts_post():
     fields = {name: hostile_text("yes", "no", "na", "medium", "1", "2") for name in FACT_FIELDS}
-    fields["action"] = hostile_text("draft", "")
     return st.fixed_dictionaries({}, optional=fields)
 
 
 @FUZZ
 @given(
     page=st.sampled_from(["facts", "2.1"]),
+    draft=st.booleans(),
     data=st.data(),
     version=st.one_of(st.none(), hostile_text("0", "1", "99")),
 )
-def test_scoring_pages_refuse_hostile_answers_cleanly(client, world, page, data, version):
+def test_scoring_pages_refuse_hostile_answers_cleanly(client, world, page, draft, data, version):
     a = world.a
     client.force_login(a.users[Role.ASSESSOR])
     args = [a.inspection.pk, a.open_crn]
+    tail = "_draft" if draft else ""
     if page == "facts":
-        url, post = reverse("audit:review_facts", args=args), data.draw(facts_post())
+        url, post = reverse(f"audit:review_facts{tail}", args=args), data.draw(facts_post())
     else:
-        url, post = reverse("audit:review_standard", args=args + [page]), data.draw(standard_post())
+        url = reverse(f"audit:review_standard{tail}", args=args + [page])
+        post = data.draw(standard_post())
     current = CaseReview.objects.get(sampled_case__case__crn=a.open_crn).version
     post["version"] = str(current) if version is None else version
     with rolled_back():
@@ -246,12 +248,11 @@ def test_a_rationale_with_control_characters_is_refused_with_a_clear_message(cli
     assert not Judgement.objects.filter(review__sampled_case__case__crn=a.open_crn).exists()
     # Lines and tabs are text, not control characters.
     response = client.post(
-        url,
+        reverse("audit:review_standard_draft", args=[a.inspection.pk, a.open_crn, "2.1"]),
         {
             "version": version,
             "kq_2_1_2": "not_sufficient",
             "kq_2_1_2_rationale": "Line one.\r\n\tLine two.",
-            "action": "draft",
         },
     )
     assert response.status_code == 302

@@ -67,19 +67,17 @@ def test_stale_case_facts_are_refused_with_input_kept(setup):
     tab_one.force_login(assessor)
     tab_two.force_login(assessor)
     one, two = tab_one.get(url), tab_two.get(url)
+    draft = reverse("audit:review_facts_draft", args=[inspection.pk, "X000001"])
     assert (
-        tab_one.post(
-            url, {"home_visit_needed": "yes", "version": version_on(one), "action": "draft"}
-        ).status_code
+        tab_one.post(draft, {"home_visit_needed": "yes", "version": version_on(one)}).status_code
         == 302
     )
     refused = tab_two.post(
-        url,
+        draft,
         {
             "home_visit_needed": "no",
             "person_interviewed": "yes",
             "version": version_on(two),
-            "action": "draft",
         },
     )
     assert refused.status_code == 409

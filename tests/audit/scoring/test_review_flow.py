@@ -30,8 +30,8 @@ def version_on(response) -> int:
     return int(match.group(1))
 
 
-def standard_data(answers, judgements, version, action="continue"):
-    data = {"version": version, "action": action}
+def standard_data(answers, judgements, version):
+    data = {"version": version}
     for code, value in answers.items():
         data[prompt_field_name(code)] = value
     for code, (value, rationale) in judgements.items():
@@ -121,7 +121,7 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     page = client.get(review_url("review_facts", inspection, "W000001"))
     response = client.post(
         review_url("review_facts", inspection, "W000001"),
-        {**COMPLETE_FACTS, "version": version_on(page), "action": "continue"},
+        {**COMPLETE_FACTS, "version": version_on(page)},
     )
     assert response.status_code == 302
     assert response["Location"] == review_url("review_standard", inspection, "W000001", "2.1")
@@ -156,8 +156,8 @@ def test_lead_sets_up_assessor_scores_submits_lead_returns_and_reopens(
     judgements = {k: v for k, v in judgements.items() if k != "2.2.2"}
     page = client.get(review_url("review_standard", inspection, "W000001", "2.2"))
     response = client.post(
-        review_url("review_standard", inspection, "W000001", "2.2"),
-        standard_data(answers, judgements, version_on(page), action="draft"),
+        review_url("review_standard_draft", inspection, "W000001", "2.2"),
+        standard_data(answers, judgements, version_on(page)),
     )
     assert response.status_code == 302
     assert response["Location"] == review_url("review_tasks", inspection, "W000001")

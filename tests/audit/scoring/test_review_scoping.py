@@ -117,7 +117,8 @@ def test_published_inspection_is_read_only_in_the_pages(client, setup, hmip_2018
     client.force_login(setup["assessor"])
     url = reverse("audit:review_standard", args=[inspection.pk, "X000001", "2.1"])
     assert client.get(url)["Location"].endswith("/check/")
-    response = client.post(url, {"version": 0, "kq_2_1_1": "sufficient", "action": "draft"})
+    draft = reverse("audit:review_standard_draft", args=[inspection.pk, "X000001", "2.1"])
+    response = client.post(draft, {"version": 0, "kq_2_1_1": "sufficient"})
     assert response.status_code == 302
     review = inspection.sampled_cases.get(case__crn="X000001").review
     assert review.version == 0 and not review.judgements.exists()

@@ -4,6 +4,7 @@ ended, and moderation feedback on the review."""
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -37,11 +38,11 @@ def url(name, setup, *extra, crn="X000001"):
     return reverse(f"audit:{name}", args=[setup["inspection"].pk, crn, *extra])
 
 
-def facts_post(client, setup, facts, **extra):
+def facts_post(client, setup, facts, *, draft=False, **extra):
     page = client.get(url("review_facts", setup))
     return client.post(
-        url("review_facts", setup) + extra.pop("query", ""),
-        {**facts, "version": version_on(page), "action": "continue", **extra},
+        url("review_facts_draft" if draft else "review_facts", setup) + extra.pop("query", ""),
+        {**facts, "version": version_on(page), **extra},
     )
 
 
@@ -74,7 +75,7 @@ def test_answers_hidden_by_an_earlier_answer_are_dropped_and_contradictions_refu
         client,
         setup,
         {**COMPLETE_FACTS, "rosh_screening_completed": "no"},
-        action="draft",
+        draft=True,
     )
     assert response.status_code == 302
     review = review_of(setup["inspection"], "X000001")
@@ -126,7 +127,7 @@ def test_the_form_and_the_submit_check_use_the_same_words(setup, hmip_2018):
 
 def test_a_page_saved_with_no_answer_changes_nothing(client, setup):
     client.force_login(setup["assessor"])
-    response = facts_post(client, setup, {}, action="draft")
+    response = facts_post(client, setup, {}, draft=True)
     assert response.status_code == 302
     assert response["Location"] == url("review_tasks", setup)
     review = review_of(setup["inspection"], "X000001")
@@ -139,9 +140,7 @@ def test_a_page_saved_with_no_answer_changes_nothing(client, setup):
     tasks = client.get(response["Location"]).content.decode()
     assert "Nothing was saved: no question on that page was answered." in tasks
     page = client.get(url("review_standard", setup, "2.2"))
-    response = client.post(
-        url("review_standard", setup, "2.2"), {"version": version_on(page), "action": "continue"}
-    )
+    response = client.post(url("review_standard", setup, "2.2"), {"version": version_on(page)})
     assert response["Location"] == url("review_standard", setup, "2.3")
     assert review_of(setup["inspection"], "X000001").status == ReviewStatus.NOT_STARTED
 
@@ -156,7 +155,15 @@ def test_change_links_on_check_answers_come_back_to_it(client, setup):
     assert f'href="{prompt_change}"' in check
     # The page opened from there says where it goes, and goes there.
     page = client.get(url("review_facts", setup) + "?from=check")
-    assert "Save and return to check answers" in page.content.decode()
+    html = page.content.decode()
+    assert "Save and return to check answers" in html
+    # Each button posts to a URL of its own, both keeping where the page was opened from.
+    assert f'action="{url("review_facts", setup)}?from=check"' in html
+    assert f'formaction="{url("review_facts_draft", setup)}?from=check"' in html
+    standard = client.get(url("review_standard", setup, "2.1")).content.decode()
+    draft = url("review_standard_draft", setup, "2.1")
+    # Three key questions: one "Save as draft" between each two and one under the form.
+    assert standard.count(f'formaction="{draft}"') == 3
     response = facts_post(client, setup, COMPLETE_FACTS, query="?from=check")
     assert response["Location"] == url("review_check", setup)
 
@@ -169,10 +176,9 @@ def test_a_judgement_without_its_prompts_leaves_the_standard_in_progress(client,
     facts_post(client, setup, COMPLETE_FACTS)
     page = client.get(url("review_standard", setup, "2.1"))
     client.post(
-        url("review_standard", setup, "2.1"),
+        url("review_standard_draft", setup, "2.1"),
         {
             "version": version_on(page),
-            "action": "draft",
             "kq_2_1_1": "sufficient",
             "kq_2_1_2": "sufficient",
             "kq_2_1_3": "sufficient",
@@ -246,6 +252,20 @@ def test_a_signed_out_save_is_held_under_a_cookie_never_in_the_address(client, s
     assert held.user == setup["assessor"] and held.token != token.value
     client.cookies.pop(held_saves.COOKIE, None)
     assert "Typed." in client.get(page_url).content.decode()  # until the page is saved
+
+
+def test_a_signed_out_save_as_draft_is_held_for_its_page(client, setup):
+    client.post(url("review_facts_draft", setup), {"version": 0, "home_visit_needed": "yes"})
+    assert HeldSave.objects.get().data["home_visit_needed"] == ["yes"]
+    response = client.post(
+        url("review_standard_draft", setup, "2.1") + "?from=check",
+        {"version": 0, "kq_2_1_1": "not_sufficient", "kq_2_1_1_rationale": "Typed."},
+    )
+    page_url = url("review_standard", setup, "2.1") + "?from=check"
+    assert response["Location"] == f"{reverse('login')}?next={quote(page_url)}"
+    assert HeldSave.objects.get().page == "2.1"  # one browser's latest page is held
+    client.force_login(setup["assessor"])
+    assert "Typed." in client.get(page_url).content.decode()
 
 
 def test_only_review_pages_are_held_and_not_for_long(client, setup, settings):

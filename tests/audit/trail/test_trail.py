@@ -60,8 +60,8 @@ def test_viewing_and_changing_a_review_are_recorded(client, world):
 
     review = CaseReview.objects.get(sampled_case__case__crn=a.open_crn)
     response = client.post(
-        pages["case facts"],
-        {"version": review.version, "action": "draft", "home_visit_needed": "no"},
+        reverse("audit:review_facts_draft", args=[a.inspection.pk, a.open_crn]),
+        {"version": review.version, "home_visit_needed": "no"},
     )
     assert response.status_code == 302
     event = last_event()

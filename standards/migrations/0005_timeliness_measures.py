@@ -26,7 +26,7 @@ def add_shipped_measures(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("standards", "0003_fact_rules"),
+        ("standards", "0004_agreement_threshold"),
     ]
 
     operations = [
