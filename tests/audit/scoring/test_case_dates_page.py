@@ -42,10 +42,9 @@ def test_dates_are_shown_saved_to_the_case_and_counted(world, client):
     assert "Dates in the case record" in html
     assert "Sentence or release date: <strong>5 March 2026</strong>" in html
     response = client.post(
-        url,
+        reverse("audit:review_facts_draft", args=[inspection.pk, "X000001"]),
         {
             "version": version,
-            "action": "draft",
             **date_data("allocation_date", D(2026, 3, 6)),
             **date_data("first_appointment_date", D(2026, 3, 16)),
         },
