@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from .case_dates import CASE_DATE_FIELDS
 from .models import Case
 from .signals import cases_updated
 
@@ -25,6 +26,7 @@ UPDATED_FIELDS = [
     "domestic_abuse_history",
     "child_safeguarding_concerns",
     "practitioner_grade",
+    *CASE_DATE_FIELDS,
     "updated_at",
 ]
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from jobs.services import JobFailed, job_work
 
 from . import uploads
+from .case_dates import CASE_DATE_FIELDS
 from .importers import ImportResult, RowError, import_caseload
 from .models import Case, Provider
 from .selectors import provider_ids_visible_to, visible_providers
 from .signals import case_data_event
 
 ERRORS_KEPT = 1_000
+DATE_FIELDS = ("start_date", *CASE_DATE_FIELDS)
 GONE = (
     "The uploaded file is no longer kept (files are deleted after an hour, or once used). "
     "Upload it again."
@@ -52,7 +54,11 @@ class StoredResult:
         values["preview"] = [
             {
                 **row,
-                "start_date": datetime.date.fromisoformat(row["start_date"]),
+                **{
+                    name: datetime.date.fromisoformat(row[name])
+                    for name in DATE_FIELDS
+                    if row.get(name)
+                },
                 "provider": {"code": row["provider"]},
             }
             for row in values.get("preview", [])
@@ -70,7 +76,11 @@ def _stored(result: ImportResult) -> dict:
         "by_provider": result.by_provider,
         "ignored_columns": result.ignored_columns,
         "preview": [
-            {**row, "start_date": row["start_date"].isoformat(), "provider": row["provider"].code}
+            {
+                **row,
+                **{name: row[name].isoformat() for name in DATE_FIELDS if row.get(name)},
+                "provider": row["provider"].code,
+            }
             for row in result.preview
         ],
         "errors": [[e.row, e.column, e.reason] for e in result.errors[:ERRORS_KEPT]],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+
+from .case_dates import CASE_DATE_FIELDS, date_problems
 
 # A CRN as stored: capitals A to Z, digits and hyphens, starting with a letter or digit, up to 20
 # characters. nDelius CRNs are a letter and six digits (X123456); older systems and the national
@@ -144,6 +147,15 @@ class Case(models.Model):
     practitioner_grade = models.CharField(
         max_length=10, choices=PractitionerGrade.choices, blank=True
     )
+    # Timeliness dates (cases.timeliness): each optional, none before the start date.
+    allocation_date = models.DateField(
+        null=True, blank=True, help_text="Allocated to a named practitioner."
+    )
+    first_appointment_date = models.DateField(null=True, blank=True)
+    rosh_screening_date = models.DateField(
+        "RoSH screening date", null=True, blank=True, help_text="RoSH screening completed."
+    )
+    first_home_visit_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -153,6 +165,15 @@ class Case(models.Model):
 
     def __str__(self):
         return self.crn
+
+    def clean(self):
+        problems = date_problems(
+            self.start_date,
+            {name: getattr(self, name) for name in CASE_DATE_FIELDS},
+            latest=datetime.date.today(),
+        )
+        if problems:
+            raise ValidationError(dict(problems))
 
     def facts(self) -> dict:
         """Case facts for the framework's applicability rules."""

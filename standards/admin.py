@@ -10,7 +10,7 @@ from django.urls import path, reverse
 
 from . import admin_views, services
 from .admin_forms import NewFrameworkForm
-from .models import Framework, FrameworkStatus
+from .models import Framework, FrameworkStatus, TimelinessMeasure
 
 
 @admin.register(Framework)
@@ -110,3 +110,18 @@ class FrameworkAdmin(admin.ModelAdmin):
             else:
                 self.log_change(request, framework, "Retired.")
                 self.message_user(request, f"Retired {framework}.", messages.SUCCESS)
+
+
+@admin.register(TimelinessMeasure)
+class TimelinessMeasureAdmin(admin.ModelAdmin):
+    """The limits of the timeliness measures, changed in place on the list."""
+
+    list_display = ["label", "framework", "code", "limit_working_days"]
+    list_editable = ["limit_working_days"]
+    list_display_links = ["label"]
+    list_filter = ["framework"]
+    list_select_related = ["framework"]
+    fields = ["framework", "code", "limit_working_days", "order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["framework", "code"] if obj is not None else []

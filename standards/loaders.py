@@ -17,7 +17,9 @@ from .models import (
     RatingBand,
     ScoreBand,
     Standard,
+    TimelinessMeasure,
 )
+from .timeliness import KINDS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED = ["hmip_case_supervision_2018.json", "hmip_case_supervision_2021.json"]
@@ -74,6 +76,7 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
         if existing.is_frozen:
             updated = refresh_guidance(framework=existing, data=data)
             add_missing_fact_rules(framework=existing, data=data)
+        add_missing_timeliness_measures(framework=existing)
         return Loaded(existing, False, updated)
     framework = Framework.objects.create(
         code=data["code"],
@@ -114,6 +117,7 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
                 order=standard_order,
             )
             _create_key_questions(standard, s.get("key_questions", []))
+    add_missing_timeliness_measures(framework=framework)
     if publish:
         framework.publish()
     return Loaded(framework, True)
@@ -169,6 +173,21 @@ def add_missing_fact_rules(*, framework: Framework, data: dict) -> bool:
     Framework.objects.filter(pk=framework.pk).update(fact_rules=rules)
     framework.fact_rules = rules
     return True
+
+
+def add_missing_timeliness_measures(*, framework: Framework) -> int:
+    """Give a shipped version the timeliness measures it lacks, at their shipped limits
+    (standards/timeliness.py); a measure it holds keeps the limit an admin may have set."""
+    held = set(framework.timeliness_measures.values_list("code", flat=True))
+    missing = [
+        TimelinessMeasure(
+            framework=framework, code=kind.code, limit_working_days=kind.default_limit, order=i
+        )
+        for i, kind in enumerate(KINDS, start=1)
+        if kind.code not in held
+    ]
+    TimelinessMeasure.objects.bulk_create(missing)
+    return len(missing)
 
 
 def _with_new_guidance(model, rows, texts: dict) -> list:

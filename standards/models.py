@@ -12,6 +12,7 @@ from django.utils import timezone
 from . import applicability, fact_rules
 from .rating import PercentageBand, Rating, RatingScheme
 from .rating import ScoreBand as ScoreBandRule
+from .timeliness import KINDS, MAX_LIMIT, measure_label
 
 FROZEN_MESSAGE = (
     "{framework} is published and cannot be changed. "
@@ -435,3 +436,44 @@ class ScoreBand(FrameworkPart):
 
     def get_framework(self):
         return self.framework
+
+
+class TimelinessMeasure(models.Model):
+    """A timeliness measure a framework version reports (standards/timeliness.py): a kind and
+    its limit in working days.
+
+    Not a frozen part of the version: the limit is policy, changed in the admin when practice
+    changes, and a report reads the limit in force when it is read (the counts keep each case's
+    working days, not a pass or fail).
+    """
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="timeliness_measures"
+    )
+    code = models.CharField(
+        max_length=40, choices=[(k.code, k.code.replace("_", " ").capitalize()) for k in KINDS]
+    )
+    limit_working_days = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(MAX_LIMIT)],
+        help_text=f"In time when done within this many working days (0 to {MAX_LIMIT}).",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "code"], name="timeliness_measure_unique_per_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(limit_working_days__lte=MAX_LIMIT),
+                name="timeliness_limit_at_most_max",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return measure_label(self.code, self.limit_working_days)

@@ -26,6 +26,7 @@ from .models import (
     RatingBand,
     ScoreBand,
     Standard,
+    TimelinessMeasure,
 )
 from .rating import (
     PercentageBand,
@@ -62,6 +63,9 @@ def clone_framework(*, framework: Framework, version: str, title: str | None = N
     )
     RatingBand.objects.bulk_create(_copy(b, framework=draft) for b in framework.rating_bands.all())
     ScoreBand.objects.bulk_create(_copy(b, framework=draft) for b in framework.score_bands.all())
+    TimelinessMeasure.objects.bulk_create(
+        _copy(m, framework=draft) for m in framework.timeliness_measures.all()
+    )
     domains = {d.pk: _copy(d, framework=draft) for d in framework.domains.all()}
     Domain.objects.bulk_create(domains.values())
     standards = {

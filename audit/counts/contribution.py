@@ -3,6 +3,8 @@
 A counted review (its status in COUNTED_REVIEW_STATUSES) adds one to each of its count keys:
 - ("reviews"): the review itself;
 - ("fact", "<measure>_n" / "<measure>_d"): each case-fact focus measure it meets;
+- ("fact", "time:<kind>:<working days>" or "time:<kind>:unknown"): each timeliness kind
+  (audit/counts/timeliness.py);
 - ("kq", key question, counted value): each judgement, at its counted value (a moderation
   resolution where there is one, else the assessor's value);
 - ("bd", key question, counted value, dimension, dimension value): the same per case
@@ -29,6 +31,7 @@ from django.db.models import BooleanField, Case, Value, When
 from django.db.models.functions import Coalesce
 
 from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
+from audit.counts.timeliness import TIMELINESS_FIELDS, timeliness_facts
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     STRIPES,
@@ -135,6 +138,7 @@ def _review_rows(review_ids: list[int], *, lock: bool, with_stored: bool):
         "sampled_case__inspection__status",
         "sampled_case__provider_id",
         *(f"sampled_case__case__{name}" for name in BREAKDOWN_FIELDS),
+        *TIMELINESS_FIELDS,
         *facts,
     ]
     if with_stored:
@@ -163,13 +167,15 @@ def _states_of(rows) -> dict[int, ReviewState]:
         .order_by()
     ):
         answers[review_id].append((prompt, value))
+    timely = dict(zip(counted, timeliness_facts(list(counted.values()))))
     return {
         pk: ReviewState(
             inspection=row["sampled_case__inspection_id"],
             provider=row["sampled_case__provider_id"],
             facts=tuple(
                 name.removeprefix("cf_") for name in row if name.startswith("cf_") and row[name]
-            ),
+            )
+            + timely[pk],
             dimensions=tuple(row[f"sampled_case__case__{name}"] or "" for name in BREAKDOWN_FIELDS),
             judgements=tuple(sorted(judgements[pk])),
             answers=tuple(sorted(answers[pk])),

@@ -278,6 +278,10 @@ class InspectionReport(ReportGenerator):
             Column("numerator", "Cases meeting the measure", Kind.INT, html=False),
             Column("denominator", "Cases it applies to", Kind.INT, html=False),
             Column("percentage", "Percentage", Kind.PERCENT, html=False),
+            Column("interval", "95% confidence interval", export=False),
+            Column("ci_low", "CI low", Kind.PERCENT, html=False),
+            Column("ci_high", "CI high", Kind.PERCENT, html=False),
+            Column("not_known", "Dates not known", Kind.INT),
         ]
         rows = [
             {
@@ -286,6 +290,10 @@ class InspectionReport(ReportGenerator):
                 "numerator": m.numerator,
                 "denominator": m.denominator,
                 "percentage": m.percentage,
+                "interval": m.interval_text,
+                "ci_low": m.ci_low,
+                "ci_high": m.ci_high,
+                "not_known": m.not_known if m.is_timeliness else None,
             }
             for m in self.scope.focus_measures
         ]
@@ -295,6 +303,8 @@ class InspectionReport(ReportGenerator):
             columns=columns,
             rows=rows,
             row_header="label",
+            description="Timeliness measures count working days of England and Wales; cases "
+            "whose dates are not known are counted apart, never as late.",
         )
 
     def breakdown_tables(self) -> list[Table]:

@@ -21,7 +21,7 @@ from audit.models import InspectionStatus
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from audit.reports.funnel import funnel_section
 from audit.reports.rollup import rollup_inspections
-from audit.reports.rollup_results import ProviderRollup, whole_percent
+from audit.reports.rollup_results import FocusMeasureResult, ProviderRollup, whole_percent
 from cases.models import Provider, ProviderType
 from standards.models import Framework
 from standards.rating import Rating
@@ -277,11 +277,17 @@ class NationalPictureReport(ReportGenerator):
 
     def focus_measures_table(self) -> Table:
         focus = {m.code for e in self.entries for m in e.result.focus_measures}
+        not_known: dict[str, int] = {}
+        for e in self.entries:
+            for m in e.result.focus_measures:
+                if m.is_timeliness:
+                    not_known[m.code] = not_known.get(m.code, 0) + m.not_known
         rows = []
         for code, label, pooled in self.measures():
             if code not in focus:
                 continue
             s, n = pooled["all"]
+            figure = FocusMeasureResult(code, label, s, n, not_known.get(code, 0))
             rows.append(
                 {
                     "label": label,
@@ -289,6 +295,10 @@ class NationalPictureReport(ReportGenerator):
                     "numerator": s,
                     "denominator": n,
                     "percentage": pool([(s, n)]).percentage,
+                    "interval": figure.interval_text,
+                    "ci_low": figure.ci_low,
+                    "ci_high": figure.ci_high,
+                    "not_known": not_known.get(code),
                 }
             )
         return Table(
@@ -300,10 +310,16 @@ class NationalPictureReport(ReportGenerator):
                 Column("numerator", "Cases meeting the measure", Kind.INT, html=False),
                 Column("denominator", "Cases it applies to", Kind.INT, html=False),
                 Column("percentage", "Percentage", Kind.PERCENT, html=False),
+                Column("interval", "95% confidence interval", export=False),
+                Column("ci_low", "CI low", Kind.PERCENT, html=False),
+                Column("ci_high", "CI high", Kind.PERCENT, html=False),
+                Column("not_known", "Dates not known", Kind.INT),
             ],
             rows=rows,
             row_header="label",
             empty="No published inspection of this framework version in your scope.",
+            description="Timeliness measures count working days of England and Wales; cases "
+            "whose dates are not known are counted apart, never as late.",
         )
 
     def gaps_table(self) -> Table:

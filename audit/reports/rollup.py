@@ -44,6 +44,7 @@ from audit.reports.rollup_results import (
     KeyQuestionResult,
     ProviderRollup,
     StandardResult,
+    timeliness_results,
 )
 from cases.models import Provider
 from standards.models import (
@@ -128,6 +129,7 @@ class _FrameworkShape:
     key_questions: list[KeyQuestion]
     prompt_codes: set[str] = field(default_factory=set)
     prompt_ids: dict[int, str] = field(default_factory=dict)  # of the prompt measures: id -> code
+    timeliness: list = field(default_factory=list)  # the version's TimelinessMeasure rows
     # (sufficient, applicable) -> (percentage, ci low, ci high, rating): the rating rules are
     # pure functions of the counts, so each distinct pair is rated once per roll-up.
     rated: dict = field(default_factory=dict)
@@ -147,10 +149,13 @@ class _FrameworkShape:
         return found
 
 
-def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape]:
+def _framework_shapes(
+    framework_ids: Iterable[int], *, timeliness: bool = True
+) -> dict[int, _FrameworkShape]:
     frameworks = Framework.objects.filter(id__in=set(framework_ids)).prefetch_related(
         "rating_bands",
         "score_bands",
+        *(["timeliness_measures"] if timeliness else []),
         Prefetch(
             "standards",
             queryset=Standard.objects.order_by("order", "code").prefetch_related(
@@ -170,6 +175,7 @@ def _framework_shapes(framework_ids: Iterable[int]) -> dict[int, _FrameworkShape
             scheme=scheme,
             standards=standards,
             key_questions=[kq for s in standards for kq in s.key_questions.all()],
+            timeliness=list(framework.timeliness_measures.all()) if timeliness else [],
         )
     prompt_codes = [m.prompt_code for m in PROMPT_MEASURES]
     for framework_id, prompt_id, code in Prompt.objects.filter(
@@ -259,7 +265,12 @@ def _provider_rollup(
                 rationale=entry[1] if entry else "",
             )
         )
-    focus = _focus_results(shape, fact_counts, prompt_counts) if focus_measures else []
+    focus = (
+        _focus_results(shape, fact_counts, prompt_counts)
+        + timeliness_results(shape.timeliness, fact_counts)
+        if focus_measures
+        else []
+    )
     return ProviderRollup(
         provider_id=provider.id if provider else None,
         code=provider.code if provider else None,
@@ -307,7 +318,8 @@ def live_counts(
         shapes
         if shapes is not None
         else _framework_shapes(
-            Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True)
+            Inspection.objects.filter(id__in=ids).values_list("framework_id", flat=True),
+            timeliness=False,
         )
     )
     counts = Counts()
@@ -417,7 +429,7 @@ def rollup_inspections(
     if not inspections:
         return {}
     ids = [i.id for i in inspections]
-    shapes = _framework_shapes(i.framework_id for i in inspections)
+    shapes = _framework_shapes((i.framework_id for i in inspections), timeliness=focus_measures)
     counts = live_counts(
         ids, provider_ids=provider_ids, focus_measures=focus_measures, shapes=shapes
     )

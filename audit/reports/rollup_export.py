@@ -52,6 +52,9 @@ def provider_to_dict(result: ProviderRollup) -> dict:
                 "numerator": m.numerator,
                 "denominator": m.denominator,
                 "percentage": m.percentage,
+                "ci_low": m.ci_low,
+                "ci_high": m.ci_high,
+                **({"not_known": m.not_known} if m.is_timeliness else {}),
             }
             for m in result.focus_measures
         ],
@@ -90,6 +93,7 @@ CSV_COLUMNS = [
     "sufficient",
     "applicable",
     "not_applicable",
+    "not_known",
     "percentage",
     "ci_low",
     "ci_high",
@@ -136,6 +140,9 @@ def rollup_csv_rows(result: InspectionRollup) -> Iterable[dict]:
                 "sufficient": m.numerator,
                 "applicable": m.denominator,
                 "percentage": m.percentage,
+                "ci_low": m.ci_low,
+                "ci_high": m.ci_high,
+                "not_known": m.not_known if m.is_timeliness else None,
             }
         yield {
             **base,

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from standards.models import RatedBy
-from standards.rating import OverallResult, Rating, RatingScheme, sufficiency
+from standards.models import RatedBy, TimelinessMeasure
+from standards.rating import OverallResult, Rating, RatingScheme, sufficiency, wilson_interval
+from standards.timeliness import in_time
 
 
 def whole_percent(value: float | None) -> int | None:
@@ -79,14 +80,39 @@ class StandardResult:
 
 @dataclass(frozen=True)
 class FocusMeasureResult:
+    """A focus measure: `numerator` of `denominator` cases. A timeliness measure also has the
+    cases whose dates are not known, counted apart (never in the denominator)."""
+
     code: str
     label: str
     numerator: int
     denominator: int
+    not_known: int = 0
+    is_timeliness: bool = False
 
     @property
     def percentage(self) -> float | None:
         return sufficiency(self.numerator, self.denominator)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """The 95% Wilson interval of the percentage, as for the key questions."""
+        return wilson_interval(self.numerator, self.denominator)
+
+    @property
+    def ci_low(self) -> float | None:
+        return self.interval[0] if self.interval else None
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.interval[1] if self.interval else None
+
+    @property
+    def interval_text(self) -> str:
+        if self.interval is None:
+            return ""
+        low, high = (whole_percent(bound) for bound in self.interval)
+        return f"{low}% to {high}%"
 
     @property
     def percent_display(self) -> int | None:
@@ -155,3 +181,18 @@ class InspectionRollup:
 
     def provider(self, code: str) -> ProviderRollup | None:
         return next((p for p in self.providers if p.code == code), None)
+
+
+def timeliness_results(
+    measures: list[TimelinessMeasure], fact_counts: dict
+) -> list[FocusMeasureResult]:
+    """The version's timeliness measures at their limits now, from the counted working days."""
+    return [
+        FocusMeasureResult(
+            m.code,
+            m.label,
+            *in_time(fact_counts, m.code, m.limit_working_days),
+            is_timeliness=True,
+        )
+        for m in measures
+    ]

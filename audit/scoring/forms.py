@@ -6,10 +6,12 @@ per key question, named after their codes (2.1.3.b -> p_2_1_3_b, 2.1.3 -> kq_2_1
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from crispy_forms.layout import LayoutObject
 from crispy_forms_gds.layout import (
+    HTML,
     ConditionalQuestion,
     ConditionalRadios,
     Field,
@@ -28,10 +30,11 @@ from audit.scoring.case_facts import (
     refused,
     settled,
 )
+from cases.case_dates import CASE_DATES, date_problems, long_date
 from cases.models import MappaCategory, MappaLevel
 from standards import fact_rules
 from standards.models import JudgementValue, PromptValue
-from ui.forms import GovForm, Markup, details
+from ui.forms import GovDateField, GovForm, Markup, details
 
 
 def slug(code: str) -> str:
@@ -192,9 +195,10 @@ class CaseFactsForm(VersionedForm):
     contradictions, in the same words as the submit check (`audit.case_facts`).
     """
 
-    def __init__(self, *args, rules=(), **kwargs):
+    def __init__(self, *args, rules=(), case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.rules = list(rules or ())
+        self.case = case
         self.first_radio_position = {}
         reveals = fact_rules.reveals(self.rules)
         revealed = {
@@ -209,8 +213,35 @@ class CaseFactsForm(VersionedForm):
         for legend, names in FACT_GROUPS:
             items = [self._item(name, reveals) for name in names if name not in revealed]
             layout.append(Fieldset(*items, legend=legend, legend_size=Size.MEDIUM))
+        if case is not None:
+            layout.append(self._dates_fieldset(case))
         layout.append(Field("version"))
         self.helper.layout = Layout(*layout)
+
+    def _dates_fieldset(self, case):
+        """The case record's timeliness dates, each optional (cases.case_dates)."""
+        start = long_date(case.start_date)
+        start_day = f"{case.start_date.day} {case.start_date.month} {case.start_date.year}"
+        for name, label in CASE_DATES:
+            self.fields[name] = GovDateField(
+                label=label[:1].upper() + label[1:],
+                name=label,
+                required=False,
+                help_text=f"For example, {start_day}. Leave blank if the record does not show it.",
+            )
+        return Fieldset(
+            HTML(
+                format_html(
+                    '<p class="govuk-body">Sentence or release date: <strong>{}</strong>. '
+                    "Timeliness is counted in working days from these dates; a date left "
+                    "blank is counted as not known, never as late.</p>",
+                    start,
+                )
+            ),
+            *(Field(name) for name, _ in CASE_DATES),
+            legend="Dates in the case record",
+            legend_size=Size.MEDIUM,
+        )
 
     def _field(self, name, revealed):
         label = FACT_QUESTIONS[name]
@@ -274,10 +305,23 @@ class CaseFactsForm(VersionedForm):
             if name in self.fields and name not in self.errors:
                 self.add_error(name, message)
         cleaned.update(values)
+        if self.case is not None:
+            dates = {name: cleaned.get(name) for name, _ in CASE_DATES}
+            for name, message in date_problems(
+                self.case.start_date, dates, latest=datetime.date.today()
+            ):
+                if name not in self.errors:
+                    self.add_error(name, message)
         return cleaned
 
     def facts(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in FACT_FIELDS}
+
+    def case_dates(self) -> dict | None:
+        """The case record's dates as entered, or None when the page has none."""
+        if self.case is None:
+            return None
+        return {name: self.cleaned_data.get(name) for name, _ in CASE_DATES}
 
 
 PROMPT_LABELS = dict(PromptValue.choices)
@@ -471,6 +515,8 @@ def standard_initial(standard, state, version) -> dict:
 
 def facts_initial(review) -> dict:
     initial = {name: getattr(review, name) for name in FACT_FIELDS}
+    case = review.sampled_case.case
+    initial.update({name: getattr(case, name) for name, _ in CASE_DATES})
     initial["version"] = review.version
     return initial
 

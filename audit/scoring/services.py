@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.accounts.access import can_manage_inspection
-from audit.counts.contribution import record_contribution_change
+from audit.counts.contribution import record_case_change, record_contribution_change
 from audit.models import (
     CaseReview,
     InspectionStatus,
@@ -274,8 +274,12 @@ def save_review(
     answers=None,
     judgements=None,
     standards=None,
+    case_dates=None,
 ) -> CaseReview:
     """Save one page of a review: its case facts, or one standard's answers and judgements.
+
+    `case_dates` (the case facts page) are the case record's timeliness dates; changed ones are
+    written to the case, and every counted review of the case is recounted.
 
     `answers` maps prompt codes to values and `judgements` maps key-question codes to
     (value, rationale). Blank answers leave what is stored, and a page with no answer at all
@@ -284,7 +288,9 @@ def save_review(
     `version` is no longer the review's version.
     """
     _check_can_edit(review, user)
-    if nothing_given(facts=facts, answers=answers, judgements=judgements):
+    case = review.sampled_case.case if case_dates else None
+    dates = {name: day for name, day in (case_dates or {}).items() if getattr(case, name) != day}
+    if not dates and nothing_given(facts=facts, answers=answers, judgements=judgements):
         return review
     changes = _consistent_facts(review, _clean_facts(facts or {}))
     if review.status == ReviewStatus.NOT_STARTED:
@@ -295,25 +301,42 @@ def save_review(
     if changes.get("status") == ReviewStatus.IN_PROGRESS:
         start_with_first_review(inspection=review.sampled_case.inspection, by=user)
     if standard_code is not None:
-        if standards is None:
-            standards = case_standards(review.sampled_case.inspection.framework_id)
-        standard = next((s for s in standards if s.code == standard_code), None)
-        if standard is None:
-            raise ValidationError(f"{standard_code} is not a case standard of this framework.")
-        state = load_review_state(review, standards)
-        prompt_rows, judgement_rows = _standard_rows(
-            state, standard, answers or {}, judgements or {}
-        )
-        upsert_answers(prompt_rows, user)
-        upsert_judgements(judgement_rows, user)
+        _save_standard_page(review, user, standard_code, standards, answers, judgements)
     record_contribution_change(review_ids=[review.pk])
+    if dates:
+        _save_case_dates(case, dates)
     trail.record(
         user=user,
         action=trail.Action.CHANGED,
         obj=review,
-        detail={"page": standard_code or "case facts"},
+        detail={
+            "page": standard_code or "case facts",
+            **({"dates": sorted(dates)} if dates else {}),
+        },
     )
     return review
+
+
+def _save_standard_page(review, user, standard_code, standards, answers, judgements) -> None:
+    """Write one standard page's answers and judgements (within save_review's transaction)."""
+    if standards is None:
+        standards = case_standards(review.sampled_case.inspection.framework_id)
+    standard = next((s for s in standards if s.code == standard_code), None)
+    if standard is None:
+        raise ValidationError(f"{standard_code} is not a case standard of this framework.")
+    state = load_review_state(review, standards)
+    prompt_rows, judgement_rows = _standard_rows(state, standard, answers or {}, judgements or {})
+    upsert_answers(prompt_rows, user)
+    upsert_judgements(judgement_rows, user)
+
+
+def _save_case_dates(case, dates: dict) -> None:
+    """Write the changed dates to the case, then recount every review of the case (it may be
+    sampled in more than one inspection)."""
+    for name, day in dates.items():
+        setattr(case, name, day)
+    case.save(update_fields=[*dates, "updated_at"])
+    record_case_change(case_ids=[case.pk])
 
 
 def not_applicable_rows(state):

@@ -150,12 +150,13 @@ def _save_facts(request, review, kwargs, *, draft):
             version=form.cleaned_data["version"],
             user=request.user,
             facts=form.facts(),
+            case_dates=form.case_dates(),
         ),
     )
     if failed is not None:
         return failed
     held_saves.saved(user=request.user, review=review, page=FACTS_SECTION)
-    if services.nothing_given(facts=form.facts()):
+    if services.nothing_given(facts=form.facts()) and not any((form.case_dates() or {}).values()):
         return nothing_saved(request, review, FACTS_SECTION, draft=draft)
     if draft:
         messages.success(request, "Case facts saved as a draft.")
@@ -189,7 +190,7 @@ def _facts_page(request, pk, crn, *, draft):
             messages.error(request, "This review cannot be changed now.")
         return redirect(review_urls(review)["check"])
     status, saved, held = 200, False, None
-    kwargs = {"rules": rules_of(review)}
+    kwargs = {"rules": rules_of(review), "case": review.sampled_case.case}
     if request.method == "POST":
         outcome = _save_facts(request, review, kwargs, draft=draft)
         if isinstance(outcome, HttpResponseRedirect):

@@ -18,6 +18,7 @@ from audit.accounts.roles import Role
 from audit.models import Inspection, StandardJudgement, User
 from audit.reports.standard_ratings import record_standard_rating
 from audit.synthetic import cases as synthetic
+from audit.synthetic.dates import add_case_dates
 from audit.synthetic.demo_fieldwork import (  # noqa: F401  (the demo's names, in one place)
     DEMO_IMPORT_CRNS,
     DEMO_INSPECTION_TITLE,
@@ -112,6 +113,8 @@ def load_cases(pdus, per_provider=120, seed=2026) -> int:
             crn = f"X{p_index + 1}{i:05d}"
             if crn not in existing:
                 new.append(Case(crn=crn, provider=pdu, **fields))
+    for case in new:
+        add_case_dates(case)
     Case.objects.bulk_create(new)
     return len(new)
 

@@ -32,6 +32,7 @@ from audit.models import (
     User,
 )
 from audit.synthetic import cases as synthetic
+from audit.synthetic.dates import add_case_dates
 from cases.models import Case, Provider, ProviderType
 from standards.models import RatedBy
 from standards.rating import Rating
@@ -215,6 +216,8 @@ def _round_cases(round_, providers, rng) -> list[Case]:
     ]
     crns = [c.crn for c in wanted]
     existing = set(Case.objects.filter(crn__in=crns).values_list("crn", flat=True))
+    for case in wanted:
+        add_case_dates(case)
     Case.objects.bulk_create([c for c in wanted if c.crn not in existing])
     return list(Case.objects.filter(crn__in=crns).select_related("provider").order_by("crn"))
 

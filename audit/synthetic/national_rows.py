@@ -23,6 +23,8 @@ from audit.models import (
 )
 from audit.synthetic import cases as synthetic
 from audit.synthetic.bulk import BulkWriter
+from audit.synthetic.dates import case_date_cells
+from cases.case_dates import CASE_DATE_FIELDS
 from cases.models import Case, Sample
 from standards.models import RatedBy
 from standards.rating import Rating
@@ -37,7 +39,15 @@ READ_ROW = [
     "selected_at",
     "completed_at",
 ]
-CASE_ROW = ["id", "crn", "provider_id", *synthetic.CASE_COLUMNS, "created_at", "updated_at"]
+CASE_ROW = [
+    "id",
+    "crn",
+    "provider_id",
+    *synthetic.CASE_COLUMNS,
+    "created_at",
+    "updated_at",
+    *CASE_DATE_FIELDS,
+]
 REVIEW_ROW = [
     "id",
     "sampled_case_id",
@@ -72,6 +82,7 @@ def write_caseloads(writer: BulkWriter, rng, *, pdus, per_pdu, prefix, period, n
                 *values[2:],
                 stamp,
                 stamp,
+                *case_date_cells(writer, f"{prefix}{n:07d}", values[1]),
             )
             cases.append(case)
             if i in chosen:

@@ -540,3 +540,27 @@ def test_provider_admin_shows_the_tree_and_searches(
     detail = client.get(reverse("admin:cases_provider_change", args=[pdu_a.pk]))
     assert "units beneath this provider" in detail.content.decode().lower()
     assert "TEAM-A1" in detail.content.decode()
+
+
+def test_upload_with_case_dates_previews_and_imports_them(client, manager, pdu_a):
+    """The preview kept by the check job holds the dates, and the confirmed write stores them."""
+    client.force_login(manager)
+    header = [*HEADER, "allocation_date", "first_appointment_date"]
+    dated = [
+        row("A000001", allocation_date="2026-03-02", first_appointment_date="06/03/2026"),
+        row("A000002", allocation_date=""),
+    ]
+    preview = upload(client, csv_bytes(dated, header))
+    assert preview.status_code == 200 and "A000002" in preview.content.decode()
+    confirm(client, token_of(preview))
+    case = Case.objects.get(crn="A000001")
+    assert (case.allocation_date, case.first_appointment_date) == (
+        datetime.date(2026, 3, 2),
+        datetime.date(2026, 3, 6),
+    )
+    assert Case.objects.get(crn="A000002").allocation_date is None
+
+    refused = upload(client, csv_bytes([row("A000003", allocation_date="2026-02-01")], header))
+    html = refused.content.decode()
+    assert "allocation_date" in html and "is before the sentence or release date" in html
+    assert not Case.objects.filter(crn="A000003").exists()

@@ -192,7 +192,7 @@ def test_scoped_rollup_leaves_out_other_providers(scenario):
 
 def test_constant_queries_for_one_or_many_inspections(scenario, django_assert_num_queries):
     inspection, _, _ = scenario
-    with django_assert_num_queries(11) as one:
+    with django_assert_num_queries(12) as one:
         rollup(inspection)
     framework, _, kqs = small_framework()
     more = []
