@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from audit.scoring.case_facts import FACT_FIELDS
 from standards.models import KeyQuestion, Prompt, RatedBy
 
 SUFFICIENT, NOT_SUFFICIENT, NA = "sufficient", "not_sufficient", "na"
@@ -76,26 +77,7 @@ CASE_COLUMNS = [
     "child_safeguarding_concerns",
     "practitioner_grade",
 ]
-FACT_COLUMNS = [
-    "rosh_screening_completed",
-    "rosh_screening_on_time",
-    "rosh_level_found",
-    "full_risk_analysis_completed",
-    "domestic_abuse_enquiries_needed",
-    "domestic_abuse_enquiries_made",
-    "domestic_abuse_reply_received",
-    "domestic_abuse_reply_sufficient",
-    "child_safeguarding_enquiries_needed",
-    "child_safeguarding_enquiries_made",
-    "child_safeguarding_reply_received",
-    "child_safeguarding_reply_sufficient",
-    "home_visit_needed",
-    "home_visit_made",
-    "mappa_category",
-    "mappa_level",
-    "management_oversight_sufficient",
-    "person_interviewed",
-]
+FACT_COLUMNS = FACT_FIELDS  # the facts an assessor records, in page order
 
 
 def weighted(rng: random.Random, options) -> str:
