@@ -9,11 +9,8 @@ class AuditConfig(AppConfig):
     def ready(self):
         from audit.accounts import sign_in  # noqa: F401 - registers its system check
         from audit.accounts.roles import sync_role_permissions
-        from audit.counts.contribution import record_case_change
         from audit.trail.trail import record_case_data_event
-        from cases.signals import case_data_event, cases_updated
+        from cases.signals import case_data_event
 
         post_migrate.connect(sync_role_permissions, sender=self)
         case_data_event.connect(record_case_data_event, dispatch_uid="audit_trail_case_data")
-        # cases cannot call audit: its caseload writer says which cases it updated.
-        cases_updated.connect(record_case_change, dispatch_uid="audit_counts_cases_updated")

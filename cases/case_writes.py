@@ -4,12 +4,13 @@ update the known ones in batches (PostgreSQL: one COPY into a temporary table an
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .case_dates import CASE_DATE_FIELDS
 from .models import Case
-from .signals import cases_updated
 
 LOOKUP_CHUNK = 5_000
 WRITE_BATCH = 2_000
@@ -61,11 +62,20 @@ def existing_cases(crns: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def write_cases(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:
-    """Insert the new cases and update the known ones; then say which known ones changed."""
+    """Insert the new cases and update the known ones; then bring in step what depends on the
+    known ones (their characteristics may have changed)."""
     _write(records, existing)
     updated = [existing[r["crn"]][0] for r in records if r["crn"] in existing]
     if updated:
-        cases_updated.send(sender=Case, case_ids=updated)
+        after_cases_updated(case_ids=updated)
+
+
+def after_cases_updated(*, case_ids: list[int]) -> None:
+    """Call each of settings.CASE_UPDATE_HOOKS with the updated cases' ids, in the caller's
+    transaction: the roll-up's counts (audit.counts.contribution.record_case_change) recount
+    those cases' reviews. Named in settings because `cases` may not import `audit`."""
+    for path in settings.CASE_UPDATE_HOOKS:
+        import_string(path)(case_ids=case_ids)
 
 
 def _write(records: list[dict], existing: dict[str, tuple[int, int]]) -> None:

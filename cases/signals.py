@@ -9,7 +9,3 @@ detail (a dict).
 from django.dispatch import Signal
 
 case_data_event = Signal()
-
-# Sent by the caseload writer after cases already held were updated (their characteristics may
-# have changed), so that `audit` can bring its roll-up's counts in step. Argument: case_ids.
-cases_updated = Signal()

@@ -279,6 +279,10 @@ XLSX_MAX_SHARED_STRINGS_BYTES = 50 * 1024 * 1024
 # Cells in the area a worksheet's cell references span (rows x columns): calamine builds it whole.
 XLSX_MAX_CELLS = 6_000_000
 
+# Called by the caseload writer (cases.case_writes.after_cases_updated) with the ids of the cases
+# it updated, in its transaction: `cases` may not import `audit`, whose counts depend on them.
+CASE_UPDATE_HOOKS = ["audit.counts.contribution.record_case_change"]
+
 # Caseload files between preview and confirmation (cases/uploads.py): a private folder of the
 # project (made 0700), and how long an unconfirmed file is kept before it is swept away.
 CASELOAD_UPLOAD_DIR = os.environ.get("CASELOAD_UPLOAD_DIR", str(BASE_DIR / "var" / "uploads"))
