@@ -13,16 +13,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("audit", "cases", "standards", "ui")
+PACKAGES = ("audit", "cases", "jobs", "standards", "ui")
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
-# "path" for a module, "path:qualified.name" for a function -> why it may be longer.
-ROLLUP_STORAGE = "the roll-up's storage and its readers are being rewritten as maintained counts"
-TO_SPLIT = "not split yet: one long sequence of steps, to be cut at its seams"
-ALLOWED = {
-    "audit/reports/rollup.py:rollup_inspections": ROLLUP_STORAGE,
-}
+# "path" for a module, "path:qualified.name" for a function -> why it may be longer. Empty: every
+# module and function is within the limits.
+ALLOWED: dict[str, str] = {}
 
 
 def _functions(tree: ast.AST, prefix: str = ""):

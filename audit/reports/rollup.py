@@ -436,90 +436,99 @@ def rollup_inspections(
     purged = [i.id for i in inspections if i.case_data_purged_at is not None]
     if purged:
         counts.merge(frozen_counts(purged, provider_ids=provider_ids))
-    all_links, kq_counts, fact_counts, prompt_counts = (
-        counts.links,
-        counts.key_questions,
-        counts.facts,
-        counts.prompts,
-    )
-    links = {(i, p) for i, p in all_links if provider_ids is None or p in provider_ids}
-    partial_scope = {i for i, p in all_links - links}
+    links = {(i, p) for i, p in counts.links if provider_ids is None or p in provider_ids}
+    partial_scope = {i for i, p in counts.links - links}
     providers = {
         p.id: p
         for p in Provider.objects.filter(id__in={p for _, p in links}).only("id", "code", "name")
     }
+    entries = _lead_entries(ids, provider_ids)
+    return {
+        inspection.id: _inspection_rollup(
+            inspection,
+            shape=shapes[inspection.framework_id],
+            providers=sorted(
+                (providers[p] for i, p in links if i == inspection.id),
+                key=lambda p: (p.name, p.code),
+            ),
+            counted=counts,
+            entries=entries,
+            focus_measures=focus_measures,
+            partial=inspection.id in partial_scope,
+        )
+        for inspection in inspections
+    }
 
-    # Lead-entered ratings: judgement-rated standards and overrides.
+
+def _lead_entries(ids: list[int], provider_ids: set[int] | None) -> dict:
+    """Lead-entered ratings (judgement-rated standards and overrides), per (inspection,
+    provider): standard id -> (rating, rationale)."""
     entries: dict = defaultdict(dict)
     for inspection_id, provider_id, standard_id, rating, rationale in in_scope(
         StandardJudgement.objects.filter(inspection_id__in=ids), "provider_id", provider_ids
     ).values_list("inspection_id", "provider_id", "standard_id", "rating", "rationale"):
         entries[(inspection_id, provider_id)][standard_id] = (rating, rationale)
+    return entries
 
-    results = {}
-    for inspection in inspections:
-        shape = shapes[inspection.framework_id]
-        provider_list = sorted(
-            (providers[p] for i, p in links if i == inspection.id),
-            key=lambda p: (p.name, p.code),
-        )
-        per_provider = []
-        whole_kq: dict = defaultdict(dict)
-        whole_facts: dict = {}
-        whole_prompts: dict = {}
-        for provider in provider_list:
-            key = (inspection.id, provider.id)
-            facts = fact_counts.get(key, {})
-            prompts = prompt_counts.get(key, {})
-            per_provider.append(
-                _provider_rollup(
-                    shape=shape,
-                    provider=provider,
-                    reviews=facts.get("reviews", 0),
-                    kq_counts=kq_counts.get(key, {}),
-                    fact_counts=facts,
-                    prompt_counts=prompts,
-                    entries=entries.get(key, {}),
-                    focus_measures=focus_measures,
-                )
+
+def _inspection_rollup(
+    inspection, *, shape, providers, counted, entries, focus_measures, partial
+) -> InspectionRollup:
+    """One inspection's results: each provider's, and the whole inspection's from their sums."""
+    per_provider = []
+    whole_kq: dict = defaultdict(dict)
+    whole_facts: dict = {}
+    whole_prompts: dict = {}
+    for provider in providers:
+        key = (inspection.id, provider.id)
+        facts = counted.facts.get(key, {})
+        prompts = counted.prompts.get(key, {})
+        per_provider.append(
+            _provider_rollup(
+                shape=shape,
+                provider=provider,
+                reviews=facts.get("reviews", 0),
+                kq_counts=counted.key_questions.get(key, {}),
+                fact_counts=facts,
+                prompt_counts=prompts,
+                entries=entries.get(key, {}),
+                focus_measures=focus_measures,
             )
-            for kq_id, counts in kq_counts.get(key, {}).items():
-                _sum_into(whole_kq[kq_id], counts)
-            _sum_into(whole_facts, facts)
-            for code, (yes, answered) in prompts.items():
-                before = whole_prompts.get(code, (0, 0))
-                whole_prompts[code] = (before[0] + yes, before[1] + answered)
-        # Lead entries are per provider: the whole inspection has them only when it is one.
-        whole_entries = (
-            entries.get((inspection.id, provider_list[0].id), {}) if len(provider_list) == 1 else {}
         )
-        whole = _provider_rollup(
-            shape=shape,
-            provider=None,
-            reviews=whole_facts.get("reviews", 0),
-            kq_counts=whole_kq,
-            fact_counts=whole_facts,
-            prompt_counts=whole_prompts,
-            entries=whole_entries,
-            focus_measures=focus_measures,
-        )
-        framework = shape.framework
-        results[inspection.id] = InspectionRollup(
-            inspection_id=inspection.id,
-            title=inspection.title,
-            status=inspection.status,
-            period_start=inspection.period_start,
-            period_end=inspection.period_end,
-            framework_id=framework.id,
-            framework_code=framework.code,
-            framework_version=framework.version,
-            framework_title=framework.title,
-            scheme=shape.scheme,
-            providers=tuple(per_provider),
-            whole=whole,
-            is_partial_scope=inspection.id in partial_scope,
-        )
-    return results
+        for kq_id, kq_counts in counted.key_questions.get(key, {}).items():
+            _sum_into(whole_kq[kq_id], kq_counts)
+        _sum_into(whole_facts, facts)
+        for code, (yes, answered) in prompts.items():
+            before = whole_prompts.get(code, (0, 0))
+            whole_prompts[code] = (before[0] + yes, before[1] + answered)
+    # Lead entries are per provider: the whole inspection has them only when it is one.
+    whole_entries = entries.get((inspection.id, providers[0].id), {}) if len(providers) == 1 else {}
+    whole = _provider_rollup(
+        shape=shape,
+        provider=None,
+        reviews=whole_facts.get("reviews", 0),
+        kq_counts=whole_kq,
+        fact_counts=whole_facts,
+        prompt_counts=whole_prompts,
+        entries=whole_entries,
+        focus_measures=focus_measures,
+    )
+    framework = shape.framework
+    return InspectionRollup(
+        inspection_id=inspection.id,
+        title=inspection.title,
+        status=inspection.status,
+        period_start=inspection.period_start,
+        period_end=inspection.period_end,
+        framework_id=framework.id,
+        framework_code=framework.code,
+        framework_version=framework.version,
+        framework_title=framework.title,
+        scheme=shape.scheme,
+        providers=tuple(per_provider),
+        whole=whole,
+        is_partial_scope=partial,
+    )
 
 
 def rollup(inspection: Inspection, *, provider_ids: set[int] | None = None) -> InspectionRollup:
