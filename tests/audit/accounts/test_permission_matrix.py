@@ -153,6 +153,10 @@ reports:standard_rating_withdraw  GET    in   405  405  405  405  405  405  | 40
 reports:standard_rating_withdraw  POST   in   404  404  302  404  302  403  | 404  404  404  404
 reports:provider                  GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:provider_download         GET    in   404  200  200  200  200  200  | 404  404  404  404
+# A region's figures pooled across its providers' inspections: seen like the provider's page.
+reports:area                      GET    in   404  200  200  200  200  200  | 404  404  404  404
+reports:area_json                 GET    in   404  200  200  200  200  200  | 404  404  404  404
+reports:area_download             GET    in   404  200  200  200  200  200  | 404  404  404  404
 reports:league                    GET    in   404  200  200  200  200  200  | 404  200  200  200
 reports:league_download           GET    in   404  200  200  200  200  200  | 404  200  200  200
 # The national picture: published inspections only; the world has none, so nothing to download.
