@@ -38,6 +38,7 @@ READ_ROW = [
     "selection_seed",
     "selected_at",
     "completed_at",
+    "version",
 ]
 CASE_ROW = [
     "id",
@@ -211,6 +212,7 @@ def write_moderation(
                 seed,
                 rows.review_rows[i][-3],
                 writer.when(now),
+                0,  # the draft version: a completed read has had no draft saves
             )
         )
         for row in rows.judgement_rows[i * per_review : (i + 1) * per_review]:

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 # One bound for every scoring page, whatever the framework's size.
 PAGE_BOUND = 16
-SAVE_BOUND = 32  # 28, 3 keeping the roll-up's copy in step (audit.models), 1 clearing held answers
+SAVE_BOUND = 33  # 28, 3 keeping the counts in step, 1 clearing held answers, 1 moving a
+#                 planning inspection into fieldwork on its first review
 LIST_BOUND = 22  # assignment page: the whole inspection's progress, whatever its size
 
 
