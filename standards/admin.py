@@ -114,10 +114,10 @@ class FrameworkAdmin(admin.ModelAdmin):
 
 @admin.register(TimelinessMeasure)
 class TimelinessMeasureAdmin(admin.ModelAdmin):
-    """The limits of the timeliness measures, changed in place on the list."""
+    """The limits of the timeliness measures, each changed on its own page (the list's inputs
+    would have no labels of their own)."""
 
     list_display = ["label", "framework", "code", "limit_working_days"]
-    list_editable = ["limit_working_days"]
     list_display_links = ["label"]
     list_filter = ["framework"]
     list_select_related = ["framework"]
