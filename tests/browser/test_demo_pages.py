@@ -51,7 +51,7 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     page.get_by_role("link", name=DEMO_INSPECTION_TITLE).click()
     expect(page.get_by_role("heading", name=DEMO_INSPECTION_TITLE, level=1)).to_be_visible()
     axe(page, "inspection-detail")
-    page.get_by_role("button", name="Assign cases").click()
+    page.get_by_role("link", name="Assign cases").click()
     expect(page.get_by_role("heading", name="Assign cases")).to_be_visible()
     axe(page, "inspection-assign")
     page.get_by_role("button", name="Assign selected cases", exact=True).click()
@@ -65,7 +65,7 @@ def test_lead_pages(page, axe, sign_in, demo_data):
     )
     other = "Ben Assessor" if unstarted.assessor.username == "assessor" else "Asha Assessor"
     page.get_by_label(f"Select {unstarted.case.crn}").check()
-    page.get_by_label("Give the selected cases to").select_option(label=other)
+    page.get_by_label("Assessor", exact=True).select_option(label=other)
     page.get_by_role("button", name="Assign selected cases", exact=True).click()
     expect(page.locator(".govuk-notification-banner")).to_be_visible()
     axe(page, "inspection-assigned")
