@@ -95,12 +95,5 @@ class Migration(migrations.Migration):
     ]
 
 
-def fill_counts(apps, schema_editor):
-    """Count the reviews already held, through the same code as every save. It uses the
-    current models: CaseReview, Judgement and PromptAnswer keep every column it reads."""
-    from audit.counts.rebuild import rebuild_counts
-
-    rebuild_counts()
-
-
-Migration.operations.append(migrations.RunPython(fill_counts, migrations.RunPython.noop))
+# The counts of the reviews already held are filled by 0019_recount, once every column the
+# counting code reads exists (it runs the current code, which reads later columns too).
