@@ -1,9 +1,18 @@
 import pytest
+from django.core.cache import caches
 
 from standards.loaders import load_framework_file, shipped_files
 from standards.models import Framework
 
 from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Each test starts with empty caches: the database it reads is rolled back after every
+    test, so what a test kept would describe rows that are gone."""
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

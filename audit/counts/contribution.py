@@ -258,9 +258,21 @@ def _record_chunk(ids: list[int]) -> int:
     return changed
 
 
+def changes_of(delta: Counter) -> Counter:
+    """One more change for each (inspection, provider, stripe) whose counts `delta` moves."""
+    changed: Counter = Counter()
+    for (i, p, kind, *_, stripe), n in delta.items():
+        if n and kind != CountKind.CHANGES:
+            changed[(i, p, CountKind.CHANGES.value, 0, "", "", "", stripe)] = 1
+    return changed
+
+
 def add_to_counts(delta: Counter) -> int:
-    """Add each key's delta to its stripe: one upsert per batch, keys in a fixed order."""
-    rows = sorted((key, n) for key, n in delta.items() if n)
+    """Add each key's delta to its stripe, and one to the change count of every (inspection,
+    provider, stripe) it moves: one upsert per batch, keys in a fixed order."""
+    merged = Counter(delta)
+    merged.update(changes_of(delta))  # update, not +, which would drop the negative deltas
+    rows = sorted((key, n) for key, n in merged.items() if n)
     if not rows:
         return 0
     table = RollupCount._meta.db_table

@@ -78,3 +78,15 @@ def count_sums(
         .filter(total__gt=0)
         .order_by()
     )
+
+
+def change_numbers(inspection_ids) -> dict[int, int]:
+    """How many times each inspection's counts have changed (0 if never): one query over an
+    index. It only grows, so a figure built after reading it is never older than it says."""
+    rows = (
+        RollupCount.objects.filter(inspection_id__in=list(inspection_ids), kind=CountKind.CHANGES)
+        .values_list("inspection_id")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {inspection_id: 0 for inspection_id in inspection_ids} | dict(rows)

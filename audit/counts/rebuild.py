@@ -14,7 +14,14 @@ from django.db import transaction
 from django.db.models import Sum
 
 from audit.counts.contribution import ReviewState, add_to_counts, computed_states
-from audit.models import STRIPES, CaseReview, Inspection, ReviewContribution, RollupCount
+from audit.models import (
+    STRIPES,
+    CaseReview,
+    CountKind,
+    Inspection,
+    ReviewContribution,
+    RollupCount,
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ def recomputed(inspection_ids: list[int]) -> tuple[Counter, dict[int, ReviewStat
 def stored(inspection_ids: list[int]) -> Counter:
     rows = (
         RollupCount.objects.filter(inspection_id__in=inspection_ids)
+        .exclude(kind=CountKind.CHANGES)
         .values(
             "inspection_id",
             "provider_id",
@@ -123,9 +131,16 @@ def rebuild_counts(*, inspection_ids: list[int] | None = None) -> int:
     """Replace the counts of these inspections (None: all) by a recomputation from the base
     tables; returns the number of counted reviews."""
     ids = _live_inspections(inspection_ids)
-    RollupCount.objects.filter(inspection_id__in=ids).delete()
+    figures = RollupCount.objects.filter(inspection_id__in=ids).exclude(kind=CountKind.CHANGES)
+    # The change counts stay (they only grow): one more for every provider whose figures go.
+    delta: Counter = Counter(
+        {
+            (i, p, CountKind.CHANGES.value, 0, "", "", "", 0): 1
+            for i, p in figures.values_list("inspection_id", "provider_id").distinct().order_by()
+        }
+    )
+    figures.delete()
     ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).delete()
-    delta: Counter = Counter()
     ledgers = []
     for pk, state in computed_states(_reviews_of(ids)):
         for key, n in state.keys().items():

@@ -23,21 +23,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connections, router
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 
 from audit.counts.focus_measures import FACT_MEASURES, PROMPT_MEASURES
-from audit.counts.read import count_sums
+from audit.counts.read import change_numbers, count_sums
 from audit.models import (
     COUNTED_REVIEW_STATUSES,
     CountKind,
     Inspection,
     Judgement,
     PublishedFigures,
-    SampledCase,
     StandardJudgement,
 )
+from audit.reports import rollup_cache
+from audit.reports.links import inspection_links
 from audit.reports.rollup_results import (
     FocusMeasureResult,
     InspectionRollup,
@@ -312,8 +312,10 @@ def live_counts(
     provider_ids: set[int] | None = None,
     focus_measures: bool = True,
     shapes: dict | None = None,
+    links: set | None = None,
 ) -> Counts:
-    """The counts from the reviews, judgements and answers held: a fixed number of queries."""
+    """The counts from the reviews, judgements and answers held: a fixed number of queries
+    (`links`: the inspections' providers, when already read)."""
     shapes = (
         shapes
         if shapes is not None
@@ -323,13 +325,7 @@ def live_counts(
         )
     )
     counts = Counts()
-    # Providers of each inspection: the ones inspected and the ones cases were sampled from.
-    counts.links = set(
-        Inspection.providers.through.objects.filter(inspection_id__in=ids).values_list(
-            "inspection_id", "provider_id"
-        )
-    )
-    counts.links |= sampled_providers(ids)
+    counts.links = inspection_links(ids) if links is None else links
 
     # Every count of the inspections: one query over the maintained counts (audit/counts/).
     prompt_codes = {pk: code for shape in shapes.values() for pk, code in shape.prompt_ids.items()}
@@ -357,39 +353,6 @@ def live_counts(
             facts.setdefault(f"{m.code}_n", 0)
             facts.setdefault(f"{m.code}_d", 0)
     return counts
-
-
-# The distinct providers of each inspection's sampled cases without reading every sampled case:
-# one probe of the (inspection, provider) index per provider (a "loose index scan").
-SAMPLED_PROVIDERS_SQL = """
-WITH RECURSIVE walk(inspection_id, provider_id) AS (
-    SELECT i, (SELECT MIN(s.provider_id) FROM audit_sampledcase s WHERE s.inspection_id = i)
-    FROM unnest(%s::bigint[]) AS i
-    UNION ALL
-    SELECT w.inspection_id,
-           (SELECT MIN(s.provider_id) FROM audit_sampledcase s
-            WHERE s.inspection_id = w.inspection_id AND s.provider_id > w.provider_id)
-    FROM walk w WHERE w.provider_id IS NOT NULL
-)
-SELECT inspection_id, provider_id FROM walk WHERE provider_id IS NOT NULL
-"""
-
-
-def sampled_providers(ids: list[int]) -> set[tuple[int, int]]:
-    """(inspection id, provider id) of every provider cases were sampled from: one query,
-    whose time does not grow with the number of sampled cases on PostgreSQL."""
-    # The database the router reads sampled cases from (a report replica, where configured).
-    database = connections[router.db_for_read(SampledCase)]
-    if database.vendor == "postgresql":
-        with database.cursor() as cursor:
-            cursor.execute(SAMPLED_PROVIDERS_SQL, [list(ids)])
-            return {(i, p) for i, p in cursor.fetchall()}
-    return set(
-        SampledCase.objects.filter(inspection_id__in=ids)
-        .values_list("inspection_id", "provider_id")
-        .distinct()
-        .order_by()
-    )
 
 
 def frozen_counts(ids: list[int], *, provider_ids: set[int] | None = None) -> Counts:
@@ -429,34 +392,83 @@ def rollup_inspections(
     if not inspections:
         return {}
     ids = [i.id for i in inspections]
-    shapes = _framework_shapes((i.framework_id for i in inspections), timeliness=focus_measures)
-    counts = live_counts(
-        ids, provider_ids=provider_ids, focus_measures=focus_measures, shapes=shapes
-    )
+    live = [i.id for i in inspections if i.case_data_purged_at is None]
     purged = [i.id for i in inspections if i.case_data_purged_at is not None]
-    if purged:
-        counts.merge(frozen_counts(purged, provider_ids=provider_ids))
-    links = {(i, p) for i, p in counts.links if provider_ids is None or p in provider_ids}
-    partial_scope = {i for i, p in counts.links - links}
+    frozen = frozen_counts(purged, provider_ids=provider_ids) if purged else Counts()
+    links, listed, partial_scope = _listed(inspections, live, frozen, provider_ids)
+    entries = _lead_entries(ids, provider_ids)
+    keys = _cache_keys(
+        [i for i in inspections if i.id in live], listed, entries, provider_ids, focus_measures
+    )
+    results = rollup_cache.get_many(keys)
+    missing = [i for i in inspections if i.id not in results]
+    if missing:
+        shapes = _framework_shapes((i.framework_id for i in missing), timeliness=focus_measures)
+        counts = live_counts(
+            [i.id for i in missing if i.id in live],
+            provider_ids=provider_ids,
+            focus_measures=focus_measures,
+            shapes=shapes,
+            links=links,
+        )
+        counts.merge(frozen)
+        built = {
+            inspection.id: _inspection_rollup(
+                inspection,
+                shape=shapes[inspection.framework_id],
+                providers=listed[inspection.id],
+                counted=counts,
+                entries=entries,
+                focus_measures=focus_measures,
+                partial=inspection.id in partial_scope,
+            )
+            for inspection in missing
+        }
+        rollup_cache.set_many(keys, built)
+        results.update(built)
+    return {inspection.id: results[inspection.id] for inspection in inspections}
+
+
+def _listed(inspections, live, frozen, provider_ids):
+    """The (inspection, provider) links in scope, each inspection's providers in report order,
+    and the inspections some of whose providers are out of scope."""
+    every = inspection_links(live) | frozen.links
+    links = {(i, p) for i, p in every if provider_ids is None or p in provider_ids}
     providers = {
         p.id: p
         for p in Provider.objects.filter(id__in={p for _, p in links}).only("id", "code", "name")
     }
-    entries = _lead_entries(ids, provider_ids)
-    return {
-        inspection.id: _inspection_rollup(
-            inspection,
-            shape=shapes[inspection.framework_id],
-            providers=sorted(
-                (providers[p] for i, p in links if i == inspection.id),
-                key=lambda p: (p.name, p.code),
-            ),
-            counted=counts,
-            entries=entries,
-            focus_measures=focus_measures,
-            partial=inspection.id in partial_scope,
+    listed = {
+        inspection.id: sorted(
+            (providers[p] for i, p in links if i == inspection.id), key=lambda p: (p.name, p.code)
         )
         for inspection in inspections
+    }
+    return links, listed, {i for i, p in every - links}
+
+
+def _cache_keys(inspections, listed, entries, provider_ids, focus_measures) -> dict[int, str]:
+    """Each inspection's key in the reports cache (rollup_cache): none inside a transaction."""
+    if not inspections or not rollup_cache.usable():
+        return {}
+    numbers = change_numbers([i.id for i in inspections])
+    scope = rollup_cache.scope_part(provider_ids)
+    return {
+        i.id: rollup_cache.key(
+            "rollup",
+            i.id,
+            numbers[i.id],
+            (i.title, i.status, i.period_start, i.period_end, i.framework_id),
+            tuple((p.id, p.code, p.name) for p in listed[i.id]),
+            tuple(
+                (p.id, sorted(entries[(i.id, p.id)].items()))
+                for p in listed[i.id]
+                if (i.id, p.id) in entries
+            ),
+            scope,
+            focus_measures,
+        )
+        for i in inspections
     }
 
 

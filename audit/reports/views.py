@@ -34,11 +34,12 @@ from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from audit.reports.inspection import InspectionReport
 from audit.reports.league import LeagueTableReport
+from audit.reports.links import sampled_providers
 from audit.reports.pdf import pdf_response
 from audit.reports.pdf_jobs import pdf_or_job
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
-from audit.reports.rollup import RollupUnavailable, rollup, sampled_providers
+from audit.reports.rollup import RollupUnavailable, rollup
 from audit.reports.rollup_export import rollup_to_dict
 from audit.reports.standard_ratings import record_standard_rating, withdraw_standard_rating
 from audit.trail import trail

@@ -103,6 +103,19 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["audit.config.db_routers.ReportReplicaRouter"]
+
+# "reports" keeps built roll-ups under keys of everything they are built from, so an entry is
+# never stale (audit/reports/rollup_cache.py). In each process's memory: a national roll-up is
+# about a megabyte, so at most REPORTS_CACHE_ENTRIES are kept, least recently used going first.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "reports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reports",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("REPORTS_CACHE_ENTRIES", "200"))},
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "audit.User"

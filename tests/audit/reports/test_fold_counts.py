@@ -83,6 +83,7 @@ def test_a_submission_writes_its_keys_in_one_upsert(make_user, django_assert_num
     CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.SUBMITTED)
     with django_assert_num_queries(5):
         keys = record_contribution_change(review_ids=[review.pk])
-    # 1 review, 3 key questions, 3 x 5 breakdown cells, and the case facts it meets.
+    # 1 review, 3 key questions, 3 x 5 breakdown cells, the case facts it meets, and one change.
     facts = RollupCount.objects.filter(kind="fact").count()
-    assert keys == RollupCount.objects.count() == 1 + 3 + 15 + facts
+    assert keys == RollupCount.objects.count() == 1 + 3 + 15 + facts + 1
+    assert RollupCount.objects.get(kind="changes").n == 1

@@ -136,7 +136,7 @@ def test_queries_do_not_grow_with_providers(north, django_assert_max_num_queries
     framework, kqs, region, pdus = north
     with CaptureQueriesContext(connection) as few:
         pooled(region)
-    assert len(few) <= 16
+    assert len(few) <= 17  # with the change numbers, the key of a kept roll-up
     for code in ("PDU-E", "PDU-F", "PDU-G"):
         unit = provider(code=code, name=code, type=ProviderType.PDU, parent=region)
         inspection = inspection_of(framework, unit, title=f"{code} inspection")
