@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from audit.counts.read import count_sums, count_totals
 from audit.models import CountKind, Inspection, PublishedFigures
+from audit.reports import rollup_cache
 from audit.reports.rollup import (
     SMALL_CELL,
     counted_judgements,
@@ -113,46 +114,63 @@ def breakdowns(
     provider_ids: set[int] | None = None,
     filters: Q | None = None,
     dimensions: Iterable[Dimension] = DIMENSIONS,
+    kept_as: str = "",
 ) -> list[Breakdown]:
     """Every key question's sufficiency broken down by each dimension: one query each.
 
-    `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases).
+    `filters` is a Q on Judgement narrowing the cases (e.g. only licence cases). `kept_as`: the
+    `source` of the inspection's roll-up, when it was kept (rollup_cache): a breakdown counts
+    the same reviews, so it is kept beside it.
     """
     key_questions = list(key_questions)
-    results = []
-    for dimension in dimensions:
-        counts = {}
-        labels = {}
-        for key, found in _breakdown_counts(inspection, dimension, provider_ids, filters):
-            value, code = key[0] or "", key[1]
-            before = counts.get((value, code), BreakdownCell(0, 0))
-            counts[(value, code)] = BreakdownCell(
-                before.sufficient + found["sufficient"], before.applicable + found["applicable"]
-            )
-            if dimension.label_path:
-                labels[value] = key[2]
-        present = {value for value, _ in counts}
-        if dimension.choices:
-            known = dict(dimension.choices)
-            order = [v for v, _ in dimension.choices if v in present]
-            order += sorted(present - set(known))
-            columns = [(v, known.get(v) or v or "Not recorded") for v in order]
-        elif dimension.label_path:
-            columns = sorted(((v, labels[v]) for v in present), key=lambda c: (c[1], c[0]))
-        else:
-            columns = [(v, v or "Not recorded") for v in sorted(present)]
-        rows = [
-            BreakdownRow(
-                code=kq.code,
-                wording=kq.wording,
-                cells=tuple(
-                    counts.get((value, kq.code), BreakdownCell(0, 0)) for value, _ in columns
-                ),
-            )
-            for kq in key_questions
-        ]
-        results.append(Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows)))
-    return results
+    keys = {}
+    if kept_as:
+        scope = (rollup_cache.scope_part(provider_ids), repr(filters))
+        codes = tuple(kq.code for kq in key_questions)
+        keys = {
+            d.key: rollup_cache.key("breakdown", kept_as, d.key, scope, codes) for d in dimensions
+        }
+    kept = rollup_cache.get_many(keys)
+    built = {
+        d.key: _breakdown(inspection, d, key_questions, provider_ids, filters)
+        for d in dimensions
+        if d.key not in kept
+    }
+    rollup_cache.set_many(keys, built)
+    return [kept.get(d.key) or built[d.key] for d in dimensions]
+
+
+def _breakdown(inspection, dimension, key_questions, provider_ids, filters) -> Breakdown:
+    """One dimension's breakdown: one query."""
+    counts = {}
+    labels = {}
+    for key, found in _breakdown_counts(inspection, dimension, provider_ids, filters):
+        value, code = key[0] or "", key[1]
+        before = counts.get((value, code), BreakdownCell(0, 0))
+        counts[(value, code)] = BreakdownCell(
+            before.sufficient + found["sufficient"], before.applicable + found["applicable"]
+        )
+        if dimension.label_path:
+            labels[value] = key[2]
+    present = {value for value, _ in counts}
+    if dimension.choices:
+        known = dict(dimension.choices)
+        order = [v for v, _ in dimension.choices if v in present]
+        order += sorted(present - set(known))
+        columns = [(v, known.get(v) or v or "Not recorded") for v in order]
+    elif dimension.label_path:
+        columns = sorted(((v, labels[v]) for v in present), key=lambda c: (c[1], c[0]))
+    else:
+        columns = [(v, v or "Not recorded") for v in sorted(present)]
+    rows = [
+        BreakdownRow(
+            code=kq.code,
+            wording=kq.wording,
+            cells=tuple(counts.get((value, kq.code), BreakdownCell(0, 0)) for value, _ in columns),
+        )
+        for kq in key_questions
+    ]
+    return Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows))
 
 
 def _breakdown_counts(inspection, dimension, provider_ids, filters):

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.urls import reverse
 
-from audit.models import Inspection, InspectionStatus
+from audit.models import CountKind, Inspection, InspectionStatus, RollupCount
+from audit.reports import rollup_cache
 from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
 from audit.reports.breakdowns import DIMENSIONS, Dimension, breakdowns
 from audit.reports.charts import key_question_chart
@@ -319,6 +320,7 @@ class InspectionReport(ReportGenerator):
             provider_ids=provider_ids,
             filters=self.breakdown_filter,
             dimensions=self.dimensions,
+            kept_as=self.result.source,
         ):
             dimension = breakdown.dimension
             columns = [Column("code", "Key question")] + [
@@ -355,3 +357,27 @@ class InspectionReport(ReportGenerator):
                 title=f"Key-question sufficiency: {self.scope_name}",
             ),
         }
+
+
+def counted_ethnicities(inspection, provider_ids, result) -> list[str]:
+    """The ethnicities of the counted cases, from the breakdown counts (not every case read),
+    kept beside the roll-up when it was kept: they change only with its counts."""
+    key = rollup_cache.key("ethnicities", result.source, rollup_cache.scope_part(provider_ids))
+    kept = rollup_cache.get_many({"found": key} if result.source else {})
+    if kept:
+        return kept["found"]
+    found = (
+        RollupCount.objects.filter(
+            inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
+        )
+        .exclude(dimension_value="")
+        .values_list("dimension_value", flat=True)
+        .distinct()
+        .order_by("dimension_value")
+    )
+    if provider_ids is not None:
+        found = found.filter(provider_id__in=provider_ids)
+    found = list(found)
+    if result.source:
+        rollup_cache.set_many({"found": key}, {"found": found})
+    return found

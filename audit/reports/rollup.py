@@ -421,6 +421,7 @@ def rollup_inspections(
                 entries=entries,
                 focus_measures=focus_measures,
                 partial=inspection.id in partial_scope,
+                source=keys.get(inspection.id, ""),
             )
             for inspection in missing
         }
@@ -484,7 +485,7 @@ def _lead_entries(ids: list[int], provider_ids: set[int] | None) -> dict:
 
 
 def _inspection_rollup(
-    inspection, *, shape, providers, counted, entries, focus_measures, partial
+    inspection, *, shape, providers, counted, entries, focus_measures, partial, source=""
 ) -> InspectionRollup:
     """One inspection's results: each provider's, and the whole inspection's from their sums."""
     per_provider = []
@@ -540,6 +541,7 @@ def _inspection_rollup(
         providers=tuple(per_provider),
         whole=whole,
         is_partial_scope=partial,
+        source=source,
     )
 
 

@@ -4,8 +4,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
+from django.core.serializers.json import DjangoJSONEncoder
+
+from audit.reports import rollup_cache
 from audit.reports.rollup_results import InspectionRollup, ProviderRollup
 from standards.rating import Rating
 
@@ -104,6 +108,18 @@ CSV_COLUMNS = [
     "max_score",
     "partial",
 ]
+
+
+def rollup_json(result: InspectionRollup) -> bytes:
+    """The roll-up as the JSON endpoint serves it, kept beside the roll-up when it was kept:
+    a national roll-up is over a megabyte of JSON, built and encoded on every request else."""
+    keys = {"json": rollup_cache.key("json", result.source)} if result.source else {}
+    kept = rollup_cache.get_many(keys)
+    if kept:
+        return kept["json"]
+    body = json.dumps(rollup_to_dict(result), cls=DjangoJSONEncoder, indent=2).encode()
+    rollup_cache.set_many(keys, {"json": body})
+    return body
 
 
 def rollup_csv_rows(result: InspectionRollup) -> Iterable[dict]:

@@ -178,6 +178,9 @@ class InspectionRollup:
     whole: ProviderRollup
     # True when the user may not see every provider, so `whole` covers only those shown.
     is_partial_scope: bool = False
+    # Its key in the reports cache (audit/reports/rollup_cache.py), which what is built from it
+    # (breakdowns, the JSON) is kept under too; empty when it was not kept.
+    source: str = ""
 
     def provider(self, code: str) -> ProviderRollup | None:
         return next((p for p in self.providers if p.code == code), None)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,7 +32,7 @@ from audit.reports.area_forms import chosen_region, regions_visible_to
 from audit.reports.breakdowns import DIMENSIONS, DIMENSIONS_BY_KEY
 from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
-from audit.reports.inspection import InspectionReport
+from audit.reports.inspection import InspectionReport, counted_ethnicities
 from audit.reports.league import LeagueTableReport
 from audit.reports.links import sampled_providers
 from audit.reports.pdf import pdf_response
@@ -40,7 +40,7 @@ from audit.reports.pdf_jobs import pdf_or_job
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable, rollup
-from audit.reports.rollup_export import rollup_to_dict
+from audit.reports.rollup_export import rollup_json
 from audit.reports.standard_ratings import record_standard_rating, withdraw_standard_rating
 from audit.trail import trail
 from cases.models import Provider
@@ -182,19 +182,8 @@ def _inspection_report(request, pk, slug=None):
         result = rollup(inspection, provider_ids=ids)
     except RollupUnavailable as exc:
         raise Http404(str(exc)) from exc
-    # The ethnicities of the counted cases, from the breakdown counts: not every case read.
-    ethnicities = (
-        RollupCount.objects.filter(
-            inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
-        )
-        .exclude(dimension_value="")
-        .values_list("dimension_value", flat=True)
-        .distinct()
-        .order_by("dimension_value")
-    )
-    if ids is not None:
-        ethnicities = ethnicities.filter(provider_id__in=ids)
-    filters = BreakdownFilterForm(request.GET, ethnicities=list(ethnicities))
+    ethnicities = counted_ethnicities(inspection, ids, result)
+    filters = BreakdownFilterForm(request.GET, ethnicities=ethnicities)
     report = InspectionReport(
         inspection,
         provider_ids=ids,
@@ -299,7 +288,7 @@ def inspection_json(request, pk):
         result = rollup(inspection, provider_ids=provider_ids_visible_to(request.user))
     except RollupUnavailable as exc:
         return JsonResponse({"error": str(exc)}, status=409)
-    response = JsonResponse(rollup_to_dict(result), json_dumps_params={"indent": 2})
+    response = HttpResponse(rollup_json(result), content_type="application/json")
     trail.record(
         user=request.user,
         action=trail.Action.EXPORTED,
