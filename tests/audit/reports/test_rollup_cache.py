@@ -1,6 +1,8 @@
 """Built roll-ups kept between requests (audit/reports/rollup_cache.py): read again while
 nothing they are built from has changed, never once anything has."""
 
+import json
+
 import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -10,7 +12,9 @@ from audit.counts.contribution import record_contribution_change
 from audit.counts.read import change_numbers
 from audit.models import Inspection, InspectionStatus, Judgement
 from audit.reports import rollup_cache
+from audit.reports.breakdowns import DIMENSIONS_BY_KEY, breakdowns
 from audit.reports.rollup import rollup, rollup_inspections
+from audit.reports.rollup_export import rollup_json
 from standards.rating import Rating
 from tests.audit.rollup_data import N, S, add_review, inspection_of, provider, rate, small_framework
 
@@ -112,3 +116,42 @@ def test_inside_a_transaction_nothing_is_kept_nor_read(north):
     outside = rollup(inspection).provider("NORTH").key_question("2.1.1")
     assert (outside.sufficient, outside.applicable) == (3, 4)
     assert kept() == 1
+
+
+def test_breakdowns_and_the_json_are_kept_beside_the_roll_up_and_follow_its_changes(north):
+    inspection, _, kqs, north_pdu, _ = north
+    result = rollup(inspection)
+    assert result.source
+    by_rosh = breakdowns(
+        inspection,
+        key_questions=result.whole.key_questions,
+        dimensions=[DIMENSIONS_BY_KEY["rosh_level"]],
+        kept_as=result.source,
+    )[0]
+    first = queries(
+        lambda: breakdowns(
+            inspection,
+            key_questions=result.whole.key_questions,
+            dimensions=[DIMENSIONS_BY_KEY["rosh_level"]],
+            kept_as=result.source,
+        )
+    )
+    assert first == 0
+    cell = dict(zip(by_rosh.columns, by_rosh.rows[0].cells))[("medium", "Medium")]
+    assert (cell.sufficient, cell.applicable) == (3, 5)
+    body = json.loads(rollup_json(result))
+    assert rollup_json(result) == rollup_json(rollup(inspection))
+
+    add_review(inspection, north_pdu, {kqs["2.1.1"]: S})
+    changed = rollup(inspection)
+    assert changed.source != result.source
+    again = breakdowns(
+        inspection,
+        key_questions=changed.whole.key_questions,
+        dimensions=[DIMENSIONS_BY_KEY["rosh_level"]],
+        kept_as=changed.source,
+    )[0]
+    cell = dict(zip(again.columns, again.rows[0].cells))[("medium", "Medium")]
+    assert (cell.sufficient, cell.applicable) == (4, 6)
+    whole = json.loads(rollup_json(changed))["whole_inspection"]
+    assert whole["reviews"] == body["whole_inspection"]["reviews"] + 1
