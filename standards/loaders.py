@@ -177,7 +177,9 @@ def add_missing_fact_rules(*, framework: Framework, data: dict) -> bool:
 
 def add_missing_timeliness_measures(*, framework: Framework) -> int:
     """Give a shipped version the timeliness measures it lacks, at their shipped limits
-    (standards/timeliness.py); a measure it holds keeps the limit an admin may have set."""
+    (standards/timeliness.py); a measure it holds keeps its limit. Written by `bulk_create`,
+    past the frozen check, as `add_missing_fact_rules` is: a version loaded before timeliness
+    measures were shipped gains them once, as migration 0005 gave every version held."""
     held = set(framework.timeliness_measures.values_list("code", flat=True))
     missing = [
         TimelinessMeasure(
