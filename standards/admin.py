@@ -119,7 +119,7 @@ class TimelinessMeasureAdmin(admin.ModelAdmin):
     in a draft; a published version's measures are shown read-only with the reason, and a change
     sent all the same is refused (FrameworkFrozen) with the reason shown."""
 
-    list_display = ["label", "framework", "framework_status", "code", "limit_working_days"]
+    list_display = ["label", "framework", "framework_status", "limit"]
     list_display_links = ["label"]
     list_filter = ["framework__status", "framework"]
     list_select_related = ["framework"]
@@ -128,6 +128,10 @@ class TimelinessMeasureAdmin(admin.ModelAdmin):
     @admin.display(description="Version status", ordering="framework__status")
     def framework_status(self, obj):
         return obj.framework.get_status_display()
+
+    @admin.display(description="Limit (days)", ordering="limit_working_days")
+    def limit(self, obj):
+        return obj.limit_working_days
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -157,7 +161,7 @@ class TimelinessMeasureAdmin(admin.ModelAdmin):
         measure = self.get_object(request, object_id)
         if measure is not None and measure.framework.is_frozen:
             if request.method == "GET":
-                messages.info(request, FROZEN_MESSAGE.format(framework=measure.framework))
+                messages.warning(request, FROZEN_MESSAGE.format(framework=measure.framework))
             extra_context = {
                 **(extra_context or {}),
                 "show_save": False,
