@@ -10,7 +10,7 @@ from django.urls import path, reverse
 
 from . import admin_views, services
 from .admin_forms import NewFrameworkForm
-from .models import Framework, FrameworkStatus, TimelinessMeasure
+from .models import FROZEN_MESSAGE, Framework, FrameworkStatus, TimelinessMeasure
 
 
 @admin.register(Framework)
@@ -115,13 +115,57 @@ class FrameworkAdmin(admin.ModelAdmin):
 @admin.register(TimelinessMeasure)
 class TimelinessMeasureAdmin(admin.ModelAdmin):
     """The limits of the timeliness measures, each changed on its own page (the list's inputs
-    would have no labels of their own)."""
+    would have no labels of their own). A limit is part of its framework version: it is changed
+    in a draft; a published version's measures are shown read-only with the reason, and a change
+    sent all the same is refused (FrameworkFrozen) with the reason shown."""
 
-    list_display = ["label", "framework", "code", "limit_working_days"]
+    list_display = ["label", "framework", "framework_status", "limit"]
     list_display_links = ["label"]
-    list_filter = ["framework"]
+    list_filter = ["framework__status", "framework"]
     list_select_related = ["framework"]
     fields = ["framework", "code", "limit_working_days", "order"]
 
+    @admin.display(description="Version status", ordering="framework__status")
+    def framework_status(self, obj):
+        return obj.framework.get_status_display()
+
+    @admin.display(description="Limit (days)", ordering="limit_working_days")
+    def limit(self, obj):
+        return obj.limit_working_days
+
     def get_readonly_fields(self, request, obj=None):
-        return ["framework", "code"] if obj is not None else []
+        if obj is None:
+            return []
+        if obj.framework.is_frozen:
+            return ["framework", "code", "limit_working_days", "order"]
+        return ["framework", "code"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "framework":
+            kwargs["queryset"] = Framework.objects.filter(status=FrameworkStatus.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.framework.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        """No bulk delete: a query set's delete would pass by the freezing of published
+        versions."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        measure = self.get_object(request, object_id)
+        if measure is not None and measure.framework.is_frozen:
+            if request.method == "GET":
+                messages.warning(request, FROZEN_MESSAGE.format(framework=measure.framework))
+            extra_context = {
+                **(extra_context or {}),
+                "show_save": False,
+                "show_save_and_continue": False,
+                "show_save_and_add_another": False,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)

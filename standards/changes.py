@@ -1,6 +1,7 @@
 """What changed between two framework versions, read from their framework files
-(`standards.framework_file.file_data`): details, bands, domains, standards, key questions,
-prompts, their order and when each is asked. Elements are matched by code, the public identifier.
+(`standards.framework_file.file_data`): details, bands, timeliness limits, domains, standards,
+key questions, prompts, their order and when each is asked. Elements are matched by code, the
+public identifier.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def compare(old: dict | None, new: dict) -> list[Section]:
         ),
         Section("Rating bands", _bands(old, new, "rating_bands", _percent)),
         Section("Overall score bands", _bands(old, new, "score_bands", _scores)),
+        Section("Timeliness measures", _timeliness(old, new)),
     ]
     for title, kind in (
         ("Domains", "Domain"),
@@ -84,6 +86,29 @@ def _bands(old: dict, new: dict, key: str, show) -> list[Change]:
         )
         for rating in Rating.values
         if before.get(rating) != after.get(rating)
+    ]
+
+
+def _timeliness(old: dict, new: dict) -> list[Change]:
+    """Each measure whose limit changed, or that was added or removed, by its kind's name."""
+
+    def limits(data):
+        return {
+            m["code"]: f"{m['limit_working_days']} working day"
+            + ("" if m["limit_working_days"] == 1 else "s")
+            for m in data.get("timeliness_measures", [])
+        }
+
+    before, after = limits(old), limits(new)
+    return [
+        Change(
+            code.replace("_", " ").capitalize(),
+            "Limit",
+            before.get(code, "None"),
+            after.get(code, "None"),
+        )
+        for code in dict.fromkeys([*after, *before])
+        if before.get(code) != after.get(code)
     ]
 
 

@@ -28,6 +28,7 @@ from .rating import (
     percentage_band_problems,
     score_band_problems,
 )
+from .timeliness import KINDS, KINDS_BY_CODE, MAX_LIMIT
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LIST_LENGTH = 1000
@@ -38,6 +39,7 @@ def file_data(framework: Framework) -> dict:
     framework = Framework.objects.prefetch_related(
         "rating_bands",
         "score_bands",
+        "timeliness_measures",
         Prefetch(
             "domains",
             queryset=Domain.objects.order_by("order", "code").prefetch_related(
@@ -71,6 +73,10 @@ def file_data(framework: Framework) -> dict:
         "score_bands": [
             {"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score}
             for b in framework.score_bands.all()
+        ],
+        "timeliness_measures": [
+            {"code": m.code, "limit_working_days": m.limit_working_days}
+            for m in framework.timeliness_measures.all()
         ],
         "domains": [
             {
@@ -206,6 +212,7 @@ FRAMEWORK_FIELDS = {
     "fact_rules": (False, FACT_RULES, None),
     "rating_bands": (True, LIST, None),
     "score_bands": (True, LIST, None),
+    "timeliness_measures": (False, LIST, None),
     "domains": (True, LIST, None),
 }
 DOMAIN_FIELDS = {
@@ -241,6 +248,10 @@ SCORE_BAND_FIELDS = {
     "rating": (True, TEXT, Rating.values),
     "min_score": (True, WHOLE, None),
     "max_score": (True, WHOLE, None),
+}
+TIMELINESS_FIELDS = {
+    "code": (True, TEXT, [kind.code for kind in KINDS]),
+    "limit_working_days": (True, WHOLE, None),
 }
 
 
@@ -288,6 +299,7 @@ def check(data) -> list[Problem]:
     if not data["domains"]:
         problems.append(Problem("The framework version", "domains", "List at least one domain."))
     problems += _bands(data, standards)
+    problems += _timeliness(data)
     return problems
 
 
@@ -451,3 +463,55 @@ def _bands(data: dict, standards: int) -> list[Problem]:
     ):
         problems.append(Problem(f"Score band {problem.rating.label}", "", problem.message))
     return problems
+
+
+def _timeliness(data: dict) -> list[Problem]:
+    """The timeliness measures (optional: a file without them gets the shipped measures), each
+    named by its code, or by its place in the list when the code is not a known one."""
+    measures = data.get("timeliness_measures")
+    if not isinstance(measures, list):
+        return []
+    problems, seen = [], set()
+    for index, measure in enumerate(measures, start=1):
+        code = measure.get("code") if isinstance(measure, dict) else None
+        known = isinstance(code, str) and code in KINDS_BY_CODE
+        name = f"Timeliness measure {code if known else index}"
+        if not isinstance(measure, dict):
+            fields = ", ".join(TIMELINESS_FIELDS)
+            message = f"It must be a JSON object with the fields {fields}."
+            problems.append(Problem(name, "", message))
+            continue
+        found = _fields(name, measure, TIMELINESS_FIELDS)
+        limit = measure.get("limit_working_days")
+        limit_ok = not any(p.field == "limit_working_days" for p in found)
+        if limit_ok and isinstance(limit, int) and limit > MAX_LIMIT:
+            found.append(
+                Problem(
+                    name,
+                    "limit_working_days",
+                    f"It is {limit} working days; the most allowed is {MAX_LIMIT}.",
+                )
+            )
+        if known and code in seen:
+            found.append(
+                Problem(
+                    name,
+                    "code",
+                    f"Another timeliness measure earlier in the file has the code {code}: a "
+                    "version measures each step once, so list it once with one limit.",
+                )
+            )
+        seen.add(code)
+        problems += found
+    return problems
+
+
+def timeliness_measures(data: dict) -> list[tuple[str, int]]:
+    """(code, limit in working days) of each measure a checked file declares, in its order. A
+    file without the list (written before measures were part of the format) has the shipped
+    measures at their shipped limits (standards/timeliness.py), as migration 0005 gave every
+    version then held; an empty list means none."""
+    measures = data.get("timeliness_measures")
+    if measures is None:
+        return [(kind.code, kind.default_limit) for kind in KINDS]
+    return [(m["code"], m["limit_working_days"]) for m in measures]

@@ -19,7 +19,6 @@ from .models import (
     Standard,
     TimelinessMeasure,
 )
-from .timeliness import KINDS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED = ["hmip_case_supervision_2018.json", "hmip_case_supervision_2021.json"]
@@ -76,7 +75,7 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
         if existing.is_frozen:
             updated = refresh_guidance(framework=existing, data=data)
             add_missing_fact_rules(framework=existing, data=data)
-        add_missing_timeliness_measures(framework=existing)
+        add_missing_timeliness_measures(framework=existing, data=data)
         return Loaded(existing, False, updated)
     framework = Framework.objects.create(
         code=data["code"],
@@ -117,7 +116,7 @@ def load_framework(*, data: dict, publish: bool = True) -> Loaded:
                 order=standard_order,
             )
             _create_key_questions(standard, s.get("key_questions", []))
-    add_missing_timeliness_measures(framework=framework)
+    add_missing_timeliness_measures(framework=framework, data=data)
     if publish:
         framework.publish()
     return Loaded(framework, True)
@@ -175,16 +174,17 @@ def add_missing_fact_rules(*, framework: Framework, data: dict) -> bool:
     return True
 
 
-def add_missing_timeliness_measures(*, framework: Framework) -> int:
-    """Give a shipped version the timeliness measures it lacks, at their shipped limits
-    (standards/timeliness.py); a measure it holds keeps the limit an admin may have set."""
+def add_missing_timeliness_measures(*, framework: Framework, data: dict | None = None) -> int:
+    """Give a version the timeliness measures of its framework file (`data`; without one, or
+    without the list, the shipped measures at their shipped limits) that it lacks; a measure it
+    holds keeps its limit. Written by `bulk_create`, past the frozen check, as
+    `add_missing_fact_rules` is: a version loaded before timeliness measures were shipped gains
+    them once, as migration 0005 gave every version then held."""
     held = set(framework.timeliness_measures.values_list("code", flat=True))
     missing = [
-        TimelinessMeasure(
-            framework=framework, code=kind.code, limit_working_days=kind.default_limit, order=i
-        )
-        for i, kind in enumerate(KINDS, start=1)
-        if kind.code not in held
+        TimelinessMeasure(framework=framework, code=code, limit_working_days=limit, order=i)
+        for i, (code, limit) in enumerate(framework_file.timeliness_measures(data or {}), start=1)
+        if code not in held
     ]
     TimelinessMeasure.objects.bulk_create(missing)
     return len(missing)

@@ -438,13 +438,14 @@ class ScoreBand(FrameworkPart):
         return self.framework
 
 
-class TimelinessMeasure(models.Model):
+class TimelinessMeasure(FrameworkPart):
     """A timeliness measure a framework version reports (standards/timeliness.py): a kind and
     its limit in working days.
 
-    Not a frozen part of the version: the limit is policy, changed in the admin when practice
-    changes, and a report reads the limit in force when it is read (the counts keep each case's
-    working days, not a pass or fail).
+    Frozen with its version, as every other part is: a limit is changed in a draft (cloned from
+    the published version) and takes effect when that draft is published, for the inspections
+    scored against it. The counts keep each case's working days, not a pass or fail, so a report
+    reads the limit of its own version.
     """
 
     framework = models.ForeignKey(
@@ -477,3 +478,6 @@ class TimelinessMeasure(models.Model):
     @property
     def label(self) -> str:
         return measure_label(self.code, self.limit_working_days)
+
+    def get_framework(self):
+        return self.framework if self.framework_id else None

@@ -11,8 +11,10 @@ working days of allocation are the expectations inspectors report against ("most
 assigned to an identified offender manager within one working day after sentence"; "first
 appointment within five working days"). Inspectors name no figure for the RoSH screening, only
 that screenings "took too long"; it is expected at the start of the order, so the shipped limit
-is the same 5 working days of allocation as the first appointment. Every limit can be changed in
-the admin (Standards > Timeliness measures) and takes effect on the next report read.
+is the same 5 working days of allocation as the first appointment. A limit is part of its
+framework version and freezes with it: it is changed in a draft version (Admin > Timeliness
+measures, after "Clone as new draft version") and takes effect for the inspections scored
+against that version once it is published.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A counted review adds one to "time:<kind>:<working days>" for each timeliness kind
 (standards/timeliness.py) whose two case dates are known, and to "time:<kind>:unknown" where
 either is not, so a report counts "not known" apart and never as late. The days, not a pass or
-fail, are counted: a limit changed in the admin applies at the next read, with no recount. A
+fail, are counted: a report applies the limits of its own framework version, with no recount. A
 second date before the first (a RoSH screening done at court, before allocation) counts as 0.
 """
 

@@ -1,11 +1,13 @@
 """manage.py import_caseload: counts on success, every problem and a non-zero exit on failure."""
 
+import datetime
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.case_dates import CASE_DATE_FIELDS
 from cases.models import Case
 
 from ..factories import ProviderFactory
@@ -108,12 +110,39 @@ def test_dry_run_writes_nothing(tmp_path, pdu_a):
     assert Case.objects.count() == 0
 
 
-def test_documented_example_file_imports(db):
+# The example files' timeliness dates: (allocation, first appointment, RoSH screening, first home
+# visit), None where the file leaves the date blank (not known).
+D = datetime.date
+EXAMPLE_DATES = {
+    "E100001": (D(2026, 1, 6), D(2026, 1, 9), D(2026, 1, 8), D(2026, 2, 3)),
+    "E100002": (D(2026, 1, 12), D(2026, 1, 20), D(2026, 1, 14), None),
+    "E100003": (D(2026, 1, 19), D(2026, 1, 19), D(2026, 1, 21), D(2026, 1, 23)),
+    "E100004": (D(2026, 2, 4), None, None, None),
+    "E100005": (D(2026, 2, 9), D(2026, 2, 10), D(2026, 2, 10), D(2026, 2, 12)),
+    "E100006": (None, D(2026, 2, 24), None, None),
+    "E100007": (D(2026, 3, 10), D(2026, 3, 13), D(2026, 3, 12), D(2026, 3, 26)),
+    "E100008": (D(2026, 3, 17), D(2026, 3, 25), D(2026, 3, 17), None),
+    "E100009": (D(2026, 3, 23), D(2026, 3, 24), D(2026, 3, 24), D(2026, 3, 27)),
+    "E100010": (D(2026, 3, 31), D(2026, 4, 8), D(2026, 4, 9), None),
+}
+
+
+@pytest.mark.parametrize("example", [EXAMPLE, EXAMPLE.with_suffix(".xlsx")], ids=["csv", "xlsx"])
+def test_documented_example_file_imports_with_its_dates(db, example):
     for code in ("PDU-BHM-N", "PDU-BHM-S"):
         ProviderFactory(code=code)
-    out, _ = call(str(EXAMPLE))
+    out, _ = call(str(example))
     assert "10 new" in out
     assert Case.objects.filter(gender="female").count() == 4
+    stored = {
+        crn: dates
+        for crn, *dates in Case.objects.values_list("crn", *CASE_DATE_FIELDS).order_by("crn")
+    }
+    assert stored == {crn: list(dates) for crn, dates in EXAMPLE_DATES.items()}
+    assert Case.objects.get(crn="E100010").start_date == D(2026, 3, 30)
+    # Every date known and not known, as the formats page describes.
+    assert all(any(d[i] is None for d in EXAMPLE_DATES.values()) for i in range(4))
+    assert all(any(d[i] is not None for d in EXAMPLE_DATES.values()) for i in range(4))
 
 
 def test_example_xlsx_holds_the_same_cases_as_the_csv(db):

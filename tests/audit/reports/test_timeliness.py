@@ -137,8 +137,27 @@ def test_counts_equal_a_day_by_day_recount_with_not_known_apart(world):
     assert differences([inspection.id]) == []
 
 
-def test_a_limit_changed_in_the_admin_applies_at_the_next_read(world, admin_client):
+def test_a_published_version_refuses_a_changed_limit_and_its_reports_keep_theirs(
+    world, admin_client
+):
     inspection, framework = world
+    framework.publish()
+    before = counted(inspection)
+    measure = framework.timeliness_measures.get(code="first_appointment_in_time")
+    response = admin_client.post(
+        reverse("admin:standards_timelinessmeasure_change", args=[measure.pk]),
+        {"limit_working_days": 2, "order": measure.order},
+    )
+    assert response.status_code == 200
+    assert f"{framework} is published and cannot be changed." in response.content.decode()
+    assert TimelinessMeasure.objects.get(pk=measure.pk).limit_working_days == 5
+    assert counted(inspection) == before == recount(inspection, limits_of(framework))
+    labels = [m.label for m in rollup(inspection).whole.focus_measures if m.is_timeliness]
+    assert "First appointment within 5 working days of allocation" in labels
+
+
+def test_a_draft_versions_limit_applies_to_the_reviews_scored_against_it(world, admin_client):
+    inspection, framework = world  # scored against a draft version
     measure = framework.timeliness_measures.get(code="first_appointment_in_time")
     response = admin_client.post(
         reverse("admin:standards_timelinessmeasure_change", args=[measure.pk]),
@@ -148,6 +167,7 @@ def test_a_limit_changed_in_the_admin_applies_at_the_next_read(world, admin_clie
     assert TimelinessMeasure.objects.get(pk=measure.pk).limit_working_days == 2
     limits = limits_of(framework)
     assert counted(inspection) == recount(inspection, limits)
+    assert counted(inspection) != recount(inspection, {**limits, "first_appointment_in_time": 5})
     labels = [m.label for m in rollup(inspection).whole.focus_measures if m.is_timeliness]
     assert "First appointment within 2 working days of allocation" in labels
     assert "Allocated within 1 working day of sentence or release" in labels
