@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from audit.reports import rollup_cache
 from audit.reports.base import Column, Kind, Table
 from audit.reports.breakdowns import BreakdownCell
 from audit.reports.rollup_results import whole_percent
@@ -306,3 +307,17 @@ class XLSXFormatter:
 
 
 EXPORT_FORMATTERS = {"csv": CSVFormatter, "xlsx": XLSXFormatter}
+
+
+def formatted_tables(report, formatter, query: str) -> list:
+    """The report's tables as the page shows them, kept beside the roll-up they are built from
+    when it was kept (the page's query string chooses the scope, filters and breakdown)."""
+    source = getattr(getattr(report, "result", None), "source", "")
+    keys = {"tables": rollup_cache.key("tables", type(report).__name__, source, query)}
+    keys = keys if source else {}
+    kept = rollup_cache.get_many(keys)
+    if kept:
+        return kept["tables"]
+    tables = [formatter.format(t) for t in report.tables]
+    rollup_cache.set_many(keys, {"tables": tables})
+    return tables

@@ -30,7 +30,7 @@ from audit.reports.access import (
 )
 from audit.reports.area_forms import chosen_region, regions_visible_to
 from audit.reports.breakdowns import DIMENSIONS, DIMENSIONS_BY_KEY
-from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter
+from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter, formatted_tables
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from audit.reports.inspection import InspectionReport, counted_ethnicities
 from audit.reports.league import LeagueTableReport
@@ -101,7 +101,7 @@ def _render_report(
         return f"{url}?{query}" if query else url
 
     formatter = HTMLFormatter(download_url=download_url, **extra.pop("formatter", {}))
-    table_list = [formatter.format(t) for t in report.tables]
+    table_list = formatted_tables(report, formatter, query)
     context = {
         "report": report,
         # Keyed by slug with underscores, for templates: tables.key_questions.

@@ -7,7 +7,9 @@ import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from audit.accounts.roles import Role
 from audit.counts.contribution import record_contribution_change
 from audit.counts.read import change_numbers
 from audit.models import Inspection, InspectionStatus, Judgement
@@ -155,3 +157,16 @@ def test_breakdowns_and_the_json_are_kept_beside_the_roll_up_and_follow_its_chan
     assert (cell.sufficient, cell.applicable) == (4, 6)
     whole = json.loads(rollup_json(changed))["whole_inspection"]
     assert whole["reviews"] == body["whole_inspection"]["reviews"] + 1
+
+
+def test_the_report_page_shows_a_change_at_once_and_keeps_scopes_apart(north, client, make_user):
+    inspection, _, kqs, north_pdu, south_pdu = north
+    url = reverse("reports:inspection", args=[inspection.pk])
+    client.force_login(make_user(Role.MANAGER, providers=[north_pdu, south_pdu]))
+    assert "4 of 5" in client.get(url).content.decode()  # 2.1.2: North 4 of 4, South 0 of 1
+    add_review(inspection, north_pdu, {kqs["2.1.1"]: S, kqs["2.1.2"]: S, kqs["2.2.1"]: S})
+    page = client.get(url).content.decode()
+    assert "5 of 6" in page and "South PDU" in page
+    client.force_login(make_user(Role.MANAGER, providers=[north_pdu]))
+    scoped = client.get(url).content.decode()
+    assert "South PDU" not in scoped and "4 of 5" in scoped
