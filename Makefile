@@ -70,7 +70,9 @@ test: install system-deps lint
 test-fast: install
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# The benchmarks' own extra (pandas, for the export-and-pivot they compare against).
 bench: install
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run_all.py
 
 clean:
