@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from audit.reports.access import require_reports, visible_inspections, visible_provider_or_404
 from audit.reports.area import AreaReport, area_to_dict
 from audit.reports.area_forms import AreaFilterForm
-from audit.reports.pdf_jobs import pdf_or_job
+from audit.reports.pdf_jobs import pdf_download
 from audit.reports.pooled import (
     MixedFrameworks,
     area_rollup,
@@ -133,14 +133,12 @@ def _area_page(request, code, *, pdf=False):
 @reads_from_replica
 def area_download(request, code, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        area = visible_provider_or_404(request.user, code)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _area_page(request, code, pdf=True),
-            title=f"PDF of the figures of {area.name}",
+            slug,
+            check=lambda: visible_provider_or_404(request.user, code),
+            make=lambda: _area_page(request, code, pdf=True),
+            title=lambda area: f"PDF of the figures of {area.name}",
         )
     try:
         area, _, pooled = _area(request, code)

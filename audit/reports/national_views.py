@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from audit.models import InspectionStatus
 from audit.reports.access import require_reports, visible_inspections
 from audit.reports.national import NationalPictureReport
-from audit.reports.pdf_jobs import pdf_or_job
+from audit.reports.pdf_jobs import pdf_download
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable
 from audit.reports.views import _audit, _download, _pdf_audit, _query, _render_report
@@ -90,12 +90,11 @@ def _national_page(request, *, pdf=False):
 @reads_from_replica
 def national_download(request, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _national_page(request, pdf=True),
+            slug,
+            check=None,
+            make=lambda: _national_page(request, pdf=True),
             title="PDF of the national picture",
         )
     report, _ = _national_report(request)

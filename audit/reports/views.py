@@ -35,7 +35,7 @@ from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardR
 from audit.reports.inspection import InspectionReport
 from audit.reports.league import LeagueTableReport
 from audit.reports.pdf import pdf_response
-from audit.reports.pdf_jobs import pdf_or_job
+from audit.reports.pdf_jobs import pdf_download
 from audit.reports.provider import ProviderTrendReport
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable, rollup, sampled_providers
@@ -275,13 +275,11 @@ def _inspection_page(request, pk, *, pdf=False):
 @reads_from_replica
 def inspection_download(request, pk, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        visible_inspection_or_404(request.user, pk)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _inspection_page(request, pk, pdf=True),
+            slug,
+            check=lambda: visible_inspection_or_404(request.user, pk),
+            make=lambda: _inspection_page(request, pk, pdf=True),
             title="PDF of an inspection report",
         )
     inspection, report, _ = _inspection_report(request, pk, slug)
@@ -367,13 +365,11 @@ def _provider_page(request, code, *, pdf=False):
 @reads_from_replica
 def provider_download(request, code, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        visible_provider_or_404(request.user, code)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _provider_page(request, code, pdf=True),
+            slug,
+            check=lambda: visible_provider_or_404(request.user, code),
+            make=lambda: _provider_page(request, code, pdf=True),
             title=f"PDF of the report on {code}",
         )
     report = _provider_report(request, code)
