@@ -53,6 +53,27 @@ class Table:
         return [c for c in self.columns if c.export]
 
 
+def key_question_columns(
+    *, not_applicable: bool = False, percentage_on_screen: bool = True
+) -> list[Column]:
+    """The columns of a key-question table: on screen "s of n" and the band, in exports the
+    counts and the percentage (`not_applicable` adds its count; `percentage_on_screen` shows it)."""
+    columns = [
+        Column("code", "Key question"),
+        Column("wording", "Question"),
+        Column("text", "Sufficient", export=False),
+        Column("sufficient", "Sufficient", Kind.INT, html=False),
+        Column("applicable", "Applicable", Kind.INT, html=False),
+    ]
+    if not_applicable:
+        columns.append(Column("not_applicable", "Not applicable", Kind.INT, html=False))
+    return [
+        *columns,
+        Column("percentage", "Percentage", Kind.PERCENT, html=percentage_on_screen),
+        Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
+    ]
+
+
 def standard_rating_cells(standards) -> dict:
     """A row's "std:<code>" cells: each standard's rating as it counts, marked where a lead's
     override replaced the data-driven one."""
