@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from audit.models import CountKind, RollupCount
 from audit.reports.access import can_enter_standard_ratings, require_reports, visible_inspections
+from audit.reports.area_forms import regions_visible_to
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import sampled_providers
 from cases.models import Provider
@@ -46,6 +47,8 @@ def index(request):
             "page_title": "Reports",
             "inspections": inspections,
             "providers": providers,
+            # One query however many: the regions and NPS divisions in the user's scope.
+            "regions": regions_visible_to(request.user),
             "can_enter": can_enter_standard_ratings(request.user),
         },
     )
