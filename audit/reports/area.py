@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from audit.reports.base import Column, Kind, ReportGenerator, Table
+from audit.reports.base import Column, Kind, ReportGenerator, Table, key_question_columns
 from audit.reports.funnel import funnel_section
 from audit.reports.pooled import AreaRollup, pool_results
 from audit.reports.rollup_export import provider_to_dict
@@ -96,16 +96,7 @@ class AreaReport(ReportGenerator):
         return Table(
             slug="key-questions",
             caption="Key questions, pooled",
-            columns=[
-                Column("code", "Key question"),
-                Column("wording", "Question"),
-                Column("text", "Sufficient", export=False),
-                Column("sufficient", "Sufficient", Kind.INT, html=False),
-                Column("applicable", "Applicable", Kind.INT, html=False),
-                Column("not_applicable", "Not applicable", Kind.INT, html=False),
-                Column("percentage", "Percentage", Kind.PERCENT),
-                Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
-            ],
+            columns=key_question_columns(not_applicable=True),
             rows=rows,
             row_header="code",
             empty=EMPTY,

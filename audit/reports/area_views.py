@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET
 from audit.reports.access import require_reports, visible_inspections, visible_provider_or_404
 from audit.reports.area import AreaReport, area_to_dict
 from audit.reports.area_forms import AreaFilterForm
-from audit.reports.pdf_jobs import pdf_or_job
+from audit.reports.pages import (
+    audit_report,
+    download_tables,
+    pdf_audit,
+    render_report,
+    with_query,
+)
+from audit.reports.pdf_jobs import pdf_download
 from audit.reports.pooled import (
     MixedFrameworks,
     area_rollup,
@@ -23,7 +30,6 @@ from audit.reports.pooled import (
 )
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable
-from audit.reports.views import _audit, _download, _pdf_audit, _query, _render_report
 from audit.trail import trail
 from cases.selectors import provider_ids_visible_to
 
@@ -67,7 +73,8 @@ def _area(request, code):
 
 def _refused_page(request, area, form, refused: _Refused):
     choices = [
-        {"name": str(f), "href": _query(request, framework=str(f.id))} for f in refused.frameworks
+        {"name": str(f), "href": with_query(request, framework=str(f.id))}
+        for f in refused.frameworks
     ]
     return render(
         request,
@@ -107,9 +114,9 @@ def _area_page(request, code, *, pdf=False):
         return render(request, "reports/area.html", context)
     report = AreaReport(pooled, measure=request.GET.get("measure", ""))
     if not pdf:
-        _audit(request, trail.Action.VIEWED, report, "", obj=area, object_type="area_report")
+        audit_report(request, trail.Action.VIEWED, report, "", obj=area, object_type="area_report")
     keep = [(k, v) for k, values in request.GET.lists() if k != "measure" for v in values]
-    return _render_report(
+    return render_report(
         request,
         report,
         "reports:area_download",
@@ -117,8 +124,8 @@ def _area_page(request, code, *, pdf=False):
         provider=area,
         form=form,
         funnel_keep=keep,
-        json_url=reverse("reports:area_json", args=[code]) + _query(request, measure=None),
-        pdf=_pdf_audit(area, "area_report") if pdf else False,
+        json_url=reverse("reports:area_json", args=[code]) + with_query(request, measure=None),
+        pdf=pdf_audit(area, "area_report") if pdf else False,
         cover=[
             f"{area.get_type_display()} · {area.code}",
             str(pooled.framework) if pooled.framework else "",
@@ -133,14 +140,12 @@ def _area_page(request, code, *, pdf=False):
 @reads_from_replica
 def area_download(request, code, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        area = visible_provider_or_404(request.user, code)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _area_page(request, code, pdf=True),
-            title=f"PDF of the figures of {area.name}",
+            slug,
+            check=lambda: visible_provider_or_404(request.user, code),
+            make=lambda: _area_page(request, code, pdf=True),
+            title=lambda area: f"PDF of the figures of {area.name}",
         )
     try:
         area, _, pooled = _area(request, code)
@@ -149,7 +154,7 @@ def area_download(request, code, slug, fmt):
     if pooled is None:
         raise Http404("Correct the filters first.")
     report = AreaReport(pooled, measure=request.GET.get("measure", ""))
-    return _download(request, report, slug, fmt, obj=area, object_type="area_report")
+    return download_tables(request, report, slug, fmt, obj=area, object_type="area_report")
 
 
 @require_GET

@@ -53,6 +53,34 @@ class Table:
         return [c for c in self.columns if c.export]
 
 
+def key_question_count_columns(text_key: str = "text") -> list[Column]:
+    """The first columns of every key-question table: the question, "s of n" on screen (in the
+    row's `text_key`), the counts in exports."""
+    return [
+        Column("code", "Key question"),
+        Column("wording", "Question"),
+        Column(text_key, "Sufficient", export=False),
+        Column("sufficient", "Sufficient", Kind.INT, html=False),
+        Column("applicable", "Applicable", Kind.INT, html=False),
+    ]
+
+
+def key_question_columns(
+    *, not_applicable: bool = False, percentage_on_screen: bool = True
+) -> list[Column]:
+    """The columns of a pooled key-question table: on screen "s of n" and the band, in exports
+    the counts and the percentage (`not_applicable` adds its count; `percentage_on_screen`
+    shows it)."""
+    columns = key_question_count_columns()
+    if not_applicable:
+        columns.append(Column("not_applicable", "Not applicable", Kind.INT, html=False))
+    return [
+        *columns,
+        Column("percentage", "Percentage", Kind.PERCENT, html=percentage_on_screen),
+        Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
+    ]
+
+
 def standard_rating_cells(standards) -> dict:
     """A row's "std:<code>" cells: each standard's rating as it counts, marked where a lead's
     override replaced the data-driven one."""

@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from audit.models import CountKind, Inspection, InspectionStatus, RollupCount
 from audit.reports import rollup_cache
-from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.base import (
+    Column,
+    Kind,
+    ReportGenerator,
+    Table,
+    key_question_count_columns,
+    standard_rating_cells,
+)
 from audit.reports.breakdowns import DIMENSIONS, Dimension, breakdowns
 from audit.reports.charts import key_question_chart
 from audit.reports.explain import band_limits, explanations
@@ -220,11 +227,7 @@ class InspectionReport(ReportGenerator):
 
     def key_questions_table(self) -> Table:
         columns = [
-            Column("code", "Key question"),
-            Column("wording", "Question"),
-            Column("cases", "Sufficient", export=False),
-            Column("sufficient", "Sufficient", Kind.INT, html=False),
-            Column("applicable", "Applicable", Kind.INT, html=False),
+            *key_question_count_columns("cases"),
             Column("not_applicable", "Not applicable", Kind.INT),
             Column("percentage", "Percentage", Kind.PERCENT),
             Column("interval", "95% confidence interval", export=False),

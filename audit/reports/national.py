@@ -18,7 +18,14 @@ from itertools import combinations
 from django.urls import reverse
 
 from audit.models import InspectionStatus
-from audit.reports.base import Column, Kind, ReportGenerator, Table, standard_rating_cells
+from audit.reports.base import (
+    Column,
+    Kind,
+    ReportGenerator,
+    Table,
+    key_question_columns,
+    standard_rating_cells,
+)
 from audit.reports.funnel import funnel_section
 from audit.reports.rollup import rollup_inspections
 from audit.reports.rollup_results import FocusMeasureResult, ProviderRollup, whole_percent
@@ -260,15 +267,7 @@ class NationalPictureReport(ReportGenerator):
         return Table(
             slug="key-questions",
             caption="Key questions across all providers",
-            columns=[
-                Column("code", "Key question"),
-                Column("wording", "Question"),
-                Column("text", "Sufficient", export=False),
-                Column("sufficient", "Sufficient", Kind.INT, html=False),
-                Column("applicable", "Applicable", Kind.INT, html=False),
-                Column("percentage", "Percentage", Kind.PERCENT, html=False),
-                Column("rating", "Band", Kind.RATING, none_text="No applicable cases"),
-            ],
+            columns=key_question_columns(percentage_on_screen=False),
             rows=rows,
             row_header="code",
             empty="No published inspection of this framework version in your scope.",

@@ -12,10 +12,16 @@ from django.views.decorators.http import require_GET
 from audit.models import InspectionStatus
 from audit.reports.access import require_reports, visible_inspections
 from audit.reports.national import NationalPictureReport
-from audit.reports.pdf_jobs import pdf_or_job
+from audit.reports.pages import (
+    audit_report,
+    download_tables,
+    pdf_audit,
+    render_report,
+    with_query,
+)
+from audit.reports.pdf_jobs import pdf_download
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable
-from audit.reports.views import _audit, _download, _pdf_audit, _query, _render_report
 from audit.trail import trail
 from cases.selectors import provider_ids_visible_to
 from standards.models import Framework
@@ -68,12 +74,12 @@ def _national_page(request, *, pdf=False):
             {"page_title": "National picture", "report": None, "frameworks": frameworks},
         )
     if not pdf:
-        _audit(request, trail.Action.VIEWED, report, "", object_type="national_picture")
+        audit_report(request, trail.Action.VIEWED, report, "", object_type="national_picture")
 
     def sort_url(key, descending):
-        return _query(request, sort=key, order="desc" if descending else None) + "#table-matrix"
+        return with_query(request, sort=key, order="desc" if descending else None) + "#table-matrix"
 
-    return _render_report(
+    return render_report(
         request,
         report,
         "reports:national_download",
@@ -81,7 +87,7 @@ def _national_page(request, *, pdf=False):
         frameworks=frameworks,
         funnel_keep=[(k, v) for k, vs in request.GET.lists() if k != "measure" for v in vs],
         formatter={"sort_url": sort_url, "sort": report.sort, "descending": report.descending},
-        pdf=_pdf_audit(None, "national_picture") if pdf else False,
+        pdf=pdf_audit(None, "national_picture") if pdf else False,
         cover=[str(report.framework), "Each provider's latest published inspection"],
     )
 
@@ -90,15 +96,14 @@ def _national_page(request, *, pdf=False):
 @reads_from_replica
 def national_download(request, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _national_page(request, pdf=True),
+            slug,
+            check=None,
+            make=lambda: _national_page(request, pdf=True),
             title="PDF of the national picture",
         )
     report, _ = _national_report(request)
     if report is None:
         raise Http404("No published inspection yet.")
-    return _download(request, report, slug, fmt, object_type="national_picture")
+    return download_tables(request, report, slug, fmt, object_type="national_picture")

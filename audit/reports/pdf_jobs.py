@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -17,6 +18,7 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils import timezone
 
+from audit.reports.access import require_reports
 from jobs.files import save_output
 from jobs.models import Job, JobStatus
 from jobs.services import JobFailed, job_work, start_job
@@ -72,6 +74,23 @@ def pdf_or_job(request, make: Callable[[], HttpResponse], *, title: str) -> Http
             },
         )
     return redirect(job)
+
+
+def pdf_download(
+    request,
+    slug: str,
+    *,
+    check: Callable[[], Any] | None,
+    make: Callable[[], HttpResponse],
+    title: str | Callable[[Any], str],
+) -> HttpResponse:
+    """A report's PDF link: the whole report only, to those who may see it (`check`, which may
+    raise a 404, returns what `title` names when it is a callable), made by `make` as a job."""
+    if slug != "report":
+        raise Http404("A PDF is made of a whole report.")
+    require_reports(request.user)
+    checked = check() if check is not None else None
+    return pdf_or_job(request, make, title=title(checked) if callable(title) else title)
 
 
 def _filename(response: HttpResponse) -> str:

@@ -2,7 +2,13 @@
 
 from django.urls import path, register_converter
 
-from audit.reports import area_views, national_views, publish_views
+from audit.reports import (
+    area_views,
+    index_views,
+    national_views,
+    provider_views,
+    publish_views,
+)
 from audit.reports import views as reports
 
 
@@ -19,7 +25,7 @@ class ExportFormat:
 register_converter(ExportFormat, "export")
 
 urlpatterns = [
-    path("", reports.index, name="index"),
+    path("", index_views.index, name="index"),
     path("inspections/<int:pk>/", reports.inspection_report, name="inspection"),
     path("inspections/<int:pk>/rollup.json", reports.inspection_json, name="inspection_json"),
     path(
@@ -44,10 +50,10 @@ urlpatterns = [
         reports.standard_rating_withdraw,
         name="standard_rating_withdraw",
     ),
-    path("providers/<str:code>/", reports.provider_report, name="provider"),
+    path("providers/<str:code>/", provider_views.provider_report, name="provider"),
     path(
         "providers/<str:code>/<slug:slug>.<export:fmt>",
-        reports.provider_download,
+        provider_views.provider_download,
         name="provider_download",
     ),
     path("areas/<str:code>/", area_views.area_report, name="area"),

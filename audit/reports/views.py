@@ -1,4 +1,6 @@
-"""Report pages, their CSV/XLSX downloads, the JSON roll-up, and the lead's standard ratings.
+"""The inspection report, its CSV/XLSX/PDF downloads and JSON roll-up, the league table, and
+the lead's standard ratings. (The index, provider, area and national pages have modules of
+their own: index_views, provider_views, area_views, national_views; what they share is in pages.)
 
 Views are thin: access checks, then a report generator or a service. Everything is scoped to the
 user's providers; what the user may not see is a 404. Standard ratings change the inspection, so
@@ -12,15 +14,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.accounts.access import can_manage_inspection, inspection_to_manage_or_404
-from audit.models import CountKind, RollupCount
 from audit.reports.access import (
     can_enter_standard_ratings,
     require_reports,
@@ -30,134 +29,18 @@ from audit.reports.access import (
 )
 from audit.reports.area_forms import chosen_region, regions_visible_to
 from audit.reports.breakdowns import DIMENSIONS, DIMENSIONS_BY_KEY
-from audit.reports.formatters import EXPORT_FORMATTERS, HTMLFormatter, formatted_tables
 from audit.reports.forms import BreakdownFilterForm, LeagueFilterForm, StandardRatingForm
 from audit.reports.inspection import InspectionReport, counted_ethnicities
 from audit.reports.league import LeagueTableReport
-from audit.reports.links import sampled_providers
-from audit.reports.pdf import pdf_response
-from audit.reports.pdf_jobs import pdf_or_job
-from audit.reports.provider import ProviderTrendReport
+from audit.reports.pages import audit_report, download_tables, pdf_audit, render_report, with_query
+from audit.reports.pdf_jobs import pdf_download
 from audit.reports.replica import reads_from_replica
 from audit.reports.rollup import RollupUnavailable, rollup
 from audit.reports.rollup_export import rollup_json
 from audit.reports.standard_ratings import record_standard_rating, withdraw_standard_rating
 from audit.trail import trail
-from cases.models import Provider
 from cases.selectors import provider_ids_visible_to
 from standards.models import Framework, Standard
-
-
-def _query(request, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else ""
-
-
-def _download(request, report, slug: str, fmt: str, **audit):
-    if fmt == "pdf":
-        raise Http404("A PDF is made of a whole report.")
-    formatter = EXPORT_FORMATTERS.get(fmt)
-    if formatter is None:
-        raise Http404("No such format.")
-    if slug == "all" and fmt == "xlsx":
-        tables, name = report.tables, report.filename("all")
-    else:
-        table = report.table(slug)
-        if table is None:
-            raise Http404("No such table.")
-        tables, name = [table], report.filename(slug)
-    response = formatter().response(tables, name)
-    _audit(request, trail.Action.EXPORTED, report, f"{name}.{fmt}", **audit)
-    return response
-
-
-def _audit(request, action, report, what: str, *, obj=None, object_type="league_table"):
-    """The audit trail: who viewed or exported which report, with the filters applied."""
-    trail.record(
-        user=request.user,
-        action=action,
-        obj=obj,
-        object_type=object_type,
-        label=f"{report.title}: {what}" if what else report.title,
-        request=request,
-        detail={key: value[:100] for key, value in list(request.GET.items())[:20]},
-    )
-
-
-def _render_report(
-    request, report, download_name: str, download_args: list, *, cover=(), pdf=False, **extra
-):
-    """The report's page or, with `pdf`, the same page as a PDF with a cover (`cover` lines)."""
-    query = request.GET.urlencode()
-
-    def download_url(slug, fmt):
-        url = reverse(download_name, args=[*download_args, slug, fmt])
-        return f"{url}?{query}" if query else url
-
-    formatter = HTMLFormatter(download_url=download_url, **extra.pop("formatter", {}))
-    table_list = formatted_tables(report, formatter, query)
-    context = {
-        "report": report,
-        # Keyed by slug with underscores, for templates: tables.key_questions.
-        "tables": {t.slug.replace("-", "_"): t for t in table_list},
-        "table_list": table_list,
-        "page_title": report.title,
-        "download_all": download_url("all", "xlsx"),
-        "pdf_url": download_url("report", "pdf"),
-        **report.context(),
-        **extra,
-    }
-    if pdf:
-        name = report.filename("report")
-        _audit(request, trail.Action.EXPORTED, report, f"{name}.pdf", **pdf)
-        context.update(pdf_title=report.title, pdf_cover=cover)
-        return pdf_response(report.template_name, context, request, name)
-    return render(request, report.template_name, context)
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-@require_GET
-@reads_from_replica
-def index(request):
-    require_reports(request.user)
-    ids = provider_ids_visible_to(request.user)
-    # Counted reviews from the maintained counts: a few rows per inspection, not every review.
-    counted = RollupCount.objects.filter(inspection=OuterRef("pk"), kind=CountKind.REVIEWS)
-    if ids is not None:
-        counted = counted.filter(provider_id__in=ids)
-    counted = counted.order_by().values("inspection").annotate(total=Sum("n")).values("total")
-    inspections = (
-        visible_inspections(request.user)
-        .annotate(reviews_counted=Coalesce(Subquery(counted), 0))
-        .order_by("-period_end", "title")
-    )
-    shown = list(inspections.values_list("id", flat=True))
-    sampled_from = {provider for _, provider in sampled_providers(shown)}
-    providers = (
-        Provider.objects.filter(Q(inspections__in=shown) | Q(id__in=sampled_from))
-        .distinct()
-        .order_by("name")
-    )
-    if ids is not None:
-        providers = providers.filter(id__in=ids)
-    return render(
-        request,
-        "reports/index.html",
-        {
-            "page_title": "Reports",
-            "inspections": inspections,
-            "providers": providers,
-            "can_enter": can_enter_standard_ratings(request.user),
-        },
-    )
 
 
 def _breakdown_dimensions(request, slug=None):
@@ -204,14 +87,10 @@ def inspection_report(request, pk):
     return _inspection_page(request, pk)
 
 
-def _pdf_audit(obj, object_type):
-    return {"obj": obj, "object_type": object_type}
-
-
 def _inspection_page(request, pk, *, pdf=False):
     inspection, report, filters = _inspection_report(request, pk)
     if not pdf:
-        _audit(
+        audit_report(
             request,
             trail.Action.VIEWED,
             report,
@@ -224,12 +103,12 @@ def _inspection_page(request, pk, *, pdf=False):
     dimension_links = [
         {
             "label": d.label,
-            "href": _query(request, by=d.key) + "#breakdowns",
+            "href": with_query(request, by=d.key) + "#breakdowns",
             "current": d.key == shown.key,
         }
         for d in DIMENSIONS
     ]
-    return _render_report(
+    return render_report(
         request,
         report,
         "reports:inspection_download",
@@ -240,7 +119,7 @@ def _inspection_page(request, pk, *, pdf=False):
             {
                 "code": code,
                 "name": name,
-                "href": _query(request, provider=code or None),
+                "href": with_query(request, provider=code or None),
                 "current": (report.scope.code or "") == code,
             }
             for code, name in scopes
@@ -250,7 +129,7 @@ def _inspection_page(request, pk, *, pdf=False):
         can_enter=can_enter_standard_ratings(request.user)
         and can_manage_inspection(request.user, inspection),
         json_url=reverse("reports:inspection_json", args=[inspection.id]),
-        pdf=_pdf_audit(inspection, "inspection_report") if pdf else False,
+        pdf=pdf_audit(inspection, "inspection_report") if pdf else False,
         cover=[
             f"{report.scope_name[0].upper()}{report.scope_name[1:]}",
             report.result.framework_title,
@@ -265,17 +144,17 @@ def _inspection_page(request, pk, *, pdf=False):
 @reads_from_replica
 def inspection_download(request, pk, slug, fmt):
     if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        visible_inspection_or_404(request.user, pk)
-        return pdf_or_job(
+        return pdf_download(
             request,
-            lambda: _inspection_page(request, pk, pdf=True),
+            slug,
+            check=lambda: visible_inspection_or_404(request.user, pk),
+            make=lambda: _inspection_page(request, pk, pdf=True),
             title="PDF of an inspection report",
         )
     inspection, report, _ = _inspection_report(request, pk, slug)
-    return _download(request, report, slug, fmt, obj=inspection, object_type="inspection_report")
+    return download_tables(
+        request, report, slug, fmt, obj=inspection, object_type="inspection_report"
+    )
 
 
 @require_GET
@@ -298,76 +177,6 @@ def inspection_json(request, pk):
         request=request,
     )
     return response
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def _provider_report(request, code):
-    require_reports(request.user)
-    provider = visible_provider_or_404(request.user, code)
-    try:
-        return ProviderTrendReport(
-            provider,
-            inspections=visible_inspections(request.user),
-            include_provisional=request.GET.get("provisional") == "1",
-            provider_ids=provider_ids_visible_to(request.user),
-        )
-    except RollupUnavailable as exc:
-        raise Http404(str(exc)) from exc
-
-
-@require_GET
-@reads_from_replica
-def provider_report(request, code):
-    return _provider_page(request, code)
-
-
-def _provider_page(request, code, *, pdf=False):
-    report = _provider_report(request, code)
-    if not pdf:
-        _audit(
-            request,
-            trail.Action.VIEWED,
-            report,
-            "",
-            obj=report.provider,
-            object_type="provider_report",
-        )
-    provider = report.provider
-    return _render_report(
-        request,
-        report,
-        "reports:provider_download",
-        [code],
-        provider=report.provider,
-        provisional_toggle=_query(request, provisional=None if report.include_provisional else "1")
-        or request.path,
-        pdf=_pdf_audit(provider, "provider_report") if pdf else False,
-        cover=[
-            f"{provider.get_type_display()} · {provider.code}",
-            "Published inspections and, marked, provisional ones"
-            if report.include_provisional
-            else "Published inspections",
-        ],
-    )
-
-
-@require_GET
-@reads_from_replica
-def provider_download(request, code, slug, fmt):
-    if fmt == "pdf":
-        if slug != "report":
-            raise Http404("A PDF is made of a whole report.")
-        require_reports(request.user)
-        visible_provider_or_404(request.user, code)
-        return pdf_or_job(
-            request,
-            lambda: _provider_page(request, code, pdf=True),
-            title=f"PDF of the report on {code}",
-        )
-    report = _provider_report(request, code)
-    return _download(request, report, slug, fmt, obj=report.provider, object_type="provider_report")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,11 +233,11 @@ def league_table(request):
         )
 
     def sort_url(key, descending):
-        return _query(request, sort=key, order="desc" if descending else None)
+        return with_query(request, sort=key, order="desc" if descending else None)
 
-    _audit(request, trail.Action.VIEWED, report, "")
+    audit_report(request, trail.Action.VIEWED, report, "")
 
-    return _render_report(
+    return render_report(
         request,
         report,
         "reports:league_download",
@@ -445,7 +254,7 @@ def league_download(request, slug, fmt):
     report, _ = _league_report(request)
     if report is None:
         raise Http404("Choose a framework version.")
-    return _download(request, report, slug, fmt)
+    return download_tables(request, report, slug, fmt)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import itertools
 from audit.counts.contribution import record_contribution_change
 from audit.models import (
     CaseReview,
+    Inspection,
+    InspectionStatus,
     Judgement,
     Resolution,
     ReviewStatus,
@@ -171,3 +173,39 @@ def bulk_reviews(inspection, provider, key_questions, count, *, start=0):
     Judgement.objects.bulk_create(judgements, batch_size=2000)
     record_contribution_change(review_ids=[r.pk for r in reviews])
     return reviews
+
+
+def judged(inspection, unit, figures: dict, reviews: int):
+    """`reviews` submitted reviews of cases of `unit`, written in bulk; `figures` maps a key
+    question to (sufficient, applicable): the first cases sufficient, then not, the rest not
+    applicable."""
+    cases = Case.objects.bulk_create(
+        Case(
+            crn=f"P{next(_crn):07d}",
+            provider=unit,
+            sentence_type="community_order",
+            start_date="2026-02-01",
+            rosh_level="medium",
+            gender="male",
+        )
+        for _ in range(reviews)
+    )
+    sampled = SampledCase.objects.bulk_create(
+        SampledCase(inspection=inspection, case=case, provider=unit) for case in cases
+    )
+    written = CaseReview.objects.bulk_create(
+        CaseReview(sampled_case=s, status=ReviewStatus.SUBMITTED) for s in sampled
+    )
+    judgements = []
+    for kq, (sufficient, applicable) in figures.items():
+        for i, review in enumerate(written):
+            value = S if i < sufficient else (N if i < applicable else NA)
+            judgements.append(Judgement(review=review, key_question=kq, value=value))
+    Judgement.objects.bulk_create(judgements)
+    record_contribution_change(review_ids=[r.pk for r in written])
+
+
+def publish(*inspections):
+    Inspection.objects.filter(id__in=[i.id for i in inspections]).update(
+        status=InspectionStatus.PUBLISHED
+    )

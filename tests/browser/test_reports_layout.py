@@ -83,3 +83,32 @@ def test_national_picture_and_trend_pass_axe(page, axe, sign_in, demo_data):
     page.goto(f"/reports/providers/{code}/?provisional=1")
     expect(page.get_by_role("img", name="Key-question sufficiency by inspection")).to_be_visible()
     axe(page, "provider-trend-chart")
+
+
+def test_reports_index_lists_the_managers_regions_at_1280_and_320(page, axe, sign_in, demo_data):
+    from django.contrib.auth import get_user_model
+
+    from audit.reports.area_forms import regions_visible_to
+    from audit.synthetic.demo import REGION
+
+    sign_in(page, "manager", DEMO_PASSWORD)
+    page.goto("/reports/")
+    expect(page.get_by_role("heading", name="Regions", level=2)).to_be_visible()
+    manager = get_user_model().objects.get(username="manager")
+    names = [r.name for r in regions_visible_to(manager)]
+    assert REGION[1] in names
+    links = page.locator("h2:text-is('Regions') + p + ul a")
+    assert links.all_inner_texts() == names
+    assert not page.evaluate(PAGE_SCROLLS_SIDEWAYS)
+    axe(page, "reports-index-1280")
+    page.get_by_role("heading", name="Regions", level=2).evaluate("e => e.scrollIntoView()")
+    screenshot(page, "reports-index-regions-1280")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert not page.evaluate(PAGE_SCROLLS_SIDEWAYS)
+    page.get_by_role("heading", name="Regions", level=2).evaluate("e => e.scrollIntoView()")
+    screenshot(page, "reports-index-320")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    links.filter(has_text=REGION[1]).click()
+    expect(page.get_by_role("heading", name=REGION[1], level=1)).to_be_visible()
+    assert page.url.endswith(f"/reports/areas/{REGION[0]}/")

@@ -7,17 +7,8 @@ import datetime
 from dataclasses import dataclass
 
 from audit.accounts.roles import Role
-from audit.counts.contribution import record_contribution_change
-from audit.models import (
-    CaseReview,
-    Inspection,
-    InspectionStatus,
-    Judgement,
-    ReviewStatus,
-    SampledCase,
-)
-from cases.models import Case, ProviderType
-from tests.audit.rollup_data import NA, N, S, inspection_of, small_framework
+from cases.models import ProviderType
+from tests.audit.rollup_data import inspection_of, judged, publish, small_framework
 from tests.factories import ProviderFactory, UserFactory
 
 
@@ -40,33 +31,8 @@ class Place:
 def reviews(inspection, provider, kqs, sufficient: int, of: int):
     """`of` counted reviews, written in bulk: `sufficient` of them sufficient on 2.1.1; 2.1.2
     always sufficient, 2.2.1 not applicable."""
-    cases = Case.objects.bulk_create(
-        Case(
-            crn=f"I{inspection.pk:03d}{provider.pk:03d}{i:05d}",
-            provider=provider,
-            sentence_type="community_order",
-            start_date="2026-02-01",
-            rosh_level="medium",
-            gender="male",
-        )
-        for i in range(of)
-    )
-    sampled = SampledCase.objects.bulk_create(
-        SampledCase(inspection=inspection, case=case, provider=provider) for case in cases
-    )
-    made = CaseReview.objects.bulk_create(
-        CaseReview(sampled_case=s, status=ReviewStatus.SUBMITTED) for s in sampled
-    )
-    Judgement.objects.bulk_create(
-        Judgement(review=review, key_question=kqs[code], value=value)
-        for i, review in enumerate(made)
-        for code, value in (
-            ("2.1.1", S if i < sufficient else N),
-            ("2.1.2", S),
-            ("2.2.1", NA),
-        )
-    )
-    record_contribution_change(review_ids=[r.pk for r in made])
+    figures = {kqs["2.1.1"]: (sufficient, of), kqs["2.1.2"]: (of, of), kqs["2.2.1"]: (0, 0)}
+    judged(inspection, provider, figures, of)
 
 
 def place(*, before=(20, 50), after=(35, 50)) -> Place:
@@ -91,9 +57,7 @@ def place(*, before=(20, 50), after=(35, 50)) -> Place:
     reviews(first, pdu, kqs, *before)
     if after is not None:
         reviews(second, pdu, kqs, *after)
-    Inspection.objects.filter(pk__in=[first.pk, second.pk]).update(
-        status=InspectionStatus.PUBLISHED
-    )
+    publish(first, second)
     first.refresh_from_db()
     second.refresh_from_db()
 

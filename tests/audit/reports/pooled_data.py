@@ -8,56 +8,9 @@ the percentages would be 70%, Good. South region: PDU D 15 of 20 on 2.1.1.
 from __future__ import annotations
 
 import datetime
-import itertools
 
-from audit.counts.contribution import record_contribution_change
-from audit.models import (
-    CaseReview,
-    Inspection,
-    InspectionStatus,
-    Judgement,
-    ReviewStatus,
-    SampledCase,
-)
-from cases.models import Case, ProviderType
-from tests.audit.rollup_data import NA, N, S, inspection_of, provider
-
-_crn = itertools.count(1)
-
-
-def judged(inspection, unit, figures: dict, reviews: int):
-    """`reviews` submitted reviews of cases of `unit`; `figures` maps a key question to
-    (sufficient, applicable): the first cases sufficient, then not, the rest not applicable."""
-    cases = Case.objects.bulk_create(
-        Case(
-            crn=f"P{next(_crn):07d}",
-            provider=unit,
-            sentence_type="community_order",
-            start_date="2026-02-01",
-            rosh_level="medium",
-            gender="male",
-        )
-        for _ in range(reviews)
-    )
-    sampled = SampledCase.objects.bulk_create(
-        SampledCase(inspection=inspection, case=case, provider=unit) for case in cases
-    )
-    written = CaseReview.objects.bulk_create(
-        CaseReview(sampled_case=s, status=ReviewStatus.SUBMITTED) for s in sampled
-    )
-    judgements = []
-    for kq, (sufficient, applicable) in figures.items():
-        for i, review in enumerate(written):
-            value = S if i < sufficient else (N if i < applicable else NA)
-            judgements.append(Judgement(review=review, key_question=kq, value=value))
-    Judgement.objects.bulk_create(judgements)
-    record_contribution_change(review_ids=[r.pk for r in written])
-
-
-def publish(*inspections):
-    Inspection.objects.filter(id__in=[i.id for i in inspections]).update(
-        status=InspectionStatus.PUBLISHED
-    )
+from cases.models import ProviderType
+from tests.audit.rollup_data import inspection_of, judged, provider, publish
 
 
 def region_of_pdus(framework, kqs, *, region_code="NORTH", figures=None, end_month=3):

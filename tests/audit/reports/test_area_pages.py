@@ -11,9 +11,9 @@ from django.urls import reverse
 from audit.accounts.roles import Role
 from audit.models import AuditEvent
 from cases.models import ProviderType
-from tests.audit.reports.pooled_data import judged, publish, region_of_pdus
+from tests.audit.reports.pooled_data import region_of_pdus
 from tests.audit.reports.test_report_pdfs import pdf_response, pdf_text
-from tests.audit.rollup_data import inspection_of, provider, small_framework
+from tests.audit.rollup_data import inspection_of, judged, provider, publish, small_framework
 
 pytestmark = pytest.mark.django_db
 

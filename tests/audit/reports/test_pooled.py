@@ -12,8 +12,8 @@ from audit.reports.pooled import MixedFrameworks, area_rollup
 from audit.reports.rollup import counted_judgements, effective_value
 from cases.models import ProviderType
 from standards.rating import Rating
-from tests.audit.reports.pooled_data import judged, publish, region_of_pdus
-from tests.audit.rollup_data import inspection_of, provider, small_framework
+from tests.audit.reports.pooled_data import region_of_pdus
+from tests.audit.rollup_data import inspection_of, judged, provider, publish, small_framework
 
 pytestmark = pytest.mark.django_db
 
