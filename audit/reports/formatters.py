@@ -318,6 +318,6 @@ def formatted_tables(report, formatter, query: str) -> list:
     kept = rollup_cache.get_many(keys)
     if kept:
         return kept["tables"]
-    tables = [formatter.format(t) for t in report.tables]
+    tables = tuple(formatter.format(t) for t in report.tables)
     rollup_cache.set_many(keys, {"tables": tables})
     return tables

@@ -368,7 +368,7 @@ def counted_ethnicities(inspection, provider_ids, result) -> list[str]:
     key = rollup_cache.key("ethnicities", result.source, rollup_cache.scope_part(provider_ids))
     kept = rollup_cache.get_many({"found": key} if result.source else {})
     if kept:
-        return kept["found"]
+        return list(kept["found"])
     found = (
         RollupCount.objects.filter(
             inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
@@ -382,5 +382,5 @@ def counted_ethnicities(inspection, provider_ids, result) -> list[str]:
         found = found.filter(provider_id__in=provider_ids)
     found = list(found)
     if result.source:
-        rollup_cache.set_many({"found": key}, {"found": found})
+        rollup_cache.set_many({"found": key}, {"found": tuple(found)})
     return found

@@ -13,6 +13,9 @@ request, while the counts change a few times a minute. So a built roll-up is kep
 A change to any of them is a new key, so nothing is invalidated by hand and no report is ever
 stale; entries nobody asks for again age out (least recently used first).
 
+What is kept is handed to every reader as it is, not a copy (audit/config/caches.py): it is
+made of frozen dataclasses, tuples and bytes, and no reader changes it.
+
 Inside a transaction the cache is neither read nor filled: its own uncommitted writes could
 give a number another transaction's committed writes also reach, with other figures.
 """

@@ -113,12 +113,14 @@ if os.environ.get("DATABASE_REPLICA_URL"):
 DATABASE_ROUTERS = ["audit.config.db_routers.ReportReplicaRouter"]
 
 # "reports" keeps built roll-ups under keys of everything they are built from, so an entry is
-# never stale (audit/reports/rollup_cache.py). In each process's memory: a national roll-up is
-# about a megabyte, so at most REPORTS_CACHE_ENTRIES are kept, least recently used going first.
+# never stale (audit/reports/rollup_cache.py). In each process's memory, as objects (unpickling
+# them cost more than the rest of a read: audit/config/caches.py); a national roll-up and its
+# JSON take a few megabytes, so at most REPORTS_CACHE_ENTRIES are kept, least recently used
+# going first.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "reports": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "audit.config.caches.ObjectCache",
         "LOCATION": "reports",
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("REPORTS_CACHE_ENTRIES", "200"))},
