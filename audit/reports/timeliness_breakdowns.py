@@ -1,0 +1,181 @@
+"""Timeliness measures broken down by case characteristic, as the key questions are.
+
+The maintained counts hold each review's working days per inspection and provider only, not
+per case characteristic: a key per dimension value would multiply the rows written on every
+submission and by the national data-set build. So these are counted from the base tables on
+request (one grouped query per dimension, over the counted reviews' values and case dates; the
+working days, which need the bank holidays, are counted in Python on the distinct rows, exactly
+as the counts count them) and kept in the reports cache beside the roll-up, under its key: every
+change to a counted review or to a case's dates or characteristics moves the roll-up's change
+number (record_contribution_change, record_case_change), so nothing kept is ever stale.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from audit.counts.contribution import counted_reviews
+from audit.counts.timeliness import TIMELINESS_FIELDS, timeliness_facts
+from audit.models import Inspection
+from audit.reports import rollup_cache
+from audit.reports.breakdowns import (
+    DIMENSIONS,
+    Breakdown,
+    BreakdownRow,
+    Dimension,
+    breakdown_columns,
+)
+from audit.reports.rollup import SMALL_CELL, in_scope
+from audit.reports.rollup_results import whole_percent
+from standards.rating import sufficiency
+from standards.timeliness import in_time
+
+# The breakdown filters and dimensions are lookups from a judgement; these read reviews.
+FROM_JUDGEMENT = "review__"
+
+
+@dataclass(frozen=True)
+class TimelinessCell:
+    """One measure for one value: `in_time` of `known` cases; `not_known` apart, never late."""
+
+    in_time: int
+    known: int
+    not_known: int
+
+    # The names a breakdown cell has, so the report tables show and export it alike.
+    @property
+    def sufficient(self) -> int:
+        return self.in_time
+
+    @property
+    def applicable(self) -> int:
+        return self.known
+
+    @property
+    def is_small(self) -> bool:
+        return self.known < SMALL_CELL
+
+    @property
+    def percentage(self) -> float | None:
+        """None for small cells: too few cases with their dates known to show a percentage."""
+        if self.is_small:
+            return None
+        return sufficiency(self.in_time, self.known)
+
+    @property
+    def percent_display(self) -> int | None:
+        return whole_percent(self.percentage)
+
+    @property
+    def not_known_text(self) -> str:
+        return f"{self.not_known} not known" if self.not_known else ""
+
+    @property
+    def text(self) -> str:
+        if self.known == 0:
+            return "no dates known" if self.not_known else "no cases"
+        if self.is_small:
+            return f"fewer than {SMALL_CELL} cases"
+        return f"{self.percent_display}% ({self.in_time} of {self.known})"
+
+
+EMPTY = TimelinessCell(0, 0, 0)
+
+
+def timeliness_breakdowns(
+    inspection: Inspection,
+    *,
+    measures: Iterable,
+    provider_ids: set[int] | None = None,
+    filters: Q | None = None,
+    dimensions: Iterable[Dimension] = DIMENSIONS,
+    kept_as: str = "",
+) -> list[Breakdown]:
+    """Each timeliness measure (TimelinessMeasure rows: code, limit, label) broken down by each
+    dimension: rows are the measures, cells TimelinessCell. One query per dimension.
+
+    `filters`: the breakdown filters, a Q on Judgement over case fields, applied to the reviews.
+    `kept_as`: the `source` of the inspection's roll-up, when it was kept (rollup_cache).
+    """
+    measures = list(measures)
+    dimensions = list(dimensions)
+    keys = {}
+    if kept_as:
+        scope = (rollup_cache.scope_part(provider_ids), repr(filters))
+        limits = tuple((m.code, m.limit_working_days) for m in measures)
+        keys = {
+            d.key: rollup_cache.key("timeliness-breakdown", kept_as, d.key, scope, limits)
+            for d in dimensions
+        }
+    kept = rollup_cache.get_many(keys)
+    built = {
+        d.key: _breakdown(inspection, d, measures, provider_ids, filters)
+        for d in dimensions
+        if d.key not in kept
+    }
+    rollup_cache.set_many(keys, built)
+    return [kept.get(d.key) or built[d.key] for d in dimensions]
+
+
+def _breakdown(inspection, dimension, measures, provider_ids, filters) -> Breakdown:
+    per_value, labels = _days_per_value(inspection, dimension, provider_ids, filters)
+    columns = breakdown_columns(dimension, set(per_value), labels)
+    rows = [
+        BreakdownRow(
+            code=m.code,
+            wording=m.label,
+            cells=tuple(
+                TimelinessCell(*in_time(per_value[value], m.code, m.limit_working_days))
+                if value in per_value
+                else EMPTY
+                for value, _ in columns
+            ),
+        )
+        for m in measures
+    ]
+    return Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows))
+
+
+def _days_per_value(inspection, dimension, provider_ids, filters) -> tuple[dict, dict]:
+    """({value: Counter of timeliness count keys}, {value: label}) of the counted reviews: one
+    query, grouped by the value and the case dates, so its rows are the distinct combinations
+    (bounded by the inspection's reviews, fewer where dates repeat)."""
+    if inspection.case_data_purged_at is not None:
+        return {}, {}  # the cases are gone; nothing is kept per characteristic
+    reviews = in_scope(
+        counted_reviews().filter(sampled_case__inspection_id=inspection.id),
+        "sampled_case__provider_id",
+        provider_ids,
+    )
+    if filters is not None:
+        reviews = reviews.filter(_on_reviews(filters))
+    path = dimension.path.removeprefix(FROM_JUDGEMENT)
+    label_path = (dimension.label_path or "").removeprefix(FROM_JUDGEMENT)
+    fields = [path, *([label_path] if label_path else []), *TIMELINESS_FIELDS]
+    rows = list(reviews.values(*fields).annotate(n=Count("id")).order_by())
+    per_value: dict = defaultdict(Counter)
+    labels = {}
+    for row, facts in zip(rows, timeliness_facts(rows)):
+        value = row[path] or ""
+        for fact in facts:
+            per_value[value][fact] += row["n"]
+        if label_path:
+            labels[value] = row[label_path]
+    return dict(per_value), labels
+
+
+def _on_reviews(q: Q) -> Q:
+    """The same filter read from a review: each lookup without its leading "review__"."""
+    found = Q()
+    found.connector, found.negated = q.connector, q.negated
+    found.children = [
+        _on_reviews(child)
+        if isinstance(child, Q)
+        else (child[0].removeprefix(FROM_JUDGEMENT), child[1])
+        for child in q.children
+    ]
+    return found
