@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from audit.accounts.roles import Role
 from audit.counts.contribution import record_case_change
@@ -20,6 +21,7 @@ from audit.reports.rollup import rollup
 from audit.reports.timeliness_breakdowns import TimelinessCell, timeliness_breakdowns
 from cases.models import Case
 from standards.loaders import add_missing_timeliness_measures
+from tests.audit.reports.test_report_pdfs import pdf_response, pdf_text
 from tests.audit.rollup_data import S, add_review, inspection_of, provider, small_framework
 
 pytestmark = pytest.mark.django_db
@@ -279,6 +281,30 @@ def test_the_csv_export_has_the_table_with_not_known_apart(world, client, manage
         "1",
     ]
     assert rows[2][1:] == ["no dates known", "5", "fewer than 5 cases", "7"]
+    # Every dimension's table is a sheet of the whole report's workbook.
+    url = reverse("reports:inspection_download", args=[inspection.id, "all", "xlsx"])
+    workbook = load_workbook(io.BytesIO(client.get(url).content))
+    for key in ("rosh-level", "sentence-type", "gender", "ethnicity", "provider"):
+        assert f"timeliness-{key}" in workbook.sheetnames
+    sheet = workbook["timeliness-provider"]
+    assert [c.value for c in sheet[2]] == [
+        "Allocated within 1 working day of sentence or release",
+        75.0,
+        1,
+        60.0,
+        1,
+    ]
+    assert "timeliness-practitioner-grade" in workbook.sheetnames
     # Filtered as the page is.
+    url = reverse("reports:inspection_download", args=[inspection.id, "timeliness-gender", "csv"])
     rows = list(csv.reader(io.StringIO(client.get(url, {"gender": "female"}).content.decode())))
     assert rows[0] == ["Timeliness measure", "Female", "Female: dates not known"]
+
+
+def test_the_pdf_has_the_table_of_the_dimension_shown(world, client, manager):
+    inspection, *_ = world
+    client.force_login(manager)
+    url = reverse("reports:inspection_download", args=[inspection.id, "report", "pdf"])
+    text = pdf_text(pdf_response(client, f"{url}?by=provider"))
+    assert "Timeliness by provider" in text
+    assert "6 of 8; 1 not known" in text
