@@ -383,7 +383,7 @@ class InspectionReport(ReportGenerator):
                 values[f"v:{value}:hint"] = cell.not_known_text
                 values[f"u:{value}"] = cell.not_known
             rows.append(values)
-        purged = self.inspection.case_data_purged_at is not None
+        purged = self.inspection.case_data_purged_at is not None and not self.breakdown_filter
         return Table(
             slug=f"timeliness-{dimension.key.replace('_', '-')}",
             caption=f"Timeliness by {_phrase(dimension.label)}{self._filtered}",
@@ -392,8 +392,8 @@ class InspectionReport(ReportGenerator):
             row_header="measure",
             description="Cases in time of those whose dates are known, in working days of "
             "England and Wales; cases whose dates are not known are counted apart, never as late.",
-            empty="The case records of this inspection were removed, so timeliness can no "
-            "longer be broken down."
+            empty="Not kept: the case records of this inspection were removed before timeliness "
+            "was kept by case characteristic."
             if purged
             else "No counted reviews match these filters.",
         )

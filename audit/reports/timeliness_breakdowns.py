@@ -7,7 +7,9 @@ request (one grouped query per dimension, over the counted reviews' values and c
 working days, which need the bank holidays, are counted in Python on the distinct rows, exactly
 as the counts count them) and kept in the reports cache beside the roll-up, under its key: every
 change to a counted review or to a case's dates or characteristics moves the roll-up's change
-number (record_contribution_change, record_case_change), so nothing kept is ever stale.
+number (record_contribution_change, record_case_change), so nothing kept is ever stale. When an
+inspection's case data is purged, the counts per provider, value and working days are kept in
+its PublishedFigures first, as the key questions' breakdowns are, and read from there.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.db.models import Count, Q
 
 from audit.counts.contribution import counted_reviews
 from audit.counts.timeliness import TIMELINESS_FIELDS, timeliness_facts
-from audit.models import Inspection
+from audit.models import Inspection, PublishedFigures
 from audit.reports import rollup_cache
 from audit.reports.breakdowns import (
     DIMENSIONS,
@@ -36,6 +38,8 @@ from standards.timeliness import in_time
 
 # The breakdown filters and dimensions are lookups from a judgement; these read reviews.
 FROM_JUDGEMENT = "review__"
+# Where PublishedFigures.breakdowns keeps these once the case data is purged.
+TIMELINESS = "timeliness"
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,39 @@ def _breakdown(inspection, dimension, measures, provider_ids, filters) -> Breakd
 
 
 def _days_per_value(inspection, dimension, provider_ids, filters) -> tuple[dict, dict]:
-    """({value: Counter of timeliness count keys}, {value: label}) of the counted reviews: one
-    query, grouped by the value and the case dates, so its rows are the distinct combinations
-    (bounded by the inspection's reviews, fewer where dates repeat)."""
+    """({value: Counter of timeliness count keys}, {value: label}) of the counted reviews."""
+    per_value: dict = defaultdict(Counter)
+    labels = {}
+    for _, value, label, fact, n in _day_counts(inspection, dimension, provider_ids, filters):
+        per_value[value][fact] += n
+        if dimension.label_path:
+            labels[value] = label
+    return dict(per_value), labels
+
+
+def _day_counts(inspection, dimension, provider_ids, filters, *, by_provider=False):
+    """(provider id or None, value, label or None, timeliness count key, cases), from the
+    counted reviews or, once the case data is purged, from the figures kept (which cannot be
+    filtered)."""
     if inspection.case_data_purged_at is not None:
-        return {}, {}  # the cases are gone; nothing is kept per characteristic
+        if filters is not None:
+            return
+        kept = (
+            PublishedFigures.objects.filter(inspection=inspection)
+            .values_list("breakdowns", flat=True)
+            .first()
+            or {}
+        )
+        for provider, value, label, fact, n in kept.get(TIMELINESS, {}).get(dimension.key, []):
+            if provider_ids is None or provider in provider_ids:
+                yield provider, value, label, fact, n
+        return
+    yield from _counted_days(inspection, dimension, provider_ids, filters, by_provider)
+
+
+def _counted_days(inspection, dimension, provider_ids, filters, by_provider):
+    """One query, grouped by the value and the case dates (and the provider), so its rows are the
+    distinct combinations: bounded by the inspection's reviews, fewer where dates repeat."""
     reviews = in_scope(
         counted_reviews().filter(sampled_case__inspection_id=inspection.id),
         "sampled_case__provider_id",
@@ -155,17 +187,38 @@ def _days_per_value(inspection, dimension, provider_ids, filters) -> tuple[dict,
         reviews = reviews.filter(_on_reviews(filters))
     path = dimension.path.removeprefix(FROM_JUDGEMENT)
     label_path = (dimension.label_path or "").removeprefix(FROM_JUDGEMENT)
-    fields = [path, *([label_path] if label_path else []), *TIMELINESS_FIELDS]
+    provider = "sampled_case__provider_id"
+    fields = [
+        *([provider] if by_provider else []),
+        path,
+        *([label_path] if label_path else []),
+        *TIMELINESS_FIELDS,
+    ]
     rows = list(reviews.values(*fields).annotate(n=Count("id")).order_by())
-    per_value: dict = defaultdict(Counter)
-    labels = {}
     for row, facts in zip(rows, timeliness_facts(rows)):
-        value = row[path] or ""
         for fact in facts:
-            per_value[value][fact] += row["n"]
-        if label_path:
-            labels[value] = row[label_path]
-    return dict(per_value), labels
+            yield (
+                row[provider] if by_provider else None,
+                row[path] or "",
+                row[label_path] if label_path else None,
+                fact,
+                row["n"],
+            )
+
+
+def timeliness_counts_by_provider(inspection) -> dict[str, list]:
+    """Every dimension's timeliness count keys per provider and value, to keep in
+    PublishedFigures.breakdowns under "timeliness" when the case data is purged: one query per
+    dimension."""
+    kept = {}
+    for dimension in DIMENSIONS:
+        found: Counter = Counter()
+        for provider, value, label, fact, n in _counted_days(
+            inspection, dimension, None, None, by_provider=True
+        ):
+            found[(provider, value, label, fact)] += n
+        kept[dimension.key] = sorted(([*key, n] for key, n in found.items()), key=str)
+    return kept
 
 
 def _on_reviews(q: Q) -> Q:

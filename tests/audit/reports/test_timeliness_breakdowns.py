@@ -11,14 +11,16 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.accounts.roles import Role
 from audit.counts.contribution import record_case_change
-from audit.models import InspectionStatus, ReviewStatus
+from audit.models import Inspection, InspectionStatus, ReviewStatus
 from audit.reports.breakdowns import DIMENSIONS_BY_KEY
 from audit.reports.rollup import rollup
 from audit.reports.timeliness_breakdowns import TimelinessCell, timeliness_breakdowns
+from audit.retention.services import freeze_figures
 from cases.models import Case
 from standards.loaders import add_missing_timeliness_measures
 from tests.audit.reports.test_report_pdfs import pdf_response, pdf_text
@@ -308,3 +310,20 @@ def test_the_pdf_has_the_table_of_the_dimension_shown(world, client, manager):
     text = pdf_text(pdf_response(client, f"{url}?by=provider"))
     assert "Timeliness by provider" in text
     assert "6 of 8; 1 not known" in text
+
+
+def test_a_purged_inspection_shows_the_figures_kept(world):
+    inspection, _, framework, providers, _ = world
+    freeze_figures(inspection)
+    before = [cells(b) for b in by(inspection, framework, "gender", "provider")]
+    Inspection.objects.filter(pk=inspection.pk).update(case_data_purged_at=timezone.now())
+    inspection.refresh_from_db()
+    Case.objects.update(allocation_date=None)  # what the purge removes is no longer read
+    assert [cells(b) for b in by(inspection, framework, "gender", "provider")] == before
+    assert before[0] == BY_GENDER
+    (north,) = by(inspection, framework, "gender", provider_ids={providers["NORTH"].id})
+    assert cells(north) == NORTH_BY_GENDER
+    (filtered,) = by(
+        inspection, framework, "gender", filters=Q(review__sampled_case__case__gender="male")
+    )
+    assert filtered.columns == ()
