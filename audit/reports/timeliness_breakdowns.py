@@ -3,9 +3,10 @@
 The maintained counts hold each review's working days per inspection and provider only, not
 per case characteristic: a key per dimension value would multiply the rows written on every
 submission and by the national data-set build. So these are counted from the base tables on
-request (one grouped query per dimension, over the counted reviews' values and case dates; the
-working days, which need the bank holidays, are counted in Python on the distinct rows, exactly
-as the counts count them) and kept in the reports cache beside the roll-up, under its key: every
+request (one query per dimension, the counted reviews grouped by value and each kind's two case
+dates; the working days, which need the bank holidays, are counted in Python on the distinct
+rows, exactly as the counts count them; by provider, from the counts, which are kept per
+provider already) and kept in the reports cache beside the roll-up, under its key: every
 change to a counted review or to a case's dates or characteristics moves the roll-up's change
 number (record_contribution_change, record_case_change), so nothing kept is ever stale. When an
 inspection's case data is purged, the counts per provider, value and working days are kept in
@@ -18,11 +19,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum, Value
 
 from audit.counts.contribution import counted_reviews
-from audit.counts.timeliness import TIMELINESS_FIELDS, timeliness_facts
-from audit.models import Inspection, PublishedFigures
+from audit.counts.timeliness import CASE, kind_keys
+from audit.models import CountKind, Inspection, PublishedFigures, RollupCount
 from audit.reports import rollup_cache
 from audit.reports.breakdowns import (
     DIMENSIONS,
@@ -34,10 +35,12 @@ from audit.reports.breakdowns import (
 from audit.reports.rollup import SMALL_CELL, in_scope
 from audit.reports.rollup_results import whole_percent
 from standards.rating import sufficiency
-from standards.timeliness import in_time
+from standards.timeliness import KINDS, in_time
+from standards.timeliness import PREFIX as TIME_PREFIX
 
 # The breakdown filters and dimensions are lookups from a judgement; these read reviews.
 FROM_JUDGEMENT = "review__"
+PROVIDER = "sampled_case__provider_id"
 # Where PublishedFigures.breakdowns keeps these once the case data is purged.
 TIMELINESS = "timeliness"
 
@@ -172,12 +175,37 @@ def _day_counts(inspection, dimension, provider_ids, filters, *, by_provider=Fal
             if provider_ids is None or provider in provider_ids:
                 yield provider, value, label, fact, n
         return
-    yield from _counted_days(inspection, dimension, provider_ids, filters, by_provider)
+    yield from _live_days(inspection, dimension, provider_ids, filters, by_provider)
+
+
+def _live_days(inspection, dimension, provider_ids, filters, by_provider):
+    if dimension.key == "provider" and filters is None:
+        yield from _provider_days(inspection, provider_ids)
+    else:
+        yield from _counted_days(inspection, dimension, provider_ids, filters, by_provider)
+
+
+def _provider_days(inspection, provider_ids):
+    """By provider, unfiltered: the maintained counts' timeliness keys, which are kept per
+    provider already (as the key questions' provider breakdown is): one query."""
+    rows = RollupCount.objects.filter(
+        inspection_id=inspection.id, kind=CountKind.FACT, value__startswith=TIME_PREFIX
+    )
+    if provider_ids is not None:
+        rows = rows.filter(provider_id__in=provider_ids)
+    yield from (
+        rows.values_list("provider_id", "provider__code", "provider__name", "value")
+        .annotate(total=Sum("n"))
+        .filter(total__gt=0)
+        .order_by()
+    )
 
 
 def _counted_days(inspection, dimension, provider_ids, filters, by_provider):
-    """One query, grouped by the value and the case dates (and the provider), so its rows are the
-    distinct combinations: bounded by the inspection's reviews, fewer where dates repeat."""
+    """One query: for each kind, the counted reviews grouped by the value (and the provider) and
+    the kind's two case dates, the kinds' groups joined (UNION ALL). Its rows are the distinct
+    (value, first date, second date) of each kind, far fewer than the reviews; the working days
+    are then counted once per row, with the bank holidays, as the counts count them."""
     reviews = in_scope(
         counted_reviews().filter(sampled_case__inspection_id=inspection.id),
         "sampled_case__provider_id",
@@ -187,18 +215,24 @@ def _counted_days(inspection, dimension, provider_ids, filters, by_provider):
         reviews = reviews.filter(_on_reviews(filters))
     path = dimension.path.removeprefix(FROM_JUDGEMENT)
     label_path = (dimension.label_path or "").removeprefix(FROM_JUDGEMENT)
-    provider = "sampled_case__provider_id"
     fields = [
-        *([provider] if by_provider else []),
+        *([PROVIDER] if by_provider else []),
         path,
         *([label_path] if label_path else []),
-        *TIMELINESS_FIELDS,
     ]
-    rows = list(reviews.values(*fields).annotate(n=Count("id")).order_by())
-    for row, facts in zip(rows, timeliness_facts(rows)):
-        for fact in facts:
+    parts = [
+        reviews.values(*fields, first=F(CASE + kind.from_field), second=F(CASE + kind.to_field))
+        .annotate(kind=Value(index), n=Count("id"))
+        .order_by()
+        for index, kind in enumerate(KINDS)
+    ]
+    rows = list(parts[0].union(*parts[1:], all=True))
+    for index, kind in enumerate(KINDS):
+        found = [row for row in rows if row["kind"] == index]
+        starts, ends = [row["first"] for row in found], [row["second"] for row in found]
+        for row, fact in zip(found, kind_keys(kind, starts, ends)):
             yield (
-                row[provider] if by_provider else None,
+                row[PROVIDER] if by_provider else None,
                 row[path] or "",
                 row[label_path] if label_path else None,
                 fact,
@@ -213,7 +247,7 @@ def timeliness_counts_by_provider(inspection) -> dict[str, list]:
     kept = {}
     for dimension in DIMENSIONS:
         found: Counter = Counter()
-        for provider, value, label, fact, n in _counted_days(
+        for provider, value, label, fact, n in _live_days(
             inspection, dimension, None, None, by_provider=True
         ):
             found[(provider, value, label, fact)] += n
