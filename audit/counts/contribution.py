@@ -57,6 +57,14 @@ def counts_toward_rollup(*, review_status: str, inspection_status: str) -> bool:
     return review_status in COUNTED and inspection_status != InspectionStatus.PLANNING
 
 
+def counted_reviews():
+    """The reviews that count, as a queryset: the rule of `counts_toward_rollup`, in the
+    database (for what is counted from the base tables on request)."""
+    return CaseReview.objects.filter(status__in=COUNTED).exclude(
+        sampled_case__inspection__status=InspectionStatus.PLANNING
+    )
+
+
 def _counts(row) -> bool:
     return counts_toward_rollup(
         review_status=row["status"], inspection_status=row["sampled_case__inspection__status"]

@@ -22,7 +22,8 @@ class PublishedFigures(models.Model):
     "applicable", "not_applicable"}}, "facts": {focus measure "<code>_n"/"<code>_d": n},
     "prompts": {prompt code: [yes, answered]}}}.
     `breakdowns`: {dimension key: [[provider id, value, label, key question code, sufficient,
-    applicable], ...]}.
+    applicable], ...], "timeliness": {dimension key: [[provider id, value, label, timeliness
+    count key, cases], ...]}}.
     Lead-entered standard ratings are not copied: they stay in StandardJudgement.
     """
 

@@ -152,16 +152,7 @@ def _breakdown(inspection, dimension, key_questions, provider_ids, filters) -> B
         )
         if dimension.label_path:
             labels[value] = key[2]
-    present = {value for value, _ in counts}
-    if dimension.choices:
-        known = dict(dimension.choices)
-        order = [v for v, _ in dimension.choices if v in present]
-        order += sorted(present - set(known))
-        columns = [(v, known.get(v) or v or "Not recorded") for v in order]
-    elif dimension.label_path:
-        columns = sorted(((v, labels[v]) for v in present), key=lambda c: (c[1], c[0]))
-    else:
-        columns = [(v, v or "Not recorded") for v in sorted(present)]
+    columns = breakdown_columns(dimension, {value for value, _ in counts}, labels)
     rows = [
         BreakdownRow(
             code=kq.code,
@@ -171,6 +162,19 @@ def _breakdown(inspection, dimension, key_questions, provider_ids, filters) -> B
         for kq in key_questions
     ]
     return Breakdown(dimension=dimension, columns=tuple(columns), rows=tuple(rows))
+
+
+def breakdown_columns(dimension: Dimension, present: set, labels: dict) -> list[tuple[str, str]]:
+    """The (value, label) columns of the values `present`: in the order of the dimension's
+    choices, else by label (`labels`: value -> label, where the dimension has a label path)."""
+    if dimension.choices:
+        known = dict(dimension.choices)
+        order = [v for v, _ in dimension.choices if v in present]
+        order += sorted(present - set(known))
+        return [(v, known.get(v) or v or "Not recorded") for v in order]
+    if dimension.label_path:
+        return sorted(((v, labels[v]) for v in present), key=lambda c: (c[1], c[0]))
+    return [(v, v or "Not recorded") for v in sorted(present)]
 
 
 def _breakdown_counts(inspection, dimension, provider_ids, filters):

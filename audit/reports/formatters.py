@@ -167,9 +167,10 @@ def html_cell(column: Column, row: dict) -> HtmlCell:
     if column.kind == Kind.CELL:
         cell: BreakdownCell = value
         if cell.is_small:
-            return HtmlCell(cell.text, numeric=True, muted=True)
+            return HtmlCell(cell.text, numeric=True, muted=True, hint=hint)
+        counted = f"{cell.sufficient} of {cell.applicable}"
         return HtmlCell(
-            f"{cell.percent_display}%", numeric=True, hint=f"{cell.sufficient} of {cell.applicable}"
+            f"{cell.percent_display}%", numeric=True, hint=f"{counted}; {hint}" if hint else counted
         )
     if column.kind == Kind.CHANGE:
         if value is None:

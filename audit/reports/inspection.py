@@ -22,6 +22,8 @@ from audit.reports.charts import key_question_chart
 from audit.reports.explain import band_limits, explanations
 from audit.reports.rollup import rollup
 from audit.reports.rollup_results import InspectionRollup, ProviderRollup, whole_percent
+from audit.reports.timeliness_breakdowns import timeliness_breakdowns
+from standards.models import TimelinessMeasure
 from standards.rating import Rating
 from standards.statistics import band_confidence, format_probability
 
@@ -312,40 +314,92 @@ class InspectionReport(ReportGenerator):
         )
 
     def breakdown_tables(self) -> list[Table]:
+        """Per dimension: the key questions, then the timeliness measures, by its values."""
         provider_ids = self.provider_ids
         if not self.scope.is_whole_inspection:
             provider_ids = {self.scope.provider_id}
-        tables = []
-        filtered = f" ({'; '.join(self.filter_words)})" if self.filter_words else ""
-        for breakdown in breakdowns(
+        found = breakdowns(
             self.inspection,
             key_questions=self.scope.key_questions,
             provider_ids=provider_ids,
             filters=self.breakdown_filter,
             dimensions=self.dimensions,
             kept_as=self.result.source,
-        ):
-            dimension = breakdown.dimension
-            columns = [Column("code", "Key question")] + [
-                Column(f"v:{value}", label, Kind.CELL) for value, label in breakdown.columns
-            ]
-            rows = []
-            for row in breakdown.rows:
-                values = {"code": row.code}
-                for (value, _), cell in zip(breakdown.columns, row.cells):
-                    values[f"v:{value}"] = cell
-                rows.append(values)
-            tables.append(
-                Table(
-                    slug=f"breakdown-{dimension.key.replace('_', '-')}",
-                    caption=f"Key questions by {_phrase(dimension.label)}{filtered}",
-                    columns=columns,
-                    rows=rows if breakdown.columns else [],
-                    row_header="code",
-                    empty="No counted reviews match these filters.",
-                )
-            )
+        )
+        measures = (
+            list(TimelinessMeasure.objects.filter(framework_id=self.result.framework_id))
+            if self.dimensions
+            else []
+        )
+        timely = timeliness_breakdowns(
+            self.inspection,
+            measures=measures,
+            provider_ids=provider_ids,
+            filters=self.breakdown_filter,
+            dimensions=self.dimensions if measures else (),
+            kept_as=self.result.source,
+        )
+        tables = []
+        for i, breakdown in enumerate(found):
+            tables.append(self._breakdown_table(breakdown))
+            if timely:
+                tables.append(self._timeliness_table(timely[i]))
         return tables
+
+    @property
+    def _filtered(self) -> str:
+        return f" ({'; '.join(self.filter_words)})" if self.filter_words else ""
+
+    def _breakdown_table(self, breakdown) -> Table:
+        dimension = breakdown.dimension
+        columns = [Column("code", "Key question")] + [
+            Column(f"v:{value}", label, Kind.CELL) for value, label in breakdown.columns
+        ]
+        rows = []
+        for row in breakdown.rows:
+            values = {"code": row.code}
+            for (value, _), cell in zip(breakdown.columns, row.cells):
+                values[f"v:{value}"] = cell
+            rows.append(values)
+        return Table(
+            slug=f"breakdown-{dimension.key.replace('_', '-')}",
+            caption=f"Key questions by {_phrase(dimension.label)}{self._filtered}",
+            columns=columns,
+            rows=rows if breakdown.columns else [],
+            row_header="code",
+            empty="No counted reviews match these filters.",
+        )
+
+    def _timeliness_table(self, breakdown) -> Table:
+        """Rows: the version's timeliness measures; a cell "x%" with "a of b; n not known"
+        beneath; the export has the cases not known in a column of their own per value."""
+        dimension = breakdown.dimension
+        columns = [Column("measure", "Timeliness measure")]
+        for value, label in breakdown.columns:
+            columns.append(Column(f"v:{value}", label, Kind.CELL))
+            columns.append(Column(f"u:{value}", f"{label}: dates not known", Kind.INT, html=False))
+        rows = []
+        for row in breakdown.rows:
+            values = {"measure": row.wording}
+            for (value, _), cell in zip(breakdown.columns, row.cells):
+                values[f"v:{value}"] = cell
+                values[f"v:{value}:hint"] = cell.not_known_text
+                values[f"u:{value}"] = cell.not_known
+            rows.append(values)
+        purged = self.inspection.case_data_purged_at is not None and not self.breakdown_filter
+        return Table(
+            slug=f"timeliness-{dimension.key.replace('_', '-')}",
+            caption=f"Timeliness by {_phrase(dimension.label)}{self._filtered}",
+            columns=columns,
+            rows=rows if breakdown.columns else [],
+            row_header="measure",
+            description="Cases in time of those whose dates are known, in working days of "
+            "England and Wales; cases whose dates are not known are counted apart, never as late.",
+            empty="Not kept: the case records of this inspection were removed before timeliness "
+            "was kept by case characteristic."
+            if purged
+            else "No counted reviews match these filters.",
+        )
 
     def context(self) -> dict:
         return {

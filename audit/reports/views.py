@@ -48,12 +48,9 @@ def _breakdown_dimensions(request, slug=None):
     if slug == "all":
         return DIMENSIONS
     if slug is not None:
-        key = slug.removeprefix("breakdown-").replace("-", "_")
-        return (
-            (DIMENSIONS_BY_KEY[key],)
-            if slug.startswith("breakdown-") and key in DIMENSIONS_BY_KEY
-            else ()
-        )
+        head = next((h for h in ("breakdown-", "timeliness-") if slug.startswith(h)), None)
+        key = slug.removeprefix(head or "").replace("-", "_")
+        return (DIMENSIONS_BY_KEY[key],) if head and key in DIMENSIONS_BY_KEY else ()
     return (DIMENSIONS_BY_KEY.get(request.GET.get("by", ""), DIMENSIONS[0]),)
 
 

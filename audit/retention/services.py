@@ -42,6 +42,7 @@ from audit.models import (
 )
 from audit.reports.breakdowns import breakdown_counts_by_provider
 from audit.reports.rollup import live_counts
+from audit.reports.timeliness_breakdowns import TIMELINESS, timeliness_counts_by_provider
 from audit.trail import trail
 from cases.models import Case, Sample
 from jobs.progress import NullProgress, Progress
@@ -99,9 +100,10 @@ def freeze_figures(inspection: Inspection) -> PublishedFigures:
             "facts": facts,
             "prompts": {code: list(pair) for code, pair in counts.prompts.get(key, {}).items()},
         }
+    breakdowns = breakdown_counts_by_provider(inspection)
+    breakdowns[TIMELINESS] = timeliness_counts_by_provider(inspection)
     figures, _ = PublishedFigures.objects.update_or_create(
-        inspection=inspection,
-        defaults={"counts": kept, "breakdowns": breakdown_counts_by_provider(inspection)},
+        inspection=inspection, defaults={"counts": kept, "breakdowns": breakdowns}
     )
     return figures
 
