@@ -244,6 +244,11 @@ def _record_chunk(ids: list[int]) -> int:
         if before == after:
             continue
         stripe = pk % STRIPES
+        # What the review counts changed, even where no count moves (a case's characteristic
+        # or dates, read by the timeliness breakdowns): its inspection's figures may differ.
+        for state in (before, after):
+            if state is not None:
+                delta[(state.inspection, state.provider, *CHANGED, stripe)] = 1
         if after is not None:
             for key, n in after.keys().items():
                 delta[(*key, stripe)] += n
@@ -266,12 +271,18 @@ def _record_chunk(ids: list[int]) -> int:
     return changed
 
 
+# The count key of kind "changes", after (inspection, provider) and before the stripe.
+CHANGED = (CountKind.CHANGES.value, 0, "", "", "")
+
+
 def changes_of(delta: Counter) -> Counter:
-    """One more change for each (inspection, provider, stripe) whose counts `delta` moves."""
+    """One more change for each (inspection, provider, stripe) whose counts `delta` moves,
+    unless `delta` already adds one."""
     changed: Counter = Counter()
     for (i, p, kind, *_, stripe), n in delta.items():
-        if n and kind != CountKind.CHANGES:
-            changed[(i, p, CountKind.CHANGES.value, 0, "", "", "", stripe)] = 1
+        key = (i, p, *CHANGED, stripe)
+        if n and kind != CountKind.CHANGES and key not in delta:
+            changed[key] = 1
     return changed
 
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.accounts.roles import Role
-from audit.counts.contribution import record_contribution_change
+from audit.counts.contribution import record_case_change, record_contribution_change
 from audit.counts.read import change_numbers
 from audit.models import Inspection, InspectionStatus, Judgement
 from audit.reports import rollup_cache
@@ -170,3 +170,17 @@ def test_the_report_page_shows_a_change_at_once_and_keeps_scopes_apart(north, cl
     client.force_login(make_user(Role.MANAGER, providers=[north_pdu]))
     scoped = client.get(url).content.decode()
     assert "South PDU" not in scoped and "4 of 5" in scoped
+
+
+def test_a_change_to_what_a_review_counts_moves_the_change_number_even_with_no_count_moved(north):
+    inspection, _, _, north_pdu, _ = north
+    review = add_review(inspection, north_pdu, {}, gender="male")  # counted, nothing judged
+    number = change_numbers([inspection.pk])[inspection.pk]
+    case = review.sampled_case.case
+    case.gender = "female"
+    case.save()
+    record_case_change(case_ids=[case.pk])
+    assert change_numbers([inspection.pk])[inspection.pk] > number
+    unchanged = change_numbers([inspection.pk])[inspection.pk]
+    record_case_change(case_ids=[case.pk])  # nothing changed: nothing to tell apart
+    assert change_numbers([inspection.pk])[inspection.pk] == unchanged
