@@ -109,6 +109,12 @@ class ReportGenerator:
     def table(self, slug: str) -> Table | None:
         return next((t for t in self.tables if t.slug == slug), None)
 
+    @property
+    def source(self) -> str:
+        """The key, in the reports cache, of the roll-ups the report is built from (its
+        formatted tables are kept under it: formatters.formatted_tables); "" when not kept."""
+        return getattr(getattr(self, "result", None), "source", "")
+
     def filename(self, slug: str) -> str:
         return f"{self.code}-{slug}"
 

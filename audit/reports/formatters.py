@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.http import HttpResponse
 from django.utils.formats import date_format
@@ -98,10 +99,11 @@ class HtmlTable:
         """Sortable in the browser (MoJ sortable table) as well as by its header links."""
         return any(header.aria_sort for header in self.headers)
 
-    @property
+    @cached_property
     def body_html(self) -> str:
         """The rows, rendered here rather than by template loops: a national table has
-        thousands of cells, which a template renders tens of times slower."""
+        thousands of cells, which a template renders tens of times slower. Once per table: a
+        kept table (formatted_tables) is rendered again from it."""
         return mark_safe(
             "".join(
                 '<tr class="govuk-table__row">' + "".join(map(cell_html, row)) + "</tr>\n"
@@ -313,7 +315,7 @@ EXPORT_FORMATTERS = {"csv": CSVFormatter, "xlsx": XLSXFormatter}
 def formatted_tables(report, formatter, query: str) -> list:
     """The report's tables as the page shows them, kept beside the roll-up they are built from
     when it was kept (the page's query string chooses the scope, filters and breakdown)."""
-    source = getattr(getattr(report, "result", None), "source", "")
+    source = report.source
     keys = {"tables": rollup_cache.key("tables", type(report).__name__, source, query)}
     keys = keys if source else {}
     kept = rollup_cache.get_many(keys)

@@ -18,6 +18,7 @@ from itertools import combinations
 from django.urls import reverse
 
 from audit.models import InspectionStatus
+from audit.reports import rollup_cache
 from audit.reports.base import (
     Column,
     Kind,
@@ -110,10 +111,22 @@ class NationalPictureReport(ReportGenerator):
         self.sort = sort
         self.descending = descending
         self.scheme = results[history[-1].id].scheme if history else None
+        sources = tuple(results[i.id].source for i in history)
+        self.kept_as = (
+            rollup_cache.key("national", framework.id, sources, sorted(kinds.items()))
+            if sources and all(sources)
+            else ""
+        )
         self.funnel = funnel_section(
             [(e.result, reverse("reports:provider", args=[e.result.code])) for e in self.entries],
             measure,
         )
+
+    @property
+    def source(self) -> str:
+        """Built from the kept roll-ups of every inspection it reads, with the kinds of
+        provider it groups by: kept under all of their keys."""
+        return self.kept_as
 
     def filename(self, slug: str) -> str:
         return f"national-{self.framework.code}-{self.framework.version}-{slug}"
