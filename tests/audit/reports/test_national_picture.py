@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Inspection, InspectionStatus
-from cases.models import ProviderType
+from cases.models import Provider, ProviderType
 from standards.rating import Rating
 from tests.audit.rollup_data import N, S, add_review, inspection_of, provider, rate, small_framework
 
@@ -167,3 +167,29 @@ def test_national_picture_queries_do_not_grow_with_providers(
     with django_assert_max_num_queries(len(before.captured_queries)):
         html = client.get(reverse("reports:national")).content.decode()
     assert "Extra 5" in html
+
+
+def test_the_page_follows_every_change_to_what_it_reads(national, client, admin_user):
+    """The page's tables are kept between requests (rollup_cache): a new review, a newly
+    published inspection and a provider's new kind each show at once."""
+    client.force_login(admin_user)
+    url = reverse("reports:national")
+
+    def west_row():
+        page = client.get(url).content.decode()
+        rows = [r for r in page.split("<tr") if "West CRC" in r]
+        return page, rows[0] if rows else ""
+
+    page, west = west_row()
+    assert "20 of 30" in page and not west
+    assert "20 of 30" in client.get(url).content.decode()  # read again
+    round_ = Inspection.objects.get(title="National round")
+    kq = round_.framework.standards.get(code="2.1").key_questions.get(code="2.1.1")
+    add_review(round_, round_.providers.get(code="E-CRC"), {kq: S})
+    assert "21 of 31" in client.get(url).content.decode()
+    Inspection.objects.filter(title="West fieldwork").update(status=InspectionStatus.PUBLISHED)
+    _, west = west_row()
+    assert "Community Rehabilitation Company" in west
+    Provider.objects.filter(code="W-CRC").update(type=ProviderType.NPS_DIVISION)
+    _, west = west_row()
+    assert "NPS division" in west and "Community Rehabilitation Company" not in west
