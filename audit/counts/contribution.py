@@ -9,6 +9,8 @@ A counted review (its status in COUNTED_REVIEW_STATUSES) adds one to each of its
   resolution where there is one, else the assessor's value);
 - ("bd", key question, counted value, dimension, dimension value): the same per case
   characteristic broken down by;
+- ("tbd", "time:..." key, dimension, dimension value): each timeliness key per case
+  characteristic (the timeliness breakdowns);
 - ("prompt", prompt, value): each answer to a prompt a focus measure counts;
 all at (inspection, provider) of its sampled case. A review that does not count adds nothing;
 nor does any review while its inspection is still in planning (`counts_toward_rollup`): what is
@@ -43,6 +45,7 @@ from audit.models import (
     ReviewContribution,
     RollupCount,
 )
+from standards.timeliness import PREFIX as TIME_PREFIX
 
 # The case characteristics the breakdowns count by (fields of cases.Case), in report order.
 BREAKDOWN_FIELDS = ("rosh_level", "sentence_type", "gender", "ethnicity", "practitioner_grade")
@@ -92,6 +95,9 @@ class ReviewState:
         keys[(i, p, CountKind.REVIEWS.value, 0, "", "", "")] += 1
         for fact in self.facts:
             keys[(i, p, CountKind.FACT.value, 0, "", "", fact)] += 1
+            if fact.startswith(TIME_PREFIX):
+                for field, found in zip(BREAKDOWN_FIELDS, self.dimensions):
+                    keys[(i, p, CountKind.TIMELINESS_BREAKDOWN.value, 0, field, found, fact)] += 1
         for kq, value in self.judgements:
             keys[(i, p, CountKind.KEY_QUESTION.value, kq, "", "", value)] += 1
             for field, found in zip(BREAKDOWN_FIELDS, self.dimensions):

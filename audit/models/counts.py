@@ -24,6 +24,7 @@ class CountKind(models.TextChoices):
     FACT = "fact", "Case-fact focus measure"
     PROMPT = "prompt", "Prompt answer"
     BREAKDOWN = "bd", "Key question value by case characteristic"
+    TIMELINESS_BREAKDOWN = "tbd", "Timeliness working days by case characteristic"
     # Not a figure: how many times the counts of (inspection, provider) changed. Every write of
     # the counts adds one in the same transaction, so an inspection's sum only grows: the key
     # under which its built roll-up is kept (audit/reports/rollup_cache.py).

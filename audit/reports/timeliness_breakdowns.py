@@ -1,16 +1,14 @@
 """Timeliness measures broken down by case characteristic, as the key questions are.
 
-The maintained counts hold each review's working days per inspection and provider only, not
-per case characteristic: a key per dimension value would multiply the rows written on every
-submission and by the national data-set build. So these are counted from the base tables on
-request (one query per dimension, the counted reviews grouped by value and each kind's two case
-dates; the working days, which need the bank holidays, are counted in Python on the distinct
-rows, exactly as the counts count them; by provider, from the counts, which are kept per
-provider already) and kept in the reports cache beside the roll-up, under its key: every
-change to a counted review or to a case's dates or characteristics moves the roll-up's change
-number (record_contribution_change, record_case_change), so nothing kept is ever stale. When an
-inspection's case data is purged, the counts per provider, value and working days are kept in
-its PublishedFigures first, as the key questions' breakdowns are, and read from there.
+Read from the maintained counts like the key questions' breakdowns: each counted review adds
+one to its working-days key of each timeliness kind per case characteristic (kind "tbd",
+audit/counts/contribution.py), and by provider the per-provider timeliness keys already serve.
+Filtered breakdowns (the report's filter form) count the base tables instead, as the key
+questions' do (one query per dimension: the counted reviews grouped by value and each kind's
+two case dates, the working days counted on the distinct rows exactly as the counts count
+them). Either way the result is kept in the reports cache beside the roll-up, under its key.
+When an inspection's case data is purged, the counts per provider, value and working days are
+kept in its PublishedFigures first, as the key questions' breakdowns are, and read from there.
 """
 
 from __future__ import annotations
@@ -179,10 +177,31 @@ def _day_counts(inspection, dimension, provider_ids, filters, *, by_provider=Fal
 
 
 def _live_days(inspection, dimension, provider_ids, filters, by_provider):
-    if dimension.key == "provider" and filters is None:
+    if filters is not None:  # the counts are not kept per filter
+        yield from _counted_days(inspection, dimension, provider_ids, filters, by_provider)
+    elif dimension.key == "provider":
         yield from _provider_days(inspection, provider_ids)
     else:
-        yield from _counted_days(inspection, dimension, provider_ids, filters, by_provider)
+        yield from _dimension_days(inspection, dimension, provider_ids, by_provider)
+
+
+def _dimension_days(inspection, dimension, provider_ids, by_provider):
+    """From the maintained counts of the timeliness keys per case characteristic: one query."""
+    rows = RollupCount.objects.filter(
+        inspection_id=inspection.id,
+        kind=CountKind.TIMELINESS_BREAKDOWN,
+        dimension=dimension.key,
+    )
+    if provider_ids is not None:
+        rows = rows.filter(provider_id__in=provider_ids)
+    grouped = (
+        rows.values_list("provider_id", "dimension_value", "value")
+        if by_provider
+        else rows.values_list("dimension_value", "value")
+    )
+    for row in grouped.annotate(total=Sum("n")).filter(total__gt=0).order_by():
+        provider, (value, fact, n) = (row[0], row[1:]) if by_provider else (None, row)
+        yield provider, value, None, fact, n
 
 
 def _provider_days(inspection, provider_ids):

@@ -83,7 +83,9 @@ def test_a_submission_writes_its_keys_in_one_upsert(make_user, django_assert_num
     CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.SUBMITTED)
     with django_assert_num_queries(5):
         keys = record_contribution_change(review_ids=[review.pk])
-    # 1 review, 3 key questions, 3 x 5 breakdown cells, the case facts it meets, and one change.
+    # 1 review, 3 key questions, 3 x 5 breakdown cells, the case facts it meets, the working
+    # days of each of the 3 timeliness kinds x 5 case characteristics, and one change.
     facts = RollupCount.objects.filter(kind="fact").count()
-    assert keys == RollupCount.objects.count() == 1 + 3 + 15 + facts + 1
+    assert keys == RollupCount.objects.count() == 1 + 3 + 15 + facts + 3 * 5 + 1
+    assert RollupCount.objects.filter(kind="tbd").count() == 15
     assert RollupCount.objects.get(kind="changes").n == 1
