@@ -7,15 +7,15 @@ would have.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from audit.counts.contribution import ReviewState, add_to_counts, computed_states
 from audit.models import (
-    STRIPES,
     CaseReview,
     CountKind,
     Inspection,
@@ -126,6 +126,21 @@ def differences(inspection_ids: list[int] | None = None) -> list[Difference]:
     return found
 
 
+def _write_ledgers(ledgers: list[tuple[int, dict]]) -> None:
+    """Each counted review's contribution: COPY on PostgreSQL (JSON as text), else in batches."""
+    if connection.vendor != "postgresql":
+        ReviewContribution.objects.bulk_create(
+            (ReviewContribution(review_id=pk, state=state) for pk, state in ledgers),
+            batch_size=5000,
+        )
+        return
+    table = ReviewContribution._meta.db_table
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} (review_id, state) FROM STDIN") as copy:
+            for pk, state in ledgers:
+                copy.write_row((pk, json.dumps(state)))
+
+
 @transaction.atomic
 def rebuild_counts(*, inspection_ids: list[int] | None = None) -> int:
     """Replace the counts of these inspections (None: all) by a recomputation from the base
@@ -144,11 +159,8 @@ def rebuild_counts(*, inspection_ids: list[int] | None = None) -> int:
     ledgers = []
     for pk, state in computed_states(_reviews_of(ids)):
         for key, n in state.keys().items():
-            delta[(*key, pk % STRIPES)] += n
-        ledgers.append(ReviewContribution(review_id=pk, state=state.to_json()))
-        if len(ledgers) >= 5000:
-            ReviewContribution.objects.bulk_create(ledgers)
-            ledgers = []
-    ReviewContribution.objects.bulk_create(ledgers)
+            delta[(*key, 0)] += n  # one stripe, as the fold leaves them: one transaction
+        ledgers.append((pk, state.to_json()))
+    _write_ledgers(ledgers)
     add_to_counts(delta)
     return ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).count()
