@@ -76,6 +76,18 @@ def _counts(row) -> bool:
 
 # (inspection, provider, kind, subject, dimension, dimension value, value)
 Key = tuple[int, int, str, int, str, str, str]
+# The kinds as plain strings: a rebuild makes a hundred keys for each of 100,000 reviews.
+REVIEWS, FACT, KEY_QUESTION, BREAKDOWN, TIMELINESS_BREAKDOWN, PROMPT = (
+    kind.value
+    for kind in (
+        CountKind.REVIEWS,
+        CountKind.FACT,
+        CountKind.KEY_QUESTION,
+        CountKind.BREAKDOWN,
+        CountKind.TIMELINESS_BREAKDOWN,
+        CountKind.PROMPT,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -92,18 +104,19 @@ class ReviewState:
     def keys(self) -> Counter:
         i, p = self.inspection, self.provider
         keys: Counter = Counter()
-        keys[(i, p, CountKind.REVIEWS.value, 0, "", "", "")] += 1
+        keys[(i, p, REVIEWS, 0, "", "", "")] += 1
+        dimensions = tuple(zip(BREAKDOWN_FIELDS, self.dimensions))
         for fact in self.facts:
-            keys[(i, p, CountKind.FACT.value, 0, "", "", fact)] += 1
+            keys[(i, p, FACT, 0, "", "", fact)] += 1
             if fact.startswith(TIME_PREFIX):
-                for field, found in zip(BREAKDOWN_FIELDS, self.dimensions):
-                    keys[(i, p, CountKind.TIMELINESS_BREAKDOWN.value, 0, field, found, fact)] += 1
+                for field, found in dimensions:
+                    keys[(i, p, TIMELINESS_BREAKDOWN, 0, field, found, fact)] += 1
         for kq, value in self.judgements:
-            keys[(i, p, CountKind.KEY_QUESTION.value, kq, "", "", value)] += 1
-            for field, found in zip(BREAKDOWN_FIELDS, self.dimensions):
-                keys[(i, p, CountKind.BREAKDOWN.value, kq, field, found, value)] += 1
+            keys[(i, p, KEY_QUESTION, kq, "", "", value)] += 1
+            for field, found in dimensions:
+                keys[(i, p, BREAKDOWN, kq, field, found, value)] += 1
         for prompt, value in self.answers:
-            keys[(i, p, CountKind.PROMPT.value, prompt, "", "", value)] += 1
+            keys[(i, p, PROMPT, prompt, "", "", value)] += 1
         return keys
 
     def to_json(self) -> dict:

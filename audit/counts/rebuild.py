@@ -156,11 +156,12 @@ def rebuild_counts(*, inspection_ids: list[int] | None = None) -> int:
     )
     figures.delete()
     ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).delete()
-    ledgers = []
+    ledgers, totals = [], Counter()
     for pk, state in computed_states(_reviews_of(ids)):
-        for key, n in state.keys().items():
-            delta[(*key, 0)] += n  # one stripe, as the fold leaves them: one transaction
+        totals.update(state.keys())
         ledgers.append((pk, state.to_json()))
     _write_ledgers(ledgers)
+    # One stripe per key, as the fold leaves them: the rebuild is one transaction.
+    delta.update({(*key, 0): n for key, n in totals.items()})
     add_to_counts(delta)
     return ReviewContribution.objects.filter(review__sampled_case__inspection_id__in=ids).count()
