@@ -228,7 +228,7 @@ def record_contribution_change(*, review_ids: Iterable[int]) -> int:
     so two transactions never apply the same change twice.
     """
     ids = sorted({int(pk) for pk in review_ids})
-    if not ids:
+    if not ids or not _may_count(ids):
         return 0
     changed = 0
     # No savepoint of its own: it runs inside its caller's transaction, and fails with it.
@@ -236,6 +236,21 @@ def record_contribution_change(*, review_ids: Iterable[int]) -> int:
         for start in range(0, len(ids), CHUNK):
             changed += _record_chunk(ids[start : start + CHUNK])
     return changed
+
+
+def _may_count(ids: list[int]) -> bool:
+    """Whether any of these reviews counts now or did when last recorded: one small query, so
+    that a save during fieldwork (nothing counted before or now) costs no more. Without a lock:
+    where nothing counts there is nothing to apply, and a transaction making a review count
+    takes the lock itself."""
+    for status, inspection_status, recorded in CaseReview.objects.filter(pk__in=ids).values_list(
+        "status", "sampled_case__inspection__status", "contribution__review_id"
+    ):
+        if recorded is not None or counts_toward_rollup(
+            review_status=status, inspection_status=inspection_status
+        ):
+            return True
+    return False
 
 
 def record_case_change(*, case_ids: Iterable[int], **kwargs) -> int:
