@@ -263,7 +263,11 @@ def record_case_change(*, case_ids: Iterable[int], **kwargs) -> int:
 
 
 def _record_chunk(ids: list[int]) -> int:
-    rows = list(_review_rows(ids, lock=True, with_stored=True))
+    # Lock first, then read in a statement of its own: after waiting for another transaction's
+    # lock, a locking read sees that transaction's change to the locked row but not to the
+    # rows joined to it (its stored contribution), so one query would read a stale ledger.
+    list(CaseReview.objects.filter(pk__in=ids).select_for_update().order_by("pk").values("pk"))
+    rows = list(_review_rows(ids, lock=False, with_stored=True))
     stored = {
         row["pk"]: ReviewState.from_json(row["contribution__state"])
         for row in rows

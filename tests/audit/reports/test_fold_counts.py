@@ -72,8 +72,8 @@ def test_folding_keeps_the_totals_and_later_saves_stay_exact(make_user):
 
 
 def test_a_submission_writes_its_keys_in_one_upsert(make_user, django_assert_num_queries):
-    """A review starting to count: whether it counts, its lock and stored contribution, its
-    judgements, its answers, one upsert of all its count keys, its contribution: six queries
+    """A review starting to count: whether it counts, its lock, its stored contribution, its
+    judgements, its answers, one upsert of all its count keys, its contribution: seven queries
     whatever the number of keys, and one count row per key (reviews, key questions, breakdown
     cells). A save of a review that does not count, before or now: one query, nothing written."""
     inspection = inspection_for(published_framework())
@@ -83,9 +83,9 @@ def test_a_submission_writes_its_keys_in_one_upsert(make_user, django_assert_num
     with django_assert_num_queries(1):
         assert record_contribution_change(review_ids=[review.pk]) == 0
     CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.SUBMITTED)
-    # Whether it counts, then the locked read, the judgements, the answers, the upsert and the
-    # contribution.
-    with django_assert_num_queries(6):
+    # Whether it counts, the lock, then the read, the judgements, the answers, the upsert and
+    # the contribution.
+    with django_assert_num_queries(7):
         keys = record_contribution_change(review_ids=[review.pk])
     # 1 review, 3 key questions, 3 x 5 breakdown cells, the case facts it meets, the working
     # days of each of the 3 timeliness kinds x 5 case characteristics, and one change.
