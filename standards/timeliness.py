@@ -79,6 +79,26 @@ def count_key(code: str, days: int | None) -> str:
     return f"{PREFIX}{code}:{min(max(days, 0), MAX_LIMIT + 1)}"
 
 
+def in_time_each(counts: dict, limits: dict[str, int]) -> dict[str, tuple[int, int, int]]:
+    """(in time, known, not known) of each kind in `limits` (code -> limit), in one pass over
+    the counts: a national roll-up asks for three kinds of each of 120 providers."""
+    found = {code: [0, 0, 0] for code in limits}
+    for key, n in counts.items():
+        if not (isinstance(key, str) and key.startswith(PREFIX)):
+            continue
+        code, _, days = key[len(PREFIX) :].rpartition(":")
+        tally = found.get(code)
+        if tally is None:
+            continue
+        if days == UNKNOWN:
+            tally[2] += n
+            continue
+        tally[1] += n
+        if int(days) <= limits[code]:
+            tally[0] += n
+    return {code: tuple(tally) for code, tally in found.items()}
+
+
 def in_time(counts: dict, code: str, limit: int) -> tuple[int, int, int]:
     """(in time, known, not known) of one kind, from counts keyed as `count_key` writes them."""
     met = known = unknown = 0

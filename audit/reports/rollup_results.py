@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from standards.models import RatedBy, TimelinessMeasure
 from standards.rating import OverallResult, Rating, RatingScheme, sufficiency, wilson_interval
-from standards.timeliness import in_time
+from standards.timeliness import in_time_each
 
 
 def whole_percent(value: float | None) -> int | None:
@@ -189,13 +189,10 @@ class InspectionRollup:
 def timeliness_results(
     measures: list[TimelinessMeasure], fact_counts: dict
 ) -> list[FocusMeasureResult]:
-    """The version's timeliness measures at their limits now, from the counted working days."""
+    """The version's timeliness measures at their limits, from the counted working days."""
+    if not measures:
+        return []
+    found = in_time_each(fact_counts, {m.code: m.limit_working_days for m in measures})
     return [
-        FocusMeasureResult(
-            m.code,
-            m.label,
-            *in_time(fact_counts, m.code, m.limit_working_days),
-            is_timeliness=True,
-        )
-        for m in measures
+        FocusMeasureResult(m.code, m.label, *found[m.code], is_timeliness=True) for m in measures
     ]
