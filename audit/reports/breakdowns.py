@@ -122,7 +122,7 @@ def breakdowns(
     `source` of the inspection's roll-up, when it was kept (rollup_cache): a breakdown counts
     the same reviews, so it is kept beside it.
     """
-    key_questions = list(key_questions)
+    key_questions, dimensions = list(key_questions), list(dimensions)
     keys = {}
     if kept_as:
         scope = (rollup_cache.scope_part(provider_ids), repr(filters))
@@ -130,14 +130,13 @@ def breakdowns(
         keys = {
             d.key: rollup_cache.key("breakdown", kept_as, d.key, scope, codes) for d in dimensions
         }
-    kept = rollup_cache.get_many(keys)
-    built = {
-        d.key: _breakdown(inspection, d, key_questions, provider_ids, filters)
-        for d in dimensions
-        if d.key not in kept
-    }
-    rollup_cache.set_many(keys, built)
-    return [kept.get(d.key) or built[d.key] for d in dimensions]
+    by_key = {d.key: d for d in dimensions}
+    found = rollup_cache.kept_or_built(
+        list(by_key),
+        keys,
+        lambda key: _breakdown(inspection, by_key[key], key_questions, provider_ids, filters),
+    )
+    return list(found.values())
 
 
 def _breakdown(inspection, dimension, key_questions, provider_ids, filters) -> Breakdown:

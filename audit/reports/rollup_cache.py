@@ -62,3 +62,12 @@ def get_many(keys: dict) -> dict:
 def set_many(keys: dict, values: dict) -> None:
     """Keep each of `values` ({name: value}) under its key in `keys` ({name: key})."""
     caches[CACHE].set_many({keys[name]: value for name, value in values.items() if name in keys})
+
+
+def kept_or_built(names, keys: dict, build) -> dict:
+    """{name: value} for each of `names`: kept under its key in `keys` ({name: key}, empty when
+    nothing may be kept), else `build(name)`, then kept."""
+    kept = get_many(keys)
+    built = {name: build(name) for name in names if name not in kept}
+    set_many(keys, built)
+    return {name: kept[name] if name in kept else built[name] for name in names}

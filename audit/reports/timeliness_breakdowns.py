@@ -26,13 +26,12 @@ from audit.reports import rollup_cache
 from audit.reports.breakdowns import (
     DIMENSIONS,
     Breakdown,
+    BreakdownCell,
     BreakdownRow,
     Dimension,
     breakdown_columns,
 )
-from audit.reports.rollup import SMALL_CELL, in_scope
-from audit.reports.rollup_results import whole_percent
-from standards.rating import sufficiency
+from audit.reports.rollup import in_scope
 from standards.timeliness import KINDS, in_time
 from standards.timeliness import PREFIX as TIME_PREFIX
 
@@ -44,36 +43,20 @@ TIMELINESS = "timeliness"
 
 
 @dataclass(frozen=True)
-class TimelinessCell:
-    """One measure for one value: `in_time` of `known` cases; `not_known` apart, never late."""
+class TimelinessCell(BreakdownCell):
+    """One measure for one value: `sufficient` (in time) of `applicable` (the cases whose dates
+    are known); `not_known` apart, never late. A breakdown cell, so that the report tables show
+    and export it alike."""
 
-    in_time: int
-    known: int
-    not_known: int
-
-    # The names a breakdown cell has, so the report tables show and export it alike.
-    @property
-    def sufficient(self) -> int:
-        return self.in_time
+    not_known: int = 0
 
     @property
-    def applicable(self) -> int:
-        return self.known
+    def in_time(self) -> int:
+        return self.sufficient
 
     @property
-    def is_small(self) -> bool:
-        return self.known < SMALL_CELL
-
-    @property
-    def percentage(self) -> float | None:
-        """None for small cells: too few cases with their dates known to show a percentage."""
-        if self.is_small:
-            return None
-        return sufficiency(self.in_time, self.known)
-
-    @property
-    def percent_display(self) -> int | None:
-        return whole_percent(self.percentage)
+    def known(self) -> int:
+        return self.applicable
 
     @property
     def not_known_text(self) -> str:
@@ -81,11 +64,9 @@ class TimelinessCell:
 
     @property
     def text(self) -> str:
-        if self.known == 0:
-            return "no dates known" if self.not_known else "no cases"
-        if self.is_small:
-            return f"fewer than {SMALL_CELL} cases"
-        return f"{self.percent_display}% ({self.in_time} of {self.known})"
+        if self.applicable == 0 and self.not_known:
+            return "no dates known"
+        return super().text
 
 
 EMPTY = TimelinessCell(0, 0, 0)
@@ -116,14 +97,13 @@ def timeliness_breakdowns(
             d.key: rollup_cache.key("timeliness-breakdown", kept_as, d.key, scope, limits)
             for d in dimensions
         }
-    kept = rollup_cache.get_many(keys)
-    built = {
-        d.key: _breakdown(inspection, d, measures, provider_ids, filters)
-        for d in dimensions
-        if d.key not in kept
-    }
-    rollup_cache.set_many(keys, built)
-    return [kept.get(d.key) or built[d.key] for d in dimensions]
+    by_key = {d.key: d for d in dimensions}
+    found = rollup_cache.kept_or_built(
+        list(by_key),
+        keys,
+        lambda key: _breakdown(inspection, by_key[key], measures, provider_ids, filters),
+    )
+    return list(found.values())
 
 
 def _breakdown(inspection, dimension, measures, provider_ids, filters) -> Breakdown:
