@@ -176,18 +176,23 @@ def breakdown_columns(dimension: Dimension, present: set, labels: dict) -> list[
     return [(v, v or "Not recorded") for v in sorted(present)]
 
 
+def kept_breakdowns(inspection) -> dict:
+    """The breakdowns kept in PublishedFigures when the inspection's case data was purged."""
+    return (
+        PublishedFigures.objects.filter(inspection=inspection)
+        .values_list("breakdowns", flat=True)
+        .first()
+        or {}
+    )
+
+
 def _breakdown_counts(inspection, dimension, provider_ids, filters):
     """((value, key question code[, label]), counts) for one dimension, from the judgements held
     or, once the case data is purged, from the figures kept (which cannot be filtered)."""
     if inspection.case_data_purged_at is not None:
         if filters is not None:
             return
-        kept = (
-            PublishedFigures.objects.filter(inspection=inspection)
-            .values_list("breakdowns", flat=True)
-            .first()
-            or {}
-        )
+        kept = kept_breakdowns(inspection)
         for provider, value, label, code, sufficient, applicable in kept.get(dimension.key, []):
             if provider_ids is None or provider in provider_ids:
                 yield (value, code, label), {"sufficient": sufficient, "applicable": applicable}

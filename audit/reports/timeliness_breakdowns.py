@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q, Sum, Value
 
 from audit.counts.contribution import counted_reviews
 from audit.counts.timeliness import CASE, kind_keys
-from audit.models import CountKind, Inspection, PublishedFigures, RollupCount
+from audit.models import CountKind, Inspection, RollupCount
 from audit.reports import rollup_cache
 from audit.reports.breakdowns import (
     DIMENSIONS,
@@ -30,6 +30,7 @@ from audit.reports.breakdowns import (
     BreakdownRow,
     Dimension,
     breakdown_columns,
+    kept_breakdowns,
 )
 from audit.reports.rollup import in_scope
 from standards.timeliness import KINDS, in_time
@@ -143,13 +144,8 @@ def _day_counts(inspection, dimension, provider_ids, filters, *, by_provider=Fal
     if inspection.case_data_purged_at is not None:
         if filters is not None:
             return
-        kept = (
-            PublishedFigures.objects.filter(inspection=inspection)
-            .values_list("breakdowns", flat=True)
-            .first()
-            or {}
-        )
-        for provider, value, label, fact, n in kept.get(TIMELINESS, {}).get(dimension.key, []):
+        kept = kept_breakdowns(inspection).get(TIMELINESS, {})
+        for provider, value, label, fact, n in kept.get(dimension.key, []):
             if provider_ids is None or provider in provider_ids:
                 yield provider, value, label, fact, n
         return
