@@ -122,21 +122,16 @@ def breakdowns(
     `source` of the inspection's roll-up, when it was kept (rollup_cache): a breakdown counts
     the same reviews, so it is kept beside it.
     """
-    key_questions, dimensions = list(key_questions), list(dimensions)
-    keys = {}
-    if kept_as:
-        scope = (rollup_cache.scope_part(provider_ids), repr(filters))
-        codes = tuple(kq.code for kq in key_questions)
-        keys = {
-            d.key: rollup_cache.key("breakdown", kept_as, d.key, scope, codes) for d in dimensions
-        }
-    by_key = {d.key: d for d in dimensions}
-    found = rollup_cache.kept_or_built(
-        list(by_key),
-        keys,
-        lambda key: _breakdown(inspection, by_key[key], key_questions, provider_ids, filters),
+    key_questions = list(key_questions)
+    return rollup_cache.beside_each(
+        kept_as,
+        dimensions,
+        lambda d: _breakdown(inspection, d, key_questions, provider_ids, filters),
+        "breakdown",
+        rollup_cache.scope_part(provider_ids),
+        repr(filters),
+        tuple(kq.code for kq in key_questions),
     )
-    return list(found.values())
 
 
 def _breakdown(inspection, dimension, key_questions, provider_ids, filters) -> Breakdown:

@@ -315,12 +315,10 @@ EXPORT_FORMATTERS = {"csv": CSVFormatter, "xlsx": XLSXFormatter}
 def formatted_tables(report, formatter, query: str) -> list:
     """The report's tables as the page shows them, kept beside the roll-up they are built from
     when it was kept (the page's query string chooses the scope, filters and breakdown)."""
-    source = report.source
-    keys = {"tables": rollup_cache.key("tables", type(report).__name__, source, query)}
-    keys = keys if source else {}
-    kept = rollup_cache.get_many(keys)
-    if kept:
-        return kept["tables"]
-    tables = tuple(formatter.format(t) for t in report.tables)
-    rollup_cache.set_many(keys, {"tables": tables})
-    return tables
+    return rollup_cache.beside(
+        report.source,
+        lambda: tuple(formatter.format(t) for t in report.tables),
+        "tables",
+        type(report).__name__,
+        query,
+    )

@@ -419,22 +419,20 @@ class InspectionReport(ReportGenerator):
 def counted_ethnicities(inspection, provider_ids, result) -> list[str]:
     """The ethnicities of the counted cases, from the breakdown counts (not every case read),
     kept beside the roll-up when it was kept: they change only with its counts."""
-    key = rollup_cache.key("ethnicities", result.source, rollup_cache.scope_part(provider_ids))
-    kept = rollup_cache.get_many({"found": key} if result.source else {})
-    if kept:
-        return list(kept["found"])
-    found = (
-        RollupCount.objects.filter(
-            inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
+
+    def read() -> tuple[str, ...]:
+        found = (
+            RollupCount.objects.filter(
+                inspection=inspection, kind=CountKind.BREAKDOWN, dimension="ethnicity", n__gt=0
+            )
+            .exclude(dimension_value="")
+            .values_list("dimension_value", flat=True)
+            .distinct()
+            .order_by("dimension_value")
         )
-        .exclude(dimension_value="")
-        .values_list("dimension_value", flat=True)
-        .distinct()
-        .order_by("dimension_value")
-    )
-    if provider_ids is not None:
-        found = found.filter(provider_id__in=provider_ids)
-    found = list(found)
-    if result.source:
-        rollup_cache.set_many({"found": key}, {"found": tuple(found)})
-    return found
+        if provider_ids is not None:
+            found = found.filter(provider_id__in=provider_ids)
+        return tuple(found)
+
+    scope = rollup_cache.scope_part(provider_ids)
+    return list(rollup_cache.beside(result.source, read, "ethnicities", scope))

@@ -71,3 +71,17 @@ def kept_or_built(names, keys: dict, build) -> dict:
     built = {name: build(name) for name in names if name not in kept}
     set_many(keys, built)
     return {name: kept[name] if name in kept else built[name] for name in names}
+
+
+def beside(source: str, build, *parts):
+    """What `build()` makes from the roll-up kept under `source`, kept beside it under `parts`;
+    built every time when the roll-up was not kept (`source` empty)."""
+    keys = {"value": key(*parts, source)} if source else {}
+    return kept_or_built(["value"], keys, lambda _: build())["value"]
+
+
+def beside_each(source: str, dimensions, build, *parts) -> list:
+    """`build(dimension)` for each dimension, each kept beside the roll-up under `source`."""
+    by_key = {d.key: d for d in dimensions}
+    keys = {k: key(*parts, k, source) for k in by_key} if source else {}
+    return list(kept_or_built(list(by_key), keys, lambda k: build(by_key[k])).values())

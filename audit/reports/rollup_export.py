@@ -113,13 +113,11 @@ CSV_COLUMNS = [
 def rollup_json(result: InspectionRollup) -> bytes:
     """The roll-up as the JSON endpoint serves it, kept beside the roll-up when it was kept:
     a national roll-up is over a megabyte of JSON, built and encoded on every request else."""
-    keys = {"json": rollup_cache.key("json", result.source)} if result.source else {}
-    kept = rollup_cache.get_many(keys)
-    if kept:
-        return kept["json"]
-    body = json.dumps(rollup_to_dict(result), cls=DjangoJSONEncoder, indent=2).encode()
-    rollup_cache.set_many(keys, {"json": body})
-    return body
+    return rollup_cache.beside(
+        result.source,
+        lambda: json.dumps(rollup_to_dict(result), cls=DjangoJSONEncoder, indent=2).encode(),
+        "json",
+    )
 
 
 def rollup_csv_rows(result: InspectionRollup) -> Iterable[dict]:

@@ -89,22 +89,15 @@ def timeliness_breakdowns(
     `kept_as`: the `source` of the inspection's roll-up, when it was kept (rollup_cache).
     """
     measures = list(measures)
-    dimensions = list(dimensions)
-    keys = {}
-    if kept_as:
-        scope = (rollup_cache.scope_part(provider_ids), repr(filters))
-        limits = tuple((m.code, m.limit_working_days) for m in measures)
-        keys = {
-            d.key: rollup_cache.key("timeliness-breakdown", kept_as, d.key, scope, limits)
-            for d in dimensions
-        }
-    by_key = {d.key: d for d in dimensions}
-    found = rollup_cache.kept_or_built(
-        list(by_key),
-        keys,
-        lambda key: _breakdown(inspection, by_key[key], measures, provider_ids, filters),
+    return rollup_cache.beside_each(
+        kept_as,
+        dimensions,
+        lambda d: _breakdown(inspection, d, measures, provider_ids, filters),
+        "timeliness-breakdown",
+        rollup_cache.scope_part(provider_ids),
+        repr(filters),
+        tuple((m.code, m.limit_working_days) for m in measures),
     )
-    return list(found.values())
 
 
 def _breakdown(inspection, dimension, measures, provider_ids, filters) -> Breakdown:
