@@ -151,12 +151,8 @@ def _fact_annotations() -> dict:
     return found
 
 
-def _review_rows(review_ids: list[int], *, lock: bool, with_stored: bool):
-    reviews = CaseReview.objects.filter(pk__in=review_ids)
-    if lock:
-        reviews = reviews.select_for_update(of=("self",)).order_by("pk")
-    else:
-        reviews = reviews.order_by()
+def _review_rows(review_ids: list[int], *, with_stored: bool):
+    reviews = CaseReview.objects.filter(pk__in=review_ids).order_by()
     facts = _fact_annotations()
     fields = [
         "pk",
@@ -217,7 +213,7 @@ def computed_states(review_ids: Iterable[int]) -> Iterator[tuple[int, ReviewStat
     ids = sorted(set(review_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        yield from _states_of(list(_review_rows(chunk, lock=False, with_stored=False))).items()
+        yield from _states_of(list(_review_rows(chunk, with_stored=False))).items()
 
 
 def record_contribution_change(*, review_ids: Iterable[int]) -> int:
@@ -267,7 +263,7 @@ def _record_chunk(ids: list[int]) -> int:
     # lock, a locking read sees that transaction's change to the locked row but not to the
     # rows joined to it (its stored contribution), so one query would read a stale ledger.
     list(CaseReview.objects.filter(pk__in=ids).select_for_update().order_by("pk").values("pk"))
-    rows = list(_review_rows(ids, lock=False, with_stored=True))
+    rows = list(_review_rows(ids, with_stored=True))
     stored = {
         row["pk"]: ReviewState.from_json(row["contribution__state"])
         for row in rows
